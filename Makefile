@@ -1,0 +1,155 @@
+# xl-balance: libbalance.so.0, the xl-balance command, tests.
+#
+#   make            build library and command into build/
+#   make demo       the main job on the built-in simulated cluster
+#   make check      every test (installs its Debian build deps when missing)
+#   make install    DESTDIR= PREFIX= LIBDIR= SBINDIR= ...
+#   make SANITIZE=1 ...   the same under ASan+UBSan, in build/san/
+
+VERSION   := 0.1.0
+SOVERSION := 0
+
+PREFIX     ?= /usr/local
+EXEC_PREFIX ?= $(PREFIX)
+LIBDIR     ?= $(EXEC_PREFIX)/lib
+SBINDIR    ?= $(EXEC_PREFIX)/sbin
+INCLUDEDIR ?= $(PREFIX)/include
+DATADIR    ?= $(PREFIX)/share
+SYSCONFDIR ?= /etc
+MANDIR     ?= $(DATADIR)/man
+DESTDIR    ?=
+
+CC      ?= gcc
+CFLAGS  ?= -O2 -g
+PKG_CONFIG ?= pkg-config
+
+XEN_PKGS   := xenlight xenstat xlutil xentoollog xencontrol
+XEN_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(XEN_PKGS) 2>/dev/null)
+XEN_LIBS   := $(shell $(PKG_CONFIG) --libs $(XEN_PKGS) 2>/dev/null)
+YAJL_LIBS  := -lyajl
+
+ifeq ($(SANITIZE),1)
+B ?= build/san
+SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+else
+B ?= build
+SAN_FLAGS :=
+endif
+
+BAL_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -fPIC -MMD -MP \
+	-DLIBXL_API_VERSION=0x041400 -DBAL_DATADIR='"$(DATADIR)/xl-balance"' \
+	-Ilibbalance $(XEN_CFLAGS) $(SAN_FLAGS) $(CFLAGS)
+BAL_LDFLAGS := $(SAN_FLAGS) $(LDFLAGS)
+
+LIB_SRCS := $(sort $(wildcard libbalance/*.c))
+LIB_OBJS := $(LIB_SRCS:libbalance/%.c=$(B)/lib/%.o)
+CLI_SRCS := $(sort $(wildcard xl-plugin/*.c))
+CLI_OBJS := $(CLI_SRCS:xl-plugin/%.c=$(B)/cli/%.o)
+
+SONAME  := libbalance.so.$(SOVERSION)
+LIB_SO  := $(B)/libbalance.so.$(VERSION)
+LIB_A   := $(B)/libbalance-internal.a
+CLI     := $(B)/xl-balance
+
+# Unit tests: tests/test_NAME.c, one cmocka binary each, linked with every
+# library object (internal symbols included) and the real Xen libraries.
+# Seam tests (tests/seam_NAME.c) link fakes instead of a real library: no
+# real Xen library is on their link line, so nothing reaches past the seam.
+TEST_SRCS := $(sort $(wildcard tests/test_*.c))
+TESTS     := $(TEST_SRCS:tests/%.c=$(B)/tests/%)
+SEAM_SRCS := $(sort $(wildcard tests/seam_*.c))
+SEAMS     := $(SEAM_SRCS:tests/%.c=$(B)/tests/%)
+FAKE_OBJS := $(patsubst tests/%.c,$(B)/tests/%.o,$(wildcard tests/fake_*.c))
+TEST_LIBS := $(YAJL_LIBS) -lcmocka -lm
+
+.PHONY: all lib cli tests check check-unit check-asan check-valgrind demo \
+	deps install uninstall clean bench
+.DEFAULT_GOAL := all
+
+all: lib cli
+
+lib: $(LIB_SO) $(B)/libbalance.so
+
+cli: $(CLI)
+
+# What the library exports is libbalance.map's business alone.
+$(B)/lib/%.o: libbalance/%.c Makefile
+	@mkdir -p $(@D)
+	$(CC) $(BAL_CFLAGS) -c -o $@ $<
+
+$(B)/cli/%.o: xl-plugin/%.c Makefile
+	@mkdir -p $(@D)
+	$(CC) $(BAL_CFLAGS) -c -o $@ $<
+
+$(B)/tests/%.o: tests/%.c Makefile
+	@mkdir -p $(@D)
+	$(CC) $(BAL_CFLAGS) -Wno-unused-parameter -c -o $@ $<
+
+$(LIB_SO): $(LIB_OBJS) libbalance/libbalance.map
+	$(CC) -shared -o $@ $(LIB_OBJS) -Wl,-soname,$(SONAME) \
+		-Wl,--version-script=libbalance/libbalance.map -Wl,--no-undefined \
+		$(BAL_LDFLAGS) $(XEN_LIBS) $(YAJL_LIBS) -lm
+
+$(B)/libbalance.so: $(LIB_SO)
+	ln -sf libbalance.so.$(VERSION) $(B)/$(SONAME)
+	ln -sf libbalance.so.$(VERSION) $@
+
+$(LIB_A): $(LIB_OBJS)
+	rm -f $@
+	$(AR) rcs $@ $^
+
+$(CLI): $(CLI_OBJS) $(B)/libbalance.so
+	$(CC) -o $@ $(CLI_OBJS) -L$(B) -lbalance $(BAL_LDFLAGS)
+
+$(B)/tests/test_%: $(B)/tests/test_%.o $(LIB_A) $(B)/tests/testutil.o
+	$(CC) -o $@ $< $(B)/tests/testutil.o $(LIB_A) $(BAL_LDFLAGS) $(XEN_LIBS) $(TEST_LIBS)
+
+$(B)/tests/seam_%: $(B)/tests/seam_%.o $(LIB_A) $(FAKE_OBJS) $(B)/tests/testutil.o
+	$(CC) -o $@ $< $(FAKE_OBJS) $(B)/tests/testutil.o $(LIB_A) $(BAL_LDFLAGS) $(TEST_LIBS)
+
+tests: all $(TESTS) $(SEAMS)
+
+# The Debian packages a build and the tests need; installed when missing.
+deps:
+	@sh tests/install-deps.sh
+
+# All tests three times: plain, under ASan+UBSan, under valgrind memcheck.
+check: deps
+	$(MAKE) check-unit
+	$(MAKE) check-asan
+	$(MAKE) check-valgrind
+
+check-unit: tests
+	sh tests/run-tests.sh $(B)
+
+check-asan:
+	$(MAKE) SANITIZE=1 tests
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
+		sh tests/run-tests.sh build/san
+
+check-valgrind: tests
+	sh tests/run-tests.sh $(B) valgrind
+
+demo: deps
+	$(MAKE) all
+	sh tests/demo.sh $(B)
+
+install: all
+	install -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(SBINDIR) \
+		$(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(DATADIR)/xl-balance/scenarios
+	install -m 0644 $(LIB_SO) $(DESTDIR)$(LIBDIR)/
+	ln -sf libbalance.so.$(VERSION) $(DESTDIR)$(LIBDIR)/$(SONAME)
+	ln -sf $(SONAME) $(DESTDIR)$(LIBDIR)/libbalance.so
+	install -m 0644 libbalance/libbalance.h $(DESTDIR)$(INCLUDEDIR)/
+	install -m 0755 $(CLI) $(DESTDIR)$(SBINDIR)/
+	install -m 0644 scenarios/*.scn $(DESTDIR)$(DATADIR)/xl-balance/scenarios/
+
+uninstall:
+	rm -f $(DESTDIR)$(LIBDIR)/libbalance.so* $(DESTDIR)$(INCLUDEDIR)/libbalance.h \
+		$(DESTDIR)$(SBINDIR)/xl-balance
+	rm -rf $(DESTDIR)$(DATADIR)/xl-balance
+
+clean:
+	rm -rf build
+
+-include $(wildcard $(B)/*/*.d)

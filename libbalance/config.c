@@ -1,0 +1,291 @@
+/*
+ * config.c - the configuration's keys, defaults and the getters and
+ * setters of libbalance.h.  Pure: no Xen header, so that programs and
+ * seam tests that never read a file (no libxlutil) can have defaults.
+ * Reading a file is config_xlu.c's job.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+
+/* The default lists are static: bal__config_defaults cannot fail, and
+ * dispose frees a list only when it is not its key's default. */
+static char *default_hosts[] = { NULL };
+static char *default_transport[] = { "ssh", "-o", "BatchMode=yes", NULL };
+static char *default_peer_command[] = {
+    "xl-balance", "sample", "--json", "--local", NULL
+};
+
+#define OFF(field) offsetof(struct bal_config, field)
+#define NOCOUNT 0
+
+/* Every key.  Decimals are written in quotes in the file: xl's lexer
+ * reads a bare 0.25 as the number 0 followed by a lexical error. */
+const bal__config_key bal__config_keys[] = {
+    { "hosts", BAL__CK_LIST, BAL__CK_HOSTNAME, "[]", 0, 0, 0, false, 1,
+      OFF(hosts), OFF(nhosts), "host names",
+      "the cluster's dom0s, as the transport reaches them; [] is just this "
+      "host", default_hosts },
+    { "local_host", BAL__CK_STRING, BAL__CK_HOSTNAME, NULL, 0, 0, 0, false,
+      1, OFF(local_host), NOCOUNT, "a host name",
+      "this dom0's name in hosts (default: its uname nodename)", NULL },
+    { "transport", BAL__CK_LIST, BAL__CK_NONEMPTY,
+      "[\"ssh\", \"-o\", \"BatchMode=yes\"]", 0, 0, 0, false, 1,
+      OFF(transport), OFF(ntransport), "non-empty list",
+      "command that reaches a peer; the host name and peer_command follow "
+      "it", default_transport },
+    { "peer_command", BAL__CK_LIST, BAL__CK_NONEMPTY,
+      "[\"xl-balance\", \"sample\", \"--json\", \"--local\"]", 0, 0, 0,
+      false, 1, OFF(peer_command), OFF(npeer_command), "non-empty list",
+      "command run on a peer; it prints that peer's sample as JSON",
+      default_peer_command },
+    { "peer_timeout", BAL__CK_REAL, 0, "30", 30, 1, 3600, false, 1,
+      OFF(peer_timeout), NOCOUNT, "1 to 3600",
+      "seconds a peer has to answer, connecting included", NULL },
+    { "sample_interval", BAL__CK_REAL, 0, "5", 5, 0, 3600, true, 1,
+      OFF(interval), NOCOUNT, "more than 0, at most 3600",
+      "seconds between two samples (decimals in quotes: \"0.5\")", NULL },
+    { "sample_count", BAL__CK_INT, 0, "3", 3, 2, 1000, false, 1,
+      OFF(samples), NOCOUNT, "2 to 1000",
+      "samples taken per status; rates need at least two", NULL },
+    { "disk_mbps", BAL__CK_REAL, 0, "100", 100, 0, 1e6, true, 1e6,
+      OFF(disk_Bps), NOCOUNT, "more than 0, at most 1000000",
+      "MB/s of a host's disk path, for hosts that do not report theirs",
+      NULL },
+    { "disk_iops", BAL__CK_REAL, 0, "2000", 2000, 0, 1e9, true, 1,
+      OFF(disk_iops), NOCOUNT, "more than 0, at most 1000000000",
+      "I/O requests per second a host's disk path sustains, when not "
+      "reported", NULL },
+    { "net_mbps", BAL__CK_REAL, 0, "1000", 1000, 0, 1e7, true, 1e6 / 8,
+      OFF(net_Bps), NOCOUNT, "more than 0, at most 10000000",
+      "Mbit/s of a host's NIC, when not reported", NULL },
+    { "cpu_high", BAL__CK_REAL, 0, "\"0.25\"", 0.25, 0, 1, false, 1,
+      OFF(classify.cpu_high), NOCOUNT, "0 to 1, above cpu_low",
+      "CPU level (fraction of the CPUs a VM may use) from which it is "
+      "CPU-heavy", NULL },
+    { "cpu_low", BAL__CK_REAL, 0, "\"0.02\"", 0.02, 0, 1, false, 1,
+      OFF(classify.cpu_low), NOCOUNT, "0 to 1, below cpu_high",
+      "CPU level under which (with io under io_low) a VM is idle", NULL },
+    { "io_high", BAL__CK_REAL, 0, "\"0.05\"", 0.05, 0, 1, false, 1,
+      OFF(classify.io_high), NOCOUNT, "0 to 1, above io_low",
+      "disk level (fraction of the host's disk path) from which a VM is "
+      "I/O-heavy", NULL },
+    { "io_low", BAL__CK_REAL, 0, "\"0.005\"", 0.005, 0, 1, false, 1,
+      OFF(classify.io_low), NOCOUNT, "0 to 1, below io_high",
+      "disk level under which (with cpu under cpu_low) a VM is idle", NULL },
+    { "ewma_alpha", BAL__CK_REAL, 0, "\"0.5\"", 0.5, 0, 1, true, 1,
+      OFF(classify.alpha), NOCOUNT, "more than 0, at most 1",
+      "weight of the newest sample in the smoothed levels (1: none)", NULL },
+    { "classify_hold", BAL__CK_INT, 0, "3", 3, 1, 100, false, 1,
+      OFF(classify.hold), NOCOUNT, "1 to 100",
+      "samples a new load type must persist before it is reported", NULL },
+};
+
+const int bal__config_nkeys =
+    (int)(sizeof(bal__config_keys) / sizeof(bal__config_keys[0]));
+
+const bal__config_key *bal__config_key_find(const char *name)
+{
+    int i;
+
+    for (i = 0; i < bal__config_nkeys; i++)
+        if (!strcmp(bal__config_keys[i].name, name))
+            return &bal__config_keys[i];
+    return NULL;
+}
+
+bool bal__config_key_in_range(const bal__config_key *k, double v)
+{
+    if (!isfinite(v)) return false;
+    if (k->min_open ? !(v > k->min) : !(v >= k->min)) return false;
+    return v <= k->max;
+}
+
+static void *field(struct bal_config *cfg, size_t off)
+{
+    return (char *)cfg + off;
+}
+
+void bal__config_key_store(const bal__config_key *k, struct bal_config *cfg,
+                           double v)
+{
+    if (k->type == BAL__CK_INT)
+        *(int *)field(cfg, k->off) = (int)v;
+    else if (k->type == BAL__CK_REAL)
+        *(double *)field(cfg, k->off) = v * k->scale;
+}
+
+bool bal__config_host_valid(const char *s)
+{
+    size_t n = strlen(s);
+
+    if (n == 0 || n >= BAL__HOST_MAX || s[0] == '-') return false;
+    return strspn(s, "abcdefghijklmnopqrstuvwxyz"
+                     "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                     "0123456789._:-") == n;
+}
+
+void bal__config_defaults(struct bal_config *cfg)
+{
+    int i;
+
+    memset(cfg, 0, sizeof(*cfg));
+    for (i = 0; i < bal__config_nkeys; i++) {
+        const bal__config_key *k = &bal__config_keys[i];
+
+        switch (k->type) {
+        case BAL__CK_INT:
+        case BAL__CK_REAL:
+            bal__config_key_store(k, cfg, k->defval);
+            break;
+        case BAL__CK_STRING:
+            *(char **)field(cfg, k->off) = NULL;
+            break;
+        case BAL__CK_LIST: {
+            int n = 0;
+
+            while (k->deflist[n]) n++;
+            *(char ***)field(cfg, k->off) = k->deflist;
+            *(int *)field(cfg, k->count_off) = n;
+            break;
+        }
+        }
+    }
+}
+
+void bal__config_dispose(struct bal_config *cfg)
+{
+    int i;
+
+    if (!cfg) return;
+    free(cfg->source);
+    for (i = 0; i < bal__config_nkeys; i++) {
+        const bal__config_key *k = &bal__config_keys[i];
+
+        if (k->type == BAL__CK_STRING) {
+            free(*(char **)field(cfg, k->off));
+        } else if (k->type == BAL__CK_LIST) {
+            char **v = *(char ***)field(cfg, k->off);
+
+            if (v != k->deflist) bal__strv_free(v);
+        }
+    }
+    /* A disposed config owns nothing; disposing it again is harmless. */
+    memset(cfg, 0, sizeof(*cfg));
+}
+
+int bal__config_copy(struct bal_config *out, const struct bal_config *src)
+{
+    int i;
+
+    *out = *src;
+    /* First make out own nothing, so a failure half-way can dispose it. */
+    out->source = NULL;
+    for (i = 0; i < bal__config_nkeys; i++) {
+        const bal__config_key *k = &bal__config_keys[i];
+
+        if (k->type == BAL__CK_STRING || k->type == BAL__CK_LIST)
+            *(void **)field(out, k->off) = NULL;
+    }
+
+    if (src->source && !(out->source = strdup(src->source))) goto nomem;
+    for (i = 0; i < bal__config_nkeys; i++) {
+        const bal__config_key *k = &bal__config_keys[i];
+        const struct bal_config *s = src;
+
+        if (k->type == BAL__CK_STRING) {
+            const char *v = *(char *const *)((const char *)s + k->off);
+
+            if (v && !(*(char **)field(out, k->off) = strdup(v)))
+                goto nomem;
+        } else if (k->type == BAL__CK_LIST) {
+            char **v = *(char **const *)((const char *)s + k->off);
+            int n = *(const int *)((const char *)s + k->count_off);
+            char **c = v;
+
+            if (v && v != k->deflist && !(c = bal__strv_dup(v, n)))
+                goto nomem;
+            *(char ***)field(out, k->off) = c;
+        }
+    }
+    return 0;
+
+nomem:
+    bal__config_dispose(out);
+    return BAL_ENOMEM;
+}
+
+int bal__config_set_list(const bal__config_key *k, struct bal_config *cfg,
+                         char *const *v, int n)
+{
+    char **c = bal__strv_dup(v, n), **old;
+
+    if (!c) return BAL_ENOMEM;
+    old = *(char ***)field(cfg, k->off);
+    if (old != k->deflist) bal__strv_free(old);
+    *(char ***)field(cfg, k->off) = c;
+    *(int *)field(cfg, k->count_off) = n;
+    return 0;
+}
+
+int bal__config_set_string(const bal__config_key *k, struct bal_config *cfg,
+                           const char *s)
+{
+    char *c = strdup(s);
+
+    if (!c) return BAL_ENOMEM;
+    free(*(char **)field(cfg, k->off));
+    *(char **)field(cfg, k->off) = c;
+    return 0;
+}
+
+/* ---- public API ---------------------------------------------------------- */
+
+int bal_config_alloc(bal_config **out)
+{
+    bal_config *cfg;
+
+    if (!out) return BAL_EINVAL;
+    cfg = malloc(sizeof(*cfg));
+    if (!cfg) return BAL_ENOMEM;
+    bal__config_defaults(cfg);
+    *out = cfg;
+    return 0;
+}
+
+void bal_config_free(bal_config *cfg)
+{
+    if (!cfg) return;
+    bal__config_dispose(cfg);
+    free(cfg);
+}
+
+double bal_config_interval(const bal_config *cfg)
+{
+    return cfg ? cfg->interval : 0;
+}
+
+int bal_config_samples(const bal_config *cfg)
+{
+    return cfg ? cfg->samples : 0;
+}
+
+/* The command line may ask for longer intervals than the file (a day, for
+ * a slow survey by hand); the file's range is the table's. */
+int bal_config_set_interval(bal_config *cfg, double seconds)
+{
+    if (!cfg) return BAL_EINVAL;
+    if (!(seconds > 0 && seconds <= 86400)) return BAL_ERANGE;
+    cfg->interval = seconds;
+    return 0;
+}
+
+int bal_config_set_samples(bal_config *cfg, int samples)
+{
+    if (!cfg) return BAL_EINVAL;
+    if (samples < 2 || samples > 1000) return BAL_ERANGE;
+    cfg->samples = samples;
+    return 0;
+}

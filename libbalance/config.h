@@ -1,0 +1,74 @@
+/*
+ * config.h - the table of configuration keys.  Pure: no Xen header.
+ *
+ * One table (config.c) says for every key its type, default, range and
+ * meaning.  The loader (config_xlu.c) checks files against it, the
+ * defaults are taken from it, and tests check that the shipped
+ * xl-balance.conf and doc/config.md agree with it.
+ */
+#ifndef BAL_CONFIG_H
+#define BAL_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "internal.h"
+
+typedef enum {
+    BAL__CK_INT,        /* a whole number, stored as int */
+    BAL__CK_REAL,       /* a decimal number, stored as double */
+    BAL__CK_STRING,     /* one string, stored as char * */
+    BAL__CK_LIST,       /* a list of strings, stored as char ** + int */
+} bal__ckey_type;
+
+/* Flags of a key. */
+#define BAL__CK_HOSTNAME 1u   /* the string, or each item, is a host name */
+#define BAL__CK_NONEMPTY 2u   /* a list that must have at least one item */
+
+typedef struct bal__config_key {
+    const char *name;
+    bal__ckey_type type;
+    unsigned flags;
+    const char *def;        /* the default as written in the file; NULL:
+                             * none can be written (local_host: uname) */
+    double defval;          /* numbers: the default's value, in file units */
+    double min, max;        /* numbers: the allowed range, in file units */
+    bool min_open;          /* numbers: min itself is not allowed */
+    double scale;           /* numbers: stored = value in file * scale */
+    size_t off;             /* where the value lives in struct bal_config */
+    size_t count_off;       /* lists: where their int length lives */
+    const char *range;      /* the range, as messages and docs say it */
+    const char *doc;        /* one line: what the key means */
+    char **deflist;         /* lists: the default, static (never freed) */
+} bal__config_key;
+
+extern const bal__config_key bal__config_keys[];
+extern const int bal__config_nkeys;
+
+/* The key named name, or NULL. */
+const bal__config_key *bal__config_key_find(const char *name);
+
+/* Whether v is in k's range (numbers only). */
+bool bal__config_key_in_range(const bal__config_key *k, double v);
+
+/* Stores v (in file units) into cfg as k says. */
+void bal__config_key_store(const bal__config_key *k, struct bal_config *cfg,
+                           double v);
+
+/* Host names the configuration accepts: 1 to 255 of [A-Za-z0-9._:-], not
+ * starting with '-' (they become argv items of the transport, and a
+ * leading '-' would read as an option of ssh). */
+bool bal__config_host_valid(const char *s);
+
+/* A deep copy of src into out (the defaults' static lists are shared,
+ * not copied).  BAL_ENOMEM leaves out disposed-safe but empty. */
+int bal__config_copy(struct bal_config *out, const struct bal_config *src);
+
+/* Replaces the list at k in cfg with a copy of v[0..n-1]. */
+int bal__config_set_list(const bal__config_key *k, struct bal_config *cfg,
+                         char *const *v, int n);
+/* Replaces the string at k in cfg with a copy of s. */
+int bal__config_set_string(const bal__config_key *k, struct bal_config *cfg,
+                           const char *s);
+
+#endif /* BAL_CONFIG_H */

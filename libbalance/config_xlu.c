@@ -1,0 +1,643 @@
+/*
+ * config_xlu.c - bal_config_load: reads /etc/xen/xl-balance.conf with
+ * libxlutil, the parser of xl.conf and of domain configurations, so the
+ * file has exactly xl's syntax.  The keys, defaults and ranges are in
+ * config.c's table.
+ *
+ * libxlutil stores every value as a string (a bare number is a string of
+ * digits), has no way to list the keys of a file and no line numbers in
+ * its API.  So, after libxlutil has accepted the syntax, a small scanner
+ * (scan below) walks the same bytes for the top-level `key =` lines: it
+ * finds unknown and duplicate keys, and gives our own messages a line.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <libxlutil.h>
+
+#include "config.h"
+
+/* A configuration is a few hundred bytes; anything near this is not one. */
+#define MAX_FILE_BYTES (1024 * 1024)
+
+/* ---- reading the file ------------------------------------------------------
+ * We read the bytes ourselves and hand them to xlu_cfg_readdata, so that
+ * libxlutil and the scanner see the same text, and so that a directory,
+ * a huge file or a FIFO gets a clean message instead of a parse error. */
+
+/* *text_r is NULL (and rc 0) when the file is missing and may be. */
+static int read_text(bal_ctx *ctx, const char *path, bool must_exist,
+                     char **text_r, size_t *len_r)
+{
+    int fd = -1, rc;
+    char *buf = NULL;
+    size_t len = 0;
+    struct stat st;
+
+    *text_r = NULL;
+    /* O_NONBLOCK: opening a FIFO must not hang; it is refused below. */
+    fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+    if (fd < 0) {
+        if (errno == ENOENT && !must_exist) {
+            BAL__DEBUG(ctx, "%s: not found, using the defaults", path);
+            rc = 0;
+            goto out;
+        }
+        BAL__ERR(ctx, "%s: cannot open: %s", path, strerror(errno));
+        rc = BAL_ECONFIG;
+        goto out;
+    }
+    if (fstat(fd, &st)) {
+        BAL__ERR(ctx, "%s: cannot stat: %s", path, strerror(errno));
+        rc = BAL_ECONFIG;
+        goto out;
+    }
+    if (S_ISDIR(st.st_mode)) {
+        BAL__ERR(ctx, "%s: cannot read: %s", path, strerror(EISDIR));
+        rc = BAL_ECONFIG;
+        goto out;
+    }
+    if (!S_ISREG(st.st_mode)) {
+        BAL__ERR(ctx, "%s: cannot read: not a regular file", path);
+        rc = BAL_ECONFIG;
+        goto out;
+    }
+    if (st.st_size > MAX_FILE_BYTES) goto too_big;
+
+    /* One byte more than allowed, to see a file that grew meanwhile. */
+    buf = malloc(MAX_FILE_BYTES + 2);
+    if (!buf) { rc = BAL_ENOMEM; goto out; }
+    for (;;) {
+        ssize_t got = read(fd, buf + len, MAX_FILE_BYTES + 1 - len);
+
+        if (got < 0 && errno == EINTR) continue;
+        if (got < 0) {
+            BAL__ERR(ctx, "%s: cannot read: %s", path, strerror(errno));
+            rc = BAL_ECONFIG;
+            goto out;
+        }
+        if (got == 0) break;
+        len += (size_t)got;
+        if (len > MAX_FILE_BYTES) goto too_big;
+    }
+    buf[len] = '\0';
+    *text_r = buf;
+    *len_r = len;
+    buf = NULL;
+    rc = 0;
+    goto out;
+
+too_big:
+    BAL__ERR(ctx, "%s: cannot read: larger than 1 MiB, not a configuration",
+             path);
+    rc = BAL_ECONFIG;
+out:
+    free(buf);
+    if (fd >= 0) close(fd);
+    return rc;
+}
+
+/* ---- messages ------------------------------------------------------------ */
+
+/* A value from the file, fit for one line of a message: control
+ * characters escaped, long values cut.  SHOWN_MAX bytes of buf. */
+#define SHOWN_MAX 80
+
+static const char *shown_n(char *buf, size_t size, const char *s)
+{
+    size_t o = 0;
+
+    for (; *s && o + 8 < size; s++) {
+        unsigned char c = (unsigned char)*s;
+
+        if (c == '\n') { buf[o++] = '\\'; buf[o++] = 'n'; }
+        else if (c == '\t') { buf[o++] = '\\'; buf[o++] = 't'; }
+        else if (c == '\r') { buf[o++] = '\\'; buf[o++] = 'r'; }
+        else if (c < 0x20 || c == 0x7f) {
+            snprintf(buf + o, size - o, "\\x%02x", c);
+            o += 4;
+        } else buf[o++] = (char)c;
+    }
+    if (*s) { memcpy(buf + o, "...", 3); o += 3; }
+    buf[o] = '\0';
+    return buf;
+}
+
+static const char *shown(char buf[static SHOWN_MAX], const char *s)
+{
+    return shown_n(buf, SHOWN_MAX, s);
+}
+
+/* libxlutil's report, as one "FILE:LINE: message" line.  It writes
+ * "FILE:LINE: config parsing error near `TEXT': what", then possibly
+ * more lines (a warning that the file looks like Python). */
+static void log_syntax_error(bal_ctx *ctx, const char *path,
+                             const char *report, int err)
+{
+    size_t plen = strlen(path), n;
+    const char *rest, *nl;
+    char *end, msg[400], sbuf[sizeof(msg) + 16];
+    long line = 1;
+
+    if (!report || !*report) {
+        BAL__ERR(ctx, "%s:1: cannot parse: %s", path, strerror(err));
+        return;
+    }
+    nl = strchr(report, '\n');
+    n = nl ? (size_t)(nl - report) : strlen(report);
+    rest = report;
+    if (n > plen + 1 && !strncmp(report, path, plen) && report[plen] == ':'
+        && isdigit((unsigned char)report[plen + 1])) {
+        line = strtol(report + plen + 1, &end, 10);
+        if (*end == ':') rest = end + 1;
+        else line = 1;
+    }
+    while (*rest == ' ') rest++;
+    n -= (size_t)(rest - report);
+    if (n >= sizeof(msg)) n = sizeof(msg) - 1;
+    memcpy(msg, rest, n);
+    msg[n] = '\0';
+
+    /* libxlutil's yyerror counts a NEWLINE token's line twice back: an
+     * error "near <newline>" is one line below what it says (a value
+     * missing on line 1 is reported on line 0). */
+    if (strstr(msg, "near <newline>")) line++;
+    if (line < 1) line = 1;
+
+    /* xl's lexer reads numbers as [0-9][0-9a-fx]*: 0.25 is "0" and then
+     * a lexical error at ".25".  Say what to write instead. */
+    if (strstr(msg, "near `.") && strstr(msg, "lexical error")) {
+        BAL__ERR(ctx, "%s:%ld: %s (write decimals in quotes, as in "
+                 "cpu_high = \"0.25\")", path, line,
+                 shown_n(sbuf, sizeof(sbuf), msg));
+        return;
+    }
+    BAL__ERR(ctx, "%s:%ld: %s", path, line, shown_n(sbuf, sizeof(sbuf), msg));
+}
+
+/* ---- the scanner -----------------------------------------------------------
+ * Finds each top-level `key =` and `key +=`, with its line.  It only runs
+ * on text libxlutil accepted, so it need not diagnose anything; it must
+ * just skip what can hide an `=`: strings ("..." and '...', with
+ * backslash escapes, never across a line), # comments, and lists, which
+ * may span lines.  Statements end at a newline or ';' outside a list. */
+
+typedef struct assign {
+    char name[64];
+    int line;
+    bool add;                   /* += */
+} assign;
+
+typedef struct assigns {
+    assign *v;
+    int n, a;
+} assigns;
+
+static int assigns_push(assigns *as, const char *name, size_t len, int line,
+                        bool add)
+{
+    assign *a;
+
+    if (as->n == as->a) {
+        int na = as->a ? as->a * 2 : 16;
+        assign *nv = realloc(as->v, (size_t)na * sizeof(*nv));
+
+        if (!nv) return BAL_ENOMEM;
+        as->v = nv;
+        as->a = na;
+    }
+    a = &as->v[as->n++];
+    /* Longer names are unknown keys anyway; cut, they stay unknown. */
+    if (len >= sizeof(a->name)) len = sizeof(a->name) - 1;
+    memcpy(a->name, name, len);
+    a->name[len] = '\0';
+    a->line = line;
+    a->add = add;
+    return 0;
+}
+
+static int scan(const char *p, assigns *out)
+{
+    int line = 1, depth = 0, rc;
+    bool start = true;          /* at the start of a statement */
+
+    while (*p) {
+        char c = *p;
+
+        if (c == '\n') {
+            line++;
+            if (!depth) start = true;
+            p++;
+        } else if (c == ' ' || c == '\t' || c == '\r') {
+            p++;
+        } else if (c == '#') {
+            while (*p && *p != '\n') p++;
+        } else if (c == '"' || c == '\'') {
+            for (p++; *p && *p != c && *p != '\n'; p++)
+                if (*p == '\\' && p[1] && p[1] != '\n') p++;
+            if (*p == c) p++;
+            start = false;
+        } else if (c == ';' && !depth) {
+            start = true;
+            p++;
+        } else if (start && !depth && c >= 'a' && c <= 'z') {
+            const char *name = p;
+            size_t len;
+
+            while ((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
+                   *p == '_')
+                p++;
+            len = (size_t)(p - name);
+            while (*p == ' ' || *p == '\t') p++;
+            if (*p == '=' || (p[0] == '+' && p[1] == '=')) {
+                rc = assigns_push(out, name, len, line, *p == '+');
+                if (rc) return rc;
+                p += *p == '+' ? 2 : 1;
+            }
+            start = false;
+        } else {
+            if (c == '[') depth++;
+            else if (c == ']' && depth) depth--;
+            start = false;
+            p++;
+        }
+    }
+    return 0;
+}
+
+/* ---- keys ------------------------------------------------------------------ */
+
+static int edit_distance(const char *a, const char *b)
+{
+    int la = (int)strlen(a), lb = (int)strlen(b), i, j;
+    int row[64];
+
+    if (la >= 63 || lb >= 63) return 99;
+    for (j = 0; j <= lb; j++) row[j] = j;
+    for (i = 1; i <= la; i++) {
+        int diag = row[0];
+
+        row[0] = i;
+        for (j = 1; j <= lb; j++) {
+            int up = row[j], best = diag + (a[i - 1] != b[j - 1]);
+
+            if (up + 1 < best) best = up + 1;
+            if (row[j - 1] + 1 < best) best = row[j - 1] + 1;
+            diag = up;
+            row[j] = best;
+        }
+    }
+    return row[lb];
+}
+
+/* The one known key close to name (a typo, or a key's tail such as
+ * `interval'), or NULL when there is none or several. */
+static const char *suggest(const char *name)
+{
+    const char *best = NULL, *part = NULL;
+    int bestd = 3, nbest = 0, npart = 0, i;
+
+    for (i = 0; i < bal__config_nkeys; i++) {
+        const char *k = bal__config_keys[i].name;
+        int d = edit_distance(name, k);
+
+        if (d < bestd) { bestd = d; best = k; nbest = 1; }
+        else if (d == bestd) nbest++;
+        if (strlen(name) >= 4 && strstr(k, name)) { part = k; npart++; }
+    }
+    if (best && nbest == 1) return best;
+    if (npart == 1) return part;
+    return NULL;
+}
+
+/* Checks the keys the scanner found: known, each set once with `=', `+='
+ * only on lists.  first_r/last_r: per key of the table, the line it is
+ * first/last set on (0: not set); order_r: keys in the order of their
+ * first appearance. */
+static int check_keys(bal_ctx *ctx, const char *path, const assigns *as,
+                      int *first_r, int *last_r, int *order_r, int *norder_r)
+{
+    int i, n = 0;
+
+    for (i = 0; i < as->n; i++) {
+        const assign *a = &as->v[i];
+        const bal__config_key *k = bal__config_key_find(a->name);
+        const char *hint;
+        int ki;
+
+        if (!k) {
+            hint = suggest(a->name);
+            if (hint)
+                BAL__ERR(ctx, "%s:%d: unknown key `%s' (did you mean `%s'?)",
+                         path, a->line, a->name, hint);
+            else
+                BAL__ERR(ctx, "%s:%d: unknown key `%s'", path, a->line,
+                         a->name);
+            return BAL_ECONFIG;
+        }
+        ki = (int)(k - bal__config_keys);
+        if (a->add && k->type != BAL__CK_LIST) {
+            BAL__ERR(ctx, "%s:%d: %s: `+=' only adds to lists; use `='",
+                     path, a->line, a->name);
+            return BAL_ECONFIG;
+        }
+        if (first_r[ki] && !a->add) {
+            BAL__ERR(ctx, "%s:%d: %s is set again (first set on line %d)",
+                     path, a->line, a->name, first_r[ki]);
+            return BAL_ECONFIG;
+        }
+        if (!first_r[ki]) {
+            first_r[ki] = a->line;
+            order_r[n++] = ki;
+        }
+        last_r[ki] = a->line;
+    }
+    *norder_r = n;
+    return 0;
+}
+
+/* Decimal numbers only: strtod alone would also take hex, "inf", "nan"
+ * and leading blanks. */
+static bool parse_number(const char *s, double *out)
+{
+    char *end;
+    double v;
+
+    if (!*s || strspn(s, "0123456789.eE+-") != strlen(s)) return false;
+    errno = 0;
+    v = strtod(s, &end);
+    if (*end || errno || !isfinite(v)) return false;
+    *out = v;
+    return true;
+}
+
+/* A host name, entry i of key k (i < 0: k is not a list). */
+static int check_host(bal_ctx *ctx, const char *path, int line,
+                      const bal__config_key *k, int i, const char *s)
+{
+    char where[80], sbuf[SHOWN_MAX];
+
+    if (i >= 0) snprintf(where, sizeof(where), "%s: entry %d", k->name, i + 1);
+    else snprintf(where, sizeof(where), "%s", k->name);
+
+    if (!*s) {
+        BAL__ERR(ctx, "%s:%d: %s is empty", path, line, where);
+        return BAL_ECONFIG;
+    }
+    if (strlen(s) >= BAL__HOST_MAX) {
+        BAL__ERR(ctx, "%s:%d: %s is longer than %d characters", path, line,
+                 where, BAL__HOST_MAX - 1);
+        return BAL_ECONFIG;
+    }
+    if (s[0] == '-') {
+        BAL__ERR(ctx, "%s:%d: %s: `%s' is not a host name (it starts with "
+                 "'-')", path, line, k->name, shown(sbuf, s));
+        return BAL_ECONFIG;
+    }
+    if (!bal__config_host_valid(s)) {
+        BAL__ERR(ctx, "%s:%d: %s: `%s' is not a host name (letters, digits, "
+                 "'.', '-', '_' and ':' only)", path, line, k->name,
+                 shown(sbuf, s));
+        return BAL_ECONFIG;
+    }
+    return 0;
+}
+
+static int apply_number(bal_ctx *ctx, const char *path, int line,
+                        const XLU_Config *xlu, const bal__config_key *k,
+                        struct bal_config *cfg)
+{
+    const char *s = NULL;
+    char sbuf[SHOWN_MAX];
+    double v;
+
+    if (xlu_cfg_get_string(xlu, k->name, &s, 1)) {
+        BAL__ERR(ctx, "%s:%d: %s must be a number, not a list", path, line,
+                 k->name);
+        return BAL_ECONFIG;
+    }
+    if (!parse_number(s, &v)) {
+        BAL__ERR(ctx, "%s:%d: %s: `%s' is not a number", path, line, k->name,
+                 shown(sbuf, s));
+        return BAL_ECONFIG;
+    }
+    if (k->type == BAL__CK_INT && v != floor(v)) {
+        BAL__ERR(ctx, "%s:%d: %s: `%s' is not a whole number", path, line,
+                 k->name, shown(sbuf, s));
+        return BAL_ECONFIG;
+    }
+    if (!bal__config_key_in_range(k, v)) {
+        BAL__ERR(ctx, "%s:%d: %s: %s is out of range (%s)", path, line,
+                 k->name, shown(sbuf, s), k->range);
+        return BAL_ECONFIG;
+    }
+    bal__config_key_store(k, cfg, v);
+    return 0;
+}
+
+static int apply_string(bal_ctx *ctx, const char *path, int line,
+                        const XLU_Config *xlu, const bal__config_key *k,
+                        struct bal_config *cfg)
+{
+    const char *s = NULL;
+    int rc;
+
+    if (xlu_cfg_get_string(xlu, k->name, &s, 1)) {
+        BAL__ERR(ctx, "%s:%d: %s must be a single string, not a list", path,
+                 line, k->name);
+        return BAL_ECONFIG;
+    }
+    if (k->flags & BAL__CK_HOSTNAME) {
+        rc = check_host(ctx, path, line, k, -1, s);
+        if (rc) return rc;
+    }
+    return bal__config_set_string(k, cfg, s);
+}
+
+static int apply_list(bal_ctx *ctx, const char *path, int line,
+                      const XLU_Config *xlu, const bal__config_key *k,
+                      struct bal_config *cfg)
+{
+    XLU_ConfigList *list = NULL;
+    const char **items = NULL;
+    char sbuf[SHOWN_MAX];
+    int n = 0, i, j, rc;
+
+    if (xlu_cfg_get_list(xlu, k->name, &list, &n, 1)) {
+        BAL__ERR(ctx, "%s:%d: %s must be a list, as in %s = [\"...\"]", path,
+                 line, k->name, k->name);
+        rc = BAL_ECONFIG;
+        goto out;
+    }
+    if (n == 0 && (k->flags & BAL__CK_NONEMPTY)) {
+        BAL__ERR(ctx, "%s:%d: %s must not be an empty list", path, line,
+                 k->name);
+        rc = BAL_ECONFIG;
+        goto out;
+    }
+    items = calloc((size_t)n + 1, sizeof(*items));
+    if (!items) { rc = BAL_ENOMEM; goto out; }
+    for (i = 0; i < n; i++) {
+        items[i] = xlu_cfg_get_listitem(list, i);
+        if (!items[i]) {
+            BAL__ERR(ctx, "%s:%d: %s: entry %d is a list, not a string", path,
+                     line, k->name, i + 1);
+            rc = BAL_ECONFIG;
+            goto out;
+        }
+        if (k->flags & BAL__CK_HOSTNAME) {
+            rc = check_host(ctx, path, line, k, i, items[i]);
+            if (rc) goto out;
+            for (j = 0; j < i; j++) {
+                if (!strcmp(items[j], items[i])) {
+                    BAL__ERR(ctx, "%s:%d: %s: `%s' is listed twice", path,
+                             line, k->name, shown(sbuf, items[i]));
+                    rc = BAL_ECONFIG;
+                    goto out;
+                }
+            }
+        } else if (!*items[i]) {
+            BAL__ERR(ctx, "%s:%d: %s: entry %d is empty", path, line,
+                     k->name, i + 1);
+            rc = BAL_ECONFIG;
+            goto out;
+        }
+    }
+    rc = bal__config_set_list(k, cfg, (char *const *)items, n);
+
+out:
+    free(items);
+    return rc;
+}
+
+/* low < high for one pair of thresholds, when the file sets either. */
+static int check_pair(bal_ctx *ctx, const char *path, const int *last,
+                      const char *lo_name, double lo, const char *hi_name,
+                      double hi)
+{
+    int llo = last[bal__config_key_find(lo_name) - bal__config_keys];
+    int lhi = last[bal__config_key_find(hi_name) - bal__config_keys];
+
+    if ((!llo && !lhi) || lo < hi) return 0;
+    BAL__ERR(ctx, "%s:%d: %s (%g) must be below %s (%g)", path,
+             llo > lhi ? llo : lhi, lo_name, lo, hi_name, hi);
+    return BAL_ECONFIG;
+}
+
+/* ---- bal_config_load -------------------------------------------------------- */
+
+int bal_config_load(bal_ctx *ctx, bal_config *cfg, const char *path,
+                    bool must_exist)
+{
+    char *text = NULL, *report_buf = NULL;
+    size_t len = 0, report_len = 0;
+    FILE *report = NULL;
+    XLU_Config *xlu = NULL;
+    assigns as = { NULL, 0, 0 };
+    struct bal_config scratch;
+    bool have_scratch = false;
+    int first[64] = { 0 }, last[64] = { 0 }, order[64], norder = 0;
+    int rc, e, i;
+    const char *nul;
+
+    if (!cfg || !path || bal__config_nkeys > 64) return BAL_EINVAL;
+
+    rc = read_text(ctx, path, must_exist, &text, &len);
+    if (rc || !text) goto out;
+
+    /* The lexer would stop at a NUL and our scanner too, differently. */
+    nul = memchr(text, '\0', len);
+    if (nul) {
+        int line = 1;
+        const char *p;
+
+        for (p = text; p < nul; p++) line += *p == '\n';
+        BAL__ERR(ctx, "%s:%d: NUL byte: not a text file", path, line);
+        rc = BAL_ECONFIG;
+        goto out;
+    }
+
+    /* libxlutil prints its diagnostics to a FILE: keep them in memory to
+     * turn them into our one line. */
+    report = open_memstream(&report_buf, &report_len);
+    if (!report) { rc = BAL_ENOMEM; goto out; }
+    xlu = xlu_cfg_init(report, path);
+    if (!xlu) { rc = BAL_ENOMEM; goto out; }
+    e = xlu_cfg_readdata(xlu, text, (int)len);
+    fflush(report);
+    if (e == ENOMEM && !report_len) {
+        rc = BAL_ENOMEM;
+        goto out;
+    }
+    if (e) {
+        log_syntax_error(ctx, path, report_buf, e);
+        rc = BAL_ECONFIG;
+        goto out;
+    }
+
+    rc = scan(text, &as);
+    if (rc) goto out;
+    rc = check_keys(ctx, path, &as, first, last, order, &norder);
+    if (rc) goto out;
+
+    /* Work on a copy: cfg changes only when the whole file is good. */
+    rc = bal__config_copy(&scratch, cfg);
+    if (rc) goto out;
+    have_scratch = true;
+
+    /* Keys in file order, so the first bad line is the one reported.  A
+     * value's errors point at its key's last line: with `+=', the line
+     * that completed the list libxlutil hands us. */
+    for (i = 0; i < norder; i++) {
+        const bal__config_key *k = &bal__config_keys[order[i]];
+        int line = last[order[i]];
+
+        switch (k->type) {
+        case BAL__CK_INT:
+        case BAL__CK_REAL:
+            rc = apply_number(ctx, path, line, xlu, k, &scratch);
+            break;
+        case BAL__CK_STRING:
+            rc = apply_string(ctx, path, line, xlu, k, &scratch);
+            break;
+        case BAL__CK_LIST:
+            rc = apply_list(ctx, path, line, xlu, k, &scratch);
+            break;
+        }
+        if (rc) goto out;
+    }
+    rc = check_pair(ctx, path, last, "cpu_low", scratch.classify.cpu_low,
+                    "cpu_high", scratch.classify.cpu_high);
+    if (rc) goto out;
+    rc = check_pair(ctx, path, last, "io_low", scratch.classify.io_low,
+                    "io_high", scratch.classify.io_high);
+    if (rc) goto out;
+
+    free(scratch.source);
+    scratch.source = strdup(path);
+    if (!scratch.source) { rc = BAL_ENOMEM; goto out; }
+
+    bal__config_dispose(cfg);
+    *cfg = scratch;
+    have_scratch = false;
+    rc = 0;
+
+out:
+    /* Every other failure has logged its line already. */
+    if (rc == BAL_ENOMEM) BAL__ERR(ctx, "%s: out of memory", path);
+    if (have_scratch) bal__config_dispose(&scratch);
+    free(as.v);
+    /* The report must outlive the XLU_Config that writes to it. */
+    xlu_cfg_destroy(xlu);
+    if (report) fclose(report);
+    free(report_buf);
+    free(text);
+    return rc;
+}

@@ -1,0 +1,82 @@
+/*
+ * internal.h - what libbalance's files share and the public API hides.
+ * Internal names are bal__*.  Nothing here includes a Xen header.
+ */
+#ifndef BAL_INTERNAL_H
+#define BAL_INTERNAL_H
+
+#include <stdarg.h>
+#include <stddef.h>
+
+#include "libbalance.h"
+#include "sample.h"
+#include "classify.h"
+
+#define BAL__HIDDEN __attribute__((visibility("hidden")))
+#define BAL__PRINTF(a, b) __attribute__((format(printf, a, b)))
+
+/* ---- context and logging ---------------------------------------------- */
+
+struct bal_ctx {
+    bal_log_fn *log_fn;
+    void *log_opaque;
+    bal_log_level log_min;
+};
+
+void bal__log(bal_ctx *ctx, bal_log_level level, const char *fmt, ...)
+    BAL__PRINTF(3, 4);
+void bal__vlog(bal_ctx *ctx, bal_log_level level, const char *fmt,
+               va_list ap);
+
+#define BAL__ERR(ctx, ...)   bal__log((ctx), BAL_LOG_ERROR, __VA_ARGS__)
+#define BAL__WARN(ctx, ...)  bal__log((ctx), BAL_LOG_WARN, __VA_ARGS__)
+#define BAL__INFO(ctx, ...)  bal__log((ctx), BAL_LOG_INFO, __VA_ARGS__)
+#define BAL__DEBUG(ctx, ...) bal__log((ctx), BAL_LOG_DEBUG, __VA_ARGS__)
+
+/* ---- configuration ------------------------------------------------------
+ * Every key, its default and its range are in config.c's table and in the
+ * README; this struct is the parsed result. */
+
+struct bal_config {
+    char *source;              /* file it came from; NULL: defaults only */
+
+    char **hosts;              /* the cluster's dom0s, NULL-terminated */
+    int nhosts;
+    char *local_host;          /* this dom0's name in hosts; NULL: uname */
+    char **transport;          /* argv prefix to reach a peer; HOST follows */
+    int ntransport;
+    char **peer_command;       /* argv run on the peer after HOST */
+    int npeer_command;
+    double peer_timeout;       /* seconds for one peer's whole reply */
+
+    double interval;           /* seconds between samples */
+    int samples;               /* samples per status, >= 2 */
+
+    /* Capacity of a host's disk path and NIC, for hosts that do not report
+     * theirs (a dom0 cannot measure its iSCSI path's ceiling). */
+    double disk_Bps;
+    double disk_iops;
+    double net_Bps;
+
+    bal__class_params classify;
+};
+
+/* The defaults, as a function so that tests and bal_config_alloc agree. */
+void bal__config_defaults(struct bal_config *cfg);
+void bal__config_dispose(struct bal_config *cfg);
+
+/* ---- small helpers (util.c) -------------------------------------------- */
+
+char *bal__strdup(const char *s);               /* NULL on ENOMEM */
+char **bal__strv_dup(char *const *v, int n);    /* NULL-terminated copy */
+void bal__strv_free(char **v);
+/* Monotonic time in ns. */
+uint64_t bal__now_ns(void);
+/* Reads a whole file into a NUL-terminated buffer of at most max bytes;
+ * BAL_ENOENT, BAL_EIO or BAL_ERANGE (too big), each logged naming path. */
+int bal__read_file(bal_ctx *ctx, const char *path, size_t max,
+                   char **buf_r, size_t *len_r);
+/* A UUID in canonical 8-4-4-4-12 lower-case hex form. */
+bool bal__uuid_valid(const char *s);
+
+#endif /* BAL_INTERNAL_H */

@@ -1,0 +1,981 @@
+/*
+ * json.c - the sample format, version 1, written with yajl_gen and read
+ * with yajl's callback parser.
+ *
+ *   {"xl_balance_sample":1,"hosts":[{"name":"hostA","time_ns":N,...,
+ *    "domains":[{"uuid":"...","name":"vm1","domid":N,...}]}]}
+ *
+ * Why the callback parser and not yajl_tree: a peer's reply is untrusted.
+ * The callbacks see every value once, in order, so a wrong type or a
+ * value out of range is reported with its path ("hosts[0].domains[2].
+ * cpu_ns") as soon as it is seen, nothing is built for keys we ignore,
+ * nesting is bounded by us (yajl_tree frees recursively), and numbers
+ * arrive as text so that integers and floats can be told apart exactly.
+ *
+ * Integers are accepted in 0..2^63-1, not the full uint64_t range: that is
+ * what yajl can write (yajl_gen_integer takes a long long) and what any
+ * yajl-based reader can read back, so writer and readers agree.  A counter
+ * that large is 292 years of CPU time or 8 EiB of traffic.
+ *
+ * Both sides walk the same field tables below, so the writer cannot emit a
+ * key the parser does not know, and the order of keys on the wire is the
+ * order of the tables.
+ */
+#define _GNU_SOURCE             /* strtod_l, newlocale: see parse_double */
+
+#include <locale.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <yajl/yajl_gen.h>
+#include <yajl/yajl_parse.h>
+
+#include "json.h"
+
+#define SAMPLE_VERSION 1
+#define INT_MAX_JSON 9223372036854775807ull   /* 2^63-1, see above */
+#define DOMID_MAX 0x7FEFu       /* DOMID_FIRST_RESERVED - 1 */
+#define MAX_DEPTH 64            /* nesting allowed inside ignored keys */
+#define NUM_TEXT_MAX 64         /* longest number text we convert */
+
+/* ---- the field tables --------------------------------------------------- */
+
+typedef enum {
+    T_VERSION,      /* "xl_balance_sample": must be 1 */
+    T_HOSTS,        /* the array of hosts */
+    T_DOMS,         /* a host's array of domains */
+    T_NAME,         /* a name: UTF-8, no control character, 1..size-1 */
+    T_UUID,         /* canonical lower-case UUID */
+    T_INT,          /* integer in min..max, stored in size bytes */
+    T_NUM,          /* finite number >= 0, stored as double */
+} ftype;
+
+typedef struct field {
+    const char *key;
+    ftype type;
+    int optional;
+    size_t off, size;
+    uint64_t min, max;
+} field;
+
+#define FHOST(k, t, opt, mn, mx) \
+    { #k, t, opt, offsetof(bal__host, k), sizeof(((bal__host *)0)->k), mn, mx }
+#define FDOM(k, t, mn, mx) \
+    { #k, t, 0, offsetof(bal__dom, k), sizeof(((bal__dom *)0)->k), mn, mx }
+#define U32 UINT32_MAX
+#define U63 INT_MAX_JSON
+
+static const field root_fields[] = {
+    { "xl_balance_sample", T_VERSION, 0, 0, 0, 0, 0 },
+    { "hosts", T_HOSTS, 0, 0, 0, 0, 0 },
+};
+
+static const field host_fields[] = {
+    FHOST(name, T_NAME, 0, 0, 0),
+    FHOST(time_ns, T_INT, 0, 0, U63),
+    FHOST(pcpus, T_INT, 0, 1, U32),     /* rates divide by it */
+    FHOST(cpu_hz, T_INT, 0, 0, U63),
+    FHOST(mem_kb, T_INT, 0, 0, U63),
+    FHOST(free_kb, T_INT, 0, 0, U63),
+    FHOST(disk_Bps, T_NUM, 1, 0, 0),    /* optional: 0 is "unknown" */
+    FHOST(disk_iops, T_NUM, 1, 0, 0),
+    FHOST(net_Bps, T_NUM, 1, 0, 0),
+    { "domains", T_DOMS, 0, 0, 0, 0, 0 },
+};
+
+static const field dom_fields[] = {
+    FDOM(uuid, T_UUID, 0, 0),
+    FDOM(name, T_NAME, 0, 0),
+    FDOM(domid, T_INT, 0, DOMID_MAX),
+    FDOM(vcpus, T_INT, 0, U32),
+    FDOM(mem_kb, T_INT, 0, U63),
+    FDOM(maxmem_kb, T_INT, 0, U63),
+    FDOM(cpu_ns, T_INT, 0, U63),
+    FDOM(vbd_rd_reqs, T_INT, 0, U63),
+    FDOM(vbd_wr_reqs, T_INT, 0, U63),
+    FDOM(vbd_rd_sect, T_INT, 0, U63),
+    FDOM(vbd_wr_sect, T_INT, 0, U63),
+    FDOM(vbd_oo_reqs, T_INT, 0, U63),
+    FDOM(net_rx_bytes, T_INT, 0, U63),
+    FDOM(net_tx_bytes, T_INT, 0, U63),
+};
+
+#define NFIELDS(t) ((int)(sizeof(t) / sizeof((t)[0])))
+
+static uint64_t get_int(const void *base, const field *f)
+{
+    const char *p = (const char *)base + f->off;
+
+    if (f->size == sizeof(uint32_t)) return *(const uint32_t *)(const void *)p;
+    return *(const uint64_t *)(const void *)p;
+}
+
+static void set_int(void *base, const field *f, uint64_t v)
+{
+    char *p = (char *)base + f->off;
+
+    if (f->size == sizeof(uint32_t)) *(uint32_t *)(void *)p = (uint32_t)v;
+    else *(uint64_t *)(void *)p = v;
+}
+
+/* ---- text checks shared by writer and parser ---------------------------- */
+
+/* NULL when s[0..len) is valid UTF-8 without control characters (C0, DEL,
+ * C1): names end up in tables and logs, where those would let a peer
+ * rewrite the operator's terminal.  Otherwise what is wrong. */
+static const char *text_problem(const unsigned char *s, size_t len)
+{
+    size_t i = 0;
+
+    while (i < len) {
+        unsigned c = s[i], need, k;
+        uint32_t cp, min;
+
+        if (c < 0x20 || c == 0x7f) return "contains a control character";
+        if (c < 0x80) { i++; continue; }
+        if (c >= 0xc2 && c <= 0xdf)      { need = 1; cp = c & 0x1f; min = 0x80; }
+        else if (c >= 0xe0 && c <= 0xef) { need = 2; cp = c & 0x0f; min = 0x800; }
+        else if (c >= 0xf0 && c <= 0xf4) { need = 3; cp = c & 0x07; min = 0x10000; }
+        else return "is not valid UTF-8";
+        if (len - i <= need) return "is not valid UTF-8";
+        for (k = 1; k <= need; k++) {
+            if ((s[i + k] & 0xc0) != 0x80) return "is not valid UTF-8";
+            cp = (cp << 6) | (s[i + k] & 0x3f);
+        }
+        if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+            return "is not valid UTF-8";
+        if (cp <= 0x9f) return "contains a control character";   /* C1 */
+        i += need + 1;
+    }
+    return NULL;
+}
+
+bool bal__json_name_valid(const char *s, size_t len)
+{
+    return len > 0 && !text_problem((const unsigned char *)s, len);
+}
+
+void bal__json_name_sanitize(char *s)
+{
+    size_t len = strlen(s), i = 0, o = 0;
+
+    /* One '?' per bad byte: the result is never longer than the input. */
+    while (i < len) {
+        size_t n = 1;
+        unsigned char c = (unsigned char)s[i];
+
+        if (c >= 0x80) {
+            n = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : 2;
+            if (n > len - i) n = 1;
+        }
+        if (text_problem((const unsigned char *)s + i, n)) {
+            s[o++] = '?';
+            i++;
+        } else {
+            memmove(s + o, s + i, n);
+            o += n;
+            i += n;
+        }
+    }
+    s[o] = '\0';
+}
+
+/* ---- writer -------------------------------------------------------------- */
+
+/* Shortest of %.15g / %.17g that reads back as v, always with a '.' or an
+ * exponent so that a reader sees a float.  In the C locale: a program
+ * that called setlocale() must not make us write "1,5". */
+static void fmt_double(locale_t cloc, double v, char *buf, size_t size)
+{
+    locale_t old = uselocale(cloc);
+
+    snprintf(buf, size, "%.15g", v);
+    if (strtod(buf, NULL) != v) snprintf(buf, size, "%.17g", v);
+    uselocale(old);
+    if (strspn(buf, "-0123456789") == strlen(buf))
+        strncat(buf, ".0", size - strlen(buf) - 1);
+}
+
+/* Everything the parser would refuse is refused here too (except
+ * duplicates), so that a sample we write is one we can read. */
+static int check_fields(const void *base, const field *t, int n)
+{
+    int i;
+
+    for (i = 0; i < n; i++) {
+        const field *f = &t[i];
+        const char *str = (const char *)base + f->off;
+        double d;
+        uint64_t v;
+
+        switch (f->type) {
+        case T_NAME: {
+            size_t len = strnlen(str, f->size);
+
+            if (len >= f->size || !bal__json_name_valid(str, len))
+                return BAL_EINVAL;
+            break;
+        }
+        case T_UUID:
+            if (!bal__uuid_valid(str)) return BAL_EINVAL;
+            break;
+        case T_INT:
+            v = get_int(base, f);
+            if (v < f->min || v > f->max) return BAL_ERANGE;
+            break;
+        case T_NUM:
+            memcpy(&d, str, sizeof(d));
+            if (!isfinite(d) || d < 0) return BAL_ERANGE;
+            break;
+        default:
+            break;
+        }
+    }
+    return 0;
+}
+
+static int gen_str(yajl_gen g, const char *s)
+{
+    return yajl_gen_string(g, (const unsigned char *)s, strlen(s));
+}
+
+static int gen_fields(yajl_gen g, locale_t cloc, const void *base,
+                      const field *t, int n, int skip_type)
+{
+    int i, st = yajl_gen_status_ok;
+    char num[64];
+    double d;
+
+    for (i = 0; i < n && st == yajl_gen_status_ok; i++) {
+        const field *f = &t[i];
+        const char *p = (const char *)base + f->off;
+
+        if ((int)f->type == skip_type) continue;
+        st = gen_str(g, f->key);
+        if (st != yajl_gen_status_ok) break;
+        switch (f->type) {
+        case T_NAME:
+        case T_UUID:
+            st = gen_str(g, p);
+            break;
+        case T_INT:
+            st = yajl_gen_integer(g, (long long)get_int(base, f));
+            break;
+        case T_NUM:
+            memcpy(&d, p, sizeof(d));
+            fmt_double(cloc, d, num, sizeof(num));
+            st = yajl_gen_number(g, num, strlen(num));
+            break;
+        default:
+            break;
+        }
+    }
+    return st;
+}
+
+int bal__json_write_sample(const bal__sample *s, char **json_r)
+{
+    yajl_gen g = NULL;
+    locale_t cloc = (locale_t)0;
+    const unsigned char *buf;
+    size_t len;
+    char *res;
+    int rc, h, d, st = yajl_gen_status_ok;
+
+    if (!s || !json_r || s->nhosts < 0 ||
+        (s->nhosts && !s->hosts)) { rc = BAL_EINVAL; goto out; }
+    if (s->nhosts > BAL__JSON_MAX_HOSTS) { rc = BAL_ERANGE; goto out; }
+    for (h = 0; h < s->nhosts; h++) {
+        const bal__host *hp = &s->hosts[h];
+
+        if (hp->ndoms < 0 || (hp->ndoms && !hp->doms)) { rc = BAL_EINVAL; goto out; }
+        if (hp->ndoms > BAL__JSON_MAX_DOMS) { rc = BAL_ERANGE; goto out; }
+        rc = check_fields(hp, host_fields, NFIELDS(host_fields));
+        if (rc) goto out;
+        for (d = 0; d < hp->ndoms; d++) {
+            rc = check_fields(&hp->doms[d], dom_fields, NFIELDS(dom_fields));
+            if (rc) goto out;
+        }
+    }
+
+    cloc = newlocale(LC_NUMERIC_MASK, "C", (locale_t)0);
+    g = yajl_gen_alloc(NULL);
+    if (!cloc || !g) { rc = BAL_ENOMEM; goto out; }
+    yajl_gen_config(g, yajl_gen_beautify, 0);
+
+#define G(call) do { if (st == yajl_gen_status_ok) st = (call); } while (0)
+    G(yajl_gen_map_open(g));
+    G(gen_str(g, "xl_balance_sample"));
+    G(yajl_gen_integer(g, SAMPLE_VERSION));
+    G(gen_str(g, "hosts"));
+    G(yajl_gen_array_open(g));
+    for (h = 0; h < s->nhosts; h++) {
+        const bal__host *hp = &s->hosts[h];
+
+        G(yajl_gen_map_open(g));
+        /* "domains" is last in host_fields: written by hand below. */
+        G(gen_fields(g, cloc, hp, host_fields, NFIELDS(host_fields), T_DOMS));
+        G(gen_str(g, "domains"));
+        G(yajl_gen_array_open(g));
+        for (d = 0; d < hp->ndoms; d++) {
+            G(yajl_gen_map_open(g));
+            G(gen_fields(g, cloc, &hp->doms[d], dom_fields,
+                         NFIELDS(dom_fields), -1));
+            G(yajl_gen_map_close(g));
+        }
+        G(yajl_gen_array_close(g));
+        G(yajl_gen_map_close(g));
+    }
+    G(yajl_gen_array_close(g));
+    G(yajl_gen_map_close(g));
+    G(yajl_gen_get_buf(g, &buf, &len));
+#undef G
+    /* The checks above leave only allocation to fail. */
+    if (st != yajl_gen_status_ok) { rc = BAL_ENOMEM; goto out; }
+
+    res = malloc(len + 1);
+    if (!res) { rc = BAL_ENOMEM; goto out; }
+    memcpy(res, buf, len);
+    res[len] = '\0';
+    *json_r = res;
+    rc = 0;
+
+out:
+    if (g) yajl_gen_free(g);
+    if (cloc) freelocale(cloc);
+    return rc;
+}
+
+/* ---- parser -------------------------------------------------------------- */
+
+typedef enum { S_TOP, S_ROOT, S_HOSTS, S_HOST, S_DOMS, S_DOM, S_DONE } pstate;
+typedef enum { V_NULL, V_BOOL, V_NUM, V_STR, V_MAP, V_ARR } vkind;
+
+#define F_SKIP (-1)     /* the value of an unknown key: ignored */
+
+typedef struct parser {
+    bal__sample s;          /* scratch; appended to out on success */
+    pstate state;
+    int field;              /* index of the key whose value comes next */
+    uint32_t seen[3];       /* keys seen in the open root/host/domain */
+    int skip;               /* depth inside an ignored value */
+    int err_rc;             /* what a malformed sample returns */
+    int rc;                 /* set with err */
+    locale_t cloc;          /* C locale for strtod, made on first need */
+    char err[768];          /* the first problem found */
+} parser;
+
+static const char *kind_name(vkind k)
+{
+    static const char *const n[] = {
+        "null", "a boolean", "a number", "a string", "an object", "an array",
+    };
+    return n[k];
+}
+
+static bal__host *cur_host(parser *p)
+{
+    return &p->s.hosts[p->s.nhosts - 1];
+}
+
+static bal__dom *cur_dom(parser *p)
+{
+    bal__host *h = cur_host(p);
+
+    return &h->doms[h->ndoms - 1];
+}
+
+/* Where the parser is, e.g. "hosts[0].domains[2]". */
+static const char *where(parser *p, char *buf, size_t size)
+{
+    switch (p->state) {
+    case S_HOSTS: return "hosts";
+    case S_HOST:
+        snprintf(buf, size, "hosts[%d]", p->s.nhosts - 1);
+        return buf;
+    case S_DOMS:
+        snprintf(buf, size, "hosts[%d].domains", p->s.nhosts - 1);
+        return buf;
+    case S_DOM:
+        snprintf(buf, size, "hosts[%d].domains[%d]", p->s.nhosts - 1,
+                 cur_host(p)->ndoms - 1);
+        return buf;
+    default:
+        return "top level";
+    }
+}
+
+/* The path of key k in the open object: "hosts", "hosts[0].name". */
+static const char *key_path(parser *p, const char *k, char *buf, size_t size)
+{
+    char w[64];
+
+    if (p->state == S_ROOT) return k;
+    snprintf(buf, size, "%s.%s", where(p, w, sizeof(w)), k);
+    return buf;
+}
+
+static int fail(parser *p, int rc, const char *fmt, ...) BAL__PRINTF(3, 4);
+static int fail(parser *p, int rc, const char *fmt, ...)
+{
+    va_list ap;
+
+    if (!p->err[0]) {
+        va_start(ap, fmt);
+        vsnprintf(p->err, sizeof(p->err), fmt, ap);
+        va_end(ap);
+        p->rc = rc;
+    }
+    return 0;   /* stops yajl: yajl_status_client_canceled */
+}
+
+/* Number text for a message: it is a valid JSON number (yajl lexed it),
+ * so printable, but possibly huge. */
+/* A malformed sample: the caller's error code. */
+#define BAD(p, ...) fail((p), (p)->err_rc, __VA_ARGS__)
+
+static const char *num_text(const char *t, size_t len, char *buf, size_t size)
+{
+    if (len < size) {
+        memcpy(buf, t, len);
+        buf[len] = '\0';
+    } else {
+        snprintf(buf, size, "%.*s...", (int)(size - 4), t);
+    }
+    return buf;
+}
+
+static bool parse_uint(const char *t, size_t len, uint64_t min, uint64_t max,
+                       uint64_t *v_r)
+{
+    uint64_t v = 0;
+    size_t i;
+
+    if (len == 0) return false;
+    for (i = 0; i < len; i++) {
+        unsigned d = (unsigned char)t[i] - '0';
+
+        if (d > 9) return false;            /* '-', '.', 'e': not ours */
+        if (v > (max - d) / 10) return false;
+        v = v * 10 + d;
+    }
+    if (v < min) return false;
+    *v_r = v;
+    return true;
+}
+
+/* strtod in the C locale: under a locale whose decimal point is ',' the
+ * plain strtod would stop at the '.' of every JSON number. */
+static int parse_double(parser *p, const char *t, size_t len, double *v_r,
+                        bool *ok_r)
+{
+    char buf[NUM_TEXT_MAX];
+    char *end;
+    double v;
+
+    *ok_r = false;
+    if (len >= sizeof(buf)) return 0;
+    if (!p->cloc) {
+        p->cloc = newlocale(LC_NUMERIC_MASK, "C", (locale_t)0);
+        if (!p->cloc) return BAL_ENOMEM;
+    }
+    memcpy(buf, t, len);
+    buf[len] = '\0';
+    v = strtod_l(buf, &end, p->cloc);
+    if (*end || !isfinite(v) || v < 0) return 0;
+    *v_r = v == 0 ? 0 : v;      /* -0 becomes 0 */
+    *ok_r = true;
+    return 0;
+}
+
+/* A value for key p->field of the open object. */
+static int field_value(parser *p, const field *f, void *base,
+                       vkind k, const char *t, size_t len)
+{
+    char path[128], nb[48];
+    const char *kp = key_path(p, f->key, path, sizeof(path));
+    const char *why;
+    uint64_t v;
+    double d;
+    bool ok;
+    int rc;
+
+    switch (f->type) {
+    case T_VERSION:
+        if (k != V_NUM)
+            return BAD(p, "%s: expected an integer, got %s", kp,
+                        kind_name(k));
+        if (len != 1 || t[0] != '0' + SAMPLE_VERSION)
+            return BAD(p, "unsupported sample version %s",
+                        num_text(t, len, nb, sizeof(nb)));
+        return 1;
+    case T_HOSTS:
+    case T_DOMS:
+        if (k != V_ARR)
+            return BAD(p, "%s: expected an array, got %s", kp,
+                        kind_name(k));
+        p->state = f->type == T_HOSTS ? S_HOSTS : S_DOMS;
+        return 1;
+    case T_NAME:
+    case T_UUID:
+        if (k != V_STR)
+            return BAD(p, "%s: expected a string, got %s", kp,
+                        kind_name(k));
+        if (f->type == T_UUID) {
+            char u[BAL__UUID_LEN + 1] = "";
+
+            if (len == BAL__UUID_LEN) {
+                memcpy(u, t, len);
+                u[len] = '\0';
+            }
+            /* A "\u0000" inside makes strlen short: refused as well. */
+            if (!bal__uuid_valid(u))
+                return BAD(p, "%s: not a canonical UUID", kp);
+        } else {
+            if (len == 0)
+                return BAD(p, "%s: is empty", kp);
+            if (len >= f->size)
+                return BAD(p, "%s: is longer than %zu bytes", kp,
+                            f->size - 1);
+            why = text_problem((const unsigned char *)t, len);
+            if (why) return BAD(p, "%s: %s", kp, why);
+        }
+        memcpy((char *)base + f->off, t, len);
+        ((char *)base + f->off)[len] = '\0';
+        return 1;
+    case T_INT:
+        if (k != V_NUM)
+            return BAD(p, "%s: expected an integer, got %s", kp,
+                        kind_name(k));
+        if (!parse_uint(t, len, f->min, f->max, &v))
+            return fail(p, p->err_rc,
+                        "%s: expected an integer in %llu..%llu, got %s", kp,
+                        (unsigned long long)f->min,
+                        (unsigned long long)f->max,
+                        num_text(t, len, nb, sizeof(nb)));
+        set_int(base, f, v);
+        return 1;
+    case T_NUM:
+        if (k != V_NUM)
+            return BAD(p, "%s: expected a number, got %s", kp,
+                        kind_name(k));
+        rc = parse_double(p, t, len, &d, &ok);
+        if (rc) return fail(p, rc, "out of memory");
+        if (!ok)
+            return BAD(p, "%s: expected a finite number >= 0, got %s",
+                        kp, num_text(t, len, nb, sizeof(nb)));
+        memcpy((char *)base + f->off, &d, sizeof(d));
+        return 1;
+    }
+    return BAD(p, "internal error: field type %d", (int)f->type);
+}
+
+/* The table and storage of the object being filled. */
+static const field *cur_table(parser *p, int *n_r, void **base_r,
+                              uint32_t **seen_r)
+{
+    switch (p->state) {
+    case S_ROOT:
+        *n_r = NFIELDS(root_fields); *base_r = NULL; *seen_r = &p->seen[0];
+        return root_fields;
+    case S_HOST:
+        *n_r = NFIELDS(host_fields); *base_r = cur_host(p);
+        *seen_r = &p->seen[1];
+        return host_fields;
+    case S_DOM:
+        *n_r = NFIELDS(dom_fields); *base_r = cur_dom(p);
+        *seen_r = &p->seen[2];
+        return dom_fields;
+    default:
+        *n_r = 0; *base_r = NULL; *seen_r = NULL;
+        return NULL;
+    }
+}
+
+static int depth(const parser *p)
+{
+    static const int base[] = {
+        [S_TOP] = 0, [S_ROOT] = 1, [S_HOSTS] = 2, [S_HOST] = 3,
+        [S_DOMS] = 4, [S_DOM] = 5, [S_DONE] = 0,
+    };
+    return base[p->state] + p->skip;
+}
+
+/* Every value yajl reports comes here. */
+static int value(parser *p, vkind k, const char *t, size_t len)
+{
+    char w[64];
+    const field *tab;
+    void *base;
+    uint32_t *seen;
+    int n, rc;
+
+    if (p->skip || (p->field == F_SKIP &&
+                    (p->state == S_ROOT || p->state == S_HOST ||
+                     p->state == S_DOM))) {
+        /* Inside, or the whole of, a value we ignore. */
+        if (k == V_MAP || k == V_ARR) {
+            if (depth(p) >= MAX_DEPTH)
+                return BAD(p, "%s: nested deeper than %d levels",
+                            where(p, w, sizeof(w)), MAX_DEPTH);
+            p->skip++;
+        }
+        return 1;
+    }
+
+    switch (p->state) {
+    case S_TOP:
+        if (k != V_MAP)
+            return BAD(p, "top level: expected an object, got %s",
+                        kind_name(k));
+        p->state = S_ROOT;
+        p->seen[0] = 0;
+        return 1;
+    case S_HOSTS:
+        if (k != V_MAP)
+            return BAD(p, "hosts[%d]: expected an object, got %s",
+                        p->s.nhosts, kind_name(k));
+        if (p->s.nhosts >= BAL__JSON_MAX_HOSTS)
+            return BAD(p, "hosts: more than %d hosts",
+                        BAL__JSON_MAX_HOSTS);
+        {
+            bal__host *h;
+
+            rc = bal__sample_add_host(&p->s, &h);
+            if (rc) return fail(p, rc, "out of memory");
+        }
+        p->state = S_HOST;
+        p->seen[1] = 0;
+        return 1;
+    case S_DOMS:
+        if (k != V_MAP)
+            return fail(p, p->err_rc,
+                        "hosts[%d].domains[%d]: expected an object, got %s",
+                        p->s.nhosts - 1, cur_host(p)->ndoms, kind_name(k));
+        if (cur_host(p)->ndoms >= BAL__JSON_MAX_DOMS)
+            return BAD(p, "hosts[%d].domains: more than %d domains",
+                        p->s.nhosts - 1, BAL__JSON_MAX_DOMS);
+        {
+            bal__dom *d;
+
+            rc = bal__host_add_dom(cur_host(p), &d);
+            if (rc) return fail(p, rc, "out of memory");
+        }
+        p->state = S_DOM;
+        p->seen[2] = 0;
+        return 1;
+    default:
+        break;
+    }
+
+    tab = cur_table(p, &n, &base, &seen);
+    if (!tab || p->field < 0 || p->field >= n)
+        return BAD(p, "internal error: value without a key");
+    return field_value(p, &tab[p->field], base, k, t, len);
+}
+
+static int cb_null(void *c)
+{
+    parser *p = c;
+    return value(p, V_NULL, NULL, 0);
+}
+
+static int cb_bool(void *c, int b)
+{
+    parser *p = c;
+    (void)b;
+    return value(p, V_BOOL, NULL, 0);
+}
+
+static int cb_number(void *c, const char *t, size_t len)
+{
+    parser *p = c;
+    return value(p, V_NUM, t, len);
+}
+
+static int cb_string(void *c, const unsigned char *t, size_t len)
+{
+    parser *p = c;
+    return value(p, V_STR, (const char *)t, len);
+}
+
+static int cb_start_map(void *c)
+{
+    parser *p = c;
+    return value(p, V_MAP, NULL, 0);
+}
+
+static int cb_start_array(void *c)
+{
+    parser *p = c;
+    return value(p, V_ARR, NULL, 0);
+}
+
+static int cb_map_key(void *c, const unsigned char *key, size_t len)
+{
+    parser *p = c;
+    const field *tab;
+    void *base;
+    uint32_t *seen;
+    char w[64];
+    int n, i;
+
+    if (p->skip) return 1;
+    tab = cur_table(p, &n, &base, &seen);
+    p->field = F_SKIP;      /* unknown keys: forward compatibility */
+    for (i = 0; tab && i < n; i++) {
+        if (strlen(tab[i].key) == len && !memcmp(tab[i].key, key, len)) {
+            /* JSON leaves duplicates undefined; a sample has no use
+             * for them, and "last one wins" would hide a bug. */
+            if (*seen & (1u << i))
+                return BAD(p, "%s: duplicate \"%s\"",
+                            where(p, w, sizeof(w)), tab[i].key);
+            *seen |= 1u << i;
+            p->field = i;
+            break;
+        }
+    }
+    return 1;
+}
+
+/* The open object ends: every required key must have been there. */
+static int cb_end_map(void *c)
+{
+    parser *p = c;
+    const field *tab;
+    void *base;
+    uint32_t *seen;
+    char w[64];
+    int n, i;
+
+    if (p->skip) { p->skip--; return 1; }
+    tab = cur_table(p, &n, &base, &seen);
+    for (i = 0; tab && i < n; i++)
+        if (!tab[i].optional && !(*seen & (1u << i)))
+            return BAD(p, "%s: missing \"%s\"",
+                        where(p, w, sizeof(w)), tab[i].key);
+    p->state = p->state == S_DOM ? S_DOMS :
+               p->state == S_HOST ? S_HOSTS : S_DONE;
+    p->field = F_SKIP;
+    return 1;
+}
+
+static int cb_end_array(void *c)
+{
+    parser *p = c;
+
+    if (p->skip) { p->skip--; return 1; }
+    p->state = p->state == S_DOMS ? S_HOST : S_ROOT;
+    p->field = F_SKIP;
+    return 1;
+}
+
+static const yajl_callbacks callbacks = {
+    .yajl_null = cb_null,
+    .yajl_boolean = cb_bool,
+    .yajl_number = cb_number,   /* numbers as text: see parse_uint */
+    .yajl_string = cb_string,
+    .yajl_start_map = cb_start_map,
+    .yajl_map_key = cb_map_key,
+    .yajl_end_map = cb_end_map,
+    .yajl_start_array = cb_start_array,
+    .yajl_end_array = cb_end_array,
+};
+
+typedef struct uref {
+    const char *s;
+    int h, d;
+} uref;
+
+static int uref_cmp(const void *a, const void *b)
+{
+    const uref *x = a, *y = b;
+    int c = strcmp(x->s, y->s);
+
+    if (c) return c;
+    if (x->h != y->h) return x->h < y->h ? -1 : 1;
+    return x->d < y->d ? -1 : x->d > y->d;
+}
+
+/* The first (in document order) of a repeated key, reported with the
+ * place of its earlier twin. */
+static const uref *first_dup(uref *v, size_t n, const uref **twin_r)
+{
+    const uref *best = NULL;
+    size_t i;
+
+    qsort(v, n, sizeof(*v), uref_cmp);
+    for (i = 1; i < n; i++) {
+        if (strcmp(v[i - 1].s, v[i].s)) continue;
+        if (!best || v[i].h < best->h ||
+            (v[i].h == best->h && v[i].d < best->d)) {
+            best = &v[i];
+            *twin_r = &v[i - 1];
+        }
+    }
+    return best;
+}
+
+/* Across the whole sample: two hosts of one name, or two domains of one
+ * UUID, would be merged into nonsense by the rates. */
+
+/* xl renames a domain for the length of a migration. */
+static bool has_suffix(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), m = strlen(suffix);
+
+    return n >= m && !strcmp(s + n - m, suffix);
+}
+
+static bool migrating_name(const char *name)
+{
+    return has_suffix(name, "--incoming") ||
+           has_suffix(name, "--migratedaway");
+}
+
+static int check_dups(parser *p)
+{
+    uref *v = NULL;
+    const uref *dup, *twin = NULL;
+    size_t n = 0, cap;
+    int h, d, rc = 0;
+
+    /* Hosts first, then all domains: one buffer large enough for both. */
+    cap = 0;
+    for (h = 0; h < p->s.nhosts; h++)
+        if (p->s.hosts[h].ndoms > 0) cap += (size_t)p->s.hosts[h].ndoms;
+    if (p->s.nhosts > 0 && cap < (size_t)p->s.nhosts)
+        cap = (size_t)p->s.nhosts;
+    if (!cap) return 0;
+    /* Bounded by BAL__JSON_MAX's worth of text, far below this. */
+    if (cap > (1u << 26)) {
+        BAD(p, "too many domains");
+        rc = p->err_rc;
+        goto out;
+    }
+    v = malloc(cap * sizeof(*v));
+    if (!v) { fail(p, BAL_ENOMEM, "out of memory"); rc = BAL_ENOMEM; goto out; }
+
+    for (h = 0; h < p->s.nhosts; h++)
+        v[n++] = (uref){ p->s.hosts[h].name, h, 0 };
+    dup = first_dup(v, n, &twin);
+    if (dup) {
+        BAD(p, "hosts[%d].name: duplicate host \"%s\" (also hosts[%d])",
+             dup->h, dup->s, twin->h);
+        rc = p->err_rc;
+        goto out;
+    }
+
+    /* Every dom0 may have the nil UUID, and during a migration a VM is
+     * on two hosts (or twice on one) as NAME--incoming and
+     * NAME--migratedaway: those are facts, not errors.  Any other
+     * repeated UUID is a broken sample. */
+    n = 0;
+    for (h = 0; h < p->s.nhosts; h++)
+        for (d = 0; d < p->s.hosts[h].ndoms; d++) {
+            const bal__dom *dom = &p->s.hosts[h].doms[d];
+
+            if (dom->domid == 0 || migrating_name(dom->name)) continue;
+            v[n++] = (uref){ dom->uuid, h, d };
+        }
+    dup = first_dup(v, n, &twin);
+    if (dup) {
+        fail(p, p->err_rc,
+             "hosts[%d].domains[%d].uuid: duplicate %s (also hosts[%d].domains[%d])",
+             dup->h, dup->d, dup->s, twin->h, twin->d);
+        rc = p->err_rc;
+        goto out;
+    }
+
+out:
+    free(v);
+    return rc;
+}
+
+/* yajl's own message ("parse error: premature EOF"), on one line. */
+static void yajl_message(parser *p, yajl_handle h)
+{
+    unsigned char *e = yajl_get_error(h, 0, NULL, 0);
+    char *m = (char *)e;
+    size_t n;
+
+    if (!m) { BAD(p, "malformed JSON"); return; }
+    for (n = 0; m[n]; n++)
+        if (m[n] == '\n' || m[n] == '\r') m[n] = ' ';
+    while (n > 0 && m[n - 1] == ' ') m[--n] = '\0';
+    BAD(p, "%s", m);
+    yajl_free_error(h, e);
+}
+
+int bal__json_parse_sample(bal_ctx *ctx, const char *what, int err_rc,
+                           const char *text, size_t len, bal__sample *out)
+{
+    parser p;
+    yajl_handle h = NULL;
+    yajl_status st;
+    size_t i;
+    int rc;
+
+    memset(&p, 0, sizeof(p));
+    bal__sample_init(&p.s);
+    p.state = S_TOP;
+    p.field = F_SKIP;
+    p.err_rc = err_rc;
+
+    if (!what) what = "sample";
+    if (!out || (!text && len)) {
+        BAL__ERR(ctx, "%s: invalid argument", what);
+        return BAL_EINVAL;
+    }
+    if (len > BAL__JSON_MAX) {
+        BAD(&p, "sample larger than %u bytes", BAL__JSON_MAX);
+        goto out;
+    }
+    if (len && memchr(text, '\0', len)) {
+        BAD(&p, "contains a NUL byte");
+        goto out;
+    }
+    /* text need not be NUL-terminated: look at text[0..len) only. */
+    for (i = 0; i < len && strchr(" \t\r\n", text[i]); i++)
+        ;
+    if (i == len) {
+        BAD(&p, "empty sample");
+        goto out;
+    }
+
+    h = yajl_alloc(&callbacks, NULL, &p);
+    if (!h) { fail(&p, BAL_ENOMEM, "out of memory"); goto out; }
+    /* Strings we keep are checked by text_problem, with their path; the
+     * others are never looked at. */
+    yajl_config(h, yajl_dont_validate_strings, 1);
+
+    st = yajl_parse(h, (const unsigned char *)text, len);
+    if (st == yajl_status_ok) st = yajl_complete_parse(h);
+    if (st != yajl_status_ok) {
+        if (!p.err[0]) yajl_message(&p, h);
+        goto out;
+    }
+    if (p.state != S_DONE) {       /* yajl said ok: cannot happen */
+        BAD(&p, "premature end of sample");
+        goto out;
+    }
+    if (check_dups(&p)) goto out;
+
+    if (p.s.nhosts) {
+        rc = bal__sample_append(out, &p.s);
+        if (rc) fail(&p, rc, "out of memory");
+    }
+
+out:
+    if (h) yajl_free(h);
+    if (p.cloc) freelocale(p.cloc);
+    bal__sample_dispose(&p.s);
+    if (p.err[0]) {
+        BAL__ERR(ctx, "%s: %s", what, p.err);
+        return p.rc;
+    }
+    return 0;
+}

@@ -1,0 +1,202 @@
+/*
+ * libbalance.h - public interface of libbalance, the load-type-aware
+ * VM balancer behind xl-balance.
+ *
+ * Copyright (C) 2026 The xl-balance developers
+ *
+ * This library is free software; you can redistribute it and/or modify
+ * it under the terms of the GNU Lesser General Public License as published
+ * by the Free Software Foundation; version 2.1 only.
+ *
+ * Conventions (as libxl):
+ *  - every function that can fail returns int rc: 0, or a negative BAL_E*;
+ *    bal_strerror() names it.  The details of a failure (which file, which
+ *    line, which peer) are logged through the context's log sink at
+ *    BAL_LOG_ERROR before the function returns.
+ *  - output parameters come first and are named out, or last and end in _r.
+ *  - handles are opaque; data handed out for reading is plain structs that
+ *    stay valid until the handle they came from is freed.
+ *  - VMs are identified by UUID: domids and names change during migration.
+ *
+ * This header includes no Xen header: a program can use libbalance without
+ * the Xen development files.
+ */
+#ifndef LIBBALANCE_H
+#define LIBBALANCE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define BAL_VERSION "0.1.0"
+
+/* ---- errors ---------------------------------------------------------- */
+
+enum {
+    BAL_OK = 0,
+    BAL_EINVAL = -1,     /* invalid argument */
+    BAL_ENOMEM = -2,     /* out of memory */
+    BAL_EIO = -3,        /* read or write failed */
+    BAL_ENOXEN = -4,     /* not running in a Xen dom0 */
+    BAL_ECONFIG = -5,    /* bad configuration file */
+    BAL_EPEER = -6,      /* a peer's reply is malformed */
+    BAL_ESCENARIO = -7,  /* bad scenario file */
+    BAL_ETRACE = -8,     /* bad replay trace */
+    BAL_ENOENT = -9,     /* no such file, host or VM */
+    BAL_EXEN = -10,      /* a Xen library call failed */
+    BAL_ETRANSPORT = -11,/* the transport to a peer failed */
+    BAL_EEOF = -12,      /* a replay trace has no more samples */
+    BAL_ERANGE = -13,    /* a value is out of its allowed range */
+    BAL_EBACKEND = -14,  /* unknown or unusable backend */
+};
+
+const char *bal_strerror(int rc);
+
+/* ---- logging ----------------------------------------------------------
+ * One injectable sink for every message the library emits.  The CLI uses
+ * stderr interactively and syslog under cron; tests capture messages.   */
+
+typedef enum {
+    BAL_LOG_DEBUG = 0,
+    BAL_LOG_INFO,
+    BAL_LOG_WARN,
+    BAL_LOG_ERROR,
+} bal_log_level;
+
+typedef void bal_log_fn(void *opaque, bal_log_level level, const char *msg);
+
+/* Ready-made sinks.  bal_log_stderr's opaque may be NULL or a program name
+ * to prefix; bal_log_syslog expects openlog() to have been called. */
+void bal_log_stderr(void *opaque, bal_log_level level, const char *msg);
+void bal_log_syslog(void *opaque, bal_log_level level, const char *msg);
+
+/* ---- context ---------------------------------------------------------- */
+
+typedef struct bal_ctx bal_ctx;
+
+/* Messages below min_level are dropped.  fn may be NULL (silence). */
+int bal_ctx_alloc(bal_ctx **out, bal_log_fn *fn, void *opaque,
+                  bal_log_level min_level);
+void bal_ctx_free(bal_ctx *ctx);
+
+/* ---- configuration (xl.conf syntax, /etc/xen/xl-balance.conf) -------- */
+
+#define BAL_DEFAULT_CONFIG "/etc/xen/xl-balance.conf"
+
+typedef struct bal_config bal_config;
+
+/* A new configuration holds the documented defaults. */
+int bal_config_alloc(bal_config **out);
+void bal_config_free(bal_config *cfg);
+
+/* Reads path over cfg.  A missing file is fine when !must_exist (the
+ * defaults stay); anything wrong is logged as "FILE:LINE: what is wrong"
+ * and returns BAL_ECONFIG with cfg unchanged. */
+int bal_config_load(bal_ctx *ctx, bal_config *cfg, const char *path,
+                    bool must_exist);
+
+/* Values the CLI reads or overrides. */
+double bal_config_interval(const bal_config *cfg);
+int bal_config_samples(const bal_config *cfg);
+int bal_config_set_interval(bal_config *cfg, double seconds);
+int bal_config_set_samples(bal_config *cfg, int samples);
+
+/* ---- load types -------------------------------------------------------- */
+
+typedef enum {
+    BAL_TYPE_IDLE = 0,
+    BAL_TYPE_CPU,
+    BAL_TYPE_IO,
+    BAL_TYPE_MIXED,
+} bal_load_type;
+
+const char *bal_load_type_name(bal_load_type t);
+
+/* ---- backends --------------------------------------------------------
+ * Where the cluster's counters come from:
+ *   "xen"              the local dom0 (libxenstat, libxl) plus the peers
+ *                      listed in the configuration, over the transport
+ *   "sim:FILE"         a simulated cluster described by a scenario file
+ *   "replay:FILE"      samples recorded by `xl-balance sample --json`   */
+
+typedef struct bal_backend bal_backend;
+
+int bal_backend_open(bal_ctx *ctx, const bal_config *cfg, const char *spec,
+                     bal_backend **out);
+void bal_backend_close(bal_backend *be);
+const char *bal_backend_name(const bal_backend *be);
+/* Lets seconds pass between two samples: sleeps on xen, advances the
+ * simulated clock on sim, nothing on replay. */
+int bal_backend_wait(bal_backend *be, double seconds);
+
+/* True when this machine is a Xen dom0 the xen backend can use.  Checked
+ * without touching libxenstat, which prints to stderr on failure. */
+bool bal_xen_available(void);
+
+/* One raw sample of every host the backend sees, as one line of JSON
+ * (the `xl-balance sample --json` format, see README).  *json_r is
+ * malloc'd.  local_only: do not ask the peers (what a peer answers). */
+int bal_sample_json(bal_ctx *ctx, bal_backend *be, bool local_only,
+                    char **json_r);
+
+/* ---- status: rates and load types of every VM ------------------------ */
+
+typedef struct bal_vm_info {
+    char uuid[37];
+    const char *name;
+    const char *host;
+    uint32_t domid;
+    uint32_t vcpus;
+    uint64_t mem_kb;
+    bool is_dom0;        /* reported, never a balancing candidate */
+    bool rates_valid;    /* false until two usable samples exist */
+    double cpu_pct;      /* percent of one pCPU */
+    double rd_Bps, wr_Bps;
+    double rd_iops, wr_iops;
+    double net_rx_Bps, net_tx_Bps;
+    double cpu_level;    /* smoothed CPU use, fraction of what it may use */
+    double io_level;     /* smoothed disk use, fraction of the host's path */
+    bal_load_type type;
+    bool heavy;          /* its dominant load is above the high threshold */
+} bal_vm_info;
+
+typedef struct bal_host_info {
+    const char *name;
+    uint32_t pcpus;
+    uint64_t mem_kb, free_kb;
+    double cpu_pct;       /* all domains, percent of one pCPU */
+    double dom0_cpu_pct;  /* dom0 carries the I/O backends */
+    int nvms;             /* guests, dom0 excluded */
+    int ncpu, nio, nmixed, nidle;
+    int heavy_cpu, heavy_io; /* heavy VMs contending for cores, disk */
+    bool same_type_conflict; /* two heavy VMs of one type share it */
+} bal_host_info;
+
+typedef struct bal_status bal_status;
+
+/* Takes nsamples >= 2 samples interval_s apart (simulated time on the sim
+ * backend, the trace's time on replay) and classifies every VM. */
+int bal_status_collect(bal_ctx *ctx, bal_backend *be, const bal_config *cfg,
+                       bal_status **out);
+void bal_status_free(bal_status *st);
+
+int bal_status_num_hosts(const bal_status *st);
+const bal_host_info *bal_status_host(const bal_status *st, int i);
+int bal_status_num_vms(const bal_status *st);
+/* VMs sorted by host, then dom0 first, then by name. */
+const bal_vm_info *bal_status_vm(const bal_status *st, int i);
+/* Peers that did not answer (their hosts are missing from the status). */
+int bal_status_peer_errors(const bal_status *st);
+
+/* The status as one JSON document (see README).  *json_r is malloc'd. */
+int bal_status_json(const bal_status *st, char **json_r);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* LIBBALANCE_H */

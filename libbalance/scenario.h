@@ -1,0 +1,118 @@
+/*
+ * scenario.h - a simulated cluster described in a small line-based file
+ * (the format is in doc/scenario-format.md).  Pure: no Xen header.
+ *
+ *     # comment
+ *     option seed=1 interval=5
+ *     host HostA pcpus=1 mem=4092M disk=15.73MB/s net=840.2Mbit/s
+ *     vm vm1 host=HostA vcpus=1 mem=1024M load=io
+ *
+ * The parser is table-driven (scenario.c): a keyword is a row of one
+ * table, its keys rows of another, so a later keyword (jobs, migration
+ * events, per-pair links) is a new struct array here, a new key table and
+ * one handler there.  Unknown keywords and keys stay errors.
+ */
+#ifndef BAL_SCENARIO_H
+#define BAL_SCENARIO_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "internal.h"
+
+#define BAL__SCN_NAME_MAX 127          /* bytes of a host or VM name */
+#define BAL__SCN_LINE_MAX 4096         /* bytes of a line, newline excluded */
+#define BAL__SCN_FILE_MAX (256u << 20) /* bytes of a whole file */
+#define BAL__SCN_MAX_HOSTS 100000
+#define BAL__SCN_MAX_VMS 1000000
+/* A host reports dom0 and its VMs in one sample, which the JSON format
+ * bounds at BAL__JSON_MAX_DOMS domains. */
+#define BAL__SCN_MAX_VMS_PER_HOST 4095
+#define BAL__SCN_MAX_PCPUS 4096
+#define BAL__SCN_MAX_VCPUS 512
+
+/* The built-in defaults, documented in doc/scenario-format.md with where
+ * each number comes from. */
+#define BAL__SCN_DEF_INTERVAL 5.0          /* s, longest simulated step */
+#define BAL__SCN_DEF_NOISE 0.02            /* relative, per step */
+#define BAL__SCN_DEF_IOCPU 0.0079          /* guest CPU-s per MB of I/O */
+#define BAL__SCN_DEF_DOM0CPU 0.0079        /* dom0 CPU-s per MB of I/O */
+#define BAL__SCN_DEF_REQSIZE (44u * 1024)  /* bytes per block request */
+#define BAL__SCN_DEF_DOM0MEM (512ull << 20)
+
+typedef struct bal__scn_options {
+    uint64_t seed;          /* of the noise; same seed, same counters */
+    double interval_s;      /* longest simulated step */
+    double noise;           /* relative amplitude of per-step noise */
+    double iocpu;           /* default guest CPU-s per MB (10^6 B) of I/O */
+    double dom0cpu;         /* default dom0 CPU-s per MB of guests' I/O */
+    uint64_t reqsize;       /* bytes per block request (reqs counters) */
+} bal__scn_options;
+
+typedef struct bal__scn_host {
+    char *name;
+    int line;               /* where it was declared */
+    uint32_t pcpus;
+    double cpu_hz;          /* 0: not given */
+    uint64_t mem_bytes;
+    uint64_t dom0_mem_bytes;
+    double disk_Bps;        /* the host's disk path (e.g. to iSCSI) */
+    double disk_iops;       /* 0: not given, disk_Bps / reqsize used */
+    double net_Bps;         /* NIC, each direction; 0: not given, no limit */
+    double dom0cpu;         /* dom0 CPU-s per MB of its guests' I/O */
+    /* Derived while parsing. */
+    uint64_t vm_mem_bytes;  /* sum of its VMs' memory */
+    int nvms;
+} bal__scn_host;
+
+typedef struct bal__scn_vm {
+    char *name;
+    char uuid[BAL__UUID_LEN + 1];
+    int line;
+    int host;               /* index in hosts: where it starts */
+    uint32_t vcpus;
+    uint64_t mem_bytes;
+    bal_load_type load;     /* what it runs; sets the demands' defaults */
+    /* Demands: what it would use with the host to itself. */
+    double cpu;             /* fraction of its vCPUs, 0..1 */
+    double io_Bps;          /* disk bytes/s; INFINITY: as fast as it can */
+    double write;           /* fraction of io_Bps that is writes, 0..1 */
+    double iocpu;           /* its own CPU-s per MB of I/O */
+    double dirty_Bps;       /* page dirtying (for live migration, later) */
+    double net_tx_Bps, net_rx_Bps;
+} bal__scn_vm;
+
+typedef struct bal__scenario {
+    char *source;           /* the file, as named in messages */
+    bal__scn_options opt;
+    int nhosts, ahosts;
+    bal__scn_host *hosts;
+    int nvms, avms;
+    bal__scn_vm *vms;
+    void *names;            /* private: name and UUID index */
+} bal__scenario;
+
+void bal__scenario_init(bal__scenario *s);
+void bal__scenario_dispose(bal__scenario *s);
+
+/* Parses text[0..len) (need not be NUL-terminated) into out, replacing
+ * what out held.  what names the input in messages ("FILE").  On error:
+ * one "WHAT:LINE: what is wrong" logged, BAL_ESCENARIO, out unchanged. */
+int bal__scenario_parse(bal_ctx *ctx, const char *what, const char *text,
+                        size_t len, bal__scenario *out);
+/* Reads and parses path (at most BAL__SCN_FILE_MAX bytes). */
+int bal__scenario_load(bal_ctx *ctx, const char *path, bal__scenario *out);
+
+/* Index of the host / VM of that name, or -1. */
+int bal__scenario_find_host(const bal__scenario *s, const char *name);
+int bal__scenario_find_vm(const bal__scenario *s, const char *name);
+
+/* The name of key i (from 0) of keyword ("option", "host", "vm"), or
+ * NULL past the last: lets tests hold the documentation to the tables. */
+const char *bal__scenario_key(const char *keyword, int i);
+
+/* The UUID a VM without uuid= gets: a hash of its name, as a version 8
+ * (custom) UUID.  out has BAL__UUID_LEN + 1 bytes. */
+void bal__scenario_name_uuid(char *out, const char *name);
+
+#endif /* BAL_SCENARIO_H */

@@ -1,0 +1,87 @@
+#!/bin/sh
+# Command-line tests of xl-balance: exit codes, and for bad input exactly
+# one error line on stderr.  Prints "ok: ..." per case and a closing line
+# "cli: N passed, N failed".
+#   tests/cli-tests.sh PATH/TO/xl-balance
+set -u
+
+XLB=${1:?usage: cli-tests.sh XL_BALANCE}
+D=tests/data
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+pass=0
+fail=0
+
+ok()   { pass=$((pass + 1)); echo "ok: $1"; }
+bad()  { fail=$((fail + 1)); echo "FAIL: $1"; shift; for l in "$@"; do echo "    $l"; done; }
+
+# t NAME RC 'EXPECTED STDERR' -- ARGS...
+#   EXPECTED STDERR is the whole of stderr ("" = nothing at all).
+t() {
+    name=$1 rc_want=$2 err_want=$3
+    shift 4
+    "$XLB" "$@" >"$tmp/out" 2>"$tmp/err" </dev/null
+    rc=$?
+    err=$(cat "$tmp/err")
+    if [ "$rc" -ne "$rc_want" ]; then
+        bad "$name" "exit $rc, wanted $rc_want" "stderr: $err"
+    elif [ "$err" != "$err_want" ]; then
+        bad "$name" "stderr: $err" "wanted: $err_want"
+    else
+        ok "$name"
+    fi
+}
+
+# has NAME 'FIXED STRING' : the last command's stdout contains it
+has() {
+    if grep -qF -- "$2" "$tmp/out"; then ok "$1"; else
+        bad "$1" "stdout lacks: $2" "$(head -n 20 "$tmp/out")"; fi
+}
+
+# ---- the command line itself -------------------------------------------
+t "no verb" 2 "xl-balance: no verb given; try \`xl-balance help'" --
+t "unknown verb" 2 "xl-balance: \`frob' is not a verb; try \`xl-balance help'" -- frob
+t "unknown global option" 2 "xl-balance: option \`--frob': unknown or missing its value; try \`xl-balance help'" -- --frob status
+t "global option without value" 2 "xl-balance: option -c: unknown or missing its value; try \`xl-balance help'" -- -c
+t "version" 0 "" -- --version
+has "version text" "xl-balance 0.1.0"
+t "help" 0 "" -- help
+has "help lists status" "status"
+has "help lists exit codes" "Exit codes:"
+t "help verb" 0 "" -- help status
+has "status help shows -n" "--samples N"
+t "verb --help" 0 "" -- status --help
+t "help unknown verb" 2 "xl-balance: help: \`frob' is not a verb" -- help frob
+t "status unknown option" 2 "xl-balance: status: unknown option \`--bogus'; try \`xl-balance status --help'" -- status --bogus
+t "status -i not a number" 2 "xl-balance: status: -i: \`abc' is not a number" -- status -i abc
+t "status -i zero" 2 "xl-balance: status: -i: 0 is out of range (0.001 to 3600)" -- status -i 0
+t "status -n one" 2 "xl-balance: status: -n: 1 is out of range (2 to 1000)" -- status -n 1
+t "status -n junk" 2 "xl-balance: status: -n: \`3x' is not a whole number" -- status -n 3x
+t "status -n missing value" 2 "xl-balance: status: option -n needs a value" -- status -n
+t "status extra argument" 2 "xl-balance: status: unexpected argument \`extra'" -- status extra
+t "sample extra argument" 2 "xl-balance: sample: unexpected argument \`x'" -- sample x
+
+# ---- backends ------------------------------------------------------------
+t "unknown backend" 1 "xl-balance: backend \`bogus': unknown (expected xen, sim:SCENARIO or replay:TRACE)" -- -b bogus status
+t "sim without file" 1 "xl-balance: backend \`sim:': needs a file, as sim:FILE" -- -b sim: status
+t "xen with argument" 1 "xl-balance: backend \`xen:x': takes no argument" -- -b xen:x status
+if [ ! -e /dev/xen/privcmd ] && [ ! -e /proc/xen/privcmd ]; then
+    t "not a dom0" 1 "xl-balance: this is not a Xen dom0 (no /dev/xen/privcmd); use -b sim:SCENARIO for the simulated cluster" -- -c $D/empty.conf status
+fi
+
+# ---- the paper's cluster on the simulator ------------------------------
+t "status on sim:paper" 0 "" -- -c $D/empty.conf -b sim:paper status -n 4
+has "HostA holds two heavy io VMs" "! 2 heavy io"
+has "HostB holds two heavy cpu VMs" "! 2 heavy cpu"
+has "table header" "NET(MB/s)"
+t "status --json on sim:paper" 0 "" -- -c $D/empty.conf -b sim:paper status --json
+has "json vm type" '"type": "io"'
+t "sample --json on sim:paper" 0 "" -- -c $D/empty.conf -b sim:paper sample --json -n 3 -i 5
+if [ "$(wc -l <"$tmp/out")" -eq 3 ]; then ok "three sample lines"; else bad "three sample lines" "$(wc -l <"$tmp/out") lines"; fi
+cp "$tmp/out" "$tmp/trace.jsonl"
+t "status replays a recorded trace" 0 "" -- -c $D/empty.conf -b "replay:$tmp/trace.jsonl" status -n 3
+has "replayed HostA conflict" "! 2 heavy io"
+t "replay runs out" 1 "xl-balance: $tmp/trace.jsonl: trace has no more samples (3 read)" -- -c $D/empty.conf -b "replay:$tmp/trace.jsonl" status -n 4
+
+echo "cli: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]

@@ -1,0 +1,66 @@
+#!/bin/sh
+# Runs every unit test binary in BUILD/tests and the command-line tests,
+# then prints one closing line "N passed, N failed".
+#   tests/run-tests.sh BUILD [valgrind]
+set -u
+
+B=${1:?usage: run-tests.sh BUILD [valgrind]}
+mode=${2:-}
+passed=0
+failed=0
+failed_names=""
+
+export BAL_TESTDATA=tests/data
+export LD_LIBRARY_PATH="$B${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+
+run_unit() {
+    bin=$1
+    log=$(mktemp)
+    if [ "$mode" = valgrind ]; then
+        valgrind -q --error-exitcode=99 --leak-check=full \
+            --show-leak-kinds=definite,indirect,possible \
+            --errors-for-leak-kinds=definite,indirect,possible \
+            --track-fds=no "$bin" >"$log" 2>&1
+    else
+        "$bin" >"$log" 2>&1
+    fi
+    rc=$?
+    p=$(sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' "$log" | tail -n 1)
+    f=$(sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' "$log" | tail -n 1)
+    p=${p:-0}
+    f=${f:-0}
+    if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+        f=1     # crashed, or valgrind found errors
+    fi
+    passed=$((passed + p))
+    failed=$((failed + f))
+    if [ "$rc" -ne 0 ]; then
+        failed_names="$failed_names $(basename "$bin")"
+        echo "FAIL: $bin (exit $rc)"
+        tail -n 40 "$log"
+    else
+        echo "ok:   $(basename "$bin") ($p tests)"
+    fi
+    rm -f "$log"
+}
+
+for t in "$B"/tests/test_* "$B"/tests/seam_*; do
+    case "$t" in *.o|*.d) continue ;; esac
+    [ -x "$t" ] || continue
+    run_unit "$t"
+done
+
+# The command line, through the installed-style binary.
+if [ "$mode" != valgrind ]; then
+    out=$(sh tests/cli-tests.sh "$B/xl-balance" 2>&1)
+    echo "$out" | grep -v '^ok' || true
+    p=$(echo "$out" | sed -n 's/^cli: \([0-9]*\) passed, \([0-9]*\) failed$/\1/p')
+    f=$(echo "$out" | sed -n 's/^cli: \([0-9]*\) passed, \([0-9]*\) failed$/\2/p')
+    passed=$((passed + ${p:-0}))
+    failed=$((failed + ${f:-1}))
+    [ "${f:-1}" -eq 0 ] || failed_names="$failed_names cli-tests"
+fi
+
+[ -z "$failed_names" ] || echo "failed:$failed_names"
+echo "${mode:+$mode: }$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,404 @@
+/*
+ * test_peer.c - the peer transport, with the transport replaced by
+ * tests/data/fake-peer (no network, no ssh): a good reply, and every way a
+ * peer can fail - exit status, signal, timeout, too much output, garbage,
+ * no such command, a reply of the wrong shape - each with its exact error
+ * line, the output untouched, and no descriptor or child left behind.
+ * A host name full of shell metacharacters must reach the child as one
+ * literal argument.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/time.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "testutil.h"
+#include "peer.h"
+
+static char fake[512];          /* tests/data/fake-peer */
+static char *peer_cmd[] = { "sample", "--json", "--local", NULL };
+static int fds_at_start;
+
+static int count_fds(void)
+{
+    DIR *d = opendir("/proc/self/fd");
+    struct dirent *e;
+    int n = 0;
+
+    assert_non_null(d);
+    while ((e = readdir(d))) n += e->d_name[0] != '.';
+    closedir(d);
+    return n - 1;       /* the directory's own descriptor */
+}
+
+static void config(struct bal_config *cfg, char **transport, double timeout)
+{
+    memset(cfg, 0, sizeof(*cfg));
+    cfg->transport = transport;
+    cfg->ntransport = 1;
+    cfg->peer_command = peer_cmd;
+    cfg->npeer_command = 3;
+    cfg->peer_timeout = timeout;
+}
+
+/* A sample that a failed call must leave as it is. */
+static void pre_fill(bal__sample *out)
+{
+    bal__host *h = NULL;
+
+    bal__sample_init(out);
+    assert_int_equal(bal__sample_add_host(out, &h), 0);
+    strcpy(h->name, "pre");
+    h->pcpus = 3;
+}
+
+static void assert_pre(const bal__sample *out)
+{
+    assert_int_equal(out->nhosts, 1);
+    assert_string_equal(out->hosts[0].name, "pre");
+    assert_int_equal(out->hosts[0].pcpus, 3);
+    assert_int_equal(out->hosts[0].ndoms, 0);
+}
+
+/* Asks `host` through `transport` and expects exactly `line` and rc. */
+static void expect_peer(const char *transport, const char *host,
+                        double timeout, int rc, const char *line)
+{
+    char *tv[] = { (char *)transport, NULL };
+    struct bal_config cfg;
+    bal__sample out;
+    tu_log lg;
+    bal_ctx *ctx = tu_ctx(&lg);
+
+    config(&cfg, tv, timeout);
+    pre_fill(&out);
+    assert_int_equal(bal__peer_sample(ctx, &cfg, host, &out), rc);
+    assert_int_equal(lg.nerrors, 1);
+    assert_string_equal(lg.buf, line);
+    assert_pre(&out);
+    bal__sample_dispose(&out);
+    bal_ctx_free(ctx);
+}
+
+static void expect_fake(const char *host, int rc, const char *fmt)
+{
+    char line[1024];
+
+    /* fmt names fake-peer's path with %s. */
+    snprintf(line, sizeof(line), fmt, host, fake);
+    expect_peer(fake, host, 5, rc, line);
+}
+
+static void test_peer_ok(void **state)
+{
+    char *tv[] = { fake, NULL };
+    struct bal_config cfg;
+    bal__sample out;
+    tu_log lg;
+    bal_ctx *ctx = tu_ctx(&lg);
+    const bal__host *h;
+
+    config(&cfg, tv, 5);
+    pre_fill(&out);
+    assert_int_equal(bal__peer_sample(ctx, &cfg, "hostB", &out), 0);
+    assert_int_equal(lg.nerrors, 0);
+    assert_int_equal(out.nhosts, 2);
+    h = &out.hosts[1];
+    /* Known by the configured name, not the one it gave itself. */
+    assert_string_equal(h->name, "hostB");
+    assert_int_equal(h->pcpus, 16);
+    assert_true(h->net_Bps == 1.25e9);
+    assert_int_equal(h->ndoms, 2);
+    assert_string_equal(h->doms[1].uuid, "6f1c2a3b-4d5e-4f60-8172-93a4b5c6d7e8");
+    assert_string_equal(h->doms[1].name, "db1");
+    assert_true(h->doms[1].cpu_ns == 987654321000ull);
+    assert_true(h->doms[1].vbd_oo_reqs == 3);
+    bal__sample_dispose(&out);
+    bal_ctx_free(ctx);
+}
+
+static void test_peer_exit_status(void **state)
+{
+    expect_fake("fail", BAL_ETRANSPORT, "peer %s: %s exited with status 1");
+    /* No such JSON file: the fake exits 3. */
+    expect_fake("nosuchhost", BAL_ETRANSPORT,
+                "peer %s: %s exited with status 3");
+}
+
+static void test_peer_signal(void **state)
+{
+    expect_fake("signal", BAL_ETRANSPORT,
+                "peer %s: %s killed by signal 10 (SIGUSR1)");
+}
+
+/* The timeout stops the fake and the sleep it started, promptly. */
+static void test_peer_timeout(void **state)
+{
+    char pidfile[] = "/tmp/bal-test-pid-XXXXXX";
+    char line[1024];
+    uint64_t t0, dt;
+    FILE *f;
+    int fd, st = 0, i;
+    pid_t pid = 0;
+
+    fd = mkstemp(pidfile);
+    assert_true(fd >= 0);
+    close(fd);
+    setenv("FAKE_PEER_PID", pidfile, 1);
+
+    t0 = bal__now_ns();
+    snprintf(line, sizeof(line), "peer slow: timed out after 0.5 s");
+    expect_peer(fake, "slow", 0.5, BAL_ETRANSPORT, line);
+    dt = bal__now_ns() - t0;
+    unsetenv("FAKE_PEER_PID");
+    assert_true(dt >= 450000000ull);
+    assert_true(dt < 2500000000ull);
+
+    f = fopen(pidfile, "r");
+    assert_non_null(f);
+    assert_int_equal(fscanf(f, "%d", &pid), 1);
+    fclose(f);
+    unlink(pidfile);
+    /* We are the subreaper (main): the orphaned sleep is ours to reap,
+     * and it must have been killed, not be sleeping on. */
+    for (i = 0; i < 200; i++) {
+        pid_t r = waitpid(pid, &st, WNOHANG);
+
+        if (r == pid) break;
+        assert_int_equal(r, 0);
+        usleep(10000);
+    }
+    assert_true(i < 200);
+    assert_true(WIFSIGNALED(st));
+}
+
+static void test_capture_too_large(void **state)
+{
+    char *argv[] = { fake, "endless", "sample", "--json", "--local", NULL };
+    char *out = (char *)"untouched";
+    char line[1024];
+    size_t len = 77;
+    tu_log lg;
+    bal_ctx *ctx = tu_ctx(&lg);
+
+    /* A peer that never stops: killed once it passes max. */
+    assert_int_equal(bal__run_capture(ctx, argv, 5, 4096, &out, &len),
+                     BAL_ETRANSPORT);
+    snprintf(line, sizeof(line), "%s: reply larger than 4096 bytes", fake);
+    assert_string_equal(lg.buf, line);
+    assert_int_equal(lg.nerrors, 1);
+    assert_string_equal(out, "untouched");
+    assert_int_equal(len, 77);
+
+    /* Exactly max is fine; one more is not. */
+    argv[1] = "size-100000";
+    assert_int_equal(bal__run_capture(ctx, argv, 5, 100000, &out, &len), 0);
+    assert_int_equal(len, 100000);
+    assert_int_equal(out[0], 0);
+    assert_int_equal(out[len], 0);
+    free(out);
+    argv[1] = "size-100001";
+    out = (char *)"untouched";
+    assert_int_equal(bal__run_capture(ctx, argv, 5, 100000, &out, &len),
+                     BAL_ETRANSPORT);
+    snprintf(line, sizeof(line), "%s: reply larger than 100000 bytes", fake);
+    assert_string_equal(tu_last(&lg), line);
+    assert_string_equal(out, "untouched");
+    bal_ctx_free(ctx);
+}
+
+static void test_peer_garbage(void **state)
+{
+    expect_fake("garbage", BAL_EPEER,
+                "peer %s: lexical error: invalid char in json text.");
+    expect_fake("silent", BAL_EPEER, "peer %s: empty sample");
+    expect_fake("v2", BAL_EPEER, "peer %s: unsupported sample version 2");
+    expect_fake("multi", BAL_EPEER, "peer %s: reply holds 2 hosts, expected 1");
+    expect_fake("none", BAL_EPEER, "peer %s: reply holds 0 hosts, expected 1");
+}
+
+static void test_peer_no_command(void **state)
+{
+    char path[600];
+
+    expect_peer("/nonexistent/xl-balance-transport", "hostB", 5,
+                BAL_ETRANSPORT,
+                "peer hostB: cannot run /nonexistent/xl-balance-transport: "
+                "No such file or directory");
+    /* Looked up in PATH, as execvp does. */
+    expect_peer("xl-balance-no-such-transport", "hostB", 5, BAL_ETRANSPORT,
+                "peer hostB: cannot run xl-balance-no-such-transport: "
+                "No such file or directory");
+    /* There, but not executable. */
+    snprintf(path, sizeof(path), "%s/peer-hostB.json", tu_datadir());
+    {
+        char line[1024];
+
+        snprintf(line, sizeof(line),
+                 "peer hostB: cannot run %s: Permission denied", path);
+        expect_peer(path, "hostB", 5, BAL_ETRANSPORT, line);
+    }
+}
+
+static char *read_all(const char *path, size_t *len_r)
+{
+    char *buf = malloc(4096);
+    FILE *f = fopen(path, "r");
+
+    assert_non_null(buf);
+    if (!f) { free(buf); return NULL; }
+    *len_r = fread(buf, 1, 4095, f);
+    buf[*len_r] = '\0';
+    fclose(f);
+    return buf;
+}
+
+/* Shell metacharacters in a host name are just bytes of one argument. */
+static void test_peer_metachar(void **state)
+{
+    char log[] = "/tmp/bal-test-args-XXXXXX";
+    char pwned[64], pwned2[64], host[256], line[1024], expect[512];
+    char *got;
+    size_t len = 0, n;
+    int fd;
+
+    snprintf(pwned, sizeof(pwned), "/tmp/bal-pwned-%d", (int)getpid());
+    snprintf(pwned2, sizeof(pwned2), "/tmp/bal-pwned2-%d", (int)getpid());
+    unlink(pwned);
+    unlink(pwned2);
+    snprintf(host, sizeof(host), "a;touch %s;b $(touch %s) `x` 'q\" | &",
+             pwned, pwned2);
+
+    fd = mkstemp(log);
+    assert_true(fd >= 0);
+    close(fd);
+    setenv("FAKE_PEER_LOG", log, 1);
+    snprintf(line, sizeof(line), "peer %s: %s exited with status 3", host,
+             fake);
+    expect_peer(fake, host, 5, BAL_ETRANSPORT, line);
+    unsetenv("FAKE_PEER_LOG");
+
+    assert_int_equal(access(pwned, F_OK), -1);
+    assert_int_equal(access(pwned2, F_OK), -1);
+    got = read_all(log, &len);
+    unlink(log);
+    assert_non_null(got);
+    n = (size_t)snprintf(expect, sizeof(expect), "%s%c%s%c%s%c%s%c", host, 0,
+                         "sample", 0, "--json", 0, "--local", 0);
+    assert_int_equal(len, n);
+    assert_memory_equal(got, expect, n);
+    free(got);
+}
+
+/* Names the transport would take for an option never reach it. */
+static void test_peer_bad_host(void **state)
+{
+    char log[] = "/tmp/bal-test-args-XXXXXX";
+    int fd;
+
+    fd = mkstemp(log);
+    assert_true(fd >= 0);
+    close(fd);
+    unlink(log);
+    setenv("FAKE_PEER_LOG", log, 1);
+    expect_peer(fake, "-oProxyCommand=touch /tmp/x", 5, BAL_EINVAL,
+                "peer -oProxyCommand=touch /tmp/x: host name must not "
+                "begin with '-'");
+    expect_peer(fake, "", 5, BAL_EINVAL,
+                "peer : host name must be 1..255 bytes");
+    unsetenv("FAKE_PEER_LOG");
+    assert_int_equal(access(log, F_OK), -1);
+}
+
+static void on_alarm(int sig)
+{
+    (void)sig;
+}
+
+/* Signals arriving all along (no SA_RESTART) change nothing. */
+static void test_capture_eintr(void **state)
+{
+    char *argv[] = { fake, "hostB", "sample", "--json", "--local", NULL };
+    struct sigaction sa, old;
+    struct itimerval it = { { 0, 2000 }, { 0, 2000 } }, off = { { 0, 0 }, { 0, 0 } };
+    char *out = NULL;
+    size_t len = 0;
+    tu_log lg;
+    bal_ctx *ctx = tu_ctx(&lg);
+    int i;
+
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = on_alarm;
+    assert_int_equal(sigaction(SIGALRM, &sa, &old), 0);
+    assert_int_equal(setitimer(ITIMER_REAL, &it, NULL), 0);
+    for (i = 0; i < 5; i++) {
+        assert_int_equal(bal__run_capture(ctx, argv, 5, 1 << 20, &out, &len), 0);
+        assert_true(len > 100);
+        assert_non_null(strstr(out, "\"db1\""));
+        free(out);
+    }
+    setitimer(ITIMER_REAL, &off, NULL);
+    /* Ignoring discards one still pending; then the old action. */
+    signal(SIGALRM, SIG_IGN);
+    sigaction(SIGALRM, &old, NULL);
+    assert_int_equal(lg.nerrors, 0);
+    bal_ctx_free(ctx);
+}
+
+/* The child sees /dev/null on stdin and none of our other descriptors. */
+static void test_capture_child_fds(void **state)
+{
+    char *argv[] = { "sh", "-c",
+                     "readlink /proc/$$/fd/0; ls /proc/$$/fd | sort -n | tr '\\n' ' '",
+                     NULL };
+    char *out = NULL;
+    size_t len = 0;
+    tu_log lg;
+    bal_ctx *ctx = tu_ctx(&lg);
+    int leak = open("/dev/null", O_RDONLY);     /* not O_CLOEXEC */
+
+    assert_true(leak > 2);
+    assert_int_equal(bal__run_capture(ctx, argv, 5, 4096, &out, &len), 0);
+    assert_string_equal(out, "/dev/null\n0 1 2 ");
+    free(out);
+    close(leak);
+    bal_ctx_free(ctx);
+}
+
+/* Run last: every path above closed what it opened. */
+static void test_no_fd_leak(void **state)
+{
+    assert_int_equal(count_fds(), fds_at_start);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_peer_ok),
+        cmocka_unit_test(test_peer_exit_status),
+        cmocka_unit_test(test_peer_signal),
+        cmocka_unit_test(test_peer_timeout),
+        cmocka_unit_test(test_capture_too_large),
+        cmocka_unit_test(test_peer_garbage),
+        cmocka_unit_test(test_peer_no_command),
+        cmocka_unit_test(test_peer_metachar),
+        cmocka_unit_test(test_peer_bad_host),
+        cmocka_unit_test(test_capture_eintr),
+        cmocka_unit_test(test_capture_child_fds),
+        cmocka_unit_test(test_no_fd_leak),
+    };
+
+    snprintf(fake, sizeof(fake), "%s/fake-peer", tu_datadir());
+    /* Orphans of the fake peers come to us, so that the timeout test can
+     * see how its sleep ended. */
+    prctl(PR_SET_CHILD_SUBREAPER, 1);
+    fds_at_start = count_fds();
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,58 @@
+/*
+ * testutil.c - see testutil.h.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "testutil.h"
+
+void tu_log_fn(void *opaque, bal_log_level level, const char *msg)
+{
+    tu_log *lg = opaque;
+    int n;
+
+    if (level < BAL_LOG_WARN) return;
+    if (level == BAL_LOG_ERROR) lg->nerrors++;
+    n = snprintf(lg->buf + lg->len, sizeof(lg->buf) - lg->len, "%s%s",
+                 lg->len ? "\n" : "", msg);
+    if (n > 0 && (size_t)n < sizeof(lg->buf) - lg->len) lg->len += (size_t)n;
+}
+
+bal_ctx *tu_ctx(tu_log *lg)
+{
+    bal_ctx *ctx = NULL;
+
+    memset(lg, 0, sizeof(*lg));
+    assert_int_equal(bal_ctx_alloc(&ctx, tu_log_fn, lg, BAL_LOG_DEBUG), 0);
+    return ctx;
+}
+
+const char *tu_last(const tu_log *lg)
+{
+    const char *nl = strrchr(lg->buf, '\n');
+
+    return nl ? nl + 1 : lg->buf;
+}
+
+char *tu_tmpfile(const char *text)
+{
+    char *path = strdup("/tmp/bal-test-XXXXXX");
+    int fd;
+    size_t len = strlen(text);
+
+    assert_non_null(path);
+    fd = mkstemp(path);
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, text, len), (ssize_t)len);
+    close(fd);
+    return path;
+}
+
+const char *tu_datadir(void)
+{
+    const char *d = getenv("BAL_TESTDATA");
+
+    return d ? d : "tests/data";
+}

@@ -1,0 +1,33 @@
+/*
+ * testutil.h - what the cmocka tests share: a log sink that keeps what the
+ * library said, so tests can assert the exact error line.
+ */
+#ifndef BAL_TESTUTIL_H
+#define BAL_TESTUTIL_H
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "internal.h"
+
+/* Captures every message at level >= WARN into a buffer; newline-joined. */
+typedef struct tu_log {
+    char buf[8192];
+    size_t len;
+    int nerrors;
+} tu_log;
+
+void tu_log_fn(void *opaque, bal_log_level level, const char *msg);
+/* A context logging into lg (reset first). */
+bal_ctx *tu_ctx(tu_log *lg);
+/* The last error line, or "" */
+const char *tu_last(const tu_log *lg);
+/* Writes text to a fresh temporary file; returns its malloc'd path. */
+char *tu_tmpfile(const char *text);
+/* The directory of test data: $BAL_TESTDATA or "tests/data". */
+const char *tu_datadir(void);
+
+#endif

@@ -1,0 +1,161 @@
+/*
+ * cmd_status.c - `xl-balance status`: every VM's rates and load type and
+ * every host's mix, as aligned tables (like `xl list` and xentop) or JSON.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "xl_balance.h"
+
+#define MB 1e6
+
+static void print_vms(const bal_status *st)
+{
+    static const char *const hdr[] = {
+        "Name", "Host", "ID", "VCPUs", "Mem(MiB)", "CPU(%)", "RD(MB/s)",
+        "WR(MB/s)", "RD(IOPS)", "WR(IOPS)", "NET(MB/s)", "Type",
+    };
+    table *t = table_new(12, hdr, "llrrrrrrrrrl");
+    int i, n = bal_status_num_vms(st);
+
+    for (i = 0; i < n; i++) {
+        const bal_vm_info *v = bal_status_vm(st, i);
+        const bal_host_info *h = NULL;
+        int k;
+
+        for (k = 0; k < bal_status_num_hosts(st); k++)
+            if (bal_status_host(st, k)->name == v->host)
+                h = bal_status_host(st, k);
+
+        table_addf(t, 0, "%s", v->name);
+        table_addf(t, 1, "%s", v->host);
+        table_addf(t, 2, "%u", v->domid);
+        table_addf(t, 3, "%u", v->vcpus);
+        table_addf(t, 4, "%llu", (unsigned long long)(v->mem_kb / 1024));
+        if (!v->rates_valid) {
+            for (k = 5; k <= 10; k++) table_addf(t, k, "-");
+        } else {
+            table_addf(t, 5, "%.1f", v->cpu_pct);
+            table_addf(t, 6, "%.2f", v->rd_Bps / MB);
+            table_addf(t, 7, "%.2f", v->wr_Bps / MB);
+            table_addf(t, 8, "%.0f", v->rd_iops);
+            table_addf(t, 9, "%.0f", v->wr_iops);
+            table_addf(t, 10, "%.2f", (v->net_rx_Bps + v->net_tx_Bps) / MB);
+        }
+        if (v->is_dom0)
+            table_addf(t, 11, "(dom0)");
+        else
+            /* '!' marks a heavy VM whose host holds another heavy VM of
+             * its type: what rebalancing is for. */
+            table_addf(t, 11, "%s%s", bal_load_type_name(v->type),
+                       v->heavy && h && h->same_type_conflict &&
+                       ((v->type != BAL_TYPE_IO && h->heavy_cpu >= 2) ||
+                        (v->type != BAL_TYPE_CPU && h->heavy_io >= 2))
+                       ? " !" : "");
+    }
+    table_print(t, stdout);
+    table_free(t);
+}
+
+static void print_hosts(const bal_status *st)
+{
+    static const char *const hdr[] = {
+        "Host", "pCPUs", "Mem(MiB)", "Free(MiB)", "CPU(%)", "Dom0(%)",
+        "VMs", "cpu", "io", "mixed", "idle", "Same-type",
+    };
+    table *t = table_new(12, hdr, "lrrrrrrrrrrl");
+    int i;
+
+    for (i = 0; i < bal_status_num_hosts(st); i++) {
+        const bal_host_info *h = bal_status_host(st, i);
+
+        table_addf(t, 0, "%s", h->name);
+        table_addf(t, 1, "%u", h->pcpus);
+        table_addf(t, 2, "%llu", (unsigned long long)(h->mem_kb / 1024));
+        table_addf(t, 3, "%llu", (unsigned long long)(h->free_kb / 1024));
+        table_addf(t, 4, "%.1f", h->cpu_pct);
+        table_addf(t, 5, "%.1f", h->dom0_cpu_pct);
+        table_addf(t, 6, "%d", h->nvms);
+        table_addf(t, 7, "%d", h->ncpu);
+        table_addf(t, 8, "%d", h->nio);
+        table_addf(t, 9, "%d", h->nmixed);
+        table_addf(t, 10, "%d", h->nidle);
+        if (!h->same_type_conflict)
+            table_addf(t, 11, "-");
+        else if (h->heavy_cpu >= 2 && h->heavy_io >= 2)
+            table_addf(t, 11, "! %d heavy cpu, %d heavy io", h->heavy_cpu,
+                       h->heavy_io);
+        else if (h->heavy_cpu >= 2)
+            table_addf(t, 11, "! %d heavy cpu", h->heavy_cpu);
+        else
+            table_addf(t, 11, "! %d heavy io", h->heavy_io);
+    }
+    table_print(t, stdout);
+    table_free(t);
+}
+
+int cmd_status(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        { "json",     no_argument,       NULL, 'j' },
+        { "interval", required_argument, NULL, 'i' },
+        { "samples",  required_argument, NULL, 'n' },
+        { NULL, 0, NULL, 0 },
+    };
+    bal_config *cfg = NULL;
+    bal_backend *be = NULL;
+    bal_status *st = NULL;
+    char *json = NULL;
+    bool as_json = false;
+    double interval = -1;
+    int samples = -1, opt, rc, ret = EXIT_FAIL;
+
+    while ((opt = cli_getopt(argc, argv, "i:n:", opts, "status")) != -1) {
+        switch (opt) {
+        case 'j': as_json = true; break;
+        case 'i':
+            if (cli_parse_double("status", "-i", optarg, 0.001, 3600,
+                                 &interval))
+                return EXIT_USAGE;
+            break;
+        case 'n':
+            if (cli_parse_int("status", "-n", optarg, 2, 1000, &samples))
+                return EXIT_USAGE;
+            break;
+        case -2: return EXIT_OK;
+        default: return EXIT_USAGE;
+        }
+    }
+    if (optind < argc) {
+        cli_err("status: unexpected argument `%s'", argv[optind]);
+        return EXIT_USAGE;
+    }
+
+    if (cli_open(&cfg, &be)) goto out;
+    if (interval > 0) bal_config_set_interval(cfg, interval);
+    if (samples > 0) bal_config_set_samples(cfg, samples);
+
+    rc = bal_status_collect(g_ctx, be, cfg, &st);
+    if (rc) goto out;
+
+    if (as_json) {
+        rc = bal_status_json(st, &json);
+        if (rc) {
+            cli_err("status: %s", bal_strerror(rc));
+            goto out;
+        }
+        puts(json);
+    } else {
+        print_vms(st);
+        putchar('\n');
+        print_hosts(st);
+    }
+    ret = bal_status_peer_errors(st) ? EXIT_PARTIAL : EXIT_OK;
+
+out:
+    free(json);
+    bal_status_free(st);
+    cli_close(cfg, be);
+    return ret;
+}
