@@ -62,6 +62,12 @@ SEAMS     := $(SEAM_SRCS:tests/%.c=$(B)/tests/%)
 FAKE_OBJS := $(patsubst tests/%.c,$(B)/tests/%.o,$(wildcard tests/fake_*.c))
 TEST_LIBS := $(YAJL_LIBS) -lcmocka -lm
 
+# Benchmarks: bench/bench_NAME.c, one program each, printing figures;
+# bench/lib_*.c are linked into every one of them.
+BENCH_SRCS := $(sort $(wildcard bench/bench_*.c))
+BENCHES    := $(BENCH_SRCS:bench/%.c=$(B)/bench/%)
+BENCH_LIB  := $(patsubst bench/%.c,$(B)/bench/%.o,$(wildcard bench/lib_*.c))
+
 .PHONY: all lib cli tests check check-unit check-asan check-valgrind demo \
 	deps install uninstall clean bench
 .DEFAULT_GOAL := all
@@ -108,6 +114,17 @@ $(B)/tests/seam_%: $(B)/tests/seam_%.o $(LIB_A) $(FAKE_OBJS) $(B)/tests/testutil
 	$(CC) -o $@ $< $(FAKE_OBJS) $(B)/tests/testutil.o $(LIB_A) $(BAL_LDFLAGS) $(TEST_LIBS)
 
 tests: all $(TESTS) $(SEAMS)
+
+$(B)/bench/%.o: bench/%.c Makefile
+	@mkdir -p $(@D)
+	$(CC) $(BAL_CFLAGS) -c -o $@ $<
+
+$(B)/bench/bench_%: $(B)/bench/bench_%.o $(BENCH_LIB) $(LIB_A)
+	$(CC) -o $@ $< $(BENCH_LIB) $(LIB_A) $(BAL_LDFLAGS) $(XEN_LIBS) $(YAJL_LIBS) -lm
+
+# Speed and memory figures (not pass/fail: see README for the targets).
+bench: deps all $(BENCHES)
+	@for b in $(BENCHES); do echo "== $$b"; $$b || exit 1; done
 
 # The Debian packages a build and the tests need; installed when missing.
 deps:

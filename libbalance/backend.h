@@ -9,6 +9,23 @@
 
 #include "internal.h"
 
+/* One live migration: the VM by UUID (its name only for messages), from
+ * the host it is on to another. */
+typedef struct bal__move {
+    char uuid[BAL__UUID_LEN + 1];
+    char vm[BAL__NAME_MAX];
+    char from[BAL__HOST_MAX];
+    char to[BAL__HOST_MAX];
+} bal__move;
+
+typedef struct bal__move_result {
+    int rc;                 /* 0, or BAL_E*: the VM still runs on `from` */
+    double start_s, end_s;  /* on the backend's clock, seconds */
+    double downtime_s;      /* paused for the final copy */
+    uint64_t bytes;         /* memory sent, all rounds */
+    int rounds;             /* pre-copy rounds, the final copy included */
+} bal__move_result;
+
 typedef struct bal__backend_ops {
     const char *name;
     /* Fills out (bal__sample_init'd by the caller) with one sample of every
@@ -18,6 +35,12 @@ typedef struct bal__backend_ops {
      * sim, nothing on replay (the trace carries its own time). */
     int (*wait)(bal_backend *be, double interval_s);
     void (*close)(bal_backend *be);
+    /* Runs a wave: the n moves at once, returning when every one has
+     * ended; results[i] says how each went.  Returns non-zero only when
+     * the wave could not be started at all (nothing moved then).  NULL
+     * for a backend that cannot migrate (replay). */
+    int (*migrate)(bal_backend *be, const bal__move *moves, int n,
+                   bal__move_result *results);
 } bal__backend_ops;
 
 struct bal_backend {

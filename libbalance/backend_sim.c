@@ -9,6 +9,10 @@
  *                 first of scenarios/NAME.scn (relative to the current
  *                 directory, for a source tree) and
  *                 BAL_DATADIR/scenarios/NAME.scn (as installed)
+ *
+ * migrate() runs a wave of live migrations on the simulated clock
+ * (bal__sim_migrate): the balancer cannot tell it from xl migrate, except
+ * that it takes no wall time.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -44,6 +48,70 @@ static int sim_wait(bal_backend *be, double interval_s)
     return rc;
 }
 
+/* A move names its VM by UUID and its hosts by name, as the balancer
+ * knows them from samples; the simulator wants indices.  A move that does
+ * not resolve is refused on its own (its result's rc, one line logged);
+ * the rest of the wave goes ahead. */
+static int sim_migrate(bal_backend *be, const bal__move *moves, int n,
+                       bal__move_result *results)
+{
+    sim_priv *p = be->priv;
+    const bal__scenario *scn = &p->scn;
+    bal__move_result *res = NULL;
+    int *vms = NULL, *dest = NULL, *slot = NULL, k = 0, i, rc;
+    double now = bal__sim_now(p->sim);
+
+    if (n < 0 || (n > 0 && (!moves || !results))) return BAL_EINVAL;
+    if (!n) return 0;
+    vms = malloc((size_t)n * sizeof(*vms));
+    dest = malloc((size_t)n * sizeof(*dest));
+    slot = malloc((size_t)n * sizeof(*slot));
+    res = calloc((size_t)n, sizeof(*res));
+    if (!vms || !dest || !slot || !res) { rc = BAL_ENOMEM; goto out; }
+
+    for (i = 0; i < n; i++) {
+        const bal__move *mv = &moves[i];
+        int v = bal__scenario_find_uuid(scn, mv->uuid), from, to;
+
+        memset(&results[i], 0, sizeof(results[i]));
+        results[i].start_s = results[i].end_s = now;
+        if (v < 0) {
+            BAL__ERR(be->ctx, "sim: no vm with uuid %s (%s)", mv->uuid,
+                     mv->vm);
+            results[i].rc = BAL_ENOENT;
+            continue;
+        }
+        from = bal__sim_vm_host(p->sim, v);
+        if (strcmp(scn->hosts[from].name, mv->from)) {
+            BAL__ERR(be->ctx, "sim: vm %s is on %s, not %s",
+                     scn->vms[v].name, scn->hosts[from].name, mv->from);
+            results[i].rc = BAL_ENOENT;
+            continue;
+        }
+        to = bal__scenario_find_host(scn, mv->to);
+        if (to < 0) {
+            BAL__ERR(be->ctx, "sim: vm %s: no host %s", scn->vms[v].name,
+                     mv->to);
+            results[i].rc = BAL_ENOENT;
+            continue;
+        }
+        vms[k] = v;
+        dest[k] = to;
+        slot[k++] = i;
+    }
+    bal__sim_set_ctx(p->sim, be->ctx);
+    rc = bal__sim_migrate(p->sim, vms, dest, k, res);
+    if (rc) goto out;
+    for (i = 0; i < k; i++) results[slot[i]] = res[i];
+
+out:
+    free(vms);
+    free(dest);
+    free(slot);
+    free(res);
+    return rc;
+}
+
 static void sim_priv_free(sim_priv *p)
 {
     if (!p) return;
@@ -63,7 +131,13 @@ static const bal__backend_ops sim_ops = {
     .sample = sim_sample,
     .wait = sim_wait,
     .close = sim_close,
+    .migrate = sim_migrate,
 };
+
+bal__sim *bal__backend_sim_get(bal_backend *be)
+{
+    return be && be->ops == &sim_ops ? ((sim_priv *)be->priv)->sim : NULL;
+}
 
 /* A bare name is looked up; anything else is a path. */
 static bool bare_name(const char *s)
@@ -81,7 +155,7 @@ static bool bare_name(const char *s)
 }
 
 /* The file arg names: *path_r malloc'd. */
-static int resolve(bal_ctx *ctx, const char *arg, char **path_r)
+int bal__sim_resolve(bal_ctx *ctx, const char *arg, char **path_r)
 {
     char local[128], installed[sizeof(BAL_DATADIR) + 128];
 
@@ -103,6 +177,29 @@ static int resolve(bal_ctx *ctx, const char *arg, char **path_r)
     return *path_r ? 0 : BAL_ENOMEM;
 }
 
+/* Takes the parsed scenario over (leaving *scn empty): what the simulate
+ * driver uses after applying its overrides (RTT, job lengths). */
+int bal__backend_sim_adopt(bal_backend *be, bal__scenario *scn)
+{
+    sim_priv *p = NULL;
+    int rc;
+
+    p = calloc(1, sizeof(*p));
+    if (!p) return BAL_ENOMEM;
+    p->scn = *scn;
+    bal__scenario_init(scn);
+    rc = bal__sim_alloc(&p->sim, &p->scn);
+    if (rc) goto out;
+    bal__sim_set_ctx(p->sim, be->ctx);
+    be->ops = &sim_ops;
+    be->priv = p;
+    p = NULL;
+
+out:
+    sim_priv_free(p);
+    return rc;
+}
+
 int bal__backend_sim_open(bal_backend *be, const char *arg)
 {
     sim_priv *p = NULL;
@@ -114,7 +211,7 @@ int bal__backend_sim_open(bal_backend *be, const char *arg)
         rc = BAL_EBACKEND;
         goto out;
     }
-    rc = resolve(be->ctx, arg, &path);
+    rc = bal__sim_resolve(be->ctx, arg, &path);
     if (rc) goto out;
 
     p = calloc(1, sizeof(*p));
@@ -124,6 +221,7 @@ int bal__backend_sim_open(bal_backend *be, const char *arg)
     if (rc) goto out;
     rc = bal__sim_alloc(&p->sim, &p->scn);
     if (rc) goto out;
+    bal__sim_set_ctx(p->sim, be->ctx);
 
     be->ops = &sim_ops;
     be->priv = p;

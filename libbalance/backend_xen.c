@@ -21,6 +21,7 @@
 
 #include "backend.h"
 #include "json.h"
+#include "migrate_xl.h"
 #include "peer.h"
 
 const char *bal__xen_privcmd_path = "/dev/xen/privcmd";
@@ -358,11 +359,15 @@ static void xen_close(bal_backend *be)
     be->priv = NULL;
 }
 
+static int xen_migrate(bal_backend *be, const bal__move *moves, int n,
+                       bal__move_result *results);
+
 static const bal__backend_ops xen_ops = {
     .name = "xen",
     .sample = xen_sample,
     .wait = xen_wait,
     .close = xen_close,
+    .migrate = xen_migrate,
 };
 
 int bal__backend_xen_open(bal_backend *be, const char *arg)
@@ -413,4 +418,25 @@ int bal__backend_xen_open(bal_backend *be, const char *arg)
 out:
     xen_priv_free(p);
     return rc;
+}
+
+/* ---- live migration: migrate_xl.c ------------------------------------- */
+
+/* The transport is the peers' (ssh -o BatchMode=yes by default); the
+ * receiver is xl migrate-receive, see migrate_xl.h. */
+static int xen_migrate(bal_backend *be, const bal__move *moves, int n,
+                       bal__move_result *results)
+{
+    xen_priv *p = be->priv;
+    char name[BAL__HOST_MAX];
+    bal__mig_setup s;
+    int rc;
+
+    rc = local_name(be->ctx, be->cfg, name, sizeof(name));
+    if (rc) return rc;
+    memset(&s, 0, sizeof(s));
+    s.local_host = name;
+    s.transport = be->cfg->transport;
+    s.ntransport = be->cfg->ntransport;
+    return bal__migrate_xl(be->ctx, p->xl, &s, moves, n, results);
 }

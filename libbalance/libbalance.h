@@ -195,6 +195,93 @@ int bal_status_peer_errors(const bal_status *st);
 /* The status as one JSON document (see README).  *json_r is malloc'd. */
 int bal_status_json(const bal_status *st, char **json_r);
 
+/* ---- simulation: the balancer in the loop of a simulated cluster -------
+ * The balancer drives the sim backend exactly as it drives Xen: it
+ * samples, classifies, plans and migrates through the backend interface;
+ * the simulator runs the scenario's jobs to their end.  Unless
+ * no_balance, the scenario also runs once without balancing, for the
+ * comparison. */
+
+typedef enum {
+    BAL_POLICY_SCENARIO = -1,   /* as the scenario says */
+    BAL_POLICY_SEQUENTIAL = 0,  /* one migration at a time (the paper) */
+    BAL_POLICY_CONCURRENT = 1,  /* a wave's migrations at once */
+} bal_sim_policy;
+
+typedef struct bal_sim_options {
+    const char *scenario;       /* a file, or a shipped name: "paper" */
+    bool no_balance;            /* only the run without balancing */
+    double rtt_ms;              /* < 0: the scenario's */
+    bal_sim_policy policy;
+    double job_scale;           /* every job's work times this (1) */
+    double balance_at;          /* < 0: the scenario's; seconds */
+} bal_sim_options;
+
+void bal_sim_options_init(bal_sim_options *o);
+
+typedef struct bal_sim_vm_info {
+    const char *name;
+    const char *uuid;
+    bal_load_type load;         /* the workload the scenario gives it */
+    bool has_job;
+    double completion_s;        /* from its job's start; < 0: unfinished */
+    double baseline_s;          /* the same without balancing; < 0: none */
+    const char *host_start, *host_end;
+} bal_sim_vm_info;
+
+typedef struct bal_sim_migration_info {
+    const char *vm, *from, *to;
+    int wave;
+    int rc;                     /* 0, or why it failed (the VM stayed) */
+    double start_s, end_s;      /* simulated seconds */
+    double downtime_s;
+    uint64_t bytes;
+    int rounds;
+} bal_sim_migration_info;
+
+typedef struct bal_sim_report bal_sim_report;
+
+int bal_simulate(bal_ctx *ctx, const bal_config *cfg,
+                 const bal_sim_options *o, bal_sim_report **out);
+void bal_sim_report_free(bal_sim_report *r);
+int bal_sim_report_num_vms(const bal_sim_report *r);
+const bal_sim_vm_info *bal_sim_report_vm(const bal_sim_report *r, int i);
+int bal_sim_report_num_migrations(const bal_sim_report *r);
+const bal_sim_migration_info *bal_sim_report_migration(
+    const bal_sim_report *r, int i);
+double bal_sim_report_rtt_ms(const bal_sim_report *r);
+bool bal_sim_report_concurrent(const bal_sim_report *r);
+double bal_sim_report_balance_at(const bal_sim_report *r);
+int bal_sim_report_json(const bal_sim_report *r, char **json_r);
+/* Timelines like the paper's figures: every VM's job throughput over
+ * time, with and without balancing, migrations shaded.  .svg or .png. */
+int bal_sim_report_plot(bal_ctx *ctx, const bal_sim_report *r,
+                        const char *path);
+
+/* ---- the break-even study (the paper's future work 2) ------------------
+ * For each RTT: the remaining job length at the start of balancing (in
+ * seconds of the job running without migration) above which balancing
+ * finishes the cpu (resp. io) jobs sooner, found by bisection over
+ * simulated runs with every job scaled; and the closed form
+ * L* = Tm (1 - (1 - d) r) / (1 - r) from the same runs' measured migration
+ * time Tm, loss during migration d and time-after/time-before ratio r. */
+
+typedef struct bal_sweep_row {
+    double rtt_ms;
+    bal_load_type type;         /* BAL_TYPE_CPU or BAL_TYPE_IO */
+    double breakeven_s;         /* simulated; 0: any length wins; < 0: none
+                                 * up to the longest length tried */
+    double tm_s, d, r;          /* measured on a long job */
+    double closed_form_s;       /* < 0 when r >= 1 (no gain after) */
+} bal_sweep_row;
+
+int bal_sim_sweep(bal_ctx *ctx, const bal_config *cfg,
+                  const bal_sim_options *o, const double *rtts, int nrtts,
+                  bal_sweep_row **rows_r, int *n_r);
+int bal_sweep_json(const bal_sweep_row *rows, int n, char **json_r);
+int bal_sweep_plot(bal_ctx *ctx, const bal_sweep_row *rows, int n,
+                   const char *path);
+
 #ifdef __cplusplus
 }
 #endif

@@ -89,3 +89,34 @@ bal__host *bal__sample_find_host(const bal__sample *s, const char *name)
         if (!strcmp(s->hosts[i].name, name)) return &s->hosts[i];
     return NULL;
 }
+
+int bal__sample_copy(bal__sample *dst, const bal__sample *src)
+{
+    bal__sample s;
+    int i, rc;
+
+    bal__sample_init(&s);
+    for (i = 0; i < src->nhosts; i++) {
+        bal__host *h;
+        const bal__host *o = &src->hosts[i];
+
+        rc = bal__sample_add_host(&s, &h);
+        if (rc) goto fail;
+        *h = *o;
+        h->doms = NULL;
+        h->ndoms = h->adoms = 0;
+        if (o->ndoms) {
+            h->doms = malloc((size_t)o->ndoms * sizeof(*h->doms));
+            if (!h->doms) { rc = BAL_ENOMEM; goto fail; }
+            memcpy(h->doms, o->doms, (size_t)o->ndoms * sizeof(*h->doms));
+            h->ndoms = h->adoms = o->ndoms;
+        }
+    }
+    s.npeer_errors = src->npeer_errors;
+    *dst = s;
+    return 0;
+
+fail:
+    bal__sample_dispose(&s);
+    return rc;
+}

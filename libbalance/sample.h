@@ -53,5 +53,7 @@ int bal__host_add_dom(bal__host *h, bal__dom **out);
 /* Moves src's hosts to the end of dst, leaving src empty. */
 int bal__sample_append(bal__sample *dst, bal__sample *src);
 bal__host *bal__sample_find_host(const bal__sample *s, const char *name);
+/* A deep copy into dst (overwritten, not disposed). */
+int bal__sample_copy(bal__sample *dst, const bal__sample *src);
 
 #endif /* BAL_SAMPLE_H */

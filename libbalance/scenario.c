@@ -29,8 +29,16 @@ typedef struct nmap {
     key_fn *key;
 } nmap;
 
+/* Links by their host pair, the same way: slot[] holds indices into
+ * links, hashed on (min, max) of the two hosts. */
+typedef struct lmap {
+    int *slot;
+    size_t nslots, n;
+} lmap;
+
 typedef struct names {
     nmap hosts, vms, uuids;
+    lmap links;
 } names;
 
 static const char *host_key(const bal__scenario *s, int i)
@@ -105,6 +113,62 @@ static int nmap_add(const bal__scenario *s, nmap *m, int idx)
     return 0;
 }
 
+static uint64_t mix64(uint64_t z);
+
+static size_t lmap_hash(int a, int b, size_t nslots)
+{
+    uint64_t lo = (uint64_t)(a < b ? a : b), hi = (uint64_t)(a < b ? b : a);
+
+    return (size_t)(mix64(lo << 32 | hi) & (nslots - 1));
+}
+
+static int lmap_find(const bal__scenario *s, const lmap *m, int a, int b)
+{
+    size_t i;
+
+    if (!m->nslots) return -1;
+    for (i = lmap_hash(a, b, m->nslots); m->slot[i] >= 0;
+         i = (i + 1) & (m->nslots - 1)) {
+        const bal__scn_link *l = &s->links[m->slot[i]];
+
+        if ((l->a == a && l->b == b) || (l->a == b && l->b == a))
+            return m->slot[i];
+    }
+    return -1;
+}
+
+static void lmap_put(const bal__scenario *s, lmap *m, int idx)
+{
+    size_t i = lmap_hash(s->links[idx].a, s->links[idx].b, m->nslots);
+
+    while (m->slot[i] >= 0) i = (i + 1) & (m->nslots - 1);
+    m->slot[i] = idx;
+    m->n++;
+}
+
+static int lmap_add(const bal__scenario *s, lmap *m, int idx)
+{
+    if ((m->n + 1) * 2 > m->nslots) {
+        size_t nslots = m->nslots ? m->nslots * 2 : 16, i;
+        int *old = m->slot;
+        size_t oldn = m->nslots;
+
+        m->slot = malloc(nslots * sizeof(*m->slot));
+        if (!m->slot) {
+            m->slot = old;
+            return BAL_ENOMEM;
+        }
+        memset(m->slot, 0xff, nslots * sizeof(*m->slot));
+        m->nslots = nslots;
+        m->n = 0;
+        for (i = 0; i < oldn; i++)
+            if (old[i] >= 0) lmap_put(s, m, old[i]);
+        free(old);
+    }
+    lmap_put(s, m, idx);
+    return 0;
+}
+
 /* ---- init, dispose, lookups ------------------------------------------- */
 
 static void options_defaults(bal__scn_options *o)
@@ -115,6 +179,13 @@ static void options_defaults(bal__scn_options *o)
     o->iocpu = BAL__SCN_DEF_IOCPU;
     o->dom0cpu = BAL__SCN_DEF_DOM0CPU;
     o->reqsize = BAL__SCN_DEF_REQSIZE;
+    o->rtt_ms = BAL__SCN_DEF_RTT;
+    o->migcpu = BAL__SCN_DEF_MIGCPU;
+    o->migresume = BAL__SCN_DEF_MIGRESUME;
+    o->cachedirty = BAL__SCN_DEF_CACHEDIRTY;
+    o->speed = BAL__SCN_DEF_SPEED;
+    o->balance_at = 0;
+    o->concurrent = false;
 }
 
 void bal__scenario_init(bal__scenario *s)
@@ -133,12 +204,14 @@ void bal__scenario_dispose(bal__scenario *s)
     for (i = 0; i < s->nvms; i++) free(s->vms[i].name);
     free(s->hosts);
     free(s->vms);
+    free(s->links);
     free(s->source);
     nm = s->names;
     if (nm) {
         free(nm->hosts.slot);
         free(nm->vms.slot);
         free(nm->uuids.slot);
+        free(nm->links.slot);
         free(nm);
     }
     bal__scenario_init(s);
@@ -156,6 +229,49 @@ int bal__scenario_find_vm(const bal__scenario *s, const char *name)
     const names *nm = s->names;
 
     return nm ? nmap_find(s, &nm->vms, name) : -1;
+}
+
+int bal__scenario_find_uuid(const bal__scenario *s, const char *uuid)
+{
+    const names *nm = s->names;
+
+    return nm ? nmap_find(s, &nm->uuids, uuid) : -1;
+}
+
+int bal__scenario_find_link(const bal__scenario *s, int a, int b)
+{
+    const names *nm = s->names;
+
+    return nm ? lmap_find(s, &nm->links, a, b) : -1;
+}
+
+/* Table 2 of the paper: plain socket throughput over the DUMMYNET link. */
+static const struct { double rtt_ms, mbit; } table2[] = {
+    { 0, 840.2 }, { 4, 609.61 }, { 16, 151.79 }, { 64, 104.29 },
+};
+
+double bal__scenario_rtt_Bps(double rtt_ms)
+{
+    int n = (int)(sizeof(table2) / sizeof(table2[0])), i;
+
+    if (!(rtt_ms > 0)) return table2[0].mbit * 1e6 / 8;
+    for (i = 1; i < n; i++)
+        if (rtt_ms <= table2[i].rtt_ms) {
+            double f = (rtt_ms - table2[i - 1].rtt_ms) /
+                       (table2[i].rtt_ms - table2[i - 1].rtt_ms);
+
+            return (table2[i - 1].mbit +
+                    f * (table2[i].mbit - table2[i - 1].mbit)) * 1e6 / 8;
+        }
+    /* Beyond the last point the paper has nothing: held flat. */
+    return table2[n - 1].mbit * 1e6 / 8;
+}
+
+double bal__scenario_link_Bps(const bal__scenario *s, int a, int b)
+{
+    int l = bal__scenario_find_link(s, a, b);
+
+    return l >= 0 ? s->links[l].bw_Bps : bal__scenario_rtt_Bps(s->opt.rtt_ms);
 }
 
 /* splitmix64's finaliser: spreads FNV's weak low bits over all 64. */
@@ -192,7 +308,8 @@ void bal__scenario_name_uuid(char *out, const char *name)
 /* ---- the parser's state and its one error path ------------------------ */
 
 enum { OPT_SEED, OPT_INTERVAL, OPT_NOISE, OPT_IOCPU, OPT_DOM0CPU,
-       OPT_REQSIZE, NOPTS };
+       OPT_REQSIZE, OPT_RTT, OPT_MIGCPU, OPT_MIGRESUME, OPT_CACHEDIRTY,
+       OPT_SPEED, OPT_BALANCE_AT, OPT_POLICY, NOPTS };
 
 typedef struct parser {
     bal_ctx *ctx;
@@ -295,6 +412,12 @@ static const unit freq_units[] = {
     { "Hz", 1 }, { "kHz", 1e3 }, { "KHz", 1e3 }, { "MHz", 1e6 },
     { "GHz", 1e9 }, { NULL, 0 },
 };
+/* A job's operations per second: a count per second, decimal steps like
+ * the byte rates, and spelled apart from them. */
+static const unit ops_units[] = {
+    { "ops/s", 1 }, { "Kops/s", 1e3 }, { "kops/s", 1e3 }, { "Mops/s", 1e6 },
+    { "Gops/s", 1e9 }, { NULL, 0 },
+};
 
 /* ---- key tables ---------------------------------------------------------- */
 
@@ -308,6 +431,8 @@ typedef enum {
     V_UUID,     /* char[BAL__UUID_LEN + 1] */
     V_LOAD,     /* cpu|io|mixed|idle: bal_load_type */
     V_HOST,     /* a declared host's name: int index */
+    V_OPS,      /* operations/s with a unit: double */
+    V_POLICY,   /* sequential|concurrent: bool (concurrent) */
 } vkind;
 
 #define K_REQ 1u    /* must be given */
@@ -326,6 +451,7 @@ typedef struct keydef {
 #define OOPT(f) offsetof(bal__scn_options, f)
 #define OHOST(f) offsetof(bal__scn_host, f)
 #define OVM(f) offsetof(bal__scn_vm, f)
+#define OLINK(f) offsetof(bal__scn_link, f)
 #define TB 1099511627776.0
 
 /* Order matters: OPT_* index this table. */
@@ -339,6 +465,16 @@ static const keydef option_keys[] = {
     { "dom0cpu", V_NUM, 0, 0, 10, false, OOPT(dom0cpu), "0 to 10" },
     { "reqsize", V_SIZE, 0, 512, 16 << 20, false, OOPT(reqsize),
       "512B to 16M" },
+    { "rtt", V_NUM, 0, 0, 100000, false, OOPT(rtt_ms), "0 to 100000" },
+    { "migcpu", V_NUM, 0, 0, 10, false, OOPT(migcpu), "0 to 10" },
+    { "migresume", V_NUM, 0, 0, 3600, false, OOPT(migresume),
+      "0 to 3600" },
+    { "cachedirty", V_NUM, 0, 0, 1, false, OOPT(cachedirty), "0 to 1" },
+    { "speed", V_OPS, 0, 0, 1e15, true, OOPT(speed),
+      "more than 0, at most 1000000Gops/s" },
+    { "balance_at", V_NUM, 0, 0, 1e9, false, OOPT(balance_at),
+      "0 to 1000000000" },
+    { "policy", V_POLICY, 0, 0, 0, false, OOPT(concurrent), NULL },
 };
 
 static const keydef host_keys[] = {
@@ -357,8 +493,10 @@ static const keydef host_keys[] = {
     { "dom0mem", V_SIZE, 0, 0, 1024 * TB, true, OHOST(dom0_mem_bytes),
       "more than 0, at most 1024T" },
     { "dom0cpu", V_NUM, 0, 0, 10, false, OHOST(dom0cpu), "0 to 10" },
+    { "speed", V_OPS, 0, 0, 1e15, true, OHOST(speed),
+      "more than 0, at most 1000000Gops/s" },
 };
-enum { HK_DOM0MEM = 6, HK_DOM0CPU = 7 };
+enum { HK_DOM0MEM = 6, HK_DOM0CPU = 7, HK_SPEED = 8 };
 
 static const keydef vm_keys[] = {
     { "host", V_HOST, K_REQ, 0, 0, false, OVM(host), NULL },
@@ -378,8 +516,22 @@ static const keydef vm_keys[] = {
     { "net", V_RATE, 0, 0, 1e12, false, OVM(net_tx_Bps), "0 to 1000GB/s" },
     { "netrx", V_RATE, 0, 0, 1e12, false, OVM(net_rx_Bps),
       "0 to 1000GB/s" },
+    { "cpuwork", V_NUM, 0, 0, BAL__SCN_WORK_MAX, true, OVM(cpuwork),
+      "more than 0, at most 1e18" },
+    { "iowork", V_SIZE, 0, 0, 1024 * TB, true, OVM(iowork),
+      "more than 0, at most 1024T" },
+    { "start", V_NUM, 0, 0, 1e9, false, OVM(start_s), "0 to 1000000000" },
+    { "cachedirty", V_NUM, 0, 0, 1, false, OVM(cachedirty), "0 to 1" },
 };
-enum { VK_UUID = 4, VK_CPU = 5, VK_IO = 6, VK_IOCPU = 8 };
+enum { VK_UUID = 4, VK_CPU = 5, VK_IO = 6, VK_IOCPU = 8, VK_CPUWORK = 12,
+       VK_IOWORK = 13, VK_START = 14, VK_CACHEDIRTY = 15 };
+
+static const keydef link_keys[] = {
+    { "bw", V_RATE, 0, 0, 1e12, true, OLINK(bw_Bps),
+      "more than 0, at most 1000GB/s" },
+    { "rtt", V_NUM, 0, 0, 100000, false, OLINK(rtt_ms), "0 to 100000" },
+};
+enum { LK_BW = 0, LK_RTT = 1 };
 
 #define NKEYS(t) ((int)(sizeof(t) / sizeof((t)[0])))
 
@@ -442,6 +594,16 @@ static int parse_value(parser *p, const keydef *k, const char *val,
             }
         return perr(p, "load=%s: expected cpu, io, mixed or idle", val);
     }
+    case V_POLICY: {
+        bool c;
+
+        if (!strcmp(val, "sequential")) c = false;
+        else if (!strcmp(val, "concurrent")) c = true;
+        else return perr(p, "policy=%s: expected sequential or concurrent",
+                         val);
+        memcpy(field, &c, sizeof(c));
+        return 0;
+    }
     case V_HOST: {
         int h = bal__scenario_find_host(&p->s, val);
 
@@ -457,6 +619,10 @@ static int parse_value(parser *p, const keydef *k, const char *val,
         expect = "B/s, KB/s, MB/s, GB/s, bit/s, Kbit/s, Mbit/s or Gbit/s";
         break;
     case V_FREQ: units = freq_units; expect = "Hz, kHz, MHz or GHz"; break;
+    case V_OPS:
+        units = ops_units;
+        expect = "ops/s, Kops/s, Mops/s or Gops/s";
+        break;
     case V_COUNT: case V_NUM: break;
     }
 
@@ -634,6 +800,7 @@ static int kw_host(parser *p, char **tok, int n)
                     fmt_size(a, sizeof(a), h.dom0_mem_bytes),
                     fmt_size(b, sizeof(b), h.mem_bytes));
     if (!(given & (1u << HK_DOM0CPU))) h.dom0cpu = -1;  /* the option's */
+    if (!(given & (1u << HK_SPEED))) h.speed = -1;      /* the option's */
     h.line = p->line;
 
     rc = grow((void **)&p->s.hosts, &p->s.ahosts, p->s.nhosts + 1,
@@ -692,6 +859,15 @@ static int kw_vm(parser *p, char **tok, int n)
         break;
     }
     if (!(given & (1u << VK_IOCPU))) v.iocpu = -1;     /* the option's */
+    if (!(given & (1u << VK_CACHEDIRTY))) v.cachedirty = -1;
+
+    /* A job's work is done by its demand: work without one never ends. */
+    if (v.cpuwork > 0 && v.cpu == 0)
+        return perr(p, "%s: cpuwork= needs a CPU demand (cpu= is 0)", who);
+    if (v.iowork > 0 && v.io_Bps == 0)
+        return perr(p, "%s: iowork= needs an I/O demand (io= is 0)", who);
+    if ((given & (1u << VK_START)) && !v.cpuwork && !v.iowork)
+        return perr(p, "%s: start= needs a job (cpuwork= or iowork=)", who);
 
     h = &p->s.hosts[v.host];
     if (h->nvms >= BAL__SCN_MAX_VMS_PER_HOST)
@@ -731,6 +907,52 @@ static int kw_vm(parser *p, char **tok, int n)
     return 0;
 }
 
+/* link A B KEY=VALUE...: the pair's migration link, both directions. */
+static int kw_link(parser *p, char **tok, int n)
+{
+    bal__scn_link l;
+    char who[2 * BAL__SCN_NAME_MAX + 8];
+    unsigned given;
+    int i, dup, rc;
+
+    if (n < 3 || strchr(tok[1], '=') || strchr(tok[2], '='))
+        return perr(p, "link: needs two host names before its keys");
+    for (i = 1; i <= 2; i++)
+        if (strlen(tok[i]) > BAL__SCN_NAME_MAX)
+            return perr(p, "link: name longer than %d bytes",
+                        BAL__SCN_NAME_MAX);
+    snprintf(who, sizeof(who), "link %s %s", tok[1], tok[2]);
+    memset(&l, 0, sizeof(l));
+    l.a = bal__scenario_find_host(&p->s, tok[1]);
+    l.b = bal__scenario_find_host(&p->s, tok[2]);
+    if (l.a < 0 || l.b < 0)
+        return perr(p, "%s: no such host `%s' (hosts are declared before "
+                    "their links)", who, tok[l.a < 0 ? 1 : 2]);
+    if (l.a == l.b)
+        return perr(p, "%s: a link joins two different hosts", who);
+    dup = lmap_find(&p->s, &p->nm->links, l.a, l.b);
+    if (dup >= 0)
+        return perr(p, "%s: already declared at line %d", who,
+                    p->s.links[dup].line);
+    rc = parse_keys(p, link_keys, NKEYS(link_keys), tok + 3, n - 3, &l,
+                    &given, who);
+    if (rc) return rc;
+    if (!given)
+        return perr(p, "%s: needs bw= or rtt=", who);
+    if (!(given & (1u << LK_RTT))) l.rtt_ms = -1;      /* the option's */
+    if (!(given & (1u << LK_BW))) l.bw_Bps = -1;       /* Table 2's */
+    l.line = p->line;
+
+    rc = grow((void **)&p->s.links, &p->s.alinks, p->s.nlinks + 1,
+              sizeof(l));
+    if (rc) return rc;
+    p->s.links[p->s.nlinks] = l;
+    rc = lmap_add(&p->s, &p->nm->links, p->s.nlinks);
+    if (rc) return rc;
+    p->s.nlinks++;
+    return 0;
+}
+
 static const struct {
     const char *name;
     int (*fn)(parser *p, char **tok, int n);
@@ -738,6 +960,7 @@ static const struct {
     { "option", kw_option },
     { "host", kw_host },
     { "vm", kw_vm },
+    { "link", kw_link },
 };
 
 const char *bal__scenario_key(const char *keyword, int i)
@@ -749,6 +972,7 @@ const char *bal__scenario_key(const char *keyword, int i)
     if (!strcmp(keyword, "option")) { t = option_keys; n = NKEYS(option_keys); }
     else if (!strcmp(keyword, "host")) { t = host_keys; n = NKEYS(host_keys); }
     else if (!strcmp(keyword, "vm")) { t = vm_keys; n = NKEYS(vm_keys); }
+    else if (!strcmp(keyword, "link")) { t = link_keys; n = NKEYS(link_keys); }
     return i < n ? t[i].name : NULL;
 }
 
@@ -814,8 +1038,8 @@ static int parse_line(parser *p, const char *s, size_t n)
     for (k = 0; k < sizeof(keywords) / sizeof(keywords[0]); k++)
         if (!strcmp(tok[0], keywords[k].name))
             return keywords[k].fn(p, tok, ntok);
-    return perr(p, "unknown keyword `%s' (expected option, host or vm)",
-                tok[0]);
+    return perr(p, "unknown keyword `%s' (expected option, host, vm or "
+                "link)", tok[0]);
 }
 
 int bal__scenario_parse(bal_ctx *ctx, const char *what, const char *text,
@@ -857,10 +1081,21 @@ int bal__scenario_parse(bal_ctx *ctx, const char *what, const char *text,
     }
 
     /* Options hold wherever they stand in the file: applied last. */
-    for (i = 0; i < p.s.nhosts; i++)
+    for (i = 0; i < p.s.nhosts; i++) {
         if (p.s.hosts[i].dom0cpu < 0) p.s.hosts[i].dom0cpu = p.s.opt.dom0cpu;
-    for (i = 0; i < p.s.nvms; i++)
+        if (p.s.hosts[i].speed < 0) p.s.hosts[i].speed = p.s.opt.speed;
+    }
+    for (i = 0; i < p.s.nvms; i++) {
         if (p.s.vms[i].iocpu < 0) p.s.vms[i].iocpu = p.s.opt.iocpu;
+        if (p.s.vms[i].cachedirty < 0)
+            p.s.vms[i].cachedirty = p.s.opt.cachedirty;
+    }
+    for (i = 0; i < p.s.nlinks; i++) {
+        bal__scn_link *l = &p.s.links[i];
+
+        if (l->rtt_ms < 0) l->rtt_ms = p.s.opt.rtt_ms;
+        if (l->bw_Bps < 0) l->bw_Bps = bal__scenario_rtt_Bps(l->rtt_ms);
+    }
 
     bal__scenario_dispose(out);
     *out = p.s;

@@ -14,37 +14,24 @@
 #include "status.h"
 #include "uuidmap.h"
 
-typedef struct track {
-    /* The UUID; for a dom0 "UUID@HOST": every dom0 may have the nil UUID
-     * and each has a history of its own. */
-    char key[BAL__UUID_LEN + 1 + BAL__HOST_MAX];
-    bal__class_state cls;
-    bool valid;                 /* rate holds a usable rate */
-    bal__rate rate;             /* the newest usable one */
-} track;
 
-typedef struct tracker {
-    bal__uuidmap map;
-    track **v;
-    int n, cap;
-} tracker;
-
-static void tracker_init(tracker *t)
+void bal__observer_init(bal__observer *t)
 {
     memset(t, 0, sizeof(*t));
     bal__uuidmap_init(&t->map);
 }
 
-static void tracker_dispose(tracker *t)
+void bal__observer_dispose(bal__observer *t)
 {
     int i;
 
     for (i = 0; i < t->n; i++) free(t->v[i]);
     free(t->v);
     bal__uuidmap_dispose(&t->map);
+    memset(t, 0, sizeof(*t));
 }
 
-static void track_key(const bal__host *h, const bal__dom *d, char *key)
+void bal__track_key(const bal__host *h, const bal__dom *d, char *key)
 {
     if (d->domid == 0)
         snprintf(key, BAL__UUID_LEN + 1 + BAL__HOST_MAX, "%s@%s", d->uuid,
@@ -53,9 +40,9 @@ static void track_key(const bal__host *h, const bal__dom *d, char *key)
         memcpy(key, d->uuid, BAL__UUID_LEN + 1);
 }
 
-static int tracker_get(tracker *t, const char *key, track **out)
+static int tracker_get(bal__observer *t, const char *key, bal__track **out)
 {
-    track *tr = NULL;
+    bal__track *tr = NULL;
     int i = bal__uuidmap_get(&t->map, key), rc;
 
     if (i >= 0) {
@@ -64,7 +51,7 @@ static int tracker_get(tracker *t, const char *key, track **out)
     }
     if (t->n == t->cap) {
         int ncap = t->cap ? t->cap * 2 : 64;
-        track **nv = realloc(t->v, (size_t)ncap * sizeof(*nv));
+        bal__track **nv = realloc(t->v, (size_t)ncap * sizeof(*nv));
         if (!nv) return BAL_ENOMEM;
         t->v = nv;
         t->cap = ncap;
@@ -107,9 +94,9 @@ void bal__levels(const struct bal_config *cfg, const bal__host *h,
     *io_level_r = bw > iops ? bw : iops;
 }
 
-/* Feeds one pair of samples to the trackers. */
-static int feed(bal_ctx *ctx, const struct bal_config *cfg, tracker *t,
-                const bal__sample *prev, const bal__sample *cur)
+int bal__observer_feed(bal_ctx *ctx, const struct bal_config *cfg,
+                       bal__observer *t, const bal__sample *prev,
+                       const bal__sample *cur)
 {
     bal__rate *rates = NULL;
     int n = 0, i, rc, badtime_host = -1;
@@ -123,14 +110,14 @@ static int feed(bal_ctx *ctx, const struct bal_config *cfg, tracker *t,
         const bal__dom *d = &h->doms[r->dom];
         char key[BAL__UUID_LEN + 1 + BAL__HOST_MAX];
         double cl, il;
-        track *tr;
+        bal__track *tr;
 
         if ((r->flags & BAL__RATE_BADTIME) && badtime_host != r->host) {
             BAL__WARN(ctx, "host %s: sample interval is not positive; "
                       "rates skipped", h->name);
             badtime_host = r->host;
         }
-        track_key(h, d, key);
+        bal__track_key(h, d, key);
         rc = tracker_get(t, key, &tr);
         if (rc) goto out;
         if (r->flags & BAL__RATE_INVALID) continue;
@@ -156,7 +143,8 @@ static int vm_cmp(const void *a, const void *b)
 }
 
 /* Builds the public view from the newest sample and the trackers. */
-static int build(const struct bal_config *cfg, tracker *t, bal_status *st)
+static int build(const struct bal_config *cfg, const bal__observer *t,
+                 bal_status *st)
 {
     const bal__sample *s = &st->last;
     int i, j, nvms = 0;
@@ -181,10 +169,10 @@ static int build(const struct bal_config *cfg, tracker *t, bal_status *st)
             const bal__dom *d = &h->doms[j];
             bal_vm_info *vi = &st->vms[st->nvms++];
             char key[BAL__UUID_LEN + 1 + BAL__HOST_MAX];
-            track *tr;
+            bal__track *tr;
             int k;
 
-            track_key(h, d, key);
+            bal__track_key(h, d, key);
             k = bal__uuidmap_get(&t->map, key);
             tr = k >= 0 ? t->v[k] : NULL;
             memcpy(vi->uuid, d->uuid, sizeof(vi->uuid));
@@ -235,22 +223,38 @@ static int build(const struct bal_config *cfg, tracker *t, bal_status *st)
     return 0;
 }
 
+int bal__status_build(const struct bal_config *cfg, const bal__observer *obs,
+                      bal__sample *last, bal_status **out)
+{
+    bal_status *st = NULL;
+    int rc;
+
+    st = calloc(1, sizeof(*st));
+    if (!st) return BAL_ENOMEM;
+    st->last = *last;
+    bal__sample_init(last);
+    st->npeer_errors = st->last.npeer_errors;
+    rc = build(cfg, obs, st);
+    if (rc) {
+        bal_status_free(st);
+        return rc;
+    }
+    *out = st;
+    return 0;
+}
+
 int bal_status_collect(bal_ctx *ctx, bal_backend *be, const bal_config *cfg,
                        bal_status **out)
 {
-    bal_status *st = NULL;
     bal__sample prev, cur;
-    tracker t;
+    bal__observer obs;
     int rc, k;
 
     bal__sample_init(&prev);
     bal__sample_init(&cur);
-    tracker_init(&t);
+    bal__observer_init(&obs);
 
     if (!ctx || !be || !cfg || !out) { rc = BAL_EINVAL; goto out; }
-    st = calloc(1, sizeof(*st));
-    if (!st) { rc = BAL_ENOMEM; goto out; }
-    bal__sample_init(&st->last);
 
     rc = be->ops->sample(be, false, &prev);
     if (rc) goto out;
@@ -259,27 +263,18 @@ int bal_status_collect(bal_ctx *ctx, bal_backend *be, const bal_config *cfg,
         if (rc) goto out;
         rc = be->ops->sample(be, false, &cur);
         if (rc) goto out;
-        rc = feed(ctx, cfg, &t, &prev, &cur);
+        rc = bal__observer_feed(ctx, cfg, &obs, &prev, &cur);
         if (rc) goto out;
         bal__sample_dispose(&prev);
         prev = cur;
         bal__sample_init(&cur);
     }
-    st->last = prev;
-    bal__sample_init(&prev);
-    st->npeer_errors = st->last.npeer_errors;
-
-    rc = build(cfg, &t, st);
-    if (rc) goto out;
-
-    *out = st;
-    st = NULL;
+    rc = bal__status_build(cfg, &obs, &prev, out);
 
 out:
-    bal_status_free(st);
     bal__sample_dispose(&prev);
     bal__sample_dispose(&cur);
-    tracker_dispose(&t);
+    bal__observer_dispose(&obs);
     return rc;
 }
 

@@ -83,5 +83,30 @@ t "status replays a recorded trace" 0 "" -- -c $D/empty.conf -b "replay:$tmp/tra
 has "replayed HostA conflict" "! 2 heavy io"
 t "replay runs out" 1 "xl-balance: $tmp/trace.jsonl: trace has no more samples (3 read)" -- -c $D/empty.conf -b "replay:$tmp/trace.jsonl" status -n 4
 
+# ---- simulate ----------------------------------------------------------------
+t "simulate paper" 0 "" -- -c $D/empty.conf simulate paper
+has "simulate shows the swap" "vm1  HostA  HostB"
+has "simulate compares" "Unbalanced(s)"
+t "simulate --json" 0 "" -- -c $D/empty.conf simulate paper --json
+has "simulate json completion" '"completion_s": '
+t "simulate --no-balance" 0 "" -- -c $D/empty.conf simulate paper --no-balance
+has "not balanced" "not balanced"
+t "simulate --plot svg" 0 "" -- -c $D/empty.conf simulate paper --plot "$tmp/p.svg"
+if head -c 4 "$tmp/p.svg" | grep -q '<svg'; then ok "svg written"; else bad "svg written" "no svg"; fi
+t "simulate without scenario" 2 "xl-balance: simulate: needs a scenario (a file, or a shipped name such as \`paper')" -- simulate
+t "simulate bad policy" 2 "xl-balance: simulate: --policy: \`fast' is not sequential or concurrent" -- simulate paper --policy fast
+t "simulate bad rtt" 2 "xl-balance: simulate: --rtt: -3 is out of range (0 to 10000)" -- simulate paper --rtt -3
+t "simulate sweep with rtt" 2 "xl-balance: simulate: --sweep runs every RTT with and without balancing; it takes neither --rtt nor --no-balance" -- simulate paper --sweep --rtt 4
+t "simulate unknown scenario" 1 "xl-balance: sim: no scenario \`nosuch' (neither scenarios/nosuch.scn nor /usr/local/share/xl-balance/scenarios/nosuch.scn exists)" -- -c $D/empty.conf simulate nosuch
+printf 'host A pcpus=1 mem=4G disk=10MB/s\nvm v; host=A\n' > "$tmp/bad.scn"
+t "simulate malformed scenario" 1 "xl-balance: $tmp/bad.scn:2: vm v;: missing key \`vcpus'" -- -c $D/empty.conf simulate "$tmp/bad.scn"
+t "simulate bad plot format" 1 "xl-balance: $tmp/p.gif: unknown plot format (expected .svg or .png)" -- -c $D/empty.conf simulate paper --plot "$tmp/p.gif"
+if [ ! -e "$tmp/p.gif" ]; then ok "no half-written plot"; else bad "no half-written plot" "file exists"; fi
+printf 'host A pcpus=1 mem=4G disk=10MB/s\nvm $(reboot) host=A vcpus=1 mem=1G load=cpu cpuwork=1e6\nvm a;rm host=A vcpus=1 mem=1G load=cpu cpuwork=1e6\n' > "$tmp/meta.scn"
+t "shell metacharacters in names are text" 0 "" -- -c $D/empty.conf simulate "$tmp/meta.scn" --no-balance
+has "name shown verbatim" '$(reboot)'
+t "status with metacharacter names" 0 "" -- -c $D/empty.conf -b "sim:$tmp/meta.scn" status
+has "status name verbatim" 'a;rm'
+
 echo "cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -3,9 +3,20 @@
 # what `make demo` runs on a machine without Xen.
 set -eu
 B=${1:-build}
+OUT=${2:-out}
 export LD_LIBRARY_PATH="$B${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
-XLB="$B/xl-balance -c tests/data/empty.conf -b sim:paper"
+XLB="$B/xl-balance -c tests/data/empty.conf"
+mkdir -p "$OUT"
 
-echo "== xl-balance status on the paper's cluster (simulated: HostA runs two"
+echo "== xl-balance status: the paper's cluster, simulated (HostA runs two"
 echo "== I/O-bound VMs, HostB two CPU-bound ones)"
-$XLB status
+$XLB -b sim:paper status
+echo
+echo "== xl-balance simulate paper: the balancer in the loop, from t=100 s"
+$XLB simulate paper --plot "$OUT/paper.svg"
+$XLB simulate paper --plot "$OUT/paper.png" >/dev/null
+echo
+echo "== the break-even study (RTT 0, 4, 16, 64 ms)"
+$XLB simulate paper --sweep --plot "$OUT/breakeven.svg"
+echo
+echo "Plots: $OUT/paper.svg, $OUT/paper.png (timelines), $OUT/breakeven.svg"

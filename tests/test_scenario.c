@@ -37,6 +37,16 @@ static void test_paper(void **state)
     assert_string_equal(s.source, "scenarios/paper.scn");
     assert_int_equal(s.opt.seed, 1);
     assert_true(s.opt.interval_s == 5);
+    assert_true(s.opt.rtt_ms == 4);
+    assert_true(s.opt.migcpu == 0.00959);
+    assert_true(s.opt.migresume == 0.1);
+    assert_true(s.opt.cachedirty == 1);
+    assert_true(s.opt.balance_at == 100);
+    assert_false(s.opt.concurrent);
+    assert_int_equal(s.nlinks, 0);
+    /* Table 2 at 4 ms, both ways. */
+    assert_true(bal__scenario_link_Bps(&s, 0, 1) == 609.61e6 / 8);
+    assert_true(bal__scenario_link_Bps(&s, 1, 0) == 609.61e6 / 8);
 
     assert_int_equal(s.nhosts, 2);
     for (i = 0; i < 2; i++) {
@@ -51,6 +61,8 @@ static void test_paper(void **state)
         assert_true(fabs(h->net_Bps - 840.2e6 / 8) < 1e-6);
         assert_true(h->disk_iops == 0);      /* none given */
         assert_true(h->dom0cpu == 0.0079);
+        /* 3.6e8 operations in 562 s at half a pCPU */
+        assert_true(fabs(h->speed - 3.6e8 / (562 * 0.5)) < 0.5);
         assert_int_equal(h->nvms, 2);
         assert_int_equal(h->vm_mem_bytes, 2048ull << 20);
         assert_int_equal(bal__scenario_find_host(&s, h->name), i);
@@ -69,9 +81,14 @@ static void test_paper(void **state)
         assert_true(io ? isinf(v->io_Bps) : v->io_Bps == 0);
         assert_true(v->cpu == (io ? 0 : 1));
         assert_true(v->iocpu == 0.0079);
+        assert_true(v->cachedirty == 1);
+        assert_true(v->start_s == 0);
+        assert_true(v->cpuwork == (io ? 0 : 3.6e8));
+        assert_int_equal(v->iowork, io ? 8ull << 30 : 0);
         bal__scenario_name_uuid(uuid, names[i]);
         assert_string_equal(v->uuid, uuid);
         assert_int_equal(bal__scenario_find_vm(&s, names[i]), i);
+        assert_int_equal(bal__scenario_find_uuid(&s, uuid), i);
     }
     assert_int_equal(bal__scenario_find_vm(&s, "vm5"), -1);
     assert_int_equal(bal__scenario_find_host(&s, "HostC"), -1);
@@ -163,6 +180,99 @@ static void test_units_and_defaults(void **state)
     bal_ctx_free(ctx);
 }
 
+/* Jobs, speeds, links and the migration options. */
+static void test_jobs_and_links(void **state)
+{
+    tu_log lg;
+    bal_ctx *ctx = tu_ctx(&lg);
+    bal__scenario s;
+    double mbit = 1e6 / 8;
+    const char *text =
+        "host a pcpus=1 mem=4G disk=10MB/s speed=500Kops/s\n"
+        "host b pcpus=1 mem=4G disk=10MB/s\n"
+        "host c pcpus=1 mem=4G disk=10MB/s\n"
+        "host d pcpus=1 mem=4G disk=10MB/s\n"
+        "link b a bw=1Gbit/s\n"
+        "link a c rtt=10\n"
+        "link c d rtt=100 bw=5MB/s\n"
+        "vm v1 host=a vcpus=1 mem=1G load=cpu cpuwork=1e9 start=12.5\n"
+        "vm v2 host=b vcpus=1 mem=1G load=io iowork=1.5G cachedirty=0\n"
+        "vm v3 host=b vcpus=1 mem=1G load=mixed cpu=0.5 io=1MB/s "
+        "cpuwork=10 iowork=1M\n"
+        "vm v4 host=c vcpus=1 mem=1G load=idle\n"
+        "option rtt=16 migcpu=0.01 migresume=0 cachedirty=0.5 "
+        "speed=2Gops/s balance_at=30 policy=concurrent\n";
+
+    bal__scenario_init(&s);
+    assert_int_equal(parse(ctx, text, &s), 0);
+    assert_int_equal(lg.nerrors, 0);
+    assert_true(s.opt.rtt_ms == 16);
+    assert_true(s.opt.migcpu == 0.01);
+    assert_true(s.opt.migresume == 0);
+    assert_true(s.opt.balance_at == 30);
+    assert_true(s.opt.concurrent);
+    /* speed: the host's own, or the option's (set after the hosts). */
+    assert_true(s.hosts[0].speed == 5e5);
+    assert_true(s.hosts[1].speed == 2e9);
+
+    assert_int_equal(s.nvms, 4);
+    assert_true(s.vms[0].cpuwork == 1e9 && s.vms[0].iowork == 0);
+    assert_true(s.vms[0].start_s == 12.5);
+    assert_true(s.vms[0].cachedirty == 0.5);          /* the option's */
+    assert_int_equal(s.vms[1].iowork, 1536ull << 20);
+    assert_true(s.vms[1].cachedirty == 0);
+    assert_true(s.vms[1].start_s == 0);
+    assert_true(s.vms[2].cpuwork == 10);
+    assert_int_equal(s.vms[2].iowork, 1u << 20);
+    assert_true(s.vms[3].cpuwork == 0 && s.vms[3].iowork == 0);
+
+    /* Links: either order; rtt from the option when not given; bw from
+     * Table 2 at the rtt when not given. */
+    assert_int_equal(s.nlinks, 3);
+    assert_int_equal(bal__scenario_find_link(&s, 0, 1), 0);
+    assert_int_equal(bal__scenario_find_link(&s, 1, 0), 0);
+    assert_int_equal(bal__scenario_find_link(&s, 0, 2), 1);
+    assert_int_equal(bal__scenario_find_link(&s, 1, 2), -1);
+    assert_int_equal(s.links[0].a, 1);
+    assert_int_equal(s.links[0].b, 0);
+    assert_true(s.links[0].rtt_ms == 16);
+    assert_true(bal__scenario_link_Bps(&s, 0, 1) == 125e6);
+    assert_true(s.links[1].rtt_ms == 10);
+    assert_true(fabs(bal__scenario_link_Bps(&s, 2, 0) -
+                     (609.61 + 0.5 * (151.79 - 609.61)) * mbit) < 1e-3);
+    assert_true(bal__scenario_link_Bps(&s, 3, 2) == 5e6);
+    /* No line: Table 2 at option rtt. */
+    assert_true(fabs(bal__scenario_link_Bps(&s, 1, 3) - 151.79 * mbit) <
+                1e-6);
+
+    /* Table 2 itself: its points, between them, beyond the last. */
+    assert_true(fabs(bal__scenario_rtt_Bps(0) - 840.2 * mbit) < 1e-6);
+    assert_true(fabs(bal__scenario_rtt_Bps(4) - 609.61 * mbit) < 1e-6);
+    assert_true(fabs(bal__scenario_rtt_Bps(16) - 151.79 * mbit) < 1e-6);
+    assert_true(fabs(bal__scenario_rtt_Bps(64) - 104.29 * mbit) < 1e-6);
+    assert_true(fabs(bal__scenario_rtt_Bps(2) -
+                     (840.2 + 609.61) / 2 * mbit) < 1e-6);
+    assert_true(fabs(bal__scenario_rtt_Bps(40) -
+                     (151.79 + 104.29) / 2 * mbit) < 1e-6);
+    assert_true(fabs(bal__scenario_rtt_Bps(1000) - 104.29 * mbit) < 1e-6);
+
+    /* The defaults. */
+    assert_int_equal(parse(ctx, "host x pcpus=1 mem=1G disk=1MB/s\n"
+                           "vm y host=x vcpus=1 mem=1M load=io\n", &s), 0);
+    assert_true(s.opt.rtt_ms == BAL__SCN_DEF_RTT);
+    assert_true(s.opt.migcpu == BAL__SCN_DEF_MIGCPU);
+    assert_true(s.opt.migresume == BAL__SCN_DEF_MIGRESUME);
+    assert_true(s.opt.balance_at == 0);
+    assert_false(s.opt.concurrent);
+    assert_true(s.hosts[0].speed == BAL__SCN_DEF_SPEED);
+    assert_true(s.vms[0].cachedirty == BAL__SCN_DEF_CACHEDIRTY);
+    assert_int_equal(s.nlinks, 0);
+    assert_int_equal(bal__scenario_find_link(&s, 0, 0), -1);
+
+    bal__scenario_dispose(&s);
+    bal_ctx_free(ctx);
+}
+
 static void test_name_uuid(void **state)
 {
     char a[BAL__UUID_LEN + 1], b[BAL__UUID_LEN + 1], c[BAL__UUID_LEN + 1];
@@ -190,7 +300,7 @@ static const struct bad {
 } bad[] = {
     /* keywords */
     { H "hots B pcpus=1\n",
-      "2: unknown keyword `hots' (expected option, host or vm)" },
+      "2: unknown keyword `hots' (expected option, host, vm or link)" },
     { "host\n", "1: host: needs a name before its keys" },
     { "host pcpus=1 mem=4G disk=1MB/s\n", "1: host: needs a name before its keys" },
     { H "vm\n", "2: vm: needs a name before its keys" },
@@ -307,6 +417,68 @@ static const struct bad {
     { H "vm v\xed\xa0\x80 host=A vcpus=1 mem=1G load=cpu\n",  /* surrogate */
       "2: not valid UTF-8" },
     { H "# a comment is checked too \xe2\x82\n", "2: not valid UTF-8" },
+    /* jobs */
+    { H "vm v host=A vcpus=1 mem=1G load=cpu cpuwork=0\n",
+      "2: cpuwork=0: out of range (more than 0, at most 1e18)" },
+    { H "vm v host=A vcpus=1 mem=1G load=cpu cpuwork=many\n",
+      "2: cpuwork=many: not a number" },
+    { H "vm v host=A vcpus=1 mem=1G load=io iowork=8GB\n",
+      "2: iowork=8GB: unknown unit `GB' (expected B, K, M, G or T)" },
+    { H "vm v host=A vcpus=1 mem=1G load=io iowork=0G\n",
+      "2: iowork=0G: out of range (more than 0, at most 1024T)" },
+    { H "vm v host=A vcpus=1 mem=1G load=io cpuwork=1e6\n",
+      "2: vm v: cpuwork= needs a CPU demand (cpu= is 0)" },
+    { H "vm v host=A vcpus=1 mem=1G load=cpu iowork=1G\n",
+      "2: vm v: iowork= needs an I/O demand (io= is 0)" },
+    { H "vm v host=A vcpus=1 mem=1G load=cpu start=5\n",
+      "2: vm v: start= needs a job (cpuwork= or iowork=)" },
+    { H "vm v host=A vcpus=1 mem=1G load=cpu cpuwork=1 start=-1\n",
+      "2: start=-1: out of range (0 to 1000000000)" },
+    { H "vm v host=A vcpus=1 mem=1G load=io iowork=1G cachedirty=1.5\n",
+      "2: cachedirty=1.5: out of range (0 to 1)" },
+    { H "vm v host=A vcpus=1 mem=1G load=cpu cpuwork=1 cpuwork=2\n",
+      "2: vm v: key `cpuwork' given twice" },
+    /* speed */
+    { "host A pcpus=1 mem=4G disk=10MB/s speed=3MHz\n",
+      "1: speed=3MHz: unknown unit `MHz' (expected ops/s, Kops/s, Mops/s "
+      "or Gops/s)" },
+    { "host A pcpus=1 mem=4G disk=10MB/s speed=0ops/s\n",
+      "1: speed=0ops/s: out of range (more than 0, at most 1000000Gops/s)" },
+    { "option speed=1e9\n" H,
+      "1: speed=1e9: needs a unit (ops/s, Kops/s, Mops/s or Gops/s)" },
+    /* migration and driver options */
+    { "option policy=parallel\n" H,
+      "1: policy=parallel: expected sequential or concurrent" },
+    { "option policy=concurrent\n" H "option policy=sequential\n",
+      "3: option policy: already set at line 1" },
+    { "option rtt=-1\n" H, "1: rtt=-1: out of range (0 to 100000)" },
+    { "option migcpu=11\n" H, "1: migcpu=11: out of range (0 to 10)" },
+    { "option migresume=1h\n" H, "1: migresume=1h: not a number" },
+    { "option cachedirty=-0.1\n" H,
+      "1: cachedirty=-0.1: out of range (0 to 1)" },
+    { "option balance_at=1e10\n" H,
+      "1: balance_at=1e10: out of range (0 to 1000000000)" },
+    /* links */
+    { "link A B rtt=1\n" H H2,
+      "1: link A B: no such host `A' (hosts are declared before their "
+      "links)" },
+    { H H2 "link A\n", "3: link: needs two host names before its keys" },
+    { H H2 "link A rtt=4\n", "3: link: needs two host names before its keys" },
+    { H H2 "link A C bw=1MB/s\n",
+      "3: link A C: no such host `C' (hosts are declared before their "
+      "links)" },
+    { H H2 "link A A rtt=1\n", "3: link A A: a link joins two different hosts" },
+    { H H2 "link A B\n", "3: link A B: needs bw= or rtt=" },
+    { H H2 "link A B rtt=1\nlink B A bw=1MB/s\n",
+      "4: link B A: already declared at line 3" },
+    { H H2 "link A B speed=1\n", "3: link A B: unknown key `speed'" },
+    { H H2 "link A B bw=0MB/s\n",
+      "3: bw=0MB/s: out of range (more than 0, at most 1000GB/s)" },
+    { H H2 "link A B bw=1MB\n",
+      "3: bw=1MB: unknown unit `MB' (expected B/s, KB/s, MB/s, GB/s, bit/s, "
+      "Kbit/s, Mbit/s or Gbit/s)" },
+    { H H2 "link A B rtt=4ms\n", "3: rtt=4ms: not a number" },
+    { H H2 "link A B rtt=1 rtt=2\n", "3: link A B: key `rtt' given twice" },
 };
 
 static void test_bad(void **state)
@@ -460,7 +632,7 @@ static void test_large(void **state)
  * section. */
 static void test_doc(void **state)
 {
-    static const char *const kws[] = { "option", "host", "vm" };
+    static const char *const kws[] = { "option", "host", "vm", "link" };
     tu_log lg;
     bal_ctx *ctx = tu_ctx(&lg);
     char *doc = NULL, head[64], row[64];
@@ -470,7 +642,7 @@ static void test_doc(void **state)
 
     assert_int_equal(bal__read_file(ctx, "doc/scenario-format.md", 1 << 20,
                                     &doc, NULL), 0);
-    for (k = 0; k < 3; k++) {
+    for (k = 0; k < 4; k++) {
         snprintf(head, sizeof(head), "\n### `%s", kws[k]);
         sec = strstr(doc, head);
         if (!sec) fail_msg("no section %s", head + 1);
@@ -494,6 +666,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_paper),
         cmocka_unit_test(test_units_and_defaults),
+        cmocka_unit_test(test_jobs_and_links),
         cmocka_unit_test(test_name_uuid),
         cmocka_unit_test(test_bad),
         cmocka_unit_test(test_bad_generated),

@@ -3,7 +3,9 @@
  * I/O, dom0's backend CPU, the counters (exact units, monotone, identical
  * for identical input), the sample's shape, the paper's testbed, speed at
  * 5,000 hosts / 50,000 VMs, and the "sim" backend through bal_backend
- * with its simulated clock (an hour passes without sleeping).
+ * with its simulated clock (an hour passes without sleeping).  Jobs:
+ * idle before their start, exact completion inside a step, each part
+ * stopping when done, idle after.  (Migration: test_sim_migrate.c.)
  */
 #include <math.h>
 #include <stdio.h>
@@ -392,6 +394,114 @@ static void test_clock(void **state)
     world_close(&w);
 }
 
+/* ---- jobs -------------------------------------------------------------------- */
+
+static void test_jobs(void **state)
+{
+    world w;
+    double ops, io;
+    int c, d, m;
+
+    world_open(&w, NOISELESS "option iocpu=0 dom0cpu=0\n"
+               "host A pcpus=1 mem=4G disk=10MB/s speed=1Mops/s\n"
+               "host B pcpus=1 mem=4G disk=10MB/s speed=1Mops/s\n"
+               /* Waits 2 s, then shares the pCPU with d: 3e6 operations
+                * at 0.5e6/s end at 8 s. */
+               "vm c host=A vcpus=1 mem=1G load=cpu cpuwork=3e6 start=2\n"
+               "vm d host=A vcpus=1 mem=1G load=cpu\n"
+               /* Both parts: the CPU one done at 2 s (0.5 pCPU), the
+                * I/O one at 20 MiB / 10 MB/s = 2.097152 s. */
+               "vm m host=B vcpus=1 mem=1G load=mixed cpu=0.5 io=max "
+               "cpuwork=1e6 iowork=20M\n");
+    c = bal__scenario_find_vm(&w.scn, "c");
+    d = bal__scenario_find_vm(&w.scn, "d");
+    m = bal__scenario_find_vm(&w.scn, "m");
+    assert_false(bal__sim_jobs_done(w.sim));
+    assert_int_equal(bal__sim_advance(w.sim, 1), 0);
+    assert_true(vm(&w, "c")->cpu == 0);              /* not started */
+    assert_true(vm(&w, "d")->cpu == 1);
+    assert_true(bal__sim_vm_completion(w.sim, c) == -1);
+
+    assert_int_equal(bal__sim_advance(w.sim, 4), 0);
+    assert_true(near(vm(&w, "c")->cpu, 0.5, 1e-12));
+    assert_true(near(vm(&w, "c")->ops_s, 5e5, 1e-12));
+    /* m: the CPU part stopped at 2 s, the I/O part just after. */
+    assert_true(near(bal__sim_vm_completion(w.sim, m), 2.097152, 1e-9));
+    assert_true(vm(&w, "m")->cpu == 0 && vm(&w, "m")->io_Bps == 0);
+    assert_int_equal(bal__sim_vm_work_done(w.sim, m, &ops, &io), 0);
+    assert_true(ops == 1e6 && io == 20971520);
+    assert_true(near(vm(&w, "m")->rd_bytes, 20971520, 1e-12));
+    assert_true(near(vm(&w, "m")->cpu_s, 1.0, 1e-9));
+    assert_false(bal__sim_jobs_done(w.sim));
+
+    assert_int_equal(bal__sim_advance(w.sim, 5), 0);
+    assert_true(near(bal__sim_vm_completion(w.sim, c), 6.0, 1e-9));
+    assert_true(near(vm(&w, "c")->end_s, 8.0, 1e-9));
+    assert_int_equal(bal__sim_vm_work_done(w.sim, c, &ops, NULL), 0);
+    assert_true(ops == 3e6);
+    assert_true(near(vm(&w, "c")->cpu_s, 3.0, 1e-9));
+    /* After: c idle, d has the pCPU again; d has no job and never ends. */
+    assert_true(vm(&w, "c")->cpu == 0);
+    assert_true(vm(&w, "d")->cpu == 1);
+    assert_true(bal__sim_vm_completion(w.sim, d) == -1);
+    assert_true(bal__sim_jobs_done(w.sim));
+    /* The clock still lands where it was asked to. */
+    assert_int_equal(bal__sim_time_ns(w.sim), 10000000000ull);
+    assert_true(bal__sim_now(w.sim) == 10.0);
+    assert_int_equal(bal__sim_vm_host(w.sim, c), 0);
+    assert_int_equal(bal__sim_vm_host(w.sim, 99), -1);
+    assert_true(bal__sim_vm_completion(w.sim, -1) == -1);
+    assert_int_equal(bal__sim_vm_work_done(w.sim, 3, &ops, &io), BAL_EINVAL);
+    world_close(&w);
+
+    /* No job anywhere: never "done". */
+    world_open(&w, NOISELESS "host A pcpus=1 mem=4G disk=10MB/s\n"
+               "vm d host=A vcpus=1 mem=1G load=cpu\n");
+    assert_int_equal(bal__sim_advance(w.sim, 10), 0);
+    assert_false(bal__sim_jobs_done(w.sim));
+    world_close(&w);
+}
+
+/* Recording: one point per (sub-)step per VM, rates over [t - dt, t],
+ * adding up to the work done. */
+static void test_timeline(void **state)
+{
+    world w;
+    const bal__sim_point *p;
+    double ops = 0, t = 0;
+    int n, k, c;
+
+    world_open(&w, NOISELESS "option iocpu=0 dom0cpu=0\n"
+               "host A pcpus=1 mem=4G disk=10MB/s speed=1Mops/s\n"
+               "vm c host=A vcpus=1 mem=1G load=cpu cpuwork=3e6 start=2\n"
+               "vm d host=A vcpus=1 mem=1G load=cpu\n");
+    c = bal__scenario_find_vm(&w.scn, "c");
+    assert_int_equal(bal__sim_timeline(w.sim, c, &p, &n), 0);
+    assert_int_equal(n, 0);
+    assert_int_equal(bal__sim_advance(w.sim, 1), 0);     /* not recorded */
+    bal__sim_record(w.sim, true);
+    assert_int_equal(bal__sim_advance(w.sim, 9), 0);
+    assert_int_equal(bal__sim_timeline(w.sim, c, &p, &n), 0);
+    /* Two steps of 4.5 s, cut at the start (2) and the end (8): 1..2,
+     * 2..5.5, 5.5..8, 8..10. */
+    assert_int_equal(n, 4);
+    assert_true(near(p[0].t, 2, 1e-12) && near(p[0].dt, 1, 1e-12));
+    assert_true(p[0].cpu_ops_s == 0);
+    assert_true(near(p[1].t, 5.5, 1e-12) && near(p[1].cpu_ops_s, 5e5, 1e-12));
+    assert_true(near(p[2].t, 8, 1e-9) && near(p[2].cpu_ops_s, 5e5, 1e-6));
+    assert_true(p[3].cpu_ops_s == 0 && near(p[3].t, 10, 1e-12));
+    for (k = 0; k < n; k++) {
+        ops += p[k].cpu_ops_s * p[k].dt;
+        t += p[k].dt;
+        assert_int_equal(p[k].host, 0);
+        assert_false(p[k].migrating);
+    }
+    assert_true(near(ops, 3e6, 1e-9));
+    assert_true(near(t, 9, 1e-12));
+    assert_int_equal(bal__sim_timeline(w.sim, 2, &p, &n), BAL_EINVAL);
+    world_close(&w);
+}
+
 /* ---- the paper's testbed ----------------------------------------------------- */
 
 static void test_paper(void **state)
@@ -589,6 +699,8 @@ int main(void)
         cmocka_unit_test(test_determinism),
         cmocka_unit_test(test_noise_visible),
         cmocka_unit_test(test_clock),
+        cmocka_unit_test(test_jobs),
+        cmocka_unit_test(test_timeline),
         cmocka_unit_test(test_paper),
         cmocka_unit_test(test_speed),
         cmocka_unit_test(test_backend),

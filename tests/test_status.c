@@ -87,7 +87,10 @@ static void fake_close(bal_backend *be)
 }
 
 static const bal__backend_ops fake_ops = {
-    "fake", fake_sample, fake_wait, fake_close,
+    .name = "fake",
+    .sample = fake_sample,
+    .wait = fake_wait,
+    .close = fake_close,
 };
 
 static bal_status *collect(fake *f, tu_log *lg)

@@ -21,7 +21,8 @@ int cli_getopt(int argc, char **argv, const char *shortopts,
     while (longopts && longopts[n].name && n < 30) { all[n] = longopts[n]; n++; }
     all[n++] = (struct option){ "help", no_argument, NULL, 'h' };
     all[n] = (struct option){ NULL, 0, NULL, 0 };
-    snprintf(shorts, sizeof(shorts), "+:%sh", shortopts);
+    /* Options may follow the operands (`simulate paper --json`). */
+    snprintf(shorts, sizeof(shorts), ":%sh", shortopts);
 
     opt = getopt_long(argc, argv, shorts, all, NULL);
     switch (opt) {

@@ -19,6 +19,17 @@ struct cmd_spec cmd_table[] = {
       "--local           This host only: do not ask the peers\n"
       "-i, --interval S  Seconds between samples\n"
       "-n, --samples N   Samples to print (default 1)" },
+    { "simulate", cmd_simulate,
+      "Run a scenario on the simulated cluster with the balancer in the loop",
+      "[options] SCENARIO",
+      "--no-balance      Only run it without balancing\n"
+      "--rtt MS          Round-trip time between hosts (default: the scenario's)\n"
+      "--policy P        sequential (one migration at a time) or concurrent\n"
+      "--balance-at S    Start balancing at S simulated seconds\n"
+      "--scale F         Multiply every job's work by F\n"
+      "--plot FILE       Write timelines (or the sweep) as FILE.svg or FILE.png\n"
+      "--json            Output as JSON\n"
+      "--sweep           The break-even study: job lengths at RTT 0, 4, 16, 64 ms" },
     { "help", cmd_help,
       "Print this help, or a verb's",
       "[VERB]",

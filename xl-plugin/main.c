@@ -90,7 +90,9 @@ int main(int argc, char **argv)
     /* The verb sees argv from its own name on, as getopt expects. */
     argc -= optind;
     argv += optind;
-    optind = 1;
+    /* 0, not 1: glibc then starts afresh, forgetting the `+' (stop at
+     * the first operand) of the global options. */
+    optind = 0;
     opterr = 0;
     rc = cmd->fn(argc, argv);
 

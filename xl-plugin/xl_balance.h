@@ -40,6 +40,8 @@ extern bal_ctx *g_ctx;
 int cmd_help(int argc, char **argv);
 int cmd_status(int argc, char **argv);
 int cmd_sample(int argc, char **argv);
+int cmd_simulate(int argc, char **argv);
+
 
 /* getopt_long over a verb's options with -h/--help added; like xl's
  * SWITCH_FOREACH_OPT.  Returns the option, -1 at the end, or -2 after

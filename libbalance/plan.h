@@ -1,0 +1,38 @@
+/*
+ * plan.h - a migration plan: moves grouped in waves.  A wave's moves run
+ * at once; the waves run one after another.  Pure.
+ */
+#ifndef BAL_PLAN_H
+#define BAL_PLAN_H
+
+#include "backend.h"
+
+typedef struct bal__plan_move {
+    bal__move mv;               /* uuid, vm, from, to */
+    int wave;                   /* 0, 1, ...: waves run in order */
+    char reason[160];           /* why, for the admin */
+} bal__plan_move;
+
+typedef struct bal__plan {
+    bal__plan_move *moves;      /* sorted by wave */
+    int n, cap;
+    int nwaves;
+} bal__plan;
+
+void bal__plan_init(bal__plan *p);
+void bal__plan_dispose(bal__plan *p);
+int bal__plan_add(bal__plan *p, const char *uuid, const char *vm,
+                  const char *from, const char *to, int wave,
+                  const char *reason);
+
+/* The interim policy (until the planner): separate heavy VMs of one type
+ * that share a host, by swapping one of them with a heavy VM of the other
+ * type from a host that has the opposite surplus, or by moving it to a
+ * host without a heavy VM of its type.  Memory is checked at every step.
+ * concurrent: moves whose destinations have room for every arrival of the
+ * plan run in one wave; otherwise one move a wave, in plan order (the
+ * paper's sequential migrations). */
+int bal__policy_separate(const bal_status *st, bool concurrent,
+                         bal__plan *out);
+
+#endif
