@@ -21,6 +21,8 @@ const char *bal_strerror(int rc)
     case BAL_EEOF:       return "replay trace exhausted";
     case BAL_ERANGE:     return "value out of range";
     case BAL_EBACKEND:   return "unknown or unusable backend";
+    case BAL_EUNDEFINED: return "migration ended in an undefined state "
+                                "(the VM may run on neither host or both)";
     default:             return "unknown error";
     }
 }

@@ -52,6 +52,9 @@ enum {
     BAL_EEOF = -12,      /* a replay trace has no more samples */
     BAL_ERANGE = -13,    /* a value is out of its allowed range */
     BAL_EBACKEND = -14,  /* unknown or unusable backend */
+    BAL_EUNDEFINED = -15,/* a migration ended past its point of no return
+                          * without confirmation: the VM may run on neither
+                          * host or on both; an admin must look */
 };
 
 const char *bal_strerror(int rc);

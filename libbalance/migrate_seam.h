@@ -20,7 +20,7 @@
 /* A migration that failed after the point of no return: the VM may be
  * running on neither host or on both.  Not one of BAL_E*'s "the VM still
  * runs on `from`" failures.  (A public BAL_E* code is asked for.) */
-#define BAL__EMIG_UNDEFINED (-15)
+#define BAL__EMIG_UNDEFINED BAL_EUNDEFINED
 
 /* libxl's values, repeated so that this header needs no Xen header;
  * migrate_xl.c checks at compile time that they agree. */

@@ -61,6 +61,15 @@ t "status -n missing value" 2 "xl-balance: status: option -n needs a value" -- s
 t "status extra argument" 2 "xl-balance: status: unexpected argument \`extra'" -- status extra
 t "sample extra argument" 2 "xl-balance: sample: unexpected argument \`x'" -- sample x
 
+# ---- configuration -------------------------------------------------------
+t "config missing" 1 "xl-balance: $tmp/none.conf: cannot open: No such file or directory" -- -c "$tmp/none.conf" -b sim:paper status
+printf 'sample_count = 3\ncpu_hgh = "0.3"\n' > "$tmp/typo.conf"
+t "config unknown key" 1 "xl-balance: $tmp/typo.conf:2: unknown key \`cpu_hgh' (did you mean \`cpu_high'?)" -- -c "$tmp/typo.conf" -b sim:paper status
+printf 'sample_count = 1\n' > "$tmp/range.conf"
+t "config out of range" 1 "xl-balance: $tmp/range.conf:1: sample_count: 1 is out of range (2 to 1000)" -- -c "$tmp/range.conf" -b sim:paper status
+printf 'hosts = ["a;rm -rf /"]\n' > "$tmp/meta.conf"
+t "config host with shell metacharacters" 1 "xl-balance: $tmp/meta.conf:1: hosts: \`a;rm -rf /' is not a host name (letters, digits, '.', '-', '_' and ':' only)" -- -c "$tmp/meta.conf" -b sim:paper status
+
 # ---- backends ------------------------------------------------------------
 t "unknown backend" 1 "xl-balance: backend \`bogus': unknown (expected xen, sim:SCENARIO or replay:TRACE)" -- -b bogus status
 t "sim without file" 1 "xl-balance: backend \`sim:': needs a file, as sim:FILE" -- -b sim: status
