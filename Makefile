@@ -135,14 +135,15 @@ check: deps
 	$(MAKE) check-unit
 	$(MAKE) check-asan
 	$(MAKE) check-valgrind
+	$(MAKE) check-packaging
 
 check-unit: tests
-	sh tests/run-tests.sh $(B)
+	XLB_DATADIR=$(DATADIR) sh tests/run-tests.sh $(B)
 
 check-asan:
 	$(MAKE) SANITIZE=1 tests
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
-		sh tests/run-tests.sh build/san
+		XLB_DATADIR=$(DATADIR) sh tests/run-tests.sh build/san
 
 check-valgrind: tests
 	sh tests/run-tests.sh $(B) valgrind
@@ -151,20 +152,95 @@ demo: deps
 	$(MAKE) all
 	sh tests/demo.sh $(B)
 
-install: all
+# ---- installation, manual pages, packages (doc/packaging.md) -------------
+# Where systemd, bash-completion and pkg-config look under PREFIX; the
+# Debian and RPM builds set them to their own paths.
+SYSTEMDUNITDIR ?= $(EXEC_PREFIX)/lib/systemd/system
+BASHCOMPDIR    ?= $(DATADIR)/bash-completion/completions
+PKGCONFIGDIR   ?= $(LIBDIR)/pkgconfig
+
+MAN_PAGES := $(B)/man/xl-balance.1 $(B)/man/xl-balance.conf.5
+MAN_VARS  := VERSION=$(VERSION) SYSCONFDIR=$(SYSCONFDIR) DATADIR=$(DATADIR) \
+	SYSTEMDUNITDIR=$(SYSTEMDUNITDIR)
+# The shipped units and cron file name /usr/sbin/xl-balance: another SBINDIR.
+SBIN_SED  := sed 's|/usr/sbin/xl-balance|$(SBINDIR)/xl-balance|g'
+
+.PHONY: man deb rpm check-packaging
+
+# The pages take their verbs, options and exit codes from the built
+# program's help, their keys from doc/config.md: they cannot drift.
+man: $(MAN_PAGES)
+
+$(B)/man/xl-balance.1: packaging/man/xl-balance.1.in packaging/man/gen-man.pl \
+		packaging/debian/changelog $(CLI)
+	@mkdir -p $(@D)
+	LD_LIBRARY_PATH=$(B) perl packaging/man/gen-man.pl cmd $(CLI) $< \
+		packaging/debian/changelog $(MAN_VARS) > $@.tmp
+	mv $@.tmp $@
+
+$(B)/man/xl-balance.conf.5: packaging/man/xl-balance.conf.5.in \
+		packaging/man/gen-man.pl packaging/debian/changelog doc/config.md
+	@mkdir -p $(@D)
+	perl packaging/man/gen-man.pl conf doc/config.md $< \
+		packaging/debian/changelog $(MAN_VARS) > $@.tmp
+	mv $@.tmp $@
+
+install: all man
 	install -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(SBINDIR) \
-		$(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(DATADIR)/xl-balance/scenarios
+		$(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(DATADIR)/xl-balance/scenarios \
+		$(DESTDIR)$(PKGCONFIGDIR) $(DESTDIR)$(MANDIR)/man1 \
+		$(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(BASHCOMPDIR) \
+		$(DESTDIR)$(SYSTEMDUNITDIR) $(DESTDIR)$(SYSCONFDIR)/xen \
+		$(DESTDIR)$(SYSCONFDIR)/cron.d
 	install -m 0644 $(LIB_SO) $(DESTDIR)$(LIBDIR)/
 	ln -sf libbalance.so.$(VERSION) $(DESTDIR)$(LIBDIR)/$(SONAME)
 	ln -sf $(SONAME) $(DESTDIR)$(LIBDIR)/libbalance.so
 	install -m 0644 libbalance/libbalance.h $(DESTDIR)$(INCLUDEDIR)/
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@EXEC_PREFIX@|$(EXEC_PREFIX)|' \
+		-e 's|@LIBDIR@|$(LIBDIR)|' -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' \
+		-e 's|@VERSION@|$(VERSION)|' packaging/libbalance.pc.in \
+		> $(DESTDIR)$(PKGCONFIGDIR)/libbalance.pc
+	chmod 0644 $(DESTDIR)$(PKGCONFIGDIR)/libbalance.pc
 	install -m 0755 $(CLI) $(DESTDIR)$(SBINDIR)/
 	install -m 0644 scenarios/*.scn $(DESTDIR)$(DATADIR)/xl-balance/scenarios/
+	install -m 0644 $(B)/man/xl-balance.1 $(DESTDIR)$(MANDIR)/man1/
+	install -m 0644 $(B)/man/xl-balance.conf.5 $(DESTDIR)$(MANDIR)/man5/
+	install -m 0644 packaging/completion/xl-balance $(DESTDIR)$(BASHCOMPDIR)/
+	$(SBIN_SED) packaging/systemd/xl-balance.service \
+		> $(DESTDIR)$(SYSTEMDUNITDIR)/xl-balance.service
+	install -m 0644 packaging/systemd/xl-balance.timer $(DESTDIR)$(SYSTEMDUNITDIR)/
+	chmod 0644 $(DESTDIR)$(SYSTEMDUNITDIR)/xl-balance.service
+	@# The admin's files: installed when absent, never overwritten.
+	[ -e $(DESTDIR)$(SYSCONFDIR)/xen/xl-balance.conf ] || \
+		install -m 0644 packaging/xl-balance.conf $(DESTDIR)$(SYSCONFDIR)/xen/
+	[ -e $(DESTDIR)$(SYSCONFDIR)/cron.d/xl-balance ] || \
+		{ $(SBIN_SED) packaging/cron/xl-balance \
+		> $(DESTDIR)$(SYSCONFDIR)/cron.d/xl-balance && \
+		chmod 0644 $(DESTDIR)$(SYSCONFDIR)/cron.d/xl-balance; }
 
+# Leaves the admin's /etc/xen/xl-balance.conf and /etc/cron.d/xl-balance.
 uninstall:
 	rm -f $(DESTDIR)$(LIBDIR)/libbalance.so* $(DESTDIR)$(INCLUDEDIR)/libbalance.h \
-		$(DESTDIR)$(SBINDIR)/xl-balance
+		$(DESTDIR)$(SBINDIR)/xl-balance $(DESTDIR)$(PKGCONFIGDIR)/libbalance.pc \
+		$(DESTDIR)$(MANDIR)/man1/xl-balance.1 \
+		$(DESTDIR)$(MANDIR)/man5/xl-balance.conf.5 \
+		$(DESTDIR)$(BASHCOMPDIR)/xl-balance \
+		$(DESTDIR)$(SYSTEMDUNITDIR)/xl-balance.service \
+		$(DESTDIR)$(SYSTEMDUNITDIR)/xl-balance.timer
 	rm -rf $(DESTDIR)$(DATADIR)/xl-balance
+
+# Binary packages into $(B)/packages, built from a copy of the tree (the
+# tree itself gets no ./debian): libbalance0, libbalance-dev, xl-balance.
+deb:
+	sh packaging/build-deb.sh $(B)/packages
+
+rpm:
+	sh packaging/build-rpm.sh $(B)/packages
+
+# The packages build, lint, install and work; the pages and completion
+# match the program.  Installs its own Debian tools when missing.
+check-packaging: all
+	bash tests/packaging/check-packaging.sh $(B)
 
 clean:
 	rm -rf build

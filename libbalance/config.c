@@ -81,6 +81,13 @@ const bal__config_key bal__config_keys[] = {
     { "classify_hold", BAL__CK_INT, 0, "3", 3, 1, 100, false, 1,
       OFF(classify.hold), NOCOUNT, "1 to 100",
       "samples a new load type must persist before it is reported", NULL },
+    { "state_dir", BAL__CK_STRING, 0, "\"" BAL__DEFAULT_STATE_DIR "\"", 0, 0,
+      0, false, 1, OFF(state_dir), NOCOUNT, "an absolute path",
+      "directory of rebalance's journal and migration history (created "
+      "0700)", NULL },
+    { "lock_file", BAL__CK_STRING, 0, "\"" BAL__DEFAULT_LOCK_FILE "\"", 0, 0,
+      0, false, 1, OFF(lock_file), NOCOUNT, "an absolute path",
+      "file rebalance locks (flock) so that two runs never overlap", NULL },
 };
 
 const int bal__config_nkeys =
@@ -239,6 +246,16 @@ int bal__config_set_string(const bal__config_key *k, struct bal_config *cfg,
     free(*(char **)field(cfg, k->off));
     *(char **)field(cfg, k->off) = c;
     return 0;
+}
+
+const char *bal__config_state_dir(const struct bal_config *cfg)
+{
+    return cfg->state_dir ? cfg->state_dir : BAL__DEFAULT_STATE_DIR;
+}
+
+const char *bal__config_lock_file(const struct bal_config *cfg)
+{
+    return cfg->lock_file ? cfg->lock_file : BAL__DEFAULT_LOCK_FILE;
 }
 
 /* ---- public API ---------------------------------------------------------- */

@@ -71,4 +71,10 @@ int bal__config_set_list(const bal__config_key *k, struct bal_config *cfg,
 int bal__config_set_string(const bal__config_key *k, struct bal_config *cfg,
                            const char *s);
 
+/* rebalance's state: the keys' defaults, and the values in effect. */
+#define BAL__DEFAULT_STATE_DIR "/var/lib/xl-balance"
+#define BAL__DEFAULT_LOCK_FILE "/run/xl-balance.lock"
+const char *bal__config_state_dir(const struct bal_config *cfg);
+const char *bal__config_lock_file(const struct bal_config *cfg);
+
 #endif /* BAL_CONFIG_H */

@@ -59,6 +59,11 @@ struct bal_config {
     double net_Bps;
 
     bal__class_params classify;
+
+    /* `xl-balance rebalance' (rebalance.c); NULL: the default
+     * (bal__config_state_dir, bal__config_lock_file in config.h). */
+    char *state_dir;           /* journal and history */
+    char *lock_file;           /* flock'd so that runs never overlap */
 };
 
 /* The defaults, as a function so that tests and bal_config_alloc agree. */

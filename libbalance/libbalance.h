@@ -285,6 +285,115 @@ int bal_sweep_json(const bal_sweep_row *rows, int n, char **json_r);
 int bal_sweep_plot(bal_ctx *ctx, const bal_sweep_row *rows, int n,
                    const char *path);
 
+/* ---- rebalance: sample, plan, migrate, verify --------------------------
+ * One run of `xl-balance rebalance' (doc/rebalance.md): takes the lock,
+ * checks what a run that died mid-migration left in its journal, samples
+ * and classifies the cluster, plans (or reads a saved plan and checks it
+ * against the live state), asks for confirmation, runs the plan's waves
+ * through the backend, and verifies each move on a fresh sample: the VM,
+ * by UUID, runs on its destination and nowhere else.  Journal, history
+ * and lock live where the configuration says (state_dir, lock_file). */
+
+typedef enum {
+    BAL_REBALANCE_NOTHING = 0,  /* nothing to do: no move planned */
+    BAL_REBALANCE_PLANNED,      /* a dry run: the plan; nothing moved */
+    BAL_REBALANCE_DONE,         /* every move done and verified */
+    BAL_REBALANCE_PARTIAL,      /* some moves failed, were refused or were
+                                 * skipped; every VM runs exactly once */
+    BAL_REBALANCE_UNDEFINED,    /* a VM may run on no host or on two: an
+                                 * admin must look; nothing more moved */
+    BAL_REBALANCE_UNCONFIRMED,  /* not confirmed: nothing moved */
+    BAL_REBALANCE_LOCKED,       /* another run holds the lock: nothing
+                                 * done */
+} bal_rebalance_outcome;
+
+/* "nothing", "planned", "done", "partial", "undefined", "unconfirmed",
+ * "locked". */
+const char *bal_rebalance_outcome_name(bal_rebalance_outcome o);
+
+typedef enum {
+    BAL_MOVE_PLANNED = 0,   /* not started: a dry run, or not confirmed */
+    BAL_MOVE_REFUSED,       /* not started: the live state does not allow
+                             * it (a saved plan gone stale) */
+    BAL_MOVE_SKIPPED,       /* not started: an earlier move failed, the
+                             * run stopped, or --max-moves */
+    BAL_MOVE_DONE,          /* verified: it runs on `to', once */
+    BAL_MOVE_FAILED,        /* verified: it still runs on `from', once (or
+                             * it was gone before it could be moved) */
+    BAL_MOVE_UNDEFINED,     /* not verified: an admin must look */
+} bal_move_state;
+
+/* "planned", "refused", "skipped", "done", "failed", "undefined". */
+const char *bal_move_state_name(bal_move_state s);
+
+typedef struct bal_rebalance_move {
+    const char *vm, *uuid, *from, *to;
+    int wave;
+    const char *reason;         /* why it was planned ("" if unknown) */
+    bal_move_state state;
+    const char *detail;         /* why it was refused, skipped, failed or
+                                 * is undefined; "" when done */
+    int rc;                     /* the migration's: 0 or BAL_E* */
+    double duration_s, downtime_s;
+    uint64_t bytes;
+    bal_load_type type;         /* as classified before the move */
+    bool rates_valid;           /* the four rates below are known */
+    double cpu_pct_before, cpu_pct_after;
+    double disk_Bps_before, disk_Bps_after;
+    double gain;                /* realised: its progress rate after over
+                                 * before, minus 1; NAN: unknown */
+    double predicted_gain;      /* the plan's gain_rate; NAN: none */
+} bal_rebalance_move;
+
+/* A move an earlier run left unfinished in the journal, and where this
+ * run found the VM. */
+typedef struct bal_rebalance_recovery {
+    const char *vm, *uuid, *from, *to;
+    /* "source", "destination", "elsewhere" (the VM runs once: fine),
+     * "both", "neither" or "unknown" (a host did not answer): problems. */
+    const char *found;
+    bool problem;               /* the run stopped: an admin must look */
+    const char *detail;         /* the whole sentence, as logged */
+} bal_rebalance_recovery;
+
+typedef struct bal_rebalance_report bal_rebalance_report;
+
+/* Asked once the plan is known and before anything moves (never for a
+ * dry run or when no move can run): true goes ahead. */
+typedef bool bal_rebalance_confirm_fn(void *opaque,
+                                      const bal_rebalance_report *r);
+
+typedef struct bal_rebalance_options {
+    bool dry_run;               /* plan and report; take no lock, touch no
+                                 * state, move nothing */
+    int max_moves;              /* at most this many moves; < 0: no limit */
+    const char *apply;          /* a saved plan (`--dry-run --json', `plan
+                                 * --json'); NULL: plan now */
+    bal_rebalance_confirm_fn *confirm;  /* NULL: no question */
+    void *confirm_opaque;
+} bal_rebalance_options;
+
+void bal_rebalance_options_init(bal_rebalance_options *o);
+
+/* Returns 0 when the run reached an outcome (*out says which, moves and
+ * recoveries included), or a BAL_E* when it could not start (bad
+ * configuration, state directory or plan file, the first sample
+ * failed: logged, nothing moved). */
+int bal_rebalance(bal_ctx *ctx, bal_backend *be, const bal_config *cfg,
+                  const bal_rebalance_options *o, bal_rebalance_report **out);
+void bal_rebalance_report_free(bal_rebalance_report *r);
+bal_rebalance_outcome bal_rebalance_report_outcome(
+    const bal_rebalance_report *r);
+int bal_rebalance_report_num_moves(const bal_rebalance_report *r);
+const bal_rebalance_move *bal_rebalance_report_move(
+    const bal_rebalance_report *r, int i);
+int bal_rebalance_report_num_recovered(const bal_rebalance_report *r);
+const bal_rebalance_recovery *bal_rebalance_report_recovered(
+    const bal_rebalance_report *r, int i);
+/* The report as JSON: a plan file (every move with vm, uuid, from, to,
+ * wave) that also says each move's state; *json_r malloc'd. */
+int bal_rebalance_report_json(const bal_rebalance_report *r, char **json_r);
+
 #ifdef __cplusplus
 }
 #endif

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "backend.h"
+#include "exec.h"
 #include "simulate.h"
 #include "status.h"
 
@@ -63,47 +64,19 @@ static int add_mig(bal__simrun *r, const bal__plan_move *m,
     return 0;
 }
 
-/* Runs the plan's waves in order, recording each move's outcome. */
-static int execute(bal_ctx *ctx, bal_backend *be, const bal__plan *plan,
-                   bal__simrun *run)
+/* After each wave of the shared executor (exec.c): record every move's
+ * outcome. */
+static int record_wave(void *opaque, bal__exec_wave *w)
 {
-    bal__move *moves = NULL;
-    bal__move_result *res = NULL;
-    int w, i, n, rc = 0;
+    bal__simrun *run = opaque;
+    int i, rc;
 
-    moves = calloc((size_t)plan->n + 1, sizeof(*moves));
-    res = calloc((size_t)plan->n + 1, sizeof(*res));
-    if (!moves || !res) { rc = BAL_ENOMEM; goto out; }
-
-    for (w = 0; w < plan->nwaves; w++) {
-        const bal__plan_move *first = NULL;
-
-        for (n = 0, i = 0; i < plan->n; i++)
-            if (plan->moves[i].wave == w) {
-                if (!first) first = &plan->moves[i];
-                moves[n++] = plan->moves[i].mv;
-            }
-        if (!n) continue;
-        memset(res, 0, (size_t)n * sizeof(*res));
-        rc = be->ops->migrate(be, moves, n, res);
-        if (rc) goto out;
-        for (n = 0, i = 0; i < plan->n; i++) {
-            if (plan->moves[i].wave != w) continue;
-            if (res[n].rc)
-                BAL__WARN(ctx, "migration of %s from %s to %s failed: %s",
-                          moves[n].vm, moves[n].from, moves[n].to,
-                          bal_strerror(res[n].rc));
-            rc = add_mig(run, &plan->moves[i], &res[n]);
-            if (rc) goto out;
-            n++;
-        }
-        (void)first;
+    for (i = 0; i < w->n; i++) {
+        if (!w->run[i]) continue;
+        rc = add_mig(run, w->pm[i], &w->res[i]);
+        if (rc) return rc;
     }
-
-out:
-    free(moves);
-    free(res);
-    return rc;
+    return 0;
 }
 
 /* Opens the sim backend over the scenario with the options' overrides. */
@@ -199,6 +172,7 @@ int bal__simulate_run(bal_ctx *ctx, const struct bal_config *cfg,
     bal_status *st = NULL;
     bal__plan plan;
     bal__simrun run;
+    bal__exec_hooks hooks;
     const bal__scenario *scn;
     int rc;
 
@@ -208,6 +182,7 @@ int bal__simulate_run(bal_ctx *ctx, const struct bal_config *cfg,
     bal__observer_init(&obs);
     bal__plan_init(&plan);
     bal__simrun_init(&run);
+    memset(&hooks, 0, sizeof(hooks));
 
     rc = open_sim(ctx, cfg, o, &be);
     if (rc) goto out;
@@ -250,7 +225,9 @@ int bal__simulate_run(bal_ctx *ctx, const struct bal_config *cfg,
         if (rc) goto out;
         if (!plan.n) continue;
 
-        rc = execute(ctx, be, &plan, &run);
+        hooks.opaque = &run;
+        hooks.after = record_wave;
+        rc = bal__exec_plan(ctx, be, &plan, &hooks);
         bal__plan_dispose(&plan);
         if (rc) goto out;
         /* Time went on while the VMs moved: start the rates afresh. */

@@ -106,7 +106,7 @@ t "simulate without scenario" 2 "xl-balance: simulate: needs a scenario (a file,
 t "simulate bad policy" 2 "xl-balance: simulate: --policy: \`fast' is not sequential or concurrent" -- simulate paper --policy fast
 t "simulate bad rtt" 2 "xl-balance: simulate: --rtt: -3 is out of range (0 to 10000)" -- simulate paper --rtt -3
 t "simulate sweep with rtt" 2 "xl-balance: simulate: --sweep runs every RTT with and without balancing; it takes neither --rtt nor --no-balance" -- simulate paper --sweep --rtt 4
-t "simulate unknown scenario" 1 "xl-balance: sim: no scenario \`nosuch' (neither scenarios/nosuch.scn nor /usr/local/share/xl-balance/scenarios/nosuch.scn exists)" -- -c $D/empty.conf simulate nosuch
+t "simulate unknown scenario" 1 "xl-balance: sim: no scenario \`nosuch' (neither scenarios/nosuch.scn nor ${XLB_DATADIR:-/usr/local/share}/xl-balance/scenarios/nosuch.scn exists)" -- -c $D/empty.conf simulate nosuch
 printf 'host A pcpus=1 mem=4G disk=10MB/s\nvm v; host=A\n' > "$tmp/bad.scn"
 t "simulate malformed scenario" 1 "xl-balance: $tmp/bad.scn:2: vm v;: missing key \`vcpus'" -- -c $D/empty.conf simulate "$tmp/bad.scn"
 t "simulate bad plot format" 1 "xl-balance: $tmp/p.gif: unknown plot format (expected .svg or .png)" -- -c $D/empty.conf simulate paper --plot "$tmp/p.gif"
@@ -116,6 +116,95 @@ t "shell metacharacters in names are text" 0 "" -- -c $D/empty.conf simulate "$t
 has "name shown verbatim" '$(reboot)'
 t "status with metacharacter names" 0 "" -- -c $D/empty.conf -b "sim:$tmp/meta.scn" status
 has "status name verbatim" 'a;rm'
+
+# ---- rebalance -----------------------------------------------------------------
+# On the simulated paper cluster (each run reloads it: vm1, vm3 io on HostA;
+# vm2, vm4 cpu on HostB), with its state and lock under $tmp.
+
+# tc NAME RC 'EXPECTED STDERR' -- COMMAND...: as t, for any command
+tc() {
+    name=$1 rc_want=$2 err_want=$3
+    shift 4
+    "$@" >"$tmp/out" 2>"$tmp/err" </dev/null
+    rc=$?
+    err=$(cat "$tmp/err")
+    if [ "$rc" -ne "$rc_want" ]; then
+        bad "$name" "exit $rc, wanted $rc_want" "stderr: $err"
+    elif [ "$err" != "$err_want" ]; then
+        bad "$name" "stderr: $err" "wanted: $err_want"
+    else
+        ok "$name"
+    fi
+}
+
+# check NAME COMMAND...: the command succeeds
+check() {
+    name=$1
+    shift
+    if "$@"; then ok "$name"; else bad "$name" "failed: $*"; fi
+}
+
+printf 'state_dir = "%s"\nlock_file = "%s"\n' "$tmp/state" "$tmp/lock" >"$tmp/rb.conf"
+RB="-c $tmp/rb.conf -b sim:paper"
+t "help lists rebalance" 0 "" -- help
+has "rebalance in the verbs" "rebalance  Move VMs"
+t "rebalance help shows exit codes" 0 "" -- help rebalance
+has "rebalance exit code 7" "7  not confirmed"
+t "rebalance bad --max-moves" 2 "xl-balance: rebalance: --max-moves: -1 is out of range (0 to 10000)" -- $RB rebalance --max-moves -1
+t "rebalance extra argument" 2 "xl-balance: rebalance: unexpected argument \`now'" -- $RB rebalance now
+
+t "rebalance --dry-run" 0 "" -- $RB rebalance --dry-run
+has "dry run: vm1 to HostB" "0  vm1  HostA  HostB  vm1 shares HostA with another heavy io VM"
+has "dry run: vm2 to HostA" "1  vm2  HostB  HostA  swapped with vm1"
+has "dry run says nothing moved" "Dry run: 2 moves planned, nothing moved."
+check "dry run touches no state" test ! -e "$tmp/state" -a ! -e "$tmp/lock"
+
+t "rebalance without --yes, no terminal" 7 "xl-balance: rebalance: 2 moves planned, none made: not asking without a terminal; use --yes (or --dry-run to see them)" -- $RB rebalance
+check "refused run prints nothing" test ! -s "$tmp/out"
+check "refused run moved nothing" test ! -e "$tmp/state/history"
+
+t "rebalance --yes" 0 "" -- $RB rebalance --yes
+has "moved vm1" "moved vm1 HostA -> HostB in 39.9 s"
+has "moved vm2" "moved vm2 HostB -> HostA in 61.5 s"
+check "one line per move" test "$(wc -l <"$tmp/out")" -eq 2
+check "history of two moves" test "$(wc -l <"$tmp/state/history")" -eq 2
+check "no journal left" test ! -e "$tmp/state/journal"
+check "state dir is 0700" test "$(stat -c %a "$tmp/state")" = 700
+check "lock file is 0600" test "$(stat -c %a "$tmp/lock")" = 600
+t "rebalance --yes --json" 0 "" -- $RB rebalance --yes --json
+has "json outcome" '"outcome": "done"'
+has "json move state" '"state": "done"'
+
+t "rebalance --dry-run --json" 0 "" -- $RB rebalance --dry-run --json
+has "a dry run's json is a plan" '"xl_balance_plan": 1'
+sed -e 's/"to": "HostB"/"to": "HostC"/' -e 's/"from": "HostB"/"from": "HostX"/' "$tmp/out" >"$tmp/stale.json"
+t "rebalance --apply a stale plan" 3 "xl-balance: warning: vm1 HostA -> HostC refused: no host HostC in the cluster
+xl-balance: warning: vm2 HostX -> HostA refused: vm2 runs on HostB, not on HostX (the plan is stale)" -- $RB rebalance --apply "$tmp/stale.json" --yes
+has "stale: vm1 refused" "refused vm1 HostA -> HostC: no host HostC in the cluster"
+has "stale: vm2 refused" "refused vm2 HostX -> HostA: vm2 runs on HostB, not on HostX (the plan is stale)"
+cp "$tmp/stale.json" "$tmp/half.json"
+sed -i -e 's/"to": "HostC"/"to": "HostB"/' "$tmp/half.json"
+t "rebalance --apply, one move stale" 3 "xl-balance: warning: vm2 HostX -> HostA refused: vm2 runs on HostB, not on HostX (the plan is stale)" -- $RB rebalance --apply "$tmp/half.json" --yes
+has "the good move is made" "moved vm1 HostA -> HostB in 39.9 s"
+
+printf '{"xl_balance_plan": 1, "moves": [{"vm": "vm1", "uuid": "nope", "from": "HostA", "to": "HostB", "wave": 0}]}\n' >"$tmp/bad.json"
+t "rebalance --apply a malformed plan" 1 "xl-balance: $tmp/bad.json: moves[0].uuid: \`nope' is not a UUID (8-4-4-4-12 lower-case hex digits)" -- $RB rebalance --apply "$tmp/bad.json" --yes
+printf '{"xl_balance_plan": 1, "moves": [' >"$tmp/trunc.json"
+t "rebalance --apply a truncated plan" 1 "xl-balance: $tmp/trunc.json: not JSON: parse error: premature EOF" -- $RB rebalance --apply "$tmp/trunc.json" --dry-run
+
+if command -v flock >/dev/null 2>&1; then
+    tc "rebalance while another holds the lock" 5 "xl-balance: another process holds the lock $tmp/lock; nothing done" -- flock "$tmp/lock" "$XLB" $RB rebalance --yes
+    check "locked run prints nothing" test ! -s "$tmp/out"
+fi
+chmod 664 "$tmp/lock"
+t "rebalance with a group-writable lock file" 1 "xl-balance: $tmp/lock: lock file is writable by group or others (mode 0664); refused: chmod 600 it" -- $RB rebalance --yes
+chmod 600 "$tmp/lock"
+chmod 777 "$tmp/state"
+t "rebalance with an open state dir" 1 "xl-balance: $tmp/state: state directory is writable by group or others (mode 0777); refused: chmod 700 it" -- $RB rebalance --yes
+chmod 700 "$tmp/state"
+printf 'state_dir = "var/xl-balance"\n' >"$tmp/rel.conf"
+t "rebalance with a relative state_dir" 1 "xl-balance: $tmp/rel.conf: state_dir \`var/xl-balance' is not an absolute path" -- -c "$tmp/rel.conf" -b sim:paper rebalance --yes
+t "rebalance on a replay" 1 "xl-balance: backend replay cannot migrate VMs; use --dry-run" -- -c "$tmp/rb.conf" -b "replay:$tmp/trace.jsonl" rebalance --yes
 
 echo "cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

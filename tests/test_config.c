@@ -69,6 +69,8 @@ static void assert_config_equal(const struct bal_config *a,
     assert_true(a->classify.io_low == b->classify.io_low);
     assert_true(a->classify.alpha == b->classify.alpha);
     assert_int_equal(a->classify.hold, b->classify.hold);
+    assert_string_equal(bal__config_state_dir(a), bal__config_state_dir(b));
+    assert_string_equal(bal__config_lock_file(a), bal__config_lock_file(b));
 }
 
 static void assert_defaults(const struct bal_config *c)
@@ -96,6 +98,8 @@ static void assert_defaults(const struct bal_config *c)
     assert_true(c->classify.io_low == 0.005);
     assert_true(c->classify.alpha == 0.5);
     assert_int_equal(c->classify.hold, 3);
+    assert_string_equal(bal__config_state_dir(c), "/var/lib/xl-balance");
+    assert_string_equal(bal__config_lock_file(c), "/run/xl-balance.lock");
 }
 
 /* A configuration that is not the defaults, to see that a failed load
@@ -175,7 +179,7 @@ static void test_table(void **state)
 {
     int i, j;
 
-    assert_int_equal(bal__config_nkeys, 16);
+    assert_int_equal(bal__config_nkeys, 18);
     for (i = 0; i < bal__config_nkeys; i++) {
         const bal__config_key *k = &bal__config_keys[i];
 
@@ -246,7 +250,9 @@ static const char EVERY_KEY[] =
     "io_high = \"0.1\"\n"
     "io_low = \"0.01\"\n"
     "ewma_alpha = 1\n"
-    "classify_hold = 4\n";
+    "classify_hold = 4\n"
+    "state_dir = \"/srv/xl-balance state\"\n"
+    "lock_file = '/run/lock/xl-balance.lock'\n";
 
 static void test_every_key(void **state)
 {
@@ -267,6 +273,9 @@ static void test_every_key(void **state)
     assert_string_equal(cfg->source, path);
     assert_strv_equal(cfg->hosts, cfg->nhosts, hosts);
     assert_string_equal(cfg->local_host, "dom0-a");
+    assert_string_equal(bal__config_state_dir(cfg), "/srv/xl-balance state");
+    assert_string_equal(bal__config_lock_file(cfg),
+                        "/run/lock/xl-balance.lock");
     assert_strv_equal(cfg->transport, cfg->ntransport, transport);
     assert_strv_equal(cfg->peer_command, cfg->npeer_command, peer);
     assert_true(cfg->peer_timeout == 12);

@@ -49,14 +49,22 @@ void cli_help(const char *verb)
         printf("  %-10s %s\n", cmd_table[i].name, cmd_table[i].summary);
     printf("\n`xl-balance VERB --help' for a verb's options.\n\n"
            "Exit codes:\n"
-           "  0  success\n"
-           "  1  failure: bad configuration, not a Xen dom0, backend error\n"
+           "  0  success (rebalance: moved, or nothing to do)\n"
+           "  1  failure: bad configuration, not a Xen dom0, backend error;\n"
+           "     nothing was moved\n"
            "  2  bad command line\n"
-           "  3  partial: some peers did not answer (the rest is shown)\n");
+           "  3  partial: some peers did not answer (the rest is shown), or\n"
+           "     some moves failed (every VM still runs exactly once)\n"
+           "  5  locked: another rebalance holds the lock\n"
+           "  6  undefined: a VM may run on neither host or on both; an\n"
+           "     admin must look (the journal keeps stopping runs until then)\n"
+           "  7  not confirmed: moves need --yes when not run interactively\n");
 }
 
 int cmd_help(int argc, char **argv)
 {
+    if (argc == 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")))
+        argv[1] = "help";
     if (argc > 2) {
         cli_err("help: takes at most one verb");
         return EXIT_USAGE;

@@ -1,11 +1,13 @@
 /*
  * cmd_status.c - `xl-balance status`: every VM's rates and load type and
- * every host's mix, as aligned tables (like `xl list` and xentop) or JSON.
+ * every host's mix, as aligned tables (like `xl list` and xentop), JSON,
+ * or OpenMetrics text for a scraper (openmetrics.c).
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "openmetrics.h"
 #include "xl_balance.h"
 
 #define MB 1e6
@@ -99,6 +101,7 @@ int cmd_status(int argc, char **argv)
 {
     static const struct option opts[] = {
         { "json",     no_argument,       NULL, 'j' },
+        { "openmetrics", no_argument,    NULL, 'o' },
         { "interval", required_argument, NULL, 'i' },
         { "samples",  required_argument, NULL, 'n' },
         { NULL, 0, NULL, 0 },
@@ -107,13 +110,14 @@ int cmd_status(int argc, char **argv)
     bal_backend *be = NULL;
     bal_status *st = NULL;
     char *json = NULL;
-    bool as_json = false;
+    bool as_json = false, as_om = false;
     double interval = -1;
     int samples = -1, opt, rc, ret = EXIT_FAIL;
 
     while ((opt = cli_getopt(argc, argv, "i:n:", opts, "status")) != -1) {
         switch (opt) {
         case 'j': as_json = true; break;
+        case 'o': as_om = true; break;
         case 'i':
             if (cli_parse_double("status", "-i", optarg, 0.001, 3600,
                                  &interval))
@@ -131,6 +135,10 @@ int cmd_status(int argc, char **argv)
         cli_err("status: unexpected argument `%s'", argv[optind]);
         return EXIT_USAGE;
     }
+    if (as_json && as_om) {
+        cli_err("status: --json and --openmetrics exclude each other");
+        return EXIT_USAGE;
+    }
 
     if (cli_open(&cfg, &be)) goto out;
     if (interval > 0) bal_config_set_interval(cfg, interval);
@@ -146,6 +154,11 @@ int cmd_status(int argc, char **argv)
             goto out;
         }
         puts(json);
+    } else if (as_om) {
+        if (om_print_status(stdout, st)) {
+            cli_err("status: cannot write the metrics to stdout");
+            goto out;
+        }
     } else {
         print_vms(st);
         putchar('\n');

@@ -10,6 +10,7 @@ struct cmd_spec cmd_table[] = {
       "Show every VM's rates and load type, and each host's mix",
       "[options]",
       "--json            Output as JSON\n"
+      "--openmetrics     Output as OpenMetrics text, for a metrics scraper\n"
       "-i, --interval S  Seconds between samples (configuration: sample_interval)\n"
       "-n, --samples N   Samples to take, at least 2 (configuration: sample_count)" },
     { "sample", cmd_sample,
@@ -30,6 +31,24 @@ struct cmd_spec cmd_table[] = {
       "--plot FILE       Write timelines (or the sweep) as FILE.svg or FILE.png\n"
       "--json            Output as JSON\n"
       "--sweep           The break-even study: job lengths at RTT 0, 4, 16, 64 ms" },
+    { "rebalance", cmd_rebalance,
+      "Move VMs so that heavy VMs of one type do not share a host",
+      "[options]",
+      "-n, --dry-run     Print the plan; lock, journal and VMs untouched\n"
+      "-y, --yes         Move without asking (cron); otherwise asks on a terminal\n"
+      "--max-moves N     At most N migrations (a swap is never cut in half)\n"
+      "--apply FILE      Run a saved plan (from --dry-run --json), checked live\n"
+      "--json            Output the plan and each move's outcome as JSON\n"
+      "Prints one line per move (\"moved vm1 HostA -> HostB in 40.1 s\"),\n"
+      "nothing when there is nothing to do.  Exit codes:\n"
+      "  0  done, or nothing to do\n"
+      "  1  failure: configuration, state directory, plan file, backend\n"
+      "  2  bad command line\n"
+      "  3  partial: some moves failed, were refused or skipped; every VM\n"
+      "     still runs exactly once\n"
+      "  5  locked: another rebalance is running; nothing done\n"
+      "  6  undefined: a VM may run on no host or on two; an admin must look\n"
+      "  7  not confirmed: no --yes, and no terminal to ask on" },
     { "help", cmd_help,
       "Print this help, or a verb's",
       "[VERB]",

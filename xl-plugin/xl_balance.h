@@ -15,7 +15,14 @@ enum {
     EXIT_OK = 0,
     EXIT_FAIL = 1,       /* the work could not be done (message says why) */
     EXIT_USAGE = 2,      /* bad command line */
-    EXIT_PARTIAL = 3,    /* done, but some peers did not answer */
+    EXIT_PARTIAL = 3,    /* done, but some peers did not answer; for
+                          * rebalance: some moves failed, were refused or
+                          * skipped, every VM still runs exactly once */
+    EXIT_LOCKED = 5,     /* rebalance: another run holds the lock */
+    EXIT_UNDEFINED = 6,  /* rebalance: a VM may run on no host or on two,
+                          * an admin must look */
+    EXIT_REFUSED = 7,    /* rebalance: not confirmed (no --yes and no
+                          * terminal to ask on) */
 };
 
 struct cmd_spec {
@@ -41,6 +48,7 @@ int cmd_help(int argc, char **argv);
 int cmd_status(int argc, char **argv);
 int cmd_sample(int argc, char **argv);
 int cmd_simulate(int argc, char **argv);
+int cmd_rebalance(int argc, char **argv);
 
 
 /* getopt_long over a verb's options with -h/--help added; like xl's

@@ -1,0 +1,78 @@
+/*
+ * rebalance.h - `xl-balance rebalance' inside the library: the one
+ * planning entry point, the report, and the plan file (plan_json.c).
+ * No Xen header.  The run itself is bal_rebalance (libbalance.h); how it
+ * goes, step by step, is in doc/rebalance.md.
+ */
+#ifndef BAL_REBALANCE_H
+#define BAL_REBALANCE_H
+
+#include "plan.h"
+#include "status.h"
+
+/* What the planner is asked for. */
+typedef struct bal__rebalance_opts {
+    int max_moves;              /* < 0: no limit */
+    bool concurrent;            /* waves of several moves allowed */
+} bal__rebalance_opts;
+
+void bal__rebalance_opts_init(bal__rebalance_opts *o);
+
+/* THE planning step of a rebalance: the plan for the status st, at most
+ * opts->max_moves moves (never half a swap), in waves.  Today the interim
+ * policy (bal__policy_separate); the planner replaces this body.  out is
+ * bal__plan_init'd by the caller, filled only on success. */
+int bal__make_plan(bal_ctx *ctx, const struct bal_config *cfg,
+                   const bal_status *st, const bal__rebalance_opts *opts,
+                   bal__plan *out);
+
+/* ---- the report ----------------------------------------------------------- */
+
+typedef struct bal__rb_move {
+    bal_rebalance_move pub;     /* its strings point into the fields below */
+    bal__plan_move pm;          /* uuid, vm, from, to, wave, reason */
+    char detail[512];
+    uint64_t mem_kb;            /* from the planning sample; 0: unknown */
+    bool before_valid;          /* pub's rates before are known */
+} bal__rb_move;
+
+typedef struct bal__rb_recovery {
+    bal_rebalance_recovery pub;
+    bal__move mv;
+    char found[16];
+    char detail[1024];
+} bal__rb_recovery;
+
+struct bal_rebalance_report {
+    bal_rebalance_outcome outcome;
+    bal__rb_move *moves;        /* allocated once: pub's pointers hold */
+    int nmoves;
+    bal__rb_recovery *rec;
+    int nrec;
+};
+
+/* ---- the plan file (plan_json.c) ----------------------------------------
+ *   {"xl_balance_plan":1,"moves":[{"vm":NAME,"uuid":UUID,"from":HOST,
+ *    "to":HOST,"wave":N,...}, ...]}
+ * what `plan --json' and `rebalance --dry-run --json' print.  Other keys
+ * are ignored (a plan carries its predictions); "reason" (a string) and
+ * "gain_rate" (a number) are read when present. */
+
+#define BAL__PLAN_FILE_MAX (16u << 20)  /* bytes */
+#define BAL__PLAN_MAX_MOVES 10000
+#define BAL__PLAN_MAX_WAVE 9999
+
+/* Parses text[0..len).  Errors are one line "WHAT: JSON.PATH: what is
+ * wrong" (BAL_EINVAL), outputs untouched.  The plan's moves come sorted
+ * by wave (stable); *predicted_r (malloc'd, one per move, NAN when the
+ * file has none) follows that order. */
+int bal__plan_json_parse(bal_ctx *ctx, const char *what, const char *text,
+                         size_t len, bal__plan *out, double **predicted_r);
+/* The same from a file (named in the messages). */
+int bal__plan_json_load(bal_ctx *ctx, const char *path, bal__plan *out,
+                        double **predicted_r);
+/* The plan as a plan file; predicted may be NULL.  *json_r malloc'd. */
+int bal__plan_json_write(const bal__plan *p, const double *predicted,
+                         char **json_r);
+
+#endif

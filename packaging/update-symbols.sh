@@ -1,0 +1,64 @@
+#!/bin/sh
+# update-symbols.sh - packaging/debian/libbalance0.symbols from
+# libbalance/libbalance.map, the one list of what libbalance.so.0 exports.
+#
+#   sh packaging/update-symbols.sh           rewrite the symbols file
+#   sh packaging/update-symbols.sh --check   exit 1 (and show the diff) when
+#                                            it is not what the map says
+#
+# A symbol keeps the version the symbols file already gives it (the first
+# version that had it); a new one gets the Makefile's VERSION.  The Debian
+# build checks the result against the built library (dpkg-gensymbols -c4).
+set -eu
+
+cd "$(dirname "$0")/.."
+MAP=libbalance/libbalance.map
+SYMS=packaging/debian/libbalance0.symbols
+VERSION=$(sed -n 's/^VERSION *:= *//p' Makefile)
+[ -n "$VERSION" ] || { echo "update-symbols: no VERSION in Makefile" >&2; exit 1; }
+
+tmp=$(mktemp)
+trap 'rm -f "$tmp" "$tmp.new"' EXIT
+
+# "NODE SYMBOL" for every global symbol of every version node; comments
+# (/* ... */ on one or several lines) dropped.
+awk '
+    { line = line $0 "\n" }
+    END {
+        gsub(/\/\*([^*]|\*+[^*\/])*\*+\//, "", line)
+        n = split(line, tok, /[ \t\n]+/)
+        node = ""; global = 0
+        for (i = 1; i <= n; i++) {
+            t = tok[i]
+            if (t == "") continue
+            if (node == "" && t != "{" && t !~ /[;:}]/) { node = t; continue }
+            if (t == "{") continue
+            if (t == "global:") { global = 1; continue }
+            if (t == "local:") { global = 0; continue }
+            if (t ~ /^}/) { print node, node; node = ""; global = 0; continue }
+            if (global) { sub(/;$/, "", t); if (t != "") print node, t }
+        }
+    }' "$MAP" > "$tmp"
+
+{
+    echo "libbalance.so.0 libbalance0 #MINVER#"
+    echo "* Build-Depends-Package: libbalance-dev"
+    while read -r node sym; do
+        v=""
+        if [ -f "$SYMS" ]; then
+            v=$(awk -v s="$sym@$node" '$1 == s { print $2; exit }' "$SYMS")
+        fi
+        echo " $sym@$node ${v:-$VERSION}"
+    done < "$tmp" | LC_ALL=C sort
+} > "$tmp.new"
+
+if [ "${1:-}" = --check ]; then
+    if ! diff -u "$SYMS" "$tmp.new"; then
+        echo "update-symbols: $SYMS does not match $MAP;" \
+             "run: sh packaging/update-symbols.sh" >&2
+        exit 1
+    fi
+    exit 0
+fi
+cp "$tmp.new" "$SYMS"
+echo "update-symbols: wrote $SYMS ($(($(wc -l < "$SYMS") - 2)) symbols)"
