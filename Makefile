@@ -63,13 +63,15 @@ FAKE_OBJS := $(patsubst tests/%.c,$(B)/tests/%.o,$(wildcard tests/fake_*.c))
 TEST_LIBS := $(YAJL_LIBS) -lcmocka -lm
 
 # Benchmarks: bench/bench_NAME.c, one program each, printing figures;
-# bench/lib_*.c are linked into every one of them.
+# bench/lib_*.c are linked into every one of them.  bench/gen_cluster.c is
+# a tool (a generated cluster for the planner or for hbal), built beside.
 BENCH_SRCS := $(sort $(wildcard bench/bench_*.c))
 BENCHES    := $(BENCH_SRCS:bench/%.c=$(B)/bench/%)
 BENCH_LIB  := $(patsubst bench/%.c,$(B)/bench/%.o,$(wildcard bench/lib_*.c))
+BENCH_TOOLS := $(B)/bench/gen_cluster
 
 .PHONY: all lib cli tests check check-unit check-asan check-valgrind demo \
-	deps install uninstall clean bench
+	check-xen deps install uninstall clean bench
 .DEFAULT_GOAL := all
 
 all: lib cli
@@ -117,13 +119,22 @@ tests: all $(TESTS) $(SEAMS)
 
 $(B)/bench/%.o: bench/%.c Makefile
 	@mkdir -p $(@D)
-	$(CC) $(BAL_CFLAGS) -c -o $@ $<
+	$(CC) $(BAL_CFLAGS) -Ibench -c -o $@ $<
 
 $(B)/bench/bench_%: $(B)/bench/bench_%.o $(BENCH_LIB) $(LIB_A)
 	$(CC) -o $@ $< $(BENCH_LIB) $(LIB_A) $(BAL_LDFLAGS) $(XEN_LIBS) $(YAJL_LIBS) -lm
 
+$(B)/bench/gen_cluster: $(B)/bench/gen_cluster.o $(LIB_A)
+	$(CC) -o $@ $< $(LIB_A) $(BAL_LDFLAGS) $(XEN_LIBS) $(YAJL_LIBS) -lm
+
 # Speed and memory figures (not pass/fail: see README for the targets).
-bench: deps all $(BENCHES)
+# bench_plan compares the planner with Ganeti's hbal, installed when
+# missing (bench/install-deps.sh; without it, the planner alone).
+bench: deps all $(BENCHES) $(BENCH_TOOLS)
+	@sh bench/install-deps.sh
+	@echo "== $(B)/bench/gen_cluster 100 1000 --hbal"
+	@$(B)/bench/gen_cluster 100 1000 --hbal -o $(B)/bench/cluster-100-1000.txt && \
+		wc -l $(B)/bench/cluster-100-1000.txt
 	@for b in $(BENCHES); do echo "== $$b"; $$b || exit 1; done
 
 # The Debian packages a build and the tests need; installed when missing.
@@ -131,11 +142,17 @@ deps:
 	@sh tests/install-deps.sh
 
 # All tests three times: plain, under ASan+UBSan, under valgrind memcheck.
+# Every test: unit and command line, the bad-input catalogue, the same
+# under ASan+UBSan and valgrind, the packages, real Xen under QEMU, and
+# each fuzzer for 60 s.  CI runs exactly this.
 check: deps
 	$(MAKE) check-unit
+	$(MAKE) check-badinput
 	$(MAKE) check-asan
 	$(MAKE) check-valgrind
 	$(MAKE) check-packaging
+	$(MAKE) check-xen
+	$(MAKE) check-fuzz
 
 check-unit: tests
 	XLB_DATADIR=$(DATADIR) sh tests/run-tests.sh $(B)
@@ -145,8 +162,61 @@ check-asan:
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
 		XLB_DATADIR=$(DATADIR) sh tests/run-tests.sh build/san
 
+# Real Xen 4.17 under QEMU (TCG), xl-balance tested in its dom0; as root.
+# About 3 min with a warm cache, under 4 min the first time (tests/xen/README.md).
+check-xen: deps
+	bash tests/xen/check-xen.sh
+
 check-valgrind: tests
 	sh tests/run-tests.sh $(B) valgrind
+
+# The catalogue of bad input (tests/bad-input/): every case's one error
+# line, exit code, and nothing left half-done.
+check-badinput: all
+	sh tests/bad-input/run.sh $(B)/xl-balance
+
+# ---- fuzzing (fuzz/, doc/security.md) ------------------------------------
+# libFuzzer harnesses for every parser of outside input, built with clang
+# (installed from Debian when missing) under ASan+UBSan into build/fuzz/.
+# `make fuzz' runs each for FUZZ_SECONDS; `check-fuzz' 60 s each, for CI.
+FUZZ_CC      ?= clang
+FUZZ_SECONDS ?= 60
+FZ           := build/fuzz
+FUZZ_TARGETS := $(patsubst fuzz/%.c,%,$(sort $(wildcard fuzz/fuzz_*.c)))
+FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all \
+	-fno-omit-frame-pointer
+FUZZ_CFLAGS  := -std=gnu11 -Wall -Wextra -g -O1 -MMD -MP \
+	-DLIBXL_API_VERSION=0x041400 -DBAL_DATADIR='"$(DATADIR)/xl-balance"' \
+	-Ilibbalance $(XEN_CFLAGS) $(FUZZ_SAN)
+FUZZ_LIB_OBJS := $(LIB_SRCS:libbalance/%.c=$(FZ)/lib/%.o)
+
+.PHONY: fuzz check-fuzz fuzz-build fuzz-deps check-badinput
+
+fuzz-deps:
+	@sh fuzz/install-deps.sh $(FUZZ_CC)
+
+$(FZ)/lib/%.o: libbalance/%.c Makefile
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
+
+$(FZ)/libbalance-fuzz.a: $(FUZZ_LIB_OBJS)
+	rm -f $@
+	$(AR) rcs $@ $^
+
+$(FZ)/fuzz_%: fuzz/fuzz_%.c fuzz/fuzz_common.h $(FZ)/libbalance-fuzz.a
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< \
+		$(FZ)/libbalance-fuzz.a $(XEN_LIBS) $(YAJL_LIBS) -lm
+
+fuzz-build: fuzz-deps
+	$(MAKE) $(FUZZ_TARGETS:%=$(FZ)/%)
+
+fuzz: fuzz-build
+	sh fuzz/run.sh $(FZ) $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
+check-fuzz:
+	$(MAKE) fuzz FUZZ_SECONDS=60
+
+-include $(wildcard $(FZ)/lib/*.d $(FZ)/*.d)
 
 demo: deps
 	$(MAKE) all

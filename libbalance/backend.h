@@ -65,4 +65,9 @@ BAL__HIDDEN extern const char *bal__xen_privcmd_path;
 BAL__HIDDEN extern const char *bal__xen_privcmd_proc_path;
 BAL__HIDDEN extern const char *bal__xen_caps_path;
 
+/* How long a move run on another dom0 (`xl-balance migrate' there through
+ * the transport) may take, in seconds; 0 (the default): the larger of
+ * peer_timeout and an hour.  A variable only for the seam test. */
+BAL__HIDDEN extern double bal__xen_remote_timeout_s;
+
 #endif /* BAL_BACKEND_H */

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/utsname.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -420,17 +421,191 @@ out:
     return rc;
 }
 
-/* ---- live migration: migrate_xl.c ------------------------------------- */
+/* ---- live migration ------------------------------------------------------
+ * A live migration is sent from the dom0 the VM runs on.  Moves from this
+ * host go through migrate_xl.c; a move from another dom0 (a rebalance run
+ * on A plans B -> A too) is run on that host as `xl-balance migrate UUID
+ * TO` through the transport, like a peer's sample (doc/migration.md,
+ * "Moves whose source is another dom0"). */
+
+/* For a remote migration: transport, ssh and the remote sender's own
+ * timeouts are inside.  0: max(peer_timeout, REMOTE_TIMEOUT_MIN_S). */
+double bal__xen_remote_timeout_s = 0;
+#define REMOTE_TIMEOUT_MIN_S 3600.0
+#define REMOTE_REPLY_MAX 65536
+
+static char *const default_transport[] = { "ssh", "-o", "BatchMode=yes",
+                                           NULL };
+
+/* The remote command's exit statuses (xl-plugin/xl_balance.h). */
+#define REMOTE_EXIT_OK 0
+#define REMOTE_EXIT_FAIL 1
+#define REMOTE_EXIT_UNDEFINED 6
+
+typedef struct remote_mig {
+    int idx;                    /* in the wave */
+    char **argv;                /* borrowed strings */
+    bal__child child;
+    double start_s;
+} remote_mig;
+
+static bool is_configured_host(const struct bal_config *cfg,
+                               const char *local, const char *host)
+{
+    int i;
+
+    if (!strcmp(host, local)) return true;
+    for (i = 0; i < cfg->nhosts; i++)
+        if (!strcmp(cfg->hosts[i], host)) return true;
+    return false;
+}
+
+/* A name that goes into the transport's argv: configured (ssh joins the
+ * remote command's words for the remote shell, so only the admin's own
+ * names may go there), printable, not an option. */
+static bool host_ok(const struct bal_config *cfg, const char *local,
+                    const char *host, size_t size)
+{
+    size_t n = strnlen(host, size);
+
+    return n > 0 && n < size && host[0] != '-' &&
+           bal__json_name_valid(host, n) &&
+           is_configured_host(cfg, local, host);
+}
+
+/* Checks the move and starts `TRANSPORT FROM XL-BALANCE migrate UUID TO`.
+ * On failure nothing runs (the VM still runs on `from`). */
+static int remote_start(bal_backend *be, const char *local,
+                        const bal__move *mv, const char *what,
+                        remote_mig *r)
+{
+    const struct bal_config *cfg = be->cfg;
+    char *const *t = cfg->ntransport > 0 ? cfg->transport : default_transport;
+    int nt = cfg->ntransport > 0 ? cfg->ntransport : 3;
+    double timeout = bal__xen_remote_timeout_s > 0
+        ? bal__xen_remote_timeout_s
+        : (cfg->peer_timeout > REMOTE_TIMEOUT_MIN_S ? cfg->peer_timeout
+                                                     : REMOTE_TIMEOUT_MIN_S);
+    int i, n = 0;
+
+    if (!bal__uuid_valid(mv->uuid)) {
+        BAL__ERR(be->ctx, "%s: not a UUID; nothing done", what);
+        return BAL_EINVAL;
+    }
+    if (!host_ok(cfg, local, mv->from, sizeof(mv->from)) ||
+        !host_ok(cfg, local, mv->to, sizeof(mv->to))) {
+        BAL__ERR(be->ctx, "%s: a host name is not one of the configured "
+                 "hosts (or begins with '-'); nothing done", what);
+        return BAL_EINVAL;
+    }
+    r->argv = calloc((size_t)nt + 6, sizeof(*r->argv));
+    if (!r->argv) {
+        BAL__ERR(be->ctx, "%s: out of memory; nothing done", what);
+        return BAL_ENOMEM;
+    }
+    for (i = 0; i < nt; i++) r->argv[n++] = t[i];
+    r->argv[n++] = (char *)mv->from;
+    r->argv[n++] = cfg->npeer_command > 0 ? cfg->peer_command[0]
+                                          : "xl-balance";
+    r->argv[n++] = "migrate";
+    r->argv[n++] = (char *)mv->uuid;
+    r->argv[n++] = (char *)mv->to;
+    r->argv[n] = NULL;
+    r->start_s = (double)bal__now_ns() / 1e9;
+    return bal__child_start(be->ctx, what, r->argv, timeout, &r->child);
+}
+
+/* "migrated NAME (UUID) FROM -> TO in X s, N rounds[, M MiB], downtime
+ * D s": what cmd_migrate.c prints.  Only the numbers after the last
+ * " in " are read (a name may hold anything); a line that does not parse
+ * leaves res as it is. */
+static void parse_summary(const char *out, bal__move_result *res)
+{
+    const char *line = strstr(out, "migrated ");
+    const char *in = NULL, *p;
+    double dur, down;
+    int rounds;
+
+    if (!line) return;
+    for (p = line; (p = strstr(p, " in ")) && p < line + strcspn(line, "\n");
+         p++)
+        in = p;
+    if (!in || sscanf(in, " in %lf s, %d round", &dur, &rounds) != 2 ||
+        !(dur >= 0) || dur > 1e7 || rounds < 0)
+        return;
+    res->end_s = res->start_s + dur;
+    res->rounds = rounds;
+    p = strstr(in, ", downtime ");
+    if (p && sscanf(p, ", downtime %lf s", &down) == 1 && down >= 0 &&
+        down <= dur)
+        res->downtime_s = down;
+}
+
+/* Waits for a started remote migration and says how it went. */
+static void remote_finish(bal_ctx *ctx, const char *what, remote_mig *r,
+                          bal__move_result *res)
+{
+    char *out = NULL;
+    int status = 0, rc;
+
+    rc = bal__child_finish(ctx, what, &r->child, REMOTE_REPLY_MAX, &status,
+                           &out, NULL);
+    res->end_s = (double)bal__now_ns() / 1e9;
+    if (rc) {
+        /* peer.c said what went wrong with the transport. */
+    } else if (WIFEXITED(status) && WEXITSTATUS(status) == REMOTE_EXIT_OK) {
+        res->rc = 0;
+        parse_summary(out, res);
+        goto out;
+    } else if (WIFEXITED(status) && WEXITSTATUS(status) == REMOTE_EXIT_FAIL) {
+        res->rc = BAL_EXEN;
+        BAL__ERR(ctx, "%s: failed there (exit status 1); the VM still runs "
+                 "on its source", what);
+        goto out;
+    } else if (WIFEXITED(status) &&
+               WEXITSTATUS(status) == REMOTE_EXIT_UNDEFINED) {
+        res->rc = BAL_EUNDEFINED;
+        BAL__ERR(ctx, "%s: STATE UNDEFINED there (exit status 6): the VM "
+                 "may run on neither host or on both", what);
+        goto out;
+    } else if (WIFEXITED(status)) {
+        BAL__ERR(ctx, "%s: the transport exited with status %d",
+                 what, WEXITSTATUS(status));
+    } else {
+        BAL__ERR(ctx, "%s: the transport was killed by signal %d", what,
+                 WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+    }
+    res->rc = BAL_ETRANSPORT;
+    BAL__ERR(ctx, "%s: outcome unknown; the verification sample will show "
+             "where the VM runs", what);
+
+out:
+    free(out);
+}
+
+static void move_what(char *buf, size_t size, const bal__move *mv)
+{
+    snprintf(buf, size, "migrate %.*s (%.*s) %.*s -> %.*s",
+             (int)sizeof(mv->vm), mv->vm, (int)sizeof(mv->uuid), mv->uuid,
+             (int)sizeof(mv->from), mv->from, (int)sizeof(mv->to), mv->to);
+}
 
 /* The transport is the peers' (ssh -o BatchMode=yes by default); the
- * receiver is xl migrate-receive, see migrate_xl.h. */
+ * receiver is xl migrate-receive, see migrate_xl.h.  Remote moves are
+ * started first, the local ones run (in parallel, by migrate_xl.c), then
+ * the remote ones are collected: the whole wave runs at once. */
 static int xen_migrate(bal_backend *be, const bal__move *moves, int n,
                        bal__move_result *results)
 {
     xen_priv *p = be->priv;
     char name[BAL__HOST_MAX];
+    char what[BAL__NAME_MAX + BAL__UUID_LEN + 2 * BAL__HOST_MAX + 32];
     bal__mig_setup s;
-    int rc;
+    remote_mig *rem = NULL;
+    bal__move *lmoves = NULL;
+    bal__move_result *lres = NULL;
+    int *lidx = NULL;
+    int i, nrem = 0, nloc = 0, rc;
 
     rc = local_name(be->ctx, be->cfg, name, sizeof(name));
     if (rc) return rc;
@@ -438,5 +613,83 @@ static int xen_migrate(bal_backend *be, const bal__move *moves, int n,
     s.local_host = name;
     s.transport = be->cfg->transport;
     s.ntransport = be->cfg->ntransport;
-    return bal__migrate_xl(be->ctx, p->xl, &s, moves, n, results);
+
+    if (n <= 0 || !moves || !results)
+        return bal__migrate_xl(be->ctx, p->xl, &s, moves, n, results);
+    for (i = 0; i < n; i++)
+        if (strncmp(moves[i].from, name, sizeof(moves[i].from))) nrem++;
+    if (!nrem)
+        return bal__migrate_xl(be->ctx, p->xl, &s, moves, n, results);
+
+    rem = calloc((size_t)nrem, sizeof(*rem));
+    if (rem)
+        for (i = 0; i < nrem; i++) bal__child_init(&rem[i].child);
+    lmoves = calloc((size_t)n, sizeof(*lmoves));
+    lres = calloc((size_t)n, sizeof(*lres));
+    lidx = calloc((size_t)n, sizeof(*lidx));
+    if (!rem || !lmoves || !lres || !lidx) {
+        BAL__ERR(be->ctx, "migrate: out of memory; nothing done");
+        rc = BAL_ENOMEM;
+        goto out;
+    }
+    /* Remote moves first: they run while the local ones do. */
+    nrem = 0;
+    for (i = 0; i < n; i++) {
+        const bal__move *mv = &moves[i];
+        remote_mig *r;
+
+        if (!strncmp(mv->from, name, sizeof(mv->from))) {
+            lmoves[nloc] = *mv;
+            lidx[nloc++] = i;
+            continue;
+        }
+        r = &rem[nrem++];
+        r->idx = i;
+        memset(&results[i], 0, sizeof(results[i]));
+        results[i].start_s = results[i].end_s =
+            (double)bal__now_ns() / 1e9;
+        move_what(what, sizeof(what), mv);
+        results[i].rc = remote_start(be, name, mv, what, r);
+        if (results[i].rc) {
+            results[i].end_s = (double)bal__now_ns() / 1e9;
+            continue;
+        }
+        results[i].start_s = r->start_s;
+        BAL__INFO(be->ctx, "%s: sent to %s, run there by its xl-balance",
+                  what, mv->from);
+    }
+
+    if (nloc) {
+        rc = bal__migrate_xl(be->ctx, p->xl, &s, lmoves, nloc, lres);
+        for (i = 0; i < nloc; i++) {
+            if (rc) {
+                /* The local part could not start (logged): those VMs
+                 * stay; the remote ones are under way regardless. */
+                memset(&lres[i], 0, sizeof(lres[i]));
+                lres[i].rc = rc;
+                lres[i].start_s = lres[i].end_s =
+                    (double)bal__now_ns() / 1e9;
+            }
+            results[lidx[i]] = lres[i];
+        }
+    }
+
+    for (i = 0; i < nrem; i++) {
+        if (rem[i].child.pid <= 0) continue;
+        move_what(what, sizeof(what), &moves[rem[i].idx]);
+        remote_finish(be->ctx, what, &rem[i], &results[rem[i].idx]);
+    }
+    rc = 0;
+
+out:
+    if (rem)
+        for (i = 0; i < nrem; i++) {
+            bal__child_dispose(&rem[i].child);
+            free(rem[i].argv);
+        }
+    free(rem);
+    free(lmoves);
+    free(lres);
+    free(lidx);
+    return rc;
 }

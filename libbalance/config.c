@@ -5,6 +5,7 @@
  * Reading a file is config_xlu.c's job.
  */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -13,6 +14,7 @@
 /* The default lists are static: bal__config_defaults cannot fail, and
  * dispose frees a list only when it is not its key's default. */
 static char *default_hosts[] = { NULL };
+static char *default_empty[] = { NULL };
 static char *default_transport[] = { "ssh", "-o", "BatchMode=yes", NULL };
 static char *default_peer_command[] = {
     "xl-balance", "sample", "--json", "--local", NULL
@@ -88,6 +90,54 @@ const bal__config_key bal__config_keys[] = {
     { "lock_file", BAL__CK_STRING, 0, "\"" BAL__DEFAULT_LOCK_FILE "\"", 0, 0,
       0, false, 1, OFF(lock_file), NOCOUNT, "an absolute path",
       "file rebalance locks (flock) so that two runs never overlap", NULL },
+    /* The planner's.  Seconds up to a year: beyond that nothing is
+     * predicted anyway. */
+    { "horizon", BAL__CK_REAL, 0, "3600", 3600, 0, 31536000, true, 1,
+      OFF(horizon_s), NOCOUNT, "more than 0, at most 31536000",
+      "seconds ahead the planner counts work: a migration must pay for "
+      "itself within them", NULL },
+    { "max_moves", BAL__CK_INT, 0, "8", 8, 0, 10000, false, 1,
+      OFF(max_moves), NOCOUNT, "0 to 10000",
+      "migrations in one plan at most (--max-moves overrides it)", NULL },
+    { "pinned", BAL__CK_LIST, BAL__CK_VMS, "[]", 0, 0, 0, false, 1,
+      OFF(pinned), OFF(npinned), "VM names or UUIDs",
+      "VMs the planner never moves", default_empty },
+    { "anti_affinity", BAL__CK_LIST, BAL__CK_GROUPS, "[]", 0, 0, 0, false, 1,
+      OFF(anti_affinity), OFF(nanti_affinity), "groups \"vmA,vmB,...\"",
+      "groups of VMs (names or UUIDs, comma-separated) the planner never "
+      "puts together on one host", default_empty },
+    { "drained", BAL__CK_LIST, BAL__CK_HOSTNAME, "[]", 0, 0, 0, false, 1,
+      OFF(drained), OFF(ndrained), "host names",
+      "hosts to empty: their VMs leave, none arrives", default_empty },
+    { "storage", BAL__CK_LIST, BAL__CK_STORAGE, "[]", 0, 0, 0, false, 1,
+      OFF(storage), OFF(nstorage), "entries \"host:storageA,storageB\"",
+      "the storages each host reaches; a VM moves only to hosts that reach "
+      "every storage of its host ([]: all hosts share one)", default_empty },
+    { "cooldown", BAL__CK_REAL, 0, "900", 900, 0, 31536000, false, 1,
+      OFF(cooldown_s), NOCOUNT, "0 to 31536000",
+      "seconds a VM stays where a migration put it", NULL },
+    { "pingpong_window", BAL__CK_REAL, 0, "86400", 86400, 0, 31536000, false,
+      1, OFF(pingpong_s), NOCOUNT, "0 to 31536000",
+      "seconds within which a VM is never moved back to the host it came "
+      "from", NULL },
+    { "migcpu", BAL__CK_REAL, 0, "\"0.00959\"", 0.00959, 0, 10, false, 1,
+      OFF(migcpu), NOCOUNT, "0 to 10",
+      "dom0 CPU-seconds per 10^6 bytes a migration sends or receives, at "
+      "each end", NULL },
+    { "rtt_ms", BAL__CK_REAL, 0, "4", 4, 0, 10000, false, 1,
+      OFF(rtt_ms), NOCOUNT, "0 to 10000",
+      "round-trip time between hosts in ms, which sets a migration's link "
+      "bandwidth", NULL },
+    { "max_per_host", BAL__CK_INT, 0, "1", 1, 1, 100, false, 1,
+      OFF(max_per_host), NOCOUNT, "1 to 100",
+      "migrations one host takes part in at once", NULL },
+    { "max_per_link", BAL__CK_INT, 0, "1", 1, 1, 100, false, 1,
+      OFF(max_per_link), NOCOUNT, "1 to 100",
+      "migrations between one pair of hosts at once", NULL },
+    { "dirty_mbps", BAL__CK_REAL, 0, "0", 0, 0, 1e6, false, 1e6,
+      OFF(dirty_Bps), NOCOUNT, "0 to 1000000",
+      "MB/s of memory a running VM is taken to dirty, beyond the page cache "
+      "its reads fill (for a migration's pre-copy)", NULL },
 };
 
 const int bal__config_nkeys =
@@ -132,6 +182,241 @@ bool bal__config_host_valid(const char *s)
     return strspn(s, "abcdefghijklmnopqrstuvwxyz"
                      "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
                      "0123456789._:-") == n;
+}
+
+bool bal__config_storage_valid(const char *s)
+{
+    size_t n = strlen(s);
+
+    return n > 0 && n < 64 &&
+           strspn(s, "abcdefghijklmnopqrstuvwxyz"
+                     "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                     "0123456789._-") == n;
+}
+
+/* s[0..n) with blanks on both ends cut, as a new string. */
+static char *trimmed(const char *s, size_t n)
+{
+    char *t;
+
+    while (n && (*s == ' ' || *s == '\t')) { s++; n--; }
+    while (n && (s[n - 1] == ' ' || s[n - 1] == '\t')) n--;
+    t = malloc(n + 1);
+    if (!t) return NULL;
+    memcpy(t, s, n);
+    t[n] = '\0';
+    return t;
+}
+
+int bal__config_split_group(const char *entry, char ***v_r, int *n_r)
+{
+    const char *p, *c;
+    char **v;
+    int n = 1, i = 0;
+
+    for (p = entry; *p; p++) n += *p == ',';
+    v = calloc((size_t)n + 1, sizeof(*v));
+    if (!v) return BAL_ENOMEM;
+    for (p = entry;; p = c + 1) {
+        c = strchr(p, ',');
+        v[i] = trimmed(p, c ? (size_t)(c - p) : strlen(p));
+        if (!v[i]) {
+            bal__strv_free(v);
+            return BAL_ENOMEM;
+        }
+        i++;
+        if (!c) break;
+    }
+    *v_r = v;
+    *n_r = n;
+    return 0;
+}
+
+int bal__config_split_storage(const char *entry, char *host_r, char ***v_r,
+                              int *n_r)
+{
+    /* The last ':': host names may hold colons (fe80::1), storage names
+     * may not. */
+    const char *colon = strrchr(entry, ':');
+    char *h;
+
+    if (!colon) return BAL_EINVAL;
+    h = trimmed(entry, (size_t)(colon - entry));
+    if (!h) return BAL_ENOMEM;
+    snprintf(host_r, BAL__HOST_MAX, "%s", h);
+    free(h);
+    return bal__config_split_group(colon + 1, v_r, n_r);
+}
+
+/* s, fit for a message: cut, control characters as '?'. */
+static const char *quoted(const char *s, char *buf, size_t size)
+{
+    size_t i;
+
+    snprintf(buf, size, "%s", s);
+    for (i = 0; buf[i]; i++)
+        if ((unsigned char)buf[i] < 0x20 || buf[i] == 0x7f) buf[i] = '?';
+    if (strlen(s) >= size && size > 4) strcpy(buf + size - 4, "...");
+    return buf;
+}
+
+static bool has_control(const char *s)
+{
+    for (; *s; s++)
+        if ((unsigned char)*s < 0x20 || *s == 0x7f) return true;
+    return false;
+}
+
+/* A VM's name or UUID as a domain name may be: what xl accepts. */
+static bool vm_ref_check(const bal__config_key *k, const char *what,
+                         const char *s, char *why, size_t size)
+{
+    char b[80];
+
+    if (!*s) {
+        snprintf(why, size, "%s: %s: an empty VM name", k->name, what);
+        return false;
+    }
+    if (strlen(s) >= BAL__NAME_MAX) {
+        snprintf(why, size, "%s: %s: `%s' is longer than %d characters",
+                 k->name, what, quoted(s, b, sizeof(b)), BAL__NAME_MAX - 1);
+        return false;
+    }
+    if (has_control(s)) {
+        snprintf(why, size, "%s: %s: `%s' holds a control character",
+                 k->name, what, quoted(s, b, sizeof(b)));
+        return false;
+    }
+    return true;
+}
+
+static int check_groups(const bal__config_key *k, const char *const *items,
+                        int n, char *why, size_t size)
+{
+    char ***g = calloc((size_t)n + 1, sizeof(*g)), what[32], b[80];
+    int *gn = calloc((size_t)n + 1, sizeof(*gn));
+    int i, j, a, c, rc = 0;
+
+    if (!g || !gn) { rc = BAL_ENOMEM; goto out; }
+    for (i = 0; i < n && !rc; i++) {
+        snprintf(what, sizeof(what), "entry %d", i + 1);
+        rc = bal__config_split_group(items[i], &g[i], &gn[i]);
+        if (rc) goto out;
+        for (a = 0; a < gn[i] && !rc; a++) {
+            if (!vm_ref_check(k, what, g[i][a], why, size)) {
+                rc = BAL_ECONFIG;
+                break;
+            }
+            for (c = 0; c < a; c++)
+                if (!strcmp(g[i][c], g[i][a])) {
+                    snprintf(why, size, "%s: %s: `%s' is listed twice",
+                             k->name, what, quoted(g[i][a], b, sizeof(b)));
+                    rc = BAL_ECONFIG;
+                    break;
+                }
+            for (j = 0; j < i && !rc; j++)
+                for (c = 0; c < gn[j]; c++)
+                    if (!strcmp(g[j][c], g[i][a])) {
+                        snprintf(why, size, "%s: `%s' is in entries %d and "
+                                 "%d (a VM may be in one group)", k->name,
+                                 quoted(g[i][a], b, sizeof(b)), j + 1, i + 1);
+                        rc = BAL_ECONFIG;
+                        break;
+                    }
+        }
+        if (!rc && gn[i] < 2) {
+            snprintf(why, size, "%s: %s: `%s' is one VM; a group needs two "
+                     "or more, separated by commas", k->name, what,
+                     quoted(items[i], b, sizeof(b)));
+            rc = BAL_ECONFIG;
+        }
+    }
+out:
+    for (i = 0; g && i < n; i++) bal__strv_free(g[i]);
+    free(g);
+    free(gn);
+    return rc;
+}
+
+static int check_storage(const bal__config_key *k, const char *const *items,
+                         int n, char *why, size_t size)
+{
+    char (*hosts)[BAL__HOST_MAX] = calloc((size_t)n + 1, sizeof(*hosts));
+    char *names[BAL__CONFIG_MAX_STORAGES + 1], **v = NULL, b[80];
+    int nnames = 0, i, j, a, nv = 0, rc = 0;
+
+    if (!hosts) return BAL_ENOMEM;
+    for (i = 0; i < n && !rc; i++) {
+        rc = bal__config_split_storage(items[i], hosts[i], &v, &nv);
+        if (rc == BAL_EINVAL) {
+            snprintf(why, size, "%s: entry %d: `%s' is not "
+                     "HOST:STORAGE[,STORAGE...]", k->name, i + 1,
+                     quoted(items[i], b, sizeof(b)));
+            rc = BAL_ECONFIG;
+            break;
+        }
+        if (rc) break;
+        if (!bal__config_host_valid(hosts[i])) {
+            snprintf(why, size, "%s: entry %d: `%s' is not a host name",
+                     k->name, i + 1, quoted(hosts[i], b, sizeof(b)));
+            rc = BAL_ECONFIG;
+        }
+        for (j = 0; j < i && !rc; j++)
+            if (!strcmp(hosts[j], hosts[i])) {
+                snprintf(why, size, "%s: host `%s' is listed twice (entries "
+                         "%d and %d)", k->name, hosts[i], j + 1, i + 1);
+                rc = BAL_ECONFIG;
+            }
+        for (a = 0; a < nv && !rc; a++) {
+            if (!bal__config_storage_valid(v[a])) {
+                snprintf(why, size, "%s: entry %d: `%s' is not a storage "
+                         "name (1 to 63 letters, digits, '.', '-' and '_')",
+                         k->name, i + 1, quoted(v[a], b, sizeof(b)));
+                rc = BAL_ECONFIG;
+                break;
+            }
+            for (j = 0; j < nnames; j++)
+                if (!strcmp(names[j], v[a])) break;
+            if (j < nnames) continue;
+            if (nnames == BAL__CONFIG_MAX_STORAGES) {
+                snprintf(why, size, "%s: more than %d storages", k->name,
+                         BAL__CONFIG_MAX_STORAGES);
+                rc = BAL_ECONFIG;
+                break;
+            }
+            names[nnames] = strdup(v[a]);
+            if (!names[nnames]) { rc = BAL_ENOMEM; break; }
+            nnames++;
+        }
+        bal__strv_free(v);
+        v = NULL;
+    }
+    for (j = 0; j < nnames; j++) free(names[j]);
+    free(hosts);
+    return rc;
+}
+
+int bal__config_check_list(const bal__config_key *k, const char *const *items,
+                           int n, char *why, size_t size)
+{
+    char what[32], b[80];
+    int i, j;
+
+    if (k->flags & BAL__CK_GROUPS) return check_groups(k, items, n, why, size);
+    if (k->flags & BAL__CK_STORAGE)
+        return check_storage(k, items, n, why, size);
+    if (!(k->flags & BAL__CK_VMS)) return 0;
+    for (i = 0; i < n; i++) {
+        snprintf(what, sizeof(what), "entry %d", i + 1);
+        if (!vm_ref_check(k, what, items[i], why, size)) return BAL_ECONFIG;
+        for (j = 0; j < i; j++)
+            if (!strcmp(items[j], items[i])) {
+                snprintf(why, size, "%s: `%s' is listed twice", k->name,
+                         quoted(items[i], b, sizeof(b)));
+                return BAL_ECONFIG;
+            }
+    }
+    return 0;
 }
 
 void bal__config_defaults(struct bal_config *cfg)

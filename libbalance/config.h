@@ -24,6 +24,11 @@ typedef enum {
 /* Flags of a key. */
 #define BAL__CK_HOSTNAME 1u   /* the string, or each item, is a host name */
 #define BAL__CK_NONEMPTY 2u   /* a list that must have at least one item */
+#define BAL__CK_VMS 4u        /* each item a VM's name or UUID, once */
+#define BAL__CK_GROUPS 8u     /* each item "vmA,vmB,...": a group of two or
+                               * more; a VM in one group at most */
+#define BAL__CK_STORAGE 16u   /* each item "host:storageA,storageB"; each
+                               * host once */
 
 typedef struct bal__config_key {
     const char *name;
@@ -59,6 +64,28 @@ void bal__config_key_store(const bal__config_key *k, struct bal_config *cfg,
  * starting with '-' (they become argv items of the transport, and a
  * leading '-' would read as an option of ssh). */
 bool bal__config_host_valid(const char *s);
+
+/* Storage names in `storage': 1 to 63 of [A-Za-z0-9._-]. */
+bool bal__config_storage_valid(const char *s);
+/* At most this many storages may be named (a planner mask has 32 bits;
+ * bit 0 is the storage hosts not listed in `storage' share). */
+#define BAL__CONFIG_MAX_STORAGES 31
+
+/* The VM names of one anti_affinity entry, split at commas, blanks
+ * around each trimmed: *v_r (NULL-terminated, free with bal__strv_free),
+ * *n_r of them.  Empty names are kept (as ""), for the check to see. */
+int bal__config_split_group(const char *entry, char ***v_r, int *n_r);
+/* One storage entry "host:a,b": the host (before the last ':') into
+ * host_r (BAL__HOST_MAX bytes) and the storage names as
+ * bal__config_split_group gives them.  BAL_EINVAL when it has no ':'. */
+int bal__config_split_storage(const char *entry, char *host_r,
+                              char ***v_r, int *n_r);
+/* Checks items[0..n) of a list key with the flags above, each against
+ * the ones before it: 0, or BAL_ECONFIG with what is wrong in why
+ * ("pinned: `vm1' is listed twice"), naming the key but no file or line
+ * (the loader adds them).  BAL_ENOMEM. */
+int bal__config_check_list(const bal__config_key *k, const char *const *items,
+                           int n, char *why, size_t size);
 
 /* A deep copy of src into out (the defaults' static lists are shared,
  * not copied).  BAL_ENOMEM leaves out disposed-safe but empty. */

@@ -23,6 +23,7 @@
 #include <libxlutil.h>
 
 #include "config.h"
+#include "config_xlu.h"
 
 /* A configuration is a few hundred bytes; anything near this is not one. */
 #define MAX_FILE_BYTES (1024 * 1024)
@@ -31,6 +32,87 @@
  * We read the bytes ourselves and hand them to xlu_cfg_readdata, so that
  * libxlutil and the scanner see the same text, and so that a directory,
  * a huge file or a FIFO gets a clean message instead of a parse error. */
+
+/* ---- whose file it is -------------------------------------------------------
+ * The configuration names the commands run to reach peers (transport,
+ * peer_command) and the state directory: whoever may write it, or
+ * replace it in its directory, runs commands as the user of xl-balance,
+ * root on a dom0.  So, as sshd does with its files: the file and its
+ * directory must belong to root (or to the user running us, when that is
+ * not root) and be writable by no one else.  A world-writable directory
+ * with the sticky bit (/tmp) is fine: there only a file's owner may
+ * rename or remove it. */
+
+static bool owner_ok(uid_t uid)
+{
+    return uid == 0 || uid == geteuid();
+}
+
+static const char *owner_wanted(char *buf, size_t size)
+{
+    if (geteuid() == 0) snprintf(buf, size, "root");
+    else snprintf(buf, size, "root or to this user (uid %u)",
+                  (unsigned)geteuid());
+    return buf;
+}
+
+/* The directory holding path (as named, and as resolved when path is a
+ * symbolic link: either could be used to swap the file). */
+static int check_dir(bal_ctx *ctx, const char *path, const char *file)
+{
+    char *copy = strdup(file), *slash, who[64];
+    const char *dir;
+    struct stat st;
+    int rc = 0;
+
+    if (!copy) return BAL_ENOMEM;
+    slash = strrchr(copy, '/');
+    if (!slash) dir = ".";
+    else if (slash == copy) dir = "/";
+    else { *slash = '\0'; dir = copy; }
+    if (stat(dir, &st)) goto out;      /* the file was opened: unlikely */
+    if (!owner_ok(st.st_uid)) {
+        BAL__ERR(ctx, "%s: the directory %s belongs to uid %u, not to %s; "
+                 "refused", path, dir, (unsigned)st.st_uid,
+                 owner_wanted(who, sizeof(who)));
+        rc = BAL_ECONFIG;
+    } else if ((st.st_mode & (S_IWGRP | S_IWOTH)) &&
+               !(st.st_mode & S_ISVTX)) {
+        BAL__ERR(ctx, "%s: the directory %s is writable by group or others "
+                 "(mode %04o); refused: chmod go-w it", path, dir,
+                 (unsigned)(st.st_mode & 07777));
+        rc = BAL_ECONFIG;
+    }
+out:
+    free(copy);
+    return rc;
+}
+
+static int check_trusted(bal_ctx *ctx, const char *path,
+                         const struct stat *st)
+{
+    char who[64], *real;
+    int rc;
+
+    if (!owner_ok(st->st_uid)) {
+        BAL__ERR(ctx, "%s: configuration file belongs to uid %u, not to %s; "
+                 "refused", path, (unsigned)st->st_uid,
+                 owner_wanted(who, sizeof(who)));
+        return BAL_ECONFIG;
+    }
+    if (st->st_mode & (S_IWGRP | S_IWOTH)) {
+        BAL__ERR(ctx, "%s: configuration file is writable by group or "
+                 "others (mode %04o); refused: chmod go-w it", path,
+                 (unsigned)(st->st_mode & 07777));
+        return BAL_ECONFIG;
+    }
+    rc = check_dir(ctx, path, path);
+    if (rc) return rc;
+    real = realpath(path, NULL);
+    if (real && strcmp(real, path)) rc = check_dir(ctx, path, real);
+    free(real);
+    return rc;
+}
 
 /* *text_r is NULL (and rc 0) when the file is missing and may be. */
 static int read_text(bal_ctx *ctx, const char *path, bool must_exist,
@@ -69,6 +151,8 @@ static int read_text(bal_ctx *ctx, const char *path, bool must_exist,
         rc = BAL_ECONFIG;
         goto out;
     }
+    rc = check_trusted(ctx, path, &st);
+    if (rc) goto out;
     if (st.st_size > MAX_FILE_BYTES) goto too_big;
 
     /* One byte more than allowed, to see a file that grew meanwhile. */
@@ -120,7 +204,10 @@ static const char *shown_n(char *buf, size_t size, const char *s)
         if (c == '\n') { buf[o++] = '\\'; buf[o++] = 'n'; }
         else if (c == '\t') { buf[o++] = '\\'; buf[o++] = 't'; }
         else if (c == '\r') { buf[o++] = '\\'; buf[o++] = 'r'; }
-        else if (c < 0x20 || c == 0x7f) {
+        /* Bytes past ASCII too: a value that is not UTF-8 (or holds a
+         * C1 control) must not reach a terminal or syslog raw.  Host
+         * names, what most messages show, are ASCII anyway. */
+        else if (c < 0x20 || c >= 0x7f) {
             snprintf(buf + o, size - o, "\\x%02x", c);
             o += 4;
         } else buf[o++] = (char)c;
@@ -461,6 +548,40 @@ static int apply_string(bal_ctx *ctx, const char *path, int line,
     return bal__config_set_string(k, cfg, s);
 }
 
+/* ssh options in the transport that turn off host key checking: then
+ * whoever answers for a peer's name gets the VMs we migrate to it (their
+ * memory) and feeds us its samples.  A warning, not a refusal: a lab may
+ * want it; production must pre-populate known_hosts (doc/security.md).
+ * ssh takes "-oKey=value", "-o Key=value" and "Key value", any case. */
+static void warn_host_keys(bal_ctx *ctx, const char *path, int line,
+                           const char **items, int n)
+{
+    static const char *const bad[] = {
+        "stricthostkeycheckingno", "stricthostkeycheckingoff",
+        "userknownhostsfile/dev/null",
+    };
+    char norm[64];
+    size_t o, b;
+    int i;
+
+    for (i = 0; i < n; i++) {
+        const char *p = items[i];
+
+        if (!strncmp(p, "-o", 2)) p += 2;
+        for (o = 0; *p && o + 1 < sizeof(norm); p++)
+            if (*p != ' ' && *p != '\t' && *p != '=')
+                norm[o++] = (char)tolower((unsigned char)*p);
+        norm[o] = '\0';
+        for (b = 0; b < sizeof(bad) / sizeof(bad[0]); b++)
+            if (!strcmp(norm, bad[b]))
+                BAL__WARN(ctx, "%s:%d: transport: `%s' turns off ssh's host "
+                          "key check: whoever answers for a peer's name gets "
+                          "the VMs migrated there and feeds us its samples; "
+                          "put the peers' keys in known_hosts instead",
+                          path, line, items[i]);
+    }
+}
+
 static int apply_list(bal_ctx *ctx, const char *path, int line,
                       const XLU_Config *xlu, const bal__config_key *k,
                       struct bal_config *cfg)
@@ -510,6 +631,16 @@ static int apply_list(bal_ctx *ctx, const char *path, int line,
             goto out;
         }
     }
+    /* The planner's lists: VM names, groups, storages (config.c). */
+    {
+        char why[400];
+
+        rc = bal__config_check_list(k, items, n, why, sizeof(why));
+        if (rc == BAL_ECONFIG)
+            BAL__ERR(ctx, "%s:%d: %s", path, line, why);
+        if (rc) goto out;
+    }
+    if (!strcmp(k->name, "transport")) warn_host_keys(ctx, path, line, items, n);
     rc = bal__config_set_list(k, cfg, (char *const *)items, n);
 
 out:
@@ -533,11 +664,12 @@ static int check_pair(bal_ctx *ctx, const char *path, const int *last,
 
 /* ---- bal_config_load -------------------------------------------------------- */
 
-int bal_config_load(bal_ctx *ctx, bal_config *cfg, const char *path,
-                    bool must_exist)
+/* Parses text[0..len) (text[len] is a NUL) as the file path over cfg. */
+static int load_text(bal_ctx *ctx, bal_config *cfg, const char *path,
+                     const char *text, size_t len)
 {
-    char *text = NULL, *report_buf = NULL;
-    size_t len = 0, report_len = 0;
+    char *report_buf = NULL;
+    size_t report_len = 0;
     FILE *report = NULL;
     XLU_Config *xlu = NULL;
     assigns as = { NULL, 0, 0 };
@@ -546,11 +678,6 @@ int bal_config_load(bal_ctx *ctx, bal_config *cfg, const char *path,
     int first[64] = { 0 }, last[64] = { 0 }, order[64], norder = 0;
     int rc, e, i;
     const char *nul;
-
-    if (!cfg || !path || bal__config_nkeys > 64) return BAL_EINVAL;
-
-    rc = read_text(ctx, path, must_exist, &text, &len);
-    if (rc || !text) goto out;
 
     /* The lexer would stop at a NUL and our scanner too, differently. */
     nul = memchr(text, '\0', len);
@@ -638,6 +765,41 @@ out:
     xlu_cfg_destroy(xlu);
     if (report) fclose(report);
     free(report_buf);
+    return rc;
+}
+
+int bal_config_load(bal_ctx *ctx, bal_config *cfg, const char *path,
+                    bool must_exist)
+{
+    char *text = NULL;
+    size_t len = 0;
+    int rc;
+
+    if (!cfg || !path || bal__config_nkeys > 64) return BAL_EINVAL;
+    rc = read_text(ctx, path, must_exist, &text, &len);
+    if (!rc && text) rc = load_text(ctx, cfg, path, text, len);
+    free(text);
+    return rc;
+}
+
+int bal__config_load_data(bal_ctx *ctx, bal_config *cfg, const char *what,
+                          const char *data, size_t len)
+{
+    char *text;
+    int rc;
+
+    if (!cfg || !what || (!data && len) || bal__config_nkeys > 64)
+        return BAL_EINVAL;
+    if (len > MAX_FILE_BYTES) {
+        BAL__ERR(ctx, "%s: cannot read: larger than 1 MiB, not a "
+                 "configuration", what);
+        return BAL_ECONFIG;
+    }
+    text = malloc(len + 1);
+    if (!text) return BAL_ENOMEM;
+    if (len) memcpy(text, data, len);
+    text[len] = '\0';
+    rc = load_text(ctx, cfg, what, text, len);
     free(text);
     return rc;
 }

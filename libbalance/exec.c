@@ -1,10 +1,33 @@
 /*
  * exec.c - the wave executor (exec.h).
  */
+#include <pthread.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "exec.h"
+
+/* Runs a wave with SIGINT, SIGTERM and SIGHUP held back: a migration
+ * interrupted in its final, suspended round would leave the VM suspended
+ * on its source.  A signal that arrives meanwhile is delivered when the
+ * wave has ended, every VM running exactly once; the threads a wave
+ * starts inherit the mask. */
+static int migrate_undisturbed(bal_backend *be, const bal__move *moves,
+                               int n, bal__move_result *res)
+{
+    sigset_t hold, old;
+    int rc;
+
+    sigemptyset(&hold);
+    sigaddset(&hold, SIGINT);
+    sigaddset(&hold, SIGTERM);
+    sigaddset(&hold, SIGHUP);
+    pthread_sigmask(SIG_BLOCK, &hold, &old);
+    rc = be->ops->migrate(be, moves, n, res);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    return rc;
+}
 
 int bal__exec_plan(bal_ctx *ctx, bal_backend *be, const bal__plan *plan,
                    const bal__exec_hooks *hooks)
@@ -55,7 +78,7 @@ int bal__exec_plan(bal_ctx *ctx, bal_backend *be, const bal__plan *plan,
         for (k = 0, i = 0; i < n; i++)
             if (run[i]) moves[k++] = pm[i]->mv;
         memset(res, 0, (size_t)n * sizeof(*res));
-        wrc = k ? be->ops->migrate(be, moves, k, res) : 0;
+        wrc = k ? migrate_undisturbed(be, moves, k, res) : 0;
         for (k = 0, i = 0; i < n; i++) {
             if (!run[i]) continue;
             wres[i] = res[k++];

@@ -64,6 +64,26 @@ struct bal_config {
      * (bal__config_state_dir, bal__config_lock_file in config.h). */
     char *state_dir;           /* journal and history */
     char *lock_file;           /* flock'd so that runs never overlap */
+
+    /* The planner (plan_input.c; doc/planner.md, "From a live status to
+     * the planner's input"). */
+    double horizon_s;          /* how far ahead work counts */
+    int max_moves;             /* migrations in one plan */
+    char **pinned;             /* VM names or UUIDs never moved */
+    int npinned;
+    char **anti_affinity;      /* "vmA,vmB,...": one group each */
+    int nanti_affinity;
+    char **drained;            /* host names to empty */
+    int ndrained;
+    char **storage;            /* "host:storageA,storageB" */
+    int nstorage;
+    double cooldown_s;         /* a VM moved this recently stays */
+    double pingpong_s;         /* A->B->A refused within this window */
+    double migcpu;             /* dom0 CPU-s per 10^6 bytes migrated */
+    double rtt_ms;             /* between any two hosts */
+    int max_per_host;          /* migrations a host takes part in at once */
+    int max_per_link;          /* migrations on one host pair at once */
+    double dirty_Bps;          /* memory a VM dirties, beyond its reads */
 };
 
 /* The defaults, as a function so that tests and bal_config_alloc agree. */
@@ -81,6 +101,9 @@ uint64_t bal__now_ns(void);
  * BAL_ENOENT, BAL_EIO or BAL_ERANGE (too big), each logged naming path. */
 int bal__read_file(bal_ctx *ctx, const char *path, size_t max,
                    char **buf_r, size_t *len_r);
+/* In a child about to exec: closes every descriptor above 2 but keep
+ * (its CLOEXEC error pipe), so nothing of ours leaks into the program. */
+void bal__close_fds_from3(int keep);
 /* A UUID in canonical 8-4-4-4-12 lower-case hex form. */
 bool bal__uuid_valid(const char *s);
 

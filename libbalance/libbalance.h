@@ -285,6 +285,111 @@ int bal_sweep_json(const bal_sweep_row *rows, int n, char **json_r);
 int bal_sweep_plot(bal_ctx *ctx, const bal_sweep_row *rows, int n,
                    const char *path);
 
+/* ---- plan: what the planner would do, and why ---------------------------
+ * Samples and classifies the cluster as rebalance does, estimates every
+ * VM's demands from what it got (doc/planner.md, "From a live status to
+ * the planner's input"), and plans with the configuration's constraints
+ * and rebalance's migration history.  Moves nothing, writes nothing.  The
+ * report's JSON is a plan file `rebalance --apply' runs. */
+
+typedef struct bal_plan_options {
+    double horizon_s;           /* <= 0: the configuration's horizon */
+    int max_moves;              /* < 0: the configuration's max_moves */
+} bal_plan_options;
+
+void bal_plan_options_init(bal_plan_options *o);
+
+typedef struct bal_plan_move_info {
+    const char *vm, *uuid, *from, *to;
+    bal_load_type type;
+    int wave;                   /* 0, 1, ...: waves run one after another */
+    int unit;                   /* a swap's two moves share it */
+    bool evacuation;            /* off a drained host (not gated) */
+    const char *reason;
+    double gain;                /* its unit's gain over the horizon, VM-s */
+    double gain_rate;           /* its unit's throughput gain once done,
+                                 * VM-equivalents */
+    double loss;                /* work lost while it migrates, VM-s */
+    double migration_s;         /* predicted, alone */
+    double wave_migration_s;    /* predicted, beside its wave's others */
+    double downtime_s;
+    double bytes;               /* memory sent, all rounds */
+    double break_even_s;        /* remaining runtime above which its unit
+                                 * pays; INFINITY: never */
+} bal_plan_move_info;
+
+/* A VM that would gain from moving but stays, and why. */
+typedef struct bal_plan_reject_info {
+    const char *vm, *uuid;
+    /* "pinned", "cooldown", "memory", "storage", "anti-affinity",
+     * "ping-pong", "no-link", "below-break-even", "max-moves",
+     * "partner", "no-host" */
+    const char *reason;
+    const char *to;             /* its best destination; NULL: none */
+    const char *partner;        /* a swap partner there; NULL: none */
+    double gain, gain_rate, loss, migration_s, break_even_s;
+    const char *detail;         /* the whole sentence, with the numbers */
+} bal_plan_reject_info;
+
+/* Every VM: where it is, where the plan puts it, what it was estimated
+ * to want. */
+typedef struct bal_plan_vm_info {
+    const char *vm, *uuid;
+    bal_load_type type;
+    bool heavy, pinned;
+    const char *host_before, *host_after;
+    double cpu_demand;          /* pCPUs of computation */
+    double io_demand_Bps;       /* INFINITY: as much as the path gives */
+    double dirty_Bps;           /* memory dirtied, for the pre-copy */
+    bool cpu_bottleneck;        /* its host's CPU is saturated and it got
+                                 * the fair share: it wants more */
+    bool io_bottleneck;         /* the same for the disk path */
+} bal_plan_vm_info;
+
+typedef struct bal_plan_host_info {
+    const char *name;
+    uint32_t pcpus;
+    bool drained;
+    int64_t free_kb_before, free_kb_after;
+} bal_plan_host_info;
+
+typedef struct bal_plan_summary {
+    double horizon_s;
+    int nmoves, nwaves;
+    double duration_s;          /* predicted: the waves one after another */
+    double objective_before;    /* VM-seconds of work over the horizon */
+    double objective_after;
+    int collisions_before;      /* heavy VMs of one type sharing a host, */
+    int collisions_after;       /* beyond the first, summed */
+    int stranded;               /* VMs left on drained hosts */
+    int peer_errors;            /* peers that did not answer: their hosts
+                                 * are not in the plan */
+} bal_plan_summary;
+
+typedef struct bal_plan_report bal_plan_report;
+
+int bal_plan(bal_ctx *ctx, bal_backend *be, const bal_config *cfg,
+             const bal_plan_options *o, bal_plan_report **out);
+void bal_plan_report_free(bal_plan_report *r);
+const bal_plan_summary *bal_plan_report_summary(const bal_plan_report *r);
+int bal_plan_report_num_moves(const bal_plan_report *r);
+const bal_plan_move_info *bal_plan_report_move(const bal_plan_report *r,
+                                               int i);
+double bal_plan_report_wave_s(const bal_plan_report *r, int wave);
+int bal_plan_report_num_rejected(const bal_plan_report *r);
+const bal_plan_reject_info *bal_plan_report_rejected(
+    const bal_plan_report *r, int i);
+int bal_plan_report_num_vms(const bal_plan_report *r);
+const bal_plan_vm_info *bal_plan_report_vm(const bal_plan_report *r, int i);
+int bal_plan_report_num_hosts(const bal_plan_report *r);
+const bal_plan_host_info *bal_plan_report_host(const bal_plan_report *r,
+                                               int i);
+/* The report as JSON: a plan file ({"xl_balance_plan": 1, "moves":
+ * [...]}, each move with vm, uuid, from, to, wave) with the predictions,
+ * the waves, the rejections and the placement beside it; *json_r
+ * malloc'd. */
+int bal_plan_report_json(const bal_plan_report *r, char **json_r);
+
 /* ---- rebalance: sample, plan, migrate, verify --------------------------
  * One run of `xl-balance rebalance' (doc/rebalance.md): takes the lock,
  * checks what a run that died mid-migration left in its journal, samples
@@ -393,6 +498,30 @@ const bal_rebalance_recovery *bal_rebalance_report_recovered(
 /* The report as JSON: a plan file (every move with vm, uuid, from, to,
  * wave) that also says each move's state; *json_r malloc'd. */
 int bal_rebalance_report_json(const bal_rebalance_report *r, char **json_r);
+
+/* ---- migrate: one VM, named by the admin ------------------------------
+ * `xl-balance migrate DOMAIN HOST': like `xl migrate', through the
+ * backend's sender (on xen: libxl_domain_suspend live, xl's protocol, into
+ * the stock `xl migrate-receive' on HOST, reached with the configured
+ * transport; doc/migration.md).  DOMAIN is a name or a UUID of a domain on
+ * this host; a name is resolved to its UUID first. */
+
+typedef struct bal_migrate_result {
+    char uuid[37];              /* the VM's, unchanged by the move */
+    char name[128];
+    char from[256];             /* this host, as the backend names it */
+    double duration_s;          /* start to the receiver's report */
+    double downtime_s;          /* paused for the final copy; 0: unknown */
+    uint64_t bytes;             /* memory sent, all rounds */
+    int rounds;                 /* memory rounds, the final one included */
+    uint64_t mem_kb;            /* the VM's memory when it started */
+} bal_migrate_result;
+
+/* 0: the VM runs on host, *out filled.  BAL_EUNDEFINED: the protocol broke
+ * after the point of no return (logged: an admin must look).  Any other
+ * BAL_E*: the VM still runs here (or was never found); *out untouched. */
+int bal_migrate(bal_ctx *ctx, bal_backend *be, const char *domain,
+                const char *host, bal_migrate_result *out);
 
 #ifdef __cplusplus
 }

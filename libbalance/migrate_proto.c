@@ -18,7 +18,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/syscall.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -117,10 +116,9 @@ void bal__mig_progress_note(bal__mig_progress *p, const char *context,
     p->total = total;
 
     if (total && done >= total) {
-        BAL__INFO(p->ctx, "migrate %s: %s %d: %lu pages (%.1f MiB) sent at "
+        BAL__INFO(p->ctx, "migrate %s: %s %d: %lu frames scanned at "
                   "%.1f s", p->vm, p->final_round ? "final round" : "round",
-                  p->rounds, total, (double)total * PAGE_BYTES / 1048576.0,
-                  (double)(now - p->start_ns) / 1e9);
+                  p->rounds, total, (double)(now - p->start_ns) / 1e9);
         p->last_log_ns = now;
     } else if (total && now - p->last_log_ns >= PROGRESS_EVERY_NS) {
         BAL__INFO(p->ctx, "migrate %s: round %d: %lu%% of %lu pages at "
@@ -159,7 +157,7 @@ static void child(char *const argv[], int in, int out, int err, int errpipe)
 {
     struct sigaction sa;
     sigset_t none;
-    int fd, e;
+    int e;
 
     setpgid(0, 0);
     /* Ignored signals stay ignored across exec, blocked ones blocked:
@@ -179,17 +177,7 @@ static void child(char *const argv[], int in, int out, int err, int errpipe)
 
     /* Nothing else of ours (another migration's pipes above all: the
      * receiver would never see their end) leaks into the transport. */
-#ifdef SYS_close_range
-    if (errpipe > 3) syscall(SYS_close_range, 3u, (unsigned)errpipe - 1, 0u);
-    if (syscall(SYS_close_range, (unsigned)errpipe + 1, ~0u, 0u))
-#endif
-    {
-        long max = sysconf(_SC_OPEN_MAX);
-
-        if (max < 0 || max > 65536) max = 65536;
-        for (fd = 3; fd < max; fd++)
-            if (fd != errpipe) close(fd);
-    }
+    bal__close_fds_from3(errpipe);
 
     execvp(argv[0], argv);
 fail:
@@ -826,9 +814,7 @@ finish:
         snprintf(msg, sizeof(msg), "migrate %s (%s) %s -> %s: done in "
                  "%.1f s", job->name, job->uuid, job->from, job->to, t);
         if (prog->rounds)
-            append(msg, sizeof(msg), ", %d rounds, %.1f MiB", prog->rounds,
-                   (double)bal__mig_progress_pages(prog) * PAGE_BYTES /
-                   1048576.0);
+            append(msg, sizeof(msg), ", %d rounds", prog->rounds);
         if (prog->suspended_ns && report_ns > prog->suspended_ns)
             append(msg, sizeof(msg), ", downtime %.3f s",
                    (double)(report_ns - prog->suspended_ns) / 1e9);
@@ -864,7 +850,10 @@ finish:
         res->rc = rc;
         res->end_s = (double)bal__now_ns() / 1e9;
         res->rounds = prog->rounds;
-        res->bytes = bal__mig_progress_pages(prog) * PAGE_BYTES;
+        /* libxc's progress counts the frames each round scans (the whole
+         * pfn range, holes included: 4 GiB for a 96 MiB PVH guest), not
+         * the pages it sends.  Unknown, then, rather than wrong. */
+        res->bytes = 0;
         res->downtime_s = end == END_DONE && prog->suspended_ns &&
             report_ns > prog->suspended_ns
             ? (double)(report_ns - prog->suspended_ns) / 1e9 : 0;

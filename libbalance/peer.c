@@ -22,7 +22,6 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/syscall.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -143,17 +142,7 @@ static void child(char *const argv[], int outfd, int errfd)
 
     /* Nothing else of ours leaks into the transport: all above 2 go,
      * except errfd, which exec closes (O_CLOEXEC) when it succeeds. */
-#ifdef SYS_close_range
-    if (errfd > 3) syscall(SYS_close_range, 3u, (unsigned)errfd - 1, 0u);
-    if (syscall(SYS_close_range, (unsigned)errfd + 1, ~0u, 0u))
-#endif
-    {
-        long max = sysconf(_SC_OPEN_MAX);
-
-        if (max < 0 || max > 65536) max = 65536;
-        for (fd = 3; fd < max; fd++)
-            if (fd != errfd) close(fd);
-    }
+    bal__close_fds_from3(errfd);
 
     execvp(argv[0], argv);
 fail:
@@ -164,25 +153,35 @@ fail:
     _exit(127);
 }
 
-/* The body of bal__run_capture; messages start with "WHAT: ". */
-static int capture(bal_ctx *ctx, const char *what, char *const argv[],
-                   double timeout_s, size_t max, char **out_r,
-                   size_t *len_r)
+void bal__child_init(bal__child *c)
+{
+    memset(c, 0, sizeof(*c));
+    c->pid = -1;
+    c->outfd = -1;
+    c->errfd = -1;
+}
+
+void bal__child_dispose(bal__child *c)
+{
+    /* Our end first: a child blocked writing to us gets EPIPE. */
+    close_fd(&c->outfd);
+    close_fd(&c->errfd);
+    if (c->pid > 0) kill_and_reap(c->pid);
+    c->pid = -1;
+}
+
+int bal__child_start(bal_ctx *ctx, const char *what, char *const argv[],
+                     double timeout_s, bal__child *c)
 {
     int outp[2] = { -1, -1 }, errp[2] = { -1, -1 };
-    pid_t pid = -1;
-    char *buf = NULL;
-    size_t len = 0, cap = 0;
-    uint64_t deadline;
-    int rc, status = 0, exec_errno = 0, got_errno = 0, r;
+    pid_t pid;
+    int rc;
 
-    if (!argv || !argv[0] || !out_r || !(timeout_s > 0) ||
-        timeout_s > TIMEOUT_MAX || max == 0 || max > SIZE_MAX / 2) {
+    bal__child_init(c);
+    if (!argv || !argv[0] || !(timeout_s > 0) || timeout_s > TIMEOUT_MAX) {
         BAL__ERR(ctx, "%s: invalid arguments to run a command", what);
         return BAL_EINVAL;
     }
-    deadline = bal__now_ns() + (uint64_t)(timeout_s * 1e9);
-
     /* O_CLOEXEC: another thread forking now must not inherit them. */
     if (pipe2(outp, O_CLOEXEC) || pipe2(errp, O_CLOEXEC)) {
         rc = BAL_ETRANSPORT;
@@ -199,37 +198,70 @@ static int capture(bal_ctx *ctx, const char *what, char *const argv[],
     if (pid == 0) child(argv, outp[1], errp[1]);   /* never returns */
     /* Also here, so that the group exists before we may signal it. */
     setpgid(pid, pid);
+    c->pid = pid;
+    c->argv0 = argv[0];
+    c->timeout_s = timeout_s;
+    c->deadline = bal__now_ns() + (uint64_t)(timeout_s * 1e9);
+    c->outfd = outp[0];
+    c->errfd = errp[0];
+    outp[0] = errp[0] = -1;
+    rc = 0;
+
+out:
+    close_fd(&outp[0]);
     close_fd(&outp[1]);
+    close_fd(&errp[0]);
     close_fd(&errp[1]);
+    return rc;
+}
+
+int bal__child_finish(bal_ctx *ctx, const char *what, bal__child *c,
+                      size_t max, int *status_r, char **out_r,
+                      size_t *len_r)
+{
+    char *buf = NULL;
+    size_t len = 0, cap = 0;
+    int rc, status = 0, exec_errno = 0, got_errno = 0, r;
+
+    if (c->pid <= 0 || !status_r || !out_r || max == 0 ||
+        max > SIZE_MAX / 2) {
+        BAL__ERR(ctx, "%s: invalid arguments to run a command", what);
+        rc = BAL_EINVAL;
+        goto out;
+    }
 
     /* Read stdout and the exec-error pipe until both are closed. */
-    while (outp[0] >= 0 || errp[0] >= 0) {
+    while (c->outfd >= 0 || c->errfd >= 0) {
         struct pollfd pf[2];
         uint64_t now = bal__now_ns();
         int n = 0, i, ms;
 
-        if (now >= deadline) goto timed_out;
-        ms = (int)((deadline - now + 999999) / 1000000);
-        if (outp[0] >= 0) pf[n++] = (struct pollfd){ outp[0], POLLIN, 0 };
-        if (errp[0] >= 0) pf[n++] = (struct pollfd){ errp[0], POLLIN, 0 };
+        /* Past the deadline, what is already there is still read: a
+         * child collected late (after other work) may have finished in
+         * time. */
+        ms = now >= c->deadline
+            ? 0 : (int)((c->deadline - now + 999999) / 1000000);
+        if (c->outfd >= 0) pf[n++] = (struct pollfd){ c->outfd, POLLIN, 0 };
+        if (c->errfd >= 0) pf[n++] = (struct pollfd){ c->errfd, POLLIN, 0 };
         r = poll(pf, (nfds_t)n, ms);
         if (r < 0) {
             if (errno == EINTR) continue;
             rc = BAL_ETRANSPORT;
             BAL__ERR(ctx, "%s: poll: %s", what, strerror(errno));
-            goto stop;
+            goto out;
         }
+        if (r == 0 && now >= c->deadline) goto timed_out;
         for (i = 0; i < n; i++) {
             ssize_t got;
 
             if (!pf[i].revents) continue;
-            if (pf[i].fd == errp[0]) {
-                got = read(errp[0], (char *)&exec_errno + got_errno,
+            if (pf[i].fd == c->errfd) {
+                got = read(c->errfd, (char *)&exec_errno + got_errno,
                            sizeof(exec_errno) - (size_t)got_errno);
                 if (got < 0 && errno == EINTR) continue;
                 if (got > 0) got_errno += (int)got;
                 if (got <= 0 || got_errno == (int)sizeof(exec_errno))
-                    close_fd(&errp[0]);
+                    close_fd(&c->errfd);
                 continue;
             }
             /* Room for max + 1 bytes: one more than allowed tells. */
@@ -242,47 +274,94 @@ static int capture(bal_ctx *ctx, const char *what, char *const argv[],
                 if (!nb) {
                     rc = BAL_ENOMEM;
                     BAL__ERR(ctx, "%s: out of memory", what);
-                    goto stop;
+                    goto out;
                 }
                 buf = nb;
                 cap = ncap;
             }
-            got = read(outp[0], buf + len, cap - len);
+            got = read(c->outfd, buf + len, cap - len);
             if (got < 0) {
                 if (errno == EINTR || errno == EAGAIN) continue;
                 rc = BAL_ETRANSPORT;
                 BAL__ERR(ctx, "%s: read: %s", what, strerror(errno));
-                goto stop;
+                goto out;
             }
-            if (got == 0) { close_fd(&outp[0]); continue; }
+            if (got == 0) { close_fd(&c->outfd); continue; }
             len += (size_t)got;
             if (len > max) {
                 rc = BAL_ETRANSPORT;
                 BAL__ERR(ctx, "%s: reply larger than %zu bytes", what, max);
-                goto stop;
+                goto out;
             }
         }
     }
 
     /* stdout closed; the child should be exiting. */
-    r = wait_until(pid, deadline, false, &status);
+    r = wait_until(c->pid, c->deadline, false, &status);
     if (r == 0) goto timed_out;
     if (r < 0) {
         /* ECHILD: our caller reaps children itself (SIGCHLD ignored). */
         rc = BAL_ETRANSPORT;
-        BAL__ERR(ctx, "%s: cannot wait for %s: %s", what, argv[0],
+        BAL__ERR(ctx, "%s: cannot wait for %s: %s", what, c->argv0,
                  strerror(errno));
-        pid = -1;
+        c->pid = -1;
         goto out;
     }
-    pid = -1;
+    c->pid = -1;
 
     if (got_errno == (int)sizeof(exec_errno)) {
         rc = BAL_ETRANSPORT;
-        BAL__ERR(ctx, "%s: cannot run %s: %s", what, argv[0],
+        BAL__ERR(ctx, "%s: cannot run %s: %s", what, c->argv0,
                  strerror(exec_errno));
         goto out;
     }
+    if (!buf) {
+        buf = malloc(1);
+        if (!buf) {
+            rc = BAL_ENOMEM;
+            BAL__ERR(ctx, "%s: out of memory", what);
+            goto out;
+        }
+    }
+    buf[len] = '\0';
+    *status_r = status;
+    *out_r = buf;
+    if (len_r) *len_r = len;
+    buf = NULL;
+    rc = 0;
+    goto out;
+
+timed_out:
+    rc = BAL_ETRANSPORT;
+    BAL__ERR(ctx, "%s: timed out after %g s", what, c->timeout_s);
+
+out:
+    bal__child_dispose(c);
+    free(buf);
+    return rc;
+}
+
+/* The body of bal__run_capture; messages start with "WHAT: ".  A
+ * non-zero exit or a signal is the transport's failure here. */
+static int capture(bal_ctx *ctx, const char *what, char *const argv[],
+                   double timeout_s, size_t max, char **out_r,
+                   size_t *len_r)
+{
+    bal__child c;
+    char *buf = NULL;
+    size_t len = 0;
+    int rc, status = 0;
+
+    if (!argv || !argv[0] || !out_r || !(timeout_s > 0) ||
+        timeout_s > TIMEOUT_MAX || max == 0 || max > SIZE_MAX / 2) {
+        BAL__ERR(ctx, "%s: invalid arguments to run a command", what);
+        return BAL_EINVAL;
+    }
+    rc = bal__child_start(ctx, what, argv, timeout_s, &c);
+    if (rc) return rc;
+    rc = bal__child_finish(ctx, what, &c, max, &status, &buf, &len);
+    if (rc) return rc;
+
     if (WIFEXITED(status) && WEXITSTATUS(status)) {
         rc = BAL_ETRANSPORT;
         BAL__ERR(ctx, "%s: %s exited with status %d", what, argv[0],
@@ -295,34 +374,12 @@ static int capture(bal_ctx *ctx, const char *what, char *const argv[],
                  WTERMSIG(status), sig_name(WTERMSIG(status)));
         goto out;
     }
-
-    if (!buf) {
-        buf = malloc(1);
-        if (!buf) { rc = BAL_ENOMEM; BAL__ERR(ctx, "%s: out of memory", what); goto out; }
-    }
-    buf[len] = '\0';
     *out_r = buf;
     if (len_r) *len_r = len;
     buf = NULL;
     rc = 0;
-    goto out;
-
-timed_out:
-    rc = BAL_ETRANSPORT;
-    BAL__ERR(ctx, "%s: timed out after %g s", what, timeout_s);
-stop:
-    /* Our end first: a child blocked writing to us gets EPIPE. */
-    close_fd(&outp[0]);
-    close_fd(&errp[0]);
-    kill_and_reap(pid);
-    pid = -1;
 
 out:
-    close_fd(&outp[0]);
-    close_fd(&outp[1]);
-    close_fd(&errp[0]);
-    close_fd(&errp[1]);
-    if (pid > 0) kill_and_reap(pid);
     free(buf);
     return rc;
 }

@@ -25,14 +25,4 @@ int bal__plan_add(bal__plan *p, const char *uuid, const char *vm,
                   const char *from, const char *to, int wave,
                   const char *reason);
 
-/* The interim policy (until the planner): separate heavy VMs of one type
- * that share a host, by swapping one of them with a heavy VM of the other
- * type from a host that has the opposite surplus, or by moving it to a
- * host without a heavy VM of its type.  Memory is checked at every step.
- * concurrent: moves whose destinations have room for every arrival of the
- * plan run in one wave; otherwise one move a wave, in plan order (the
- * paper's sequential migrations). */
-int bal__policy_separate(const bal_status *st, bool concurrent,
-                         bal__plan *out);
-
 #endif

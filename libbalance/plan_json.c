@@ -26,7 +26,9 @@
 #define PLAN_VERSION 1
 #define MAX_DEPTH 32
 
-/* Nesting deeper than MAX_DEPTH, outside strings. */
+/* Nesting deeper than MAX_DEPTH, outside strings and comments.
+ * yajl_tree_parse allows comments, so they must be skipped as its lexer
+ * does: a '"' inside a comment must not hide the brackets after it. */
 static bool too_deep(const char *t, size_t len)
 {
     int depth = 0;
@@ -39,6 +41,13 @@ static bool too_deep(const char *t, size_t len)
         if (str) {
             if (c == '\\') i++;
             else if (c == '"') str = false;
+        } else if (c == '/' && i + 1 < len && t[i + 1] == '*') {
+            for (i += 2; i + 1 < len && !(t[i] == '*' && t[i + 1] == '/');
+                 i++)
+                ;
+            i++;
+        } else if (c == '/' && i + 1 < len && t[i + 1] == '/') {
+            while (i < len && t[i] != '\n') i++;
         } else if (c == '"') {
             str = true;
         } else if (c == '[' || c == '{') {
@@ -192,8 +201,16 @@ static int parse_move(rd *r, yajl_val m, locale_t cloc, bal__plan *plan,
         if (!strcmp(plan->moves[i].mv.uuid, uuid))
             return fail(r, "uuid", "%s is moved twice (also by the move of "
                         "%s)", uuid, plan->moves[i].mv.vm);
-    return bal__plan_add(plan, uuid, vm, from, to, (int)wave,
-                         reason ? reason : "");
+    /* The reason is only shown: kept, but cut to what a move holds (at
+     * a character's boundary) and without control characters or bytes
+     * that are not UTF-8, which would reach the operator's terminal. */
+    {
+        char why[sizeof(plan->moves[0].reason)];
+
+        snprintf(why, sizeof(why), "%s", reason ? reason : "");
+        bal__json_name_sanitize(why);
+        return bal__plan_add(plan, uuid, vm, from, to, (int)wave, why);
+    }
 }
 
 /* Indices of moves (arg) by wave, then by index: a stable sort. */
@@ -210,7 +227,7 @@ static int by_wave(const void *a, const void *b, void *arg)
 int bal__plan_json_parse(bal_ctx *ctx, const char *what, const char *text,
                          size_t len, bal__plan *out, double **predicted_r)
 {
-    char ebuf[256], *nl;
+    char ebuf[256], *nl, *buf = NULL;
     yajl_val top = NULL, v, moves;
     bal__plan plan;
     double *pred = NULL, *sorted = NULL;
@@ -229,10 +246,17 @@ int bal__plan_json_parse(bal_ctx *ctx, const char *what, const char *text,
                   BAL__PLAN_FILE_MAX);
         goto out;
     }
-    if (memchr(text, '\0', len)) {
+    if (!text && len) { rc = BAL_EINVAL; goto out; }
+    if (len && memchr(text, '\0', len)) {
         rc = fail(&r, NULL, "NUL byte: not a JSON text");
         goto out;
     }
+    /* yajl_tree_parse reads up to a NUL: text[0..len) need not have one. */
+    buf = malloc(len + 1);
+    if (!buf) { rc = BAL_ENOMEM; goto out; }
+    if (len) memcpy(buf, text, len);
+    buf[len] = '\0';
+    text = buf;
     if (too_deep(text, len)) {
         rc = fail(&r, NULL, "nested more than %d deep: not a plan",
                   MAX_DEPTH);
@@ -320,6 +344,7 @@ out:
     if (cloc) freelocale(cloc);
     yajl_tree_free(top);
     bal__plan_dispose(&plan);
+    free(buf);
     free(pred);
     free(sorted);
     return rc;
@@ -361,7 +386,9 @@ static void k_int(yajl_gen g, const char *k, long long v)
 /* Unknown numbers (NAN) are left out. */
 static void k_num(yajl_gen g, const char *k, double v, int decimals)
 {
-    char buf[64];
+    /* %.*f of DBL_MAX is 309 digits and the decimals: a plan file's
+     * gain_rate may be any finite number. */
+    char buf[400];
     int n;
 
     if (!isfinite(v)) return;

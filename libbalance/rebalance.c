@@ -9,8 +9,9 @@
  *      on two stops the run;
  *   3. sample and classify (bal_status_collect), refuse a cluster that
  *      holds a VM twice or a migration's leftover;
- *   4. plan (bal__make_plan) or read a saved plan, and check every move
- *      against the live state (validate);
+ *   4. plan (bal__make_plan: the planner, with the configuration's
+ *      constraints and the migration history) or read a saved plan, and
+ *      check every move against the live state (validate);
  *   5. confirm (the caller's callback);
  *   6. run the waves (exec.c), each checked on a fresh sample before it
  *      starts and verified on another after it ends, the journal synced
@@ -65,6 +66,8 @@ void bal__rebalance_opts_init(bal__rebalance_opts *o)
 {
     memset(o, 0, sizeof(*o));
     o->max_moves = -1;
+    o->horizon_s = -1;
+    o->concurrent = true;
 }
 
 /* snprintf for messages that may be cut (a name at its longest). */
@@ -81,45 +84,84 @@ static void sfmt(char *buf, size_t size, const char *fmt, ...)
 
 /* ---- planning ------------------------------------------------------------ */
 
-/* Whether b is the second half of a swap whose first half is a: the
- * interim policy says so in b's reason. */
-static bool swap_second(const bal__plan_move *a, const bal__plan_move *b)
+int bal__make_plan_ex(bal_ctx *ctx, const struct bal_config *cfg,
+                      const bal_status *st, const bal__rebalance_opts *opts,
+                      bal__pl_input *in, bal__pl_result *res,
+                      bal__pl_estimate **est_r)
 {
-    size_t n = strlen(a->mv.vm);
+    bal__pl_input pin;
+    bal__pl_result pr;
+    bal__pl_estimate *est = NULL;
+    int rc;
 
-    return !strncmp(b->reason, "swapped with ", 13) &&
-           !strncmp(b->reason + 13, a->mv.vm, n) && b->reason[13 + n] == ':';
+    bal__pl_input_init(&pin);
+    bal__pl_result_init(&pr);
+    rc = bal__plan_input_build_ex(ctx, cfg, st, opts->hist, opts->nhist,
+                                  opts->now_s, &pin, &est);
+    if (rc) goto out;
+    if (opts->max_moves >= 0) pin.params.max_moves = opts->max_moves;
+    if (opts->horizon_s > 0) pin.params.horizon_s = opts->horizon_s;
+    rc = bal__planner_plan(ctx, &pin, &pr);
+    if (rc) goto out;
+
+    bal__pl_input_dispose(in);
+    *in = pin;
+    bal__pl_input_init(&pin);
+    bal__pl_result_dispose(res);
+    *res = pr;
+    bal__pl_result_init(&pr);
+    if (est_r) {
+        *est_r = est;
+        est = NULL;
+    }
+
+out:
+    free(est);
+    bal__pl_result_dispose(&pr);
+    bal__pl_input_dispose(&pin);
+    return rc;
 }
 
 int bal__make_plan(bal_ctx *ctx, const struct bal_config *cfg,
                    const bal_status *st, const bal__rebalance_opts *opts,
-                   bal__plan *out)
+                   bal__plan *out, double **predicted_r)
 {
+    bal__pl_input in;
+    bal__pl_result r;
     bal__plan plan;
-    int rc, keep, i;
+    double *pred = NULL;
+    int rc, i;
 
-    (void)ctx;
-    (void)cfg;
+    bal__pl_input_init(&in);
+    bal__pl_result_init(&r);
     bal__plan_init(&plan);
-    rc = bal__policy_separate(st, opts->concurrent, &plan);
+    rc = bal__make_plan_ex(ctx, cfg, st, opts, &in, &r, NULL);
     if (rc) goto out;
-    if (opts->max_moves >= 0 && plan.n > opts->max_moves) {
-        keep = opts->max_moves;
-        /* Half a swap leaves a host with both VMs of one type and the
-         * other with none: never cut between the two. */
-        if (keep > 0 && swap_second(&plan.moves[keep - 1], &plan.moves[keep]))
-            keep--;
-        plan.n = keep;
-        plan.nwaves = 0;
-        for (i = 0; i < plan.n; i++)
-            if (plan.moves[i].wave + 1 > plan.nwaves)
-                plan.nwaves = plan.moves[i].wave + 1;
+    rc = bal__pl_result_to_plan(&r, &in, &plan);
+    if (rc) goto out;
+    /* One migration at a time: the waves' order (each wave fits once the
+     * ones before it are done, and within a wave every arrival fits before
+     * any departure), one move each. */
+    if (!opts->concurrent) {
+        for (i = 0; i < plan.n; i++) plan.moves[i].wave = i;
+        plan.nwaves = plan.n;
     }
+    if (predicted_r) {
+        pred = calloc((size_t)r.nmoves + 1, sizeof(*pred));
+        if (!pred) { rc = BAL_ENOMEM; goto out; }
+        for (i = 0; i < r.nmoves; i++) pred[i] = r.moves[i].gain_rate;
+        *predicted_r = pred;
+        pred = NULL;
+    }
+    bal__plan_dispose(out);
     *out = plan;
     bal__plan_init(&plan);
 
 out:
+    free(pred);
     bal__plan_dispose(&plan);
+    bal__pl_result_dispose(&r);
+    bal__pl_input_dispose(&in);
     return rc;
 }
 
@@ -1012,8 +1054,10 @@ int bal_rebalance(bal_ctx *ctx, bal_backend *be, const bal_config *cfg,
     bal__plan plan;
     bal__rebalance_opts popts;
     double *pred = NULL;
+    bal__hist *hist = NULL;
     char problem[600];
     bool unclean;
+    int nhist = 0;
     int lockfd = -1, nrun = 0, rc;
     rb r;
 
@@ -1079,9 +1123,14 @@ int bal_rebalance(bal_ctx *ctx, bal_backend *be, const bal_config *cfg,
         goto done;
     }
     if (!o->apply) {
+        rc = bal__plan_history(ctx, cfg, &hist, &nhist);
+        if (rc) goto out;
         bal__rebalance_opts_init(&popts);
         popts.max_moves = o->max_moves;
-        rc = bal__make_plan(ctx, cfg, st, &popts, &plan);
+        popts.hist = hist;
+        popts.nhist = nhist;
+        popts.now_s = bal__wall_time();
+        rc = bal__make_plan(ctx, cfg, st, &popts, &plan, &pred);
         if (rc) goto out;
     }
     rc = report_moves(&r, &plan, pred, st);
@@ -1119,6 +1168,7 @@ out:
     bal__journal_close(&r.j);
     free(r.slot);
     free(pred);
+    free(hist);
     bal__lock_release(lockfd);
     if (r.dirfd >= 0) close(r.dirfd);
     return rc;

@@ -7,24 +7,44 @@
 #ifndef BAL_REBALANCE_H
 #define BAL_REBALANCE_H
 
+#include "journal.h"
 #include "plan.h"
+#include "plan_input.h"
+#include "planner.h"
 #include "status.h"
 
-/* What the planner is asked for. */
+/* What the planner is asked for, beyond the configuration. */
 typedef struct bal__rebalance_opts {
-    int max_moves;              /* < 0: no limit */
-    bool concurrent;            /* waves of several moves allowed */
+    int max_moves;              /* < 0: the configuration's max_moves */
+    double horizon_s;           /* <= 0: the configuration's horizon */
+    bool concurrent;            /* the planner's waves (max_per_host,
+                                 * max_per_link); false: one migration at
+                                 * a time, in the plan's order (the
+                                 * paper's) */
+    const bal__hist *hist;      /* earlier migrations: cooldown, ping-pong */
+    int nhist;
+    double now_s;               /* the clock of hist */
 } bal__rebalance_opts;
 
 void bal__rebalance_opts_init(bal__rebalance_opts *o);
 
-/* THE planning step of a rebalance: the plan for the status st, at most
- * opts->max_moves moves (never half a swap), in waves.  Today the interim
- * policy (bal__policy_separate); the planner replaces this body.  out is
- * bal__plan_init'd by the caller, filled only on success. */
+/* THE planning step, of rebalance, plan and the simulator's balancer
+ * alike: the planner's input from the status st (plan_input.c), the
+ * plan (planner.h).  in and res are bal__pl_input_init'd /
+ * bal__pl_result_init'd by the caller, filled only on success; est_r
+ * (may be NULL) gets what the estimation made of each VM. */
+int bal__make_plan_ex(bal_ctx *ctx, const struct bal_config *cfg,
+                      const bal_status *st, const bal__rebalance_opts *opts,
+                      bal__pl_input *in, bal__pl_result *res,
+                      bal__pl_estimate **est_r);
+
+/* The same as a plan for execution: at most max_moves moves (never half
+ * a swap: the planner counts a swap as two), in waves.  out is
+ * bal__plan_init'd by the caller, filled only on success; *predicted_r
+ * (may be NULL) one gain_rate per move, malloc'd. */
 int bal__make_plan(bal_ctx *ctx, const struct bal_config *cfg,
                    const bal_status *st, const bal__rebalance_opts *opts,
-                   bal__plan *out);
+                   bal__plan *out, double **predicted_r);
 
 /* ---- the report ----------------------------------------------------------- */
 

@@ -43,6 +43,7 @@
 
 #include "backend.h"
 #include "sim.h"
+#include "waterfill.h"
 
 #define MB 1e6              /* iocpu, dom0cpu and migcpu are per 10^6 bytes */
 #define PAGE 4096.0         /* x86 page: what log-dirty tracks */
@@ -52,11 +53,6 @@
 #define SPP_TARGET_DIRTY_COUNT 50
 /* A wave that has not ended after this much simulated time never will. */
 #define WAVE_MAX_S 1e8
-
-typedef struct wf_pair {
-    double d;
-    int i;
-} wf_pair;
 
 enum { PH_LIVE, PH_LAST, PH_RESUME };
 
@@ -137,61 +133,9 @@ struct bal__sim {
     bool record, show_incoming;
     /* Water-filling scratch for one host: scap entries each. */
     double *dem, *alloc, *tdem, *talloc;
-    wf_pair *pairs;
+    bal__wf_pair *pairs;
     int scap;
 };
-
-/* ---- max-min fair share ------------------------------------------------ */
-
-static int pair_cmp(const void *a, const void *b)
-{
-    double x = ((const wf_pair *)a)->d, y = ((const wf_pair *)b)->d;
-
-    return x < y ? -1 : x > y;
-}
-
-/* Water-filling: alloc[i] = min(dem[i], level), the level chosen so that
- * the allocations add up to cap, or everyone gets its demand when the
- * demands fit.  Demands may be INFINITY ("as much as it can get"). */
-static void waterfill(double cap, const double *dem, double *alloc, int n,
-                      wf_pair *pr)
-{
-    double sum = 0, left = cap;
-    int i, k;
-
-    for (i = 0; i < n; i++) sum += dem[i];
-    if (sum <= cap) {
-        memcpy(alloc, dem, (size_t)n * sizeof(*dem));
-        return;
-    }
-    for (i = 0; i < n; i++) {
-        pr[i].d = dem[i];
-        pr[i].i = i;
-    }
-    /* Hosts have a handful of domains: insertion sort beats qsort there. */
-    if (n <= 16) {
-        for (i = 1; i < n; i++) {
-            wf_pair x = pr[i];
-
-            for (k = i; k > 0 && pr[k - 1].d > x.d; k--) pr[k] = pr[k - 1];
-            pr[k] = x;
-        }
-    } else {
-        qsort(pr, (size_t)n, sizeof(*pr), pair_cmp);
-    }
-    /* The smallest demands are met in full while they are under an equal
-     * split of what is left; the rest all get that split. */
-    for (k = 0; k < n; k++) {
-        double share = left / (n - k);
-
-        if (pr[k].d > share) {
-            for (; k < n; k++) alloc[pr[k].i] = share;
-            break;
-        }
-        alloc[pr[k].i] = pr[k].d;
-        left -= pr[k].d;
-    }
-}
 
 /* ---- noise -------------------------------------------------------------- */
 
@@ -260,7 +204,7 @@ static int ensure_scratch(bal__sim *sim, int n)
 {
     int cap = sim->scap ? sim->scap : 8;
     double *p[4];
-    wf_pair *pr;
+    bal__wf_pair *pr;
     int i;
 
     if (n <= sim->scap) return 0;
@@ -442,7 +386,7 @@ static void share_io(bal__sim *sim, int h)
     double *dem = sim->dem, *alloc = sim->alloc;
 
     for (i = 0; i < n; i++) dem[i] = sim->vs[vm[i]].io_dem;
-    waterfill(path_Bps(scn, sh), dem, alloc, n, sim->pairs);
+    bal__waterfill(path_Bps(scn, sh), dem, alloc, n, sim->pairs);
     for (i = 0; i < n; i++) sim->vs[vm[i]].ioa = alloc[i];
 
     /* Each direction: the VMs' traffic, then the streams leaving (tx) or
@@ -453,7 +397,8 @@ static void share_io(bal__sim *sim, int h)
             dem[i] = dir ? sim->vs[vm[i]].rx_dem : sim->vs[vm[i]].tx_dem;
         for (e = sim->ep_head[h]; e >= 0; e = sim->ep_next[e])
             if ((e & 1) == dir) dem[k++] = sim->migs[e >> 1].link;
-        if (sh->net_Bps > 0) waterfill(sh->net_Bps, dem, alloc, k, sim->pairs);
+        if (sh->net_Bps > 0)
+            bal__waterfill(sh->net_Bps, dem, alloc, k, sim->pairs);
         else memcpy(alloc, dem, (size_t)k * sizeof(*dem));
         for (i = 0; i < n; i++) {
             if (dir) sim->vs[vm[i]].rxa = alloc[i];
@@ -501,8 +446,8 @@ static void share_cpu(bal__sim *sim, int h, int pass)
         dom0 += tdem[k++];
     }
     dem[n] = fmin(pcpus, dom0);
-    waterfill(pcpus, dem, alloc, n + 1, sim->pairs);
-    waterfill(alloc[n], tdem, talloc, k, sim->pairs);
+    bal__waterfill(pcpus, dem, alloc, n + 1, sim->pairs);
+    bal__waterfill(alloc[n], tdem, talloc, k, sim->pairs);
 
     for (i = 0; i < n; i++) {
         vscr *s = &sim->vs[vm[i]];

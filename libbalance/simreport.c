@@ -7,8 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <yajl/yajl_gen.h>
-
+#include "jsongen.h"
 #include "plot.h"
 #include "simulate.h"
 
@@ -149,31 +148,9 @@ double bal_sim_report_balance_at(const bal_sim_report *r)
 
 /* ---- JSON ------------------------------------------------------------- */
 
-static void str(yajl_gen g, const char *s)
-{
-    yajl_gen_string(g, (const unsigned char *)s, strlen(s));
-}
-
-/* Seconds with millisecond precision; null for "never". */
-static void key_secs(yajl_gen g, const char *k, double v)
-{
-    char buf[64];
-    int n;
-
-    str(g, k);
-    if (v < 0 || !isfinite(v)) {
-        yajl_gen_null(g);
-        return;
-    }
-    n = snprintf(buf, sizeof(buf), "%.3f", v);
-    yajl_gen_number(g, buf, (size_t)n);
-}
-
 int bal_sim_report_json(const bal_sim_report *r, char **json_r)
 {
     yajl_gen g = NULL;
-    const unsigned char *buf;
-    size_t len;
     int i, rc;
 
     if (!r || !json_r) return BAL_EINVAL;
@@ -182,76 +159,54 @@ int bal_sim_report_json(const bal_sim_report *r, char **json_r)
     yajl_gen_config(g, yajl_gen_beautify, 1);
 
     yajl_gen_map_open(g);
-    str(g, "xl_balance_simulation");
-    yajl_gen_integer(g, 1);
-    str(g, "balanced");
-    yajl_gen_bool(g, r->has_bal);
-    key_secs(g, "rtt_ms", bal_sim_report_rtt_ms(r));
-    str(g, "policy");
-    str(g, bal_sim_report_concurrent(r) ? "concurrent" : "sequential");
-    key_secs(g, "balance_at_s", bal_sim_report_balance_at(r));
-    str(g, "vms");
+    bal__jg_key_int(g, "xl_balance_simulation", 1);
+    bal__jg_key_bool(g, "balanced", r->has_bal);
+    bal__jg_key_num_or_null(g, "rtt_ms", bal_sim_report_rtt_ms(r), 3);
+    bal__jg_key_str(g, "policy", bal_sim_report_concurrent(r)
+                                 ? "concurrent" : "sequential");
+    bal__jg_key_num_or_null(g, "balance_at_s", bal_sim_report_balance_at(r),
+                            3);
+    bal__jg_str(g, "vms");
     yajl_gen_array_open(g);
     for (i = 0; i < r->nvms; i++) {
         const bal_sim_vm_info *v = &r->vms[i];
 
         yajl_gen_map_open(g);
-        str(g, "name");
-        str(g, v->name);
-        str(g, "uuid");
-        str(g, v->uuid);
-        str(g, "load");
-        str(g, bal_load_type_name(v->load));
-        str(g, "host_start");
-        str(g, v->host_start);
-        str(g, "host_end");
-        str(g, v->host_end);
-        key_secs(g, "completion_s", v->has_job ? v->completion_s : -1);
+        bal__jg_key_str(g, "name", v->name);
+        bal__jg_key_str(g, "uuid", v->uuid);
+        bal__jg_key_str(g, "load", bal_load_type_name(v->load));
+        bal__jg_key_str(g, "host_start", v->host_start);
+        bal__jg_key_str(g, "host_end", v->host_end);
+        bal__jg_key_num_or_null(g, "completion_s",
+                                v->has_job ? v->completion_s : -1, 3);
         if (r->has_bal)
-            key_secs(g, "completion_no_balance_s",
-                     v->has_job ? v->baseline_s : -1);
+            bal__jg_key_num_or_null(g, "completion_no_balance_s",
+                                    v->has_job ? v->baseline_s : -1, 3);
         yajl_gen_map_close(g);
     }
     yajl_gen_array_close(g);
-    str(g, "migrations");
+    bal__jg_str(g, "migrations");
     yajl_gen_array_open(g);
     for (i = 0; i < r->nmigs; i++) {
         const bal_sim_migration_info *m = &r->migs[i];
 
         yajl_gen_map_open(g);
-        str(g, "vm");
-        str(g, m->vm);
-        str(g, "from");
-        str(g, m->from);
-        str(g, "to");
-        str(g, m->to);
-        str(g, "wave");
-        yajl_gen_integer(g, m->wave);
-        str(g, "ok");
-        yajl_gen_bool(g, m->rc == 0);
-        key_secs(g, "start_s", m->start_s);
-        key_secs(g, "end_s", m->end_s);
-        key_secs(g, "downtime_s", m->downtime_s);
-        str(g, "bytes");
-        yajl_gen_integer(g, (long long)m->bytes);
-        str(g, "rounds");
-        yajl_gen_integer(g, m->rounds);
+        bal__jg_key_str(g, "vm", m->vm);
+        bal__jg_key_str(g, "from", m->from);
+        bal__jg_key_str(g, "to", m->to);
+        bal__jg_key_int(g, "wave", m->wave);
+        bal__jg_key_bool(g, "ok", m->rc == 0);
+        bal__jg_key_num_or_null(g, "start_s", m->start_s, 3);
+        bal__jg_key_num_or_null(g, "end_s", m->end_s, 3);
+        bal__jg_key_num_or_null(g, "downtime_s", m->downtime_s, 3);
+        bal__jg_key_int(g, "bytes", (long long)m->bytes);
+        bal__jg_key_int(g, "rounds", m->rounds);
         yajl_gen_map_close(g);
     }
     yajl_gen_array_close(g);
     yajl_gen_map_close(g);
 
-    if (yajl_gen_get_buf(g, &buf, &len) != yajl_gen_status_ok) {
-        rc = BAL_ENOMEM;
-        goto out;
-    }
-    *json_r = malloc(len + 1);
-    if (!*json_r) { rc = BAL_ENOMEM; goto out; }
-    memcpy(*json_r, buf, len);
-    (*json_r)[len] = '\0';
-    rc = 0;
-
-out:
+    rc = bal__jg_finish(g, json_r);
     yajl_gen_free(g);
     return rc;
 }

@@ -2,9 +2,13 @@
  * simulate.c - the balancer in the loop of a simulated cluster.
  *
  * The loop is the one a rebalance runs on Xen: sample, feed the observer,
- * build the status, plan, execute the plan's waves through the backend's
- * migrate op.  Only this driver knows the backend is a simulator: it asks
- * it when the jobs are done and for their completion times and timelines.
+ * build the status, plan (bal__make_plan: the planner rebalance uses,
+ * with the configuration's horizon and constraints), execute the plan's
+ * waves through the backend's migrate op.  Like rebalance it remembers
+ * the migrations it made (cooldown, ping-pong), here in memory.  Only
+ * this driver knows the backend is a simulator: it asks it when the jobs
+ * are done and for their completion times and timelines, and its clock
+ * is the history's.
  */
 #include <math.h>
 #include <stdio.h>
@@ -13,6 +17,7 @@
 
 #include "backend.h"
 #include "exec.h"
+#include "rebalance.h"
 #include "simulate.h"
 #include "status.h"
 
@@ -64,16 +69,49 @@ static int add_mig(bal__simrun *r, const bal__plan_move *m,
     return 0;
 }
 
+/* The balancer's memory across its plans: the run's record and the
+ * migrations it made, as rebalance keeps them in its history file. */
+typedef struct loop {
+    bal__simrun *run;
+    bal__hist *hist;
+    int nhist, chist;
+} loop;
+
+static int add_hist(loop *lp, const bal__plan_move *m,
+                    const bal__move_result *res)
+{
+    bal__hist *h;
+
+    if (lp->nhist == lp->chist) {
+        int ncap = lp->chist ? lp->chist * 2 : 8;
+        bal__hist *n = realloc(lp->hist, (size_t)ncap * sizeof(*n));
+
+        if (!n) return BAL_ENOMEM;
+        lp->hist = n;
+        lp->chist = ncap;
+    }
+    h = &lp->hist[lp->nhist++];
+    memset(h, 0, sizeof(*h));
+    h->time = res->end_s;
+    memcpy(h->uuid, m->mv.uuid, sizeof(h->uuid));
+    snprintf(h->vm, sizeof(h->vm), "%s", m->mv.vm);
+    snprintf(h->from, sizeof(h->from), "%s", m->mv.from);
+    snprintf(h->to, sizeof(h->to), "%s", m->mv.to);
+    h->gain = h->predicted = NAN;
+    return 0;
+}
+
 /* After each wave of the shared executor (exec.c): record every move's
- * outcome. */
+ * outcome, and the moves made in the balancer's history. */
 static int record_wave(void *opaque, bal__exec_wave *w)
 {
-    bal__simrun *run = opaque;
+    loop *lp = opaque;
     int i, rc;
 
     for (i = 0; i < w->n; i++) {
         if (!w->run[i]) continue;
-        rc = add_mig(run, w->pm[i], &w->res[i]);
+        rc = add_mig(lp->run, w->pm[i], &w->res[i]);
+        if (!rc && !w->res[i].rc) rc = add_hist(lp, w->pm[i], &w->res[i]);
         if (rc) return rc;
     }
     return 0;
@@ -173,7 +211,9 @@ int bal__simulate_run(bal_ctx *ctx, const struct bal_config *cfg,
     bal__plan plan;
     bal__simrun run;
     bal__exec_hooks hooks;
+    bal__rebalance_opts popts;
     const bal__scenario *scn;
+    loop lp;
     int rc;
 
     bal__sample_init(&prev);
@@ -183,6 +223,8 @@ int bal__simulate_run(bal_ctx *ctx, const struct bal_config *cfg,
     bal__plan_init(&plan);
     bal__simrun_init(&run);
     memset(&hooks, 0, sizeof(hooks));
+    memset(&lp, 0, sizeof(lp));
+    lp.run = &run;
 
     rc = open_sim(ctx, cfg, o, &be);
     if (rc) goto out;
@@ -219,13 +261,18 @@ int bal__simulate_run(bal_ctx *ctx, const struct bal_config *cfg,
         if (rc) goto out;
         rc = bal__status_build(cfg, &obs, &snap, &st);
         if (rc) goto out;
-        rc = bal__policy_separate(st, run.concurrent, &plan);
+        bal__rebalance_opts_init(&popts);
+        popts.concurrent = run.concurrent;
+        popts.hist = lp.hist;
+        popts.nhist = lp.nhist;
+        popts.now_s = bal__sim_now(sim);
+        rc = bal__make_plan(ctx, cfg, st, &popts, &plan, NULL);
         bal_status_free(st);
         st = NULL;
         if (rc) goto out;
         if (!plan.n) continue;
 
-        hooks.opaque = &run;
+        hooks.opaque = &lp;
         hooks.after = record_wave;
         rc = bal__exec_plan(ctx, be, &plan, &hooks);
         bal__plan_dispose(&plan);
@@ -243,6 +290,7 @@ int bal__simulate_run(bal_ctx *ctx, const struct bal_config *cfg,
     bal__simrun_init(&run);
 
 out:
+    free(lp.hist);
     bal__simrun_dispose(&run);
     bal__plan_dispose(&plan);
     bal_status_free(st);

@@ -10,8 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <yajl/yajl_gen.h>
-
+#include "jsongen.h"
 #include "plot.h"
 #include "simulate.h"
 
@@ -184,63 +183,31 @@ out:
     return rc;
 }
 
-static void str(yajl_gen g, const char *s)
-{
-    yajl_gen_string(g, (const unsigned char *)s, strlen(s));
-}
-
-static void key_num(yajl_gen g, const char *k, double v, bool null_if_neg)
-{
-    char buf[64];
-    int n;
-
-    str(g, k);
-    if ((null_if_neg && v < 0) || !isfinite(v)) {
-        yajl_gen_null(g);
-        return;
-    }
-    n = snprintf(buf, sizeof(buf), "%.3f", v);
-    yajl_gen_number(g, buf, (size_t)n);
-}
-
 int bal_sweep_json(const bal_sweep_row *rows, int n, char **json_r)
 {
     yajl_gen g = yajl_gen_alloc(NULL);
-    const unsigned char *buf;
-    size_t len;
-    int i, rc = 0;
+    int i, rc;
 
     if (!g) return BAL_ENOMEM;
     yajl_gen_config(g, yajl_gen_beautify, 1);
     yajl_gen_map_open(g);
-    str(g, "xl_balance_breakeven");
-    yajl_gen_integer(g, 1);
-    str(g, "rows");
+    bal__jg_key_int(g, "xl_balance_breakeven", 1);
+    bal__jg_str(g, "rows");
     yajl_gen_array_open(g);
     for (i = 0; i < n; i++) {
         yajl_gen_map_open(g);
-        key_num(g, "rtt_ms", rows[i].rtt_ms, false);
-        str(g, "type");
-        str(g, bal_load_type_name(rows[i].type));
-        key_num(g, "breakeven_s", rows[i].breakeven_s, true);
-        key_num(g, "migration_s", rows[i].tm_s, true);
-        key_num(g, "loss_during", rows[i].d, false);
-        key_num(g, "time_ratio_after", rows[i].r, true);
-        key_num(g, "closed_form_s", rows[i].closed_form_s, true);
+        bal__jg_key_num(g, "rtt_ms", rows[i].rtt_ms, 3);
+        bal__jg_key_str(g, "type", bal_load_type_name(rows[i].type));
+        bal__jg_key_num_or_null(g, "breakeven_s", rows[i].breakeven_s, 3);
+        bal__jg_key_num_or_null(g, "migration_s", rows[i].tm_s, 3);
+        bal__jg_key_num(g, "loss_during", rows[i].d, 3);
+        bal__jg_key_num_or_null(g, "time_ratio_after", rows[i].r, 3);
+        bal__jg_key_num_or_null(g, "closed_form_s", rows[i].closed_form_s, 3);
         yajl_gen_map_close(g);
     }
     yajl_gen_array_close(g);
     yajl_gen_map_close(g);
-    if (yajl_gen_get_buf(g, &buf, &len) != yajl_gen_status_ok) {
-        rc = BAL_ENOMEM;
-        goto out;
-    }
-    *json_r = malloc(len + 1);
-    if (!*json_r) { rc = BAL_ENOMEM; goto out; }
-    memcpy(*json_r, buf, len);
-    (*json_r)[len] = '\0';
-
-out:
+    rc = bal__jg_finish(g, json_r);
     yajl_gen_free(g);
     return rc;
 }

@@ -2,10 +2,15 @@
  * util.c - small helpers every part of the library uses.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "internal.h"
 
@@ -53,12 +58,34 @@ int bal__read_file(bal_ctx *ctx, const char *path, size_t max,
     FILE *f = NULL;
     char *buf = NULL;
     size_t len = 0, cap = 0;
-    int rc;
+    struct stat st;
+    int rc, fd;
 
-    f = fopen(path, "r");
-    if (!f) {
+    /* O_NONBLOCK: a FIFO named by mistake (sim:, replay:, --apply) must
+     * be refused, not wait forever for a writer; so must a directory. */
+    fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+    if (fd < 0) {
         rc = errno == ENOENT ? BAL_ENOENT : BAL_EIO;
         BAL__ERR(ctx, "%s: cannot open: %s", path, strerror(errno));
+        goto out;
+    }
+    if (fstat(fd, &st)) {
+        rc = BAL_EIO;
+        BAL__ERR(ctx, "%s: cannot stat: %s", path, strerror(errno));
+        close(fd);
+        goto out;
+    }
+    if (!S_ISREG(st.st_mode)) {
+        rc = BAL_EIO;
+        BAL__ERR(ctx, "%s: cannot read: %s", path, S_ISDIR(st.st_mode)
+                 ? strerror(EISDIR) : "not a regular file");
+        close(fd);
+        goto out;
+    }
+    f = fdopen(fd, "r");
+    if (!f) {
+        rc = BAL_ENOMEM;
+        close(fd);
         goto out;
     }
     for (;;) {
@@ -83,7 +110,7 @@ int bal__read_file(bal_ctx *ctx, const char *path, size_t max,
     }
     if (ferror(f)) {
         rc = BAL_EIO;
-        BAL__ERR(ctx, "%s: read error", path);
+        BAL__ERR(ctx, "%s: cannot read: %s", path, strerror(errno));
         goto out;
     }
     buf[len] = '\0';
@@ -114,4 +141,21 @@ bool bal__uuid_valid(const char *s)
         }
     }
     return true;
+}
+
+void bal__close_fds_from3(int keep)
+{
+    int fd;
+
+#ifdef SYS_close_range
+    if (keep > 3) syscall(SYS_close_range, 3u, (unsigned)keep - 1, 0u);
+    if (syscall(SYS_close_range, (unsigned)keep + 1, ~0u, 0u))
+#endif
+    {
+        long max = sysconf(_SC_OPEN_MAX);
+
+        if (max < 0 || max > 65536) max = 65536;
+        for (fd = 3; fd < max; fd++)
+            if (fd != keep) close(fd);
+    }
 }

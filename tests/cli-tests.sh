@@ -9,6 +9,11 @@ XLB=${1:?usage: cli-tests.sh XL_BALANCE}
 D=tests/data
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
+# The configuration must not be writable by others (xl-balance refuses
+# it): a private copy, whatever the checkout's umask was.
+E="$tmp/empty.conf"
+: > "$E"
+chmod 600 "$E"
 pass=0
 fail=0
 
@@ -75,46 +80,46 @@ t "unknown backend" 1 "xl-balance: backend \`bogus': unknown (expected xen, sim:
 t "sim without file" 1 "xl-balance: backend \`sim:': needs a file, as sim:FILE" -- -b sim: status
 t "xen with argument" 1 "xl-balance: backend \`xen:x': takes no argument" -- -b xen:x status
 if [ ! -e /dev/xen/privcmd ] && [ ! -e /proc/xen/privcmd ]; then
-    t "not a dom0" 1 "xl-balance: this is not a Xen dom0 (no /dev/xen/privcmd); use -b sim:SCENARIO for the simulated cluster" -- -c $D/empty.conf status
+    t "not a dom0" 1 "xl-balance: this is not a Xen dom0 (no /dev/xen/privcmd); use -b sim:SCENARIO for the simulated cluster" -- -c $E status
 fi
 
 # ---- the paper's cluster on the simulator ------------------------------
-t "status on sim:paper" 0 "" -- -c $D/empty.conf -b sim:paper status -n 4
+t "status on sim:paper" 0 "" -- -c $E -b sim:paper status -n 4
 has "HostA holds two heavy io VMs" "! 2 heavy io"
 has "HostB holds two heavy cpu VMs" "! 2 heavy cpu"
 has "table header" "NET(MB/s)"
-t "status --json on sim:paper" 0 "" -- -c $D/empty.conf -b sim:paper status --json
+t "status --json on sim:paper" 0 "" -- -c $E -b sim:paper status --json
 has "json vm type" '"type": "io"'
-t "sample --json on sim:paper" 0 "" -- -c $D/empty.conf -b sim:paper sample --json -n 3 -i 5
+t "sample --json on sim:paper" 0 "" -- -c $E -b sim:paper sample --json -n 3 -i 5
 if [ "$(wc -l <"$tmp/out")" -eq 3 ]; then ok "three sample lines"; else bad "three sample lines" "$(wc -l <"$tmp/out") lines"; fi
 cp "$tmp/out" "$tmp/trace.jsonl"
-t "status replays a recorded trace" 0 "" -- -c $D/empty.conf -b "replay:$tmp/trace.jsonl" status -n 3
+t "status replays a recorded trace" 0 "" -- -c $E -b "replay:$tmp/trace.jsonl" status -n 3
 has "replayed HostA conflict" "! 2 heavy io"
-t "replay runs out" 1 "xl-balance: $tmp/trace.jsonl: trace has no more samples (3 read)" -- -c $D/empty.conf -b "replay:$tmp/trace.jsonl" status -n 4
+t "replay runs out" 1 "xl-balance: $tmp/trace.jsonl: trace has no more samples (3 read)" -- -c $E -b "replay:$tmp/trace.jsonl" status -n 4
 
 # ---- simulate ----------------------------------------------------------------
-t "simulate paper" 0 "" -- -c $D/empty.conf simulate paper
+t "simulate paper" 0 "" -- -c $E simulate paper
 has "simulate shows the swap" "vm1  HostA  HostB"
 has "simulate compares" "Unbalanced(s)"
-t "simulate --json" 0 "" -- -c $D/empty.conf simulate paper --json
+t "simulate --json" 0 "" -- -c $E simulate paper --json
 has "simulate json completion" '"completion_s": '
-t "simulate --no-balance" 0 "" -- -c $D/empty.conf simulate paper --no-balance
+t "simulate --no-balance" 0 "" -- -c $E simulate paper --no-balance
 has "not balanced" "not balanced"
-t "simulate --plot svg" 0 "" -- -c $D/empty.conf simulate paper --plot "$tmp/p.svg"
+t "simulate --plot svg" 0 "" -- -c $E simulate paper --plot "$tmp/p.svg"
 if head -c 4 "$tmp/p.svg" | grep -q '<svg'; then ok "svg written"; else bad "svg written" "no svg"; fi
 t "simulate without scenario" 2 "xl-balance: simulate: needs a scenario (a file, or a shipped name such as \`paper')" -- simulate
 t "simulate bad policy" 2 "xl-balance: simulate: --policy: \`fast' is not sequential or concurrent" -- simulate paper --policy fast
 t "simulate bad rtt" 2 "xl-balance: simulate: --rtt: -3 is out of range (0 to 10000)" -- simulate paper --rtt -3
 t "simulate sweep with rtt" 2 "xl-balance: simulate: --sweep runs every RTT with and without balancing; it takes neither --rtt nor --no-balance" -- simulate paper --sweep --rtt 4
-t "simulate unknown scenario" 1 "xl-balance: sim: no scenario \`nosuch' (neither scenarios/nosuch.scn nor ${XLB_DATADIR:-/usr/local/share}/xl-balance/scenarios/nosuch.scn exists)" -- -c $D/empty.conf simulate nosuch
+t "simulate unknown scenario" 1 "xl-balance: sim: no scenario \`nosuch' (neither scenarios/nosuch.scn nor ${XLB_DATADIR:-/usr/local/share}/xl-balance/scenarios/nosuch.scn exists)" -- -c $E simulate nosuch
 printf 'host A pcpus=1 mem=4G disk=10MB/s\nvm v; host=A\n' > "$tmp/bad.scn"
-t "simulate malformed scenario" 1 "xl-balance: $tmp/bad.scn:2: vm v;: missing key \`vcpus'" -- -c $D/empty.conf simulate "$tmp/bad.scn"
-t "simulate bad plot format" 1 "xl-balance: $tmp/p.gif: unknown plot format (expected .svg or .png)" -- -c $D/empty.conf simulate paper --plot "$tmp/p.gif"
+t "simulate malformed scenario" 1 "xl-balance: $tmp/bad.scn:2: vm v;: missing key \`vcpus'" -- -c $E simulate "$tmp/bad.scn"
+t "simulate bad plot format" 1 "xl-balance: $tmp/p.gif: unknown plot format (expected .svg or .png)" -- -c $E simulate paper --plot "$tmp/p.gif"
 if [ ! -e "$tmp/p.gif" ]; then ok "no half-written plot"; else bad "no half-written plot" "file exists"; fi
 printf 'host A pcpus=1 mem=4G disk=10MB/s\nvm $(reboot) host=A vcpus=1 mem=1G load=cpu cpuwork=1e6\nvm a;rm host=A vcpus=1 mem=1G load=cpu cpuwork=1e6\n' > "$tmp/meta.scn"
-t "shell metacharacters in names are text" 0 "" -- -c $D/empty.conf simulate "$tmp/meta.scn" --no-balance
+t "shell metacharacters in names are text" 0 "" -- -c $E simulate "$tmp/meta.scn" --no-balance
 has "name shown verbatim" '$(reboot)'
-t "status with metacharacter names" 0 "" -- -c $D/empty.conf -b "sim:$tmp/meta.scn" status
+t "status with metacharacter names" 0 "" -- -c $E -b "sim:$tmp/meta.scn" status
 has "status name verbatim" 'a;rm'
 
 # ---- rebalance -----------------------------------------------------------------
@@ -154,8 +159,8 @@ t "rebalance bad --max-moves" 2 "xl-balance: rebalance: --max-moves: -1 is out o
 t "rebalance extra argument" 2 "xl-balance: rebalance: unexpected argument \`now'" -- $RB rebalance now
 
 t "rebalance --dry-run" 0 "" -- $RB rebalance --dry-run
-has "dry run: vm1 to HostB" "0  vm1  HostA  HostB  vm1 shares HostA with another heavy io VM"
-has "dry run: vm2 to HostA" "1  vm2  HostB  HostA  swapped with vm1"
+has "dry run: vm1 to HostB" "0  vm1  HostA  HostB  vm1 (io) HostA: disk path shared with 1 io VM, HostB with 0; with vm2 (cpu)"
+has "dry run: vm2 to HostA" "1  vm2  HostB  HostA  vm2 (cpu) HostB: cores shared with 1 cpu VM, HostA with 0; with vm1 (io)"
 has "dry run says nothing moved" "Dry run: 2 moves planned, nothing moved."
 check "dry run touches no state" test ! -e "$tmp/state" -a ! -e "$tmp/lock"
 
@@ -175,16 +180,25 @@ t "rebalance --yes --json" 0 "" -- $RB rebalance --yes --json
 has "json outcome" '"outcome": "done"'
 has "json move state" '"state": "done"'
 
-t "rebalance --dry-run --json" 0 "" -- $RB rebalance --dry-run --json
+# The runs above left their moves in the history: vm1..vm4 now cool down
+# there (configuration: cooldown).  The plans below start afresh.
+printf 'state_dir = "%s"\nlock_file = "%s"\n' "$tmp/state2" "$tmp/lock" >"$tmp/rb2.conf"
+RB2="-c $tmp/rb2.conf -b sim:paper"
+t "rebalance after moves: the moved VMs cool down" 0 "" -- $RB rebalance --dry-run
+check "nothing to do, silently" test ! -s "$tmp/out"
+t "plan after moves" 0 "" -- $RB plan
+has "plan says vm1 cools down" "vm1 (cooldown): "
+has "plan says vm3 cools down" "vm3 (cooldown): "
+t "rebalance --dry-run --json" 0 "" -- $RB2 rebalance --dry-run --json
 has "a dry run's json is a plan" '"xl_balance_plan": 1'
 sed -e 's/"to": "HostB"/"to": "HostC"/' -e 's/"from": "HostB"/"from": "HostX"/' "$tmp/out" >"$tmp/stale.json"
 t "rebalance --apply a stale plan" 3 "xl-balance: warning: vm1 HostA -> HostC refused: no host HostC in the cluster
-xl-balance: warning: vm2 HostX -> HostA refused: vm2 runs on HostB, not on HostX (the plan is stale)" -- $RB rebalance --apply "$tmp/stale.json" --yes
+xl-balance: warning: vm2 HostX -> HostA refused: vm2 runs on HostB, not on HostX (the plan is stale)" -- $RB2 rebalance --apply "$tmp/stale.json" --yes
 has "stale: vm1 refused" "refused vm1 HostA -> HostC: no host HostC in the cluster"
 has "stale: vm2 refused" "refused vm2 HostX -> HostA: vm2 runs on HostB, not on HostX (the plan is stale)"
 cp "$tmp/stale.json" "$tmp/half.json"
 sed -i -e 's/"to": "HostC"/"to": "HostB"/' "$tmp/half.json"
-t "rebalance --apply, one move stale" 3 "xl-balance: warning: vm2 HostX -> HostA refused: vm2 runs on HostB, not on HostX (the plan is stale)" -- $RB rebalance --apply "$tmp/half.json" --yes
+t "rebalance --apply, one move stale" 3 "xl-balance: warning: vm2 HostX -> HostA refused: vm2 runs on HostB, not on HostX (the plan is stale)" -- $RB2 rebalance --apply "$tmp/half.json" --yes
 has "the good move is made" "moved vm1 HostA -> HostB in 39.9 s"
 
 printf '{"xl_balance_plan": 1, "moves": [{"vm": "vm1", "uuid": "nope", "from": "HostA", "to": "HostB", "wave": 0}]}\n' >"$tmp/bad.json"
@@ -205,6 +219,44 @@ chmod 700 "$tmp/state"
 printf 'state_dir = "var/xl-balance"\n' >"$tmp/rel.conf"
 t "rebalance with a relative state_dir" 1 "xl-balance: $tmp/rel.conf: state_dir \`var/xl-balance' is not an absolute path" -- -c "$tmp/rel.conf" -b sim:paper rebalance --yes
 t "rebalance on a replay" 1 "xl-balance: backend replay cannot migrate VMs; use --dry-run" -- -c "$tmp/rb.conf" -b "replay:$tmp/trace.jsonl" rebalance --yes
+
+# ---- plan ------------------------------------------------------------------------
+# A state directory of its own: no history, nothing cooling down.
+printf 'state_dir = "%s"\nlock_file = "%s"\n' "$tmp/state3" "$tmp/lock" >"$tmp/rb3.conf"
+RB3="-c $tmp/rb3.conf -b sim:paper"
+t "help lists plan" 0 "" -- help
+has "plan in the verbs" "plan       Show what rebalance would move"
+t "plan --help" 0 "" -- plan --help
+has "plan help shows --horizon" "--horizon S"
+t "plan bad --horizon" 2 "xl-balance: plan: --horizon: 0 is out of range (more than 0, at most 31536000)" -- $RB3 plan --horizon 0
+t "plan bad --max-moves" 2 "xl-balance: plan: --max-moves: \`x' is not a whole number" -- $RB3 plan --max-moves x
+t "plan extra argument" 2 "xl-balance: plan: unexpected argument \`now'" -- $RB3 plan now
+t "plan on sim:paper" 0 "" -- $RB3 plan
+has "plan: placement" "HostA      1       1532  vm1 io!, vm3 io!    vm3 io!, vm2 cpu!"
+has "plan: the swap's first move" "   0  vm1  io    HostA  HostB     39.9           57.0     +1.503  vm1 (io) HostA: disk path shared with 1 io VM, HostB with 0; with vm2 (cpu)"
+has "plan: the waves" "Plan: 2 moves in 2 waves, 70.9 s."
+t "plan --horizon 30: nothing pays" 0 "" -- $RB3 plan --horizon 30
+has "plan: below break-even" "vm1 (below-break-even): vm1 (io): best HostB"
+t "plan --max-moves 1" 0 "" -- $RB3 plan --max-moves 1 --json
+has "plan: one move" '"vm": "vm2"'
+check "plan --max-moves 1: one move only" test "$(grep -c '"unit": ' "$tmp/out")" -eq 1
+t "plan --json" 0 "" -- $RB3 plan --json
+cp "$tmp/out" "$tmp/plan.json"
+has "plan json is a plan file" '"xl_balance_plan": 1'
+has "plan json says the break-even" '"break_even_s": 57.0'
+check "plan touches no state" test ! -e "$tmp/state3"
+t "rebalance --apply plan --json's plan" 0 "" -- $RB3 rebalance --apply "$tmp/plan.json" --yes
+has "the plan's first move made" "moved vm1 HostA -> HostB in 39.9 s"
+has "the plan's second move made" "moved vm2 HostB -> HostA in 61.5 s"
+printf 'pinned = ["vm1", "vm1"]\n' >"$tmp/pin.conf"
+t "plan with a bad planner key" 1 "xl-balance: $tmp/pin.conf:1: pinned: \`vm1' is listed twice" -- -c "$tmp/pin.conf" -b sim:paper plan
+
+# ---- migrate (one VM, like xl migrate; on the simulator's first host) -----
+t "migrate on the simulator" 0 "" -- -c $E -b sim:paper migrate vm1 HostB
+has "migrate summary" "migrated vm1 (6a5392d4-674b-819d-9eda-d84a8adf302c) HostA -> HostB in "
+t "migrate unknown domain" 1 "xl-balance: migrate: no domain \`nope' on HostA; nothing done" -- -c $E -b sim:paper migrate nope HostB
+has "migrate failure line" "failed nope -> HostB: no such file, host or domain; nothing done"
+t "migrate without host" 2 "xl-balance: migrate: wants DOMAIN and HOST (\`xl-balance migrate --help')" -- -c $E -b sim:paper migrate vm1
 
 echo "cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -5,8 +5,12 @@ set -eu
 B=${1:-build}
 OUT=${2:-out}
 export LD_LIBRARY_PATH="$B${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
-XLB="$B/xl-balance -c tests/data/empty.conf"
 mkdir -p "$OUT"
+# The defaults, from a private empty configuration (xl-balance refuses one
+# that others may write, whatever the checkout's umask was).
+: > "$OUT/empty.conf"
+chmod 600 "$OUT/empty.conf"
+XLB="$B/xl-balance -c $OUT/empty.conf"
 
 echo "== xl-balance status: the paper's cluster, simulated (HostA runs two"
 echo "== I/O-bound VMs, HostB two CPU-bound ones)"

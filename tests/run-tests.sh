@@ -1,6 +1,7 @@
 #!/bin/sh
-# Runs every unit test binary in BUILD/tests and the command-line tests,
-# then prints one closing line "N passed, N failed".
+# Runs every unit test binary in BUILD/tests, the command-line tests and
+# the planner's golden cases, then prints one closing line "N passed, N
+# failed".
 #   tests/run-tests.sh BUILD [valgrind]
 set -u
 
@@ -59,6 +60,15 @@ if [ "$mode" != valgrind ]; then
     passed=$((passed + ${p:-0}))
     failed=$((failed + ${f:-1}))
     [ "${f:-1}" -eq 0 ] || failed_names="$failed_names cli-tests"
+
+    # The planner's golden cases: a cluster in, the plan out.
+    out=$(sh tests/golden-tests.sh "$B/xl-balance" 2>&1)
+    echo "$out" | grep -v '^ok' || true
+    p=$(echo "$out" | sed -n 's/^golden: \([0-9]*\) passed, \([0-9]*\) failed$/\1/p')
+    f=$(echo "$out" | sed -n 's/^golden: \([0-9]*\) passed, \([0-9]*\) failed$/\2/p')
+    passed=$((passed + ${p:-0}))
+    failed=$((failed + ${f:-1}))
+    [ "${f:-1}" -eq 0 ] || failed_names="$failed_names golden-tests"
 fi
 
 [ -z "$failed_names" ] || echo "failed:$failed_names"

@@ -537,7 +537,7 @@ static void good_run(bool dribble)
     free(rec);
     assert_string_equal(lg.buf, "");
     assert_int_equal(res.rounds, 3);
-    assert_int_equal(res.bytes, 125 * 4096);
+    assert_int_equal(res.bytes, 0);      /* frames scanned != bytes sent */
     assert_true(res.downtime_s > 0);
     assert_true(res.end_s >= res.downtime_s);
     bal_ctx_free(ctx);
@@ -991,7 +991,7 @@ static void test_xl_good(void **state)
                            "\nstream=100000 ok\ngo\n"));
     free(rec);
     assert_int_equal(res.rounds, 3);
-    assert_int_equal(res.bytes, 125 * 4096);
+    assert_int_equal(res.bytes, 0);      /* frames scanned != bytes sent */
     assert_true(res.end_s >= res.start_s);
     assert_string_equal(lg.buf, "");
     /* Everything libxl handed out was given back; the caller's context is
@@ -1247,13 +1247,14 @@ static void test_backend_migrate(void **state)
                          40));
     free(rec);
 
-    /* Only this host's VMs. */
-    strcpy(mv.from, "hostB");
+    /* Another dom0's VM is migrated from there (seam_xen_remote.c);
+     * from a host the configuration does not name, nothing runs. */
+    strcpy(mv.from, "hostC");
     assert_int_equal(be.ops->migrate(&be, &mv, 1, &res), 0);
     assert_int_equal(res.rc, BAL_EINVAL);
-    assert_string_equal(tu_last(&lg), "migrate web (" UUID_WEB ") hostB -> "
-                        "hostB: this host is hostA, not hostB; nothing "
-                        "done");
+    assert_string_equal(tu_last(&lg), "migrate web (" UUID_WEB ") hostC -> "
+                        "hostB: a host name is not one of the configured "
+                        "hosts (or begins with '-'); nothing done");
 
     be.ops->close(&be);
     assert_int_equal(fx.ctxs, 0);

@@ -71,6 +71,20 @@ static void assert_config_equal(const struct bal_config *a,
     assert_int_equal(a->classify.hold, b->classify.hold);
     assert_string_equal(bal__config_state_dir(a), bal__config_state_dir(b));
     assert_string_equal(bal__config_lock_file(a), bal__config_lock_file(b));
+    assert_true(a->horizon_s == b->horizon_s);
+    assert_int_equal(a->max_moves, b->max_moves);
+    assert_true(strv_equal(a->pinned, a->npinned, b->pinned, b->npinned));
+    assert_true(strv_equal(a->anti_affinity, a->nanti_affinity,
+                           b->anti_affinity, b->nanti_affinity));
+    assert_true(strv_equal(a->drained, a->ndrained, b->drained, b->ndrained));
+    assert_true(strv_equal(a->storage, a->nstorage, b->storage, b->nstorage));
+    assert_true(a->cooldown_s == b->cooldown_s);
+    assert_true(a->pingpong_s == b->pingpong_s);
+    assert_true(a->migcpu == b->migcpu);
+    assert_true(a->rtt_ms == b->rtt_ms);
+    assert_int_equal(a->max_per_host, b->max_per_host);
+    assert_int_equal(a->max_per_link, b->max_per_link);
+    assert_true(a->dirty_Bps == b->dirty_Bps);
 }
 
 static void assert_defaults(const struct bal_config *c)
@@ -100,6 +114,19 @@ static void assert_defaults(const struct bal_config *c)
     assert_int_equal(c->classify.hold, 3);
     assert_string_equal(bal__config_state_dir(c), "/var/lib/xl-balance");
     assert_string_equal(bal__config_lock_file(c), "/run/xl-balance.lock");
+    assert_true(c->horizon_s == 3600);
+    assert_int_equal(c->max_moves, 8);
+    assert_strv_equal(c->pinned, c->npinned, none);
+    assert_strv_equal(c->anti_affinity, c->nanti_affinity, none);
+    assert_strv_equal(c->drained, c->ndrained, none);
+    assert_strv_equal(c->storage, c->nstorage, none);
+    assert_true(c->cooldown_s == 900);
+    assert_true(c->pingpong_s == 86400);
+    assert_true(c->migcpu == 0.00959);
+    assert_true(c->rtt_ms == 4);
+    assert_int_equal(c->max_per_host, 1);
+    assert_int_equal(c->max_per_link, 1);
+    assert_true(c->dirty_Bps == 0);
 }
 
 /* A configuration that is not the defaults, to see that a failed load
@@ -179,7 +206,7 @@ static void test_table(void **state)
 {
     int i, j;
 
-    assert_int_equal(bal__config_nkeys, 18);
+    assert_int_equal(bal__config_nkeys, 31);
     for (i = 0; i < bal__config_nkeys; i++) {
         const bal__config_key *k = &bal__config_keys[i];
 
@@ -252,7 +279,20 @@ static const char EVERY_KEY[] =
     "ewma_alpha = 1\n"
     "classify_hold = 4\n"
     "state_dir = \"/srv/xl-balance state\"\n"
-    "lock_file = '/run/lock/xl-balance.lock'\n";
+    "lock_file = '/run/lock/xl-balance.lock'\n"
+    "horizon = 7200\n"
+    "max_moves = 0\n"
+    "pinned = [\"db1\", \"6a5392d4-674b-819d-9eda-d84a8adf302c\"]\n"
+    "anti_affinity = [\"web1,web2\", \" dns1 , dns2,dns3 \"]\n"
+    "drained = [\"dom0-c\", \"fe80::2\"]\n"
+    "storage = [\"dom0-a:san1\", \"fe80::1:san1,san-2\"]\n"
+    "cooldown = 0\n"
+    "pingpong_window = \"1.5\"\n"
+    "migcpu = \"0.02\"\n"
+    "rtt_ms = 64\n"
+    "max_per_host = 2\n"
+    "max_per_link = 3\n"
+    "dirty_mbps = \"2.5\"\n";
 
 static void test_every_key(void **state)
 {
@@ -262,6 +302,13 @@ static void test_every_key(void **state)
         "/root/.ssh/bal key", "-l", "root", NULL };
     static const char *const peer[] = { "/usr/sbin/xl-balance", "sample",
         "--json", "--local", "# not a comment; nor = this", NULL };
+    static const char *const pinned[] = { "db1",
+        "6a5392d4-674b-819d-9eda-d84a8adf302c", NULL };
+    static const char *const anti[] = { "web1,web2", " dns1 , dns2,dns3 ",
+                                        NULL };
+    static const char *const drained[] = { "dom0-c", "fe80::2", NULL };
+    static const char *const storage[] = { "dom0-a:san1",
+                                           "fe80::1:san1,san-2", NULL };
     tu_log lg;
     bal_ctx *ctx = tu_ctx(&lg);
     bal_config *cfg = NULL;
@@ -292,6 +339,19 @@ static void test_every_key(void **state)
     assert_true(cfg->classify.io_low == 0.01);
     assert_true(cfg->classify.alpha == 1);
     assert_int_equal(cfg->classify.hold, 4);
+    assert_true(cfg->horizon_s == 7200);
+    assert_int_equal(cfg->max_moves, 0);
+    assert_strv_equal(cfg->pinned, cfg->npinned, pinned);
+    assert_strv_equal(cfg->anti_affinity, cfg->nanti_affinity, anti);
+    assert_strv_equal(cfg->drained, cfg->ndrained, drained);
+    assert_strv_equal(cfg->storage, cfg->nstorage, storage);
+    assert_true(cfg->cooldown_s == 0);
+    assert_true(cfg->pingpong_s == 1.5);
+    assert_true(cfg->migcpu == 0.02);
+    assert_true(cfg->rtt_ms == 64);
+    assert_int_equal(cfg->max_per_host, 2);
+    assert_int_equal(cfg->max_per_link, 3);
+    assert_true(cfg->dirty_Bps == 2.5e6);
 
     bal_config_free(cfg);
     bal_ctx_free(ctx);
@@ -511,6 +571,117 @@ static void test_bad_commands(void **state)
                ":1: transport: entry 2 is empty");
     expect_bad("transport = \"ssh\"\n",
                ":1: transport must be a list, as in transport = [\"...\"]");
+}
+
+/* The planner's keys: numbers out of range, and each list's own rules. */
+static void test_bad_planner_keys(void **state)
+{
+    char text[400], want[400];
+    char **v = NULL, host[BAL__HOST_MAX];
+    int n = 0, i;
+
+    expect_bad("horizon = 0\n",
+               ":1: horizon: 0 is out of range (more than 0, at most "
+               "31536000)");
+    expect_bad("max_moves = \"-1\"\n",
+               ":1: max_moves: -1 is out of range (0 to 10000)");
+    expect_bad("max_moves = \"1.5\"\n",
+               ":1: max_moves: `1.5' is not a whole number");
+    expect_bad("cooldown = \"-1\"\n",
+               ":1: cooldown: -1 is out of range (0 to 31536000)");
+    expect_bad("pingpong_window = 31536001\n",
+               ":1: pingpong_window: 31536001 is out of range (0 to "
+               "31536000)");
+    expect_bad("migcpu = 11\n", ":1: migcpu: 11 is out of range (0 to 10)");
+    expect_bad("rtt_ms = \"-4\"\n",
+               ":1: rtt_ms: -4 is out of range (0 to 10000)");
+    expect_bad("max_per_host = 0\n",
+               ":1: max_per_host: 0 is out of range (1 to 100)");
+    expect_bad("max_per_link = 101\n",
+               ":1: max_per_link: 101 is out of range (1 to 100)");
+    expect_bad("dirty_mbps = \"-0.5\"\n",
+               ":1: dirty_mbps: -0.5 is out of range (0 to 1000000)");
+    expect_bad("horizon = [1]\n", ":1: horizon must be a number, not a list");
+
+    /* pinned: VM names or UUIDs, each once. */
+    expect_bad("pinned = \"vm1\"\n",
+               ":1: pinned must be a list, as in pinned = [\"...\"]");
+    expect_bad("pinned = [\"vm1\", \"\"]\n", ":1: pinned: entry 2 is empty");
+    expect_bad("\npinned = [\"vm1\", \"vm2\",\n \"vm1\"]\n",
+               ":2: pinned: `vm1' is listed twice");
+    expect_bad("pinned = [\"a\\tb\"]\n",
+               ":1: pinned: entry 1: `a?b' holds a control character");
+    snprintf(text, sizeof(text), "pinned = [\"%0128d\"]\n", 0);
+    snprintf(want, sizeof(want), ":1: pinned: entry 1: `%.76s...' is longer "
+             "than 127 characters", "0000000000000000000000000000000000000"
+             "000000000000000000000000000000000000000");
+    expect_bad(text, want);
+
+    /* anti_affinity: groups of two or more, a VM in one group. */
+    expect_bad("anti_affinity = [\"vm1\"]\n",
+               ":1: anti_affinity: entry 1: `vm1' is one VM; a group needs "
+               "two or more, separated by commas");
+    expect_bad("anti_affinity = [\"vm1,vm2\", \"vm3, vm1\"]\n",
+               ":1: anti_affinity: `vm1' is in entries 1 and 2 (a VM may be "
+               "in one group)");
+    expect_bad("anti_affinity = [\"vm1,,vm2\"]\n",
+               ":1: anti_affinity: entry 1: an empty VM name");
+    expect_bad("anti_affinity = [\"vm1, vm2 ,vm1\"]\n",
+               ":1: anti_affinity: entry 1: `vm1' is listed twice");
+    expect_bad("anti_affinity = [\"vm1,vm2\", \" , \"]\n",
+               ":1: anti_affinity: entry 2: an empty VM name");
+
+    /* drained: host names. */
+    expect_bad("drained = [\"a b\"]\n",
+               ":1: drained: `a b' is not a host name (letters, digits, "
+               "'.', '-', '_' and ':' only)");
+    expect_bad("drained = [\"h1\", \"h1\"]\n",
+               ":1: drained: `h1' is listed twice");
+
+    /* storage: "host:storage,...", each host once, 31 storages at most. */
+    expect_bad("storage = [\"h1\"]\n",
+               ":1: storage: entry 1: `h1' is not HOST:STORAGE[,STORAGE...]");
+    expect_bad("storage = [\"h1:s1\", \"a b:s1\"]\n",
+               ":1: storage: entry 2: `a b' is not a host name");
+    expect_bad("storage = [\":s1\"]\n",
+               ":1: storage: entry 1: `' is not a host name");
+    expect_bad("storage = [\"h1:s1\", \"h2:s1,s 2\"]\n",
+               ":1: storage: entry 2: `s 2' is not a storage name (1 to 63 "
+               "letters, digits, '.', '-' and '_')");
+    expect_bad("storage = [\"h1:\"]\n",
+               ":1: storage: entry 1: `' is not a storage name (1 to 63 "
+               "letters, digits, '.', '-' and '_')");
+    expect_bad("storage = [\"h1:s1\", \"h2:s2\", \"h1:s2\"]\n",
+               ":1: storage: host `h1' is listed twice (entries 1 and 3)");
+    {
+        size_t o = 0;
+
+        o += (size_t)snprintf(text + o, sizeof(text) - o, "storage = [\"h:");
+        for (i = 0; i < 32; i++)
+            o += (size_t)snprintf(text + o, sizeof(text) - o, "%ss%d",
+                                  i ? "," : "", i);
+        snprintf(text + o, sizeof(text) - o, "\"]\n");
+        expect_bad(text, ":1: storage: more than 31 storages");
+    }
+
+    /* The splitters the planner's input uses too. */
+    assert_int_equal(bal__config_split_group(" a ,b\t,, c", &v, &n), 0);
+    assert_int_equal(n, 4);
+    assert_string_equal(v[0], "a");
+    assert_string_equal(v[1], "b");
+    assert_string_equal(v[2], "");
+    assert_string_equal(v[3], "c");
+    assert_null(v[4]);
+    bal__strv_free(v);
+    assert_int_equal(bal__config_split_storage("fe80::1: s1,s2", host, &v,
+                                               &n), 0);
+    assert_string_equal(host, "fe80::1");
+    assert_int_equal(n, 2);
+    assert_string_equal(v[0], "s1");
+    assert_string_equal(v[1], "s2");
+    bal__strv_free(v);
+    assert_int_equal(bal__config_split_storage("nocolon", host, &v, &n),
+                     BAL_EINVAL);
 }
 
 /* A failure on the file itself, with a fixed path: "PATH: ..." */
@@ -742,6 +913,7 @@ int main(void)
         cmocka_unit_test(test_bad_thresholds),
         cmocka_unit_test(test_bad_hosts),
         cmocka_unit_test(test_bad_commands),
+        cmocka_unit_test(test_bad_planner_keys),
         cmocka_unit_test(test_bad_files),
         cmocka_unit_test(test_shipped_conf),
         cmocka_unit_test(test_doc_table),

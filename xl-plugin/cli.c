@@ -38,10 +38,11 @@ int cli_getopt(int argc, char **argv, const char *shortopts,
                     verb, argv[optind - 1], verb);
         return -3;
     case ':':
-        if (optopt && optopt < 256)
-            cli_err("%s: option -%c needs a value", verb, optopt);
-        else
+        /* Name the option as it was written: --apply, not its -a. */
+        if (!strncmp(argv[optind - 1], "--", 2) || !optopt || optopt > 255)
             cli_err("%s: option `%s' needs a value", verb, argv[optind - 1]);
+        else
+            cli_err("%s: option -%c needs a value", verb, optopt);
         return -3;
     default:
         return opt;
@@ -54,9 +55,12 @@ int cli_parse_double(const char *verb, const char *opt, const char *s,
     char *end;
     double v;
 
+    /* Decimal only, as in the configuration: strtod alone would also
+     * take hexadecimal ("0x10"), leading blanks, "inf" and "nan". */
     errno = 0;
     v = strtod(s, &end);
-    if (!*s || *end || errno || !isfinite(v)) {
+    if (!*s || strspn(s, "0123456789.eE+-") != strlen(s) || *end || errno ||
+        !isfinite(v)) {
         cli_err("%s: %s: `%s' is not a number", verb, opt, s);
         return -1;
     }
@@ -77,7 +81,8 @@ int cli_parse_int(const char *verb, const char *opt, const char *s,
 
     errno = 0;
     v = strtol(s, &end, 10);
-    if (!*s || *end || errno) {
+    /* strtol would skip leading blanks: " 3" is not a number here. */
+    if (!*s || strspn(s, "0123456789+-") != strlen(s) || *end || errno) {
         cli_err("%s: %s: `%s' is not a whole number", verb, opt, s);
         return -1;
     }

@@ -31,6 +31,15 @@ struct cmd_spec cmd_table[] = {
       "--plot FILE       Write timelines (or the sweep) as FILE.svg or FILE.png\n"
       "--json            Output as JSON\n"
       "--sweep           The break-even study: job lengths at RTT 0, 4, 16, 64 ms" },
+    { "plan", cmd_plan,
+      "Show what rebalance would move where, in which waves, and why",
+      "[options]",
+      "--json            Output as JSON: a plan file that rebalance --apply runs\n"
+      "--horizon S       Seconds ahead work counts (configuration: horizon)\n"
+      "--max-moves N     At most N migrations (configuration: max_moves)\n"
+      "Moves nothing.  Prints the placement before and after, each move with\n"
+      "its predicted time, break-even and gain, the waves, and every VM that\n"
+      "would gain but stays, with the reason." },
     { "rebalance", cmd_rebalance,
       "Move VMs so that heavy VMs of one type do not share a host",
       "[options]",
@@ -49,6 +58,17 @@ struct cmd_spec cmd_table[] = {
       "  5  locked: another rebalance is running; nothing done\n"
       "  6  undefined: a VM may run on no host or on two; an admin must look\n"
       "  7  not confirmed: no --yes, and no terminal to ask on" },
+    { "migrate", cmd_migrate,
+      "Live-migrate one VM of this host to HOST, like xl migrate",
+      "DOMAIN HOST",
+      "DOMAIN is a name or UUID on this host; HOST is reached with the\n"
+      "configured transport, which runs `xl migrate-receive' there.\n"
+      "Prints one line: \"migrated vm1 (UUID) HostA -> HostB in 4.2 s, ...\".\n"
+      "Exit codes:\n"
+      "  0  done: the VM runs on HOST, same UUID\n"
+      "  1  failed: the VM still runs on this host (or was not found)\n"
+      "  2  bad command line\n"
+      "  6  undefined: it may run on neither host or on both; an admin must look" },
     { "help", cmd_help,
       "Print this help, or a verb's",
       "[VERB]",

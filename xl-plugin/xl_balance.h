@@ -49,6 +49,8 @@ int cmd_status(int argc, char **argv);
 int cmd_sample(int argc, char **argv);
 int cmd_simulate(int argc, char **argv);
 int cmd_rebalance(int argc, char **argv);
+int cmd_migrate(int argc, char **argv);
+int cmd_plan(int argc, char **argv);
 
 
 /* getopt_long over a verb's options with -h/--help added; like xl's

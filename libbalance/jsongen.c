@@ -1,0 +1,70 @@
+/*
+ * jsongen.c - see jsongen.h.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+#include "jsongen.h"
+
+void bal__jg_str(yajl_gen g, const char *s)
+{
+    yajl_gen_string(g, (const unsigned char *)s, strlen(s));
+}
+
+void bal__jg_key_str(yajl_gen g, const char *k, const char *v)
+{
+    bal__jg_str(g, k);
+    bal__jg_str(g, v);
+}
+
+void bal__jg_key_int(yajl_gen g, const char *k, long long v)
+{
+    bal__jg_str(g, k);
+    yajl_gen_integer(g, v);
+}
+
+void bal__jg_key_bool(yajl_gen g, const char *k, bool v)
+{
+    bal__jg_str(g, k);
+    yajl_gen_bool(g, v);
+}
+
+void bal__jg_key_num(yajl_gen g, const char *k, double v, int decimals)
+{
+    /* %.*f of DBL_MAX is 309 digits and the decimals. */
+    char buf[400];
+    int n;
+
+    bal__jg_str(g, k);
+    if (!isfinite(v)) {
+        yajl_gen_null(g);
+        return;
+    }
+    n = snprintf(buf, sizeof(buf), "%.*f", decimals, v);
+    yajl_gen_number(g, buf, (size_t)n);
+}
+
+void bal__jg_key_num_or_null(yajl_gen g, const char *k, double v,
+                             int decimals)
+{
+    bal__jg_key_num(g, k, v < 0 ? NAN : v, decimals);
+}
+
+int bal__jg_finish(yajl_gen g, char **json_r)
+{
+    const unsigned char *buf;
+    size_t len;
+    char *s;
+
+    if (yajl_gen_get_buf(g, &buf, &len) != yajl_gen_status_ok)
+        return BAL_EINVAL;
+    s = malloc(len + 1);
+    if (!s) return BAL_ENOMEM;
+    memcpy(s, buf, len);
+    s[len] = '\0';
+    *json_r = s;
+    return 0;
+}

@@ -1,0 +1,112 @@
+/*
+ * migrate_cmd.c - bal_migrate: one VM of this host, named by the admin,
+ * live-migrated to another host through the backend's migrate operation
+ * (on xen: our own sender, xl's protocol, into the stock
+ * `xl migrate-receive` there; doc/migration.md).  The admin's verb next
+ * to rebalance, like `xl migrate DOMAIN HOST`.
+ *
+ * The VM is named by name or UUID and found on a fresh sample of this
+ * host only: a name is resolved to its UUID here, and the migration finds
+ * the VM by that UUID again just before it starts (a domain renamed or
+ * recreated in between is not mistaken for it).
+ */
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "internal.h"
+#include "backend.h"
+#include "sample.h"
+
+/* The domain DOMAIN names on h: by UUID (any case) first, then by name.
+ * Two domains cannot share a name on one Xen host, nor a UUID. */
+static const bal__dom *find_dom(const bal__host *h, const char *domain)
+{
+    int i;
+
+    for (i = 0; i < h->ndoms; i++)
+        if (!strcasecmp(h->doms[i].uuid, domain)) return &h->doms[i];
+    for (i = 0; i < h->ndoms; i++)
+        if (!strcmp(h->doms[i].name, domain)) return &h->doms[i];
+    return NULL;
+}
+
+int bal_migrate(bal_ctx *ctx, bal_backend *be, const char *domain,
+                const char *host, bal_migrate_result *out)
+{
+    bal__sample s;
+    bal__move mv;
+    bal__move_result res;
+    const bal__dom *d;
+    const bal__host *h;
+    int rc;
+
+    bal__sample_init(&s);
+    if (!ctx || !be || !domain || !host || !out) { rc = BAL_EINVAL; goto out; }
+    if (!*domain || !*host || host[0] == '-') {
+        BAL__ERR(ctx, "migrate: bad domain `%s' or host `%s'", domain, host);
+        rc = BAL_EINVAL;
+        goto out;
+    }
+    if (strlen(host) >= BAL__HOST_MAX) {
+        BAL__ERR(ctx, "migrate: host name `%.40s...' is too long", host);
+        rc = BAL_EINVAL;
+        goto out;
+    }
+    if (!be->ops->migrate) {
+        BAL__ERR(ctx, "migrate: backend %s cannot migrate VMs", be->ops->name);
+        rc = BAL_EBACKEND;
+        goto out;
+    }
+    rc = be->ops->sample(be, true, &s);
+    if (rc) goto out;
+    if (s.nhosts < 1) {
+        BAL__ERR(ctx, "migrate: backend %s reported no local host",
+                 be->ops->name);
+        rc = BAL_EBACKEND;
+        goto out;
+    }
+    h = &s.hosts[0];
+    d = find_dom(h, domain);
+    if (!d) {
+        BAL__ERR(ctx, "migrate: no domain `%s' on %s; nothing done",
+                 domain, h->name);
+        rc = BAL_ENOENT;
+        goto out;
+    }
+    if (d->domid == 0) {
+        BAL__ERR(ctx, "migrate: `%s' is dom0, which never moves", domain);
+        rc = BAL_EINVAL;
+        goto out;
+    }
+    if (!strcmp(host, h->name)) {
+        /* Not refused: xl allows it, and it is how one host tests the
+         * whole path (the receiver runs here under the same name). */
+        BAL__INFO(ctx, "migrate: %s to its own host %s", d->name, host);
+    }
+
+    memset(&mv, 0, sizeof(mv));
+    memset(&res, 0, sizeof(res));
+    snprintf(mv.uuid, sizeof(mv.uuid), "%s", d->uuid);
+    snprintf(mv.vm, sizeof(mv.vm), "%s", d->name);
+    snprintf(mv.from, sizeof(mv.from), "%s", h->name);
+    snprintf(mv.to, sizeof(mv.to), "%s", host);
+    rc = be->ops->migrate(be, &mv, 1, &res);
+    if (!rc) rc = res.rc;
+    if (rc) goto out;       /* the sender logged what happened */
+
+    memset(out, 0, sizeof(*out));
+    snprintf(out->uuid, sizeof(out->uuid), "%s", mv.uuid);
+    snprintf(out->name, sizeof(out->name), "%s", mv.vm);
+    snprintf(out->from, sizeof(out->from), "%s", mv.from);
+    out->duration_s = res.end_s - res.start_s;
+    out->downtime_s = res.downtime_s;
+    out->bytes = res.bytes;
+    out->rounds = res.rounds;
+    out->mem_kb = d->mem_kb;
+    rc = 0;
+
+out:
+    bal__sample_dispose(&s);
+    return rc;
+}

@@ -1,0 +1,62 @@
+/*
+ * plan_input.h - from a live status to the planner's input: hosts with
+ * their capacities, VMs with the demands their observed use implies, and
+ * the configuration's constraints and the migration history.  Pure: no
+ * Xen header.  The estimation is explained in doc/planner.md, "From a
+ * live status to the planner's input".
+ */
+#ifndef BAL_PLAN_INPUT_H
+#define BAL_PLAN_INPUT_H
+
+#include "journal.h"
+#include "planner.h"
+#include "status.h"
+
+/* A resource is saturated when its domains use at least this fraction of
+ * its capacity: then whoever gets the fair share is taken to want more. */
+#define BAL__SATURATED 0.95
+/* A use within this fraction of the fair share counts as reaching it
+ * (sampling noise must not split two equal contenders). */
+#define BAL__FAIR_TOL 0.9
+
+/* The max-min fair share ("water level") that explains the uses u[0..n)
+ * of a resource delivering `total' in all: the smallest uses are met,
+ * the rest get equal shares of what is left; a use below BAL__FAIR_TOL
+ * of an equal share counts as met.  Uses at or above BAL__FAIR_TOL times
+ * the result are bottlenecked.  0 for n == 0.  u is reordered. */
+double bal__fair_share(double *u, int n, double total);
+
+/* Builds in (bal__pl_input_init'd, empty) from the status st: every host
+ * of st in st's order, every guest (dom0s aside) in st's order, all
+ * strings copied (in owns them: bal__pl_input_dispose).  hist[0..nhist):
+ * earlier migrations (journal.h) on the clock now_s, for cooldowns and
+ * ping-pong.  Parameters from cfg: horizon, max_moves, max_per_host,
+ * max_per_link, migcpu, rtt_ms, pingpong_window.  A VM running twice
+ * (one UUID on two hosts) is refused with one line, BAL_EINVAL, in
+ * untouched. */
+int bal__plan_input_build(bal_ctx *ctx, const struct bal_config *cfg,
+                          const bal_status *st, const bal__hist *hist,
+                          int nhist, double now_s, bal__pl_input *in);
+
+/* What the estimation made of each VM, for people (plan's output):
+ * whether its host's CPU / disk path is saturated and it is bottlenecked
+ * there.  Filled by bal__plan_input_build when not NULL: one per VM of
+ * the input, malloc'd into *why_r. */
+typedef struct bal__pl_estimate {
+    bool cpu_saturated, cpu_bottleneck;
+    bool io_saturated, io_bottleneck;
+    bool rates_valid;           /* false: no usable rate yet, demand 0 */
+} bal__pl_estimate;
+
+int bal__plan_input_build_ex(bal_ctx *ctx, const struct bal_config *cfg,
+                             const bal_status *st, const bal__hist *hist,
+                             int nhist, double now_s, bal__pl_input *in,
+                             bal__pl_estimate **why_r);
+
+/* The migration history in the configuration's state_dir (a missing one
+ * is empty; one that cannot be read is a warning and empty: it only
+ * advises).  *h_r malloc'd. */
+int bal__plan_history(bal_ctx *ctx, const struct bal_config *cfg,
+                      bal__hist **h_r, int *n_r);
+
+#endif

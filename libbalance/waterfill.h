@@ -1,0 +1,20 @@
+/*
+ * waterfill.h - max-min fair sharing ("water-filling"), the one rule both
+ * the simulator (what happens) and the planner (what it predicts) share a
+ * resource by.  Pure.
+ */
+#ifndef BAL_WATERFILL_H
+#define BAL_WATERFILL_H
+
+typedef struct bal__wf_pair {
+    double d;
+    int i;
+} bal__wf_pair;
+
+/* alloc[i] = min(dem[i], level), the level chosen so that the allocations
+ * add up to cap, or every demand met when they fit.  Demands may be
+ * INFINITY ("as much as it can get").  scratch holds n pairs. */
+void bal__waterfill(double cap, const double *dem, double *alloc, int n,
+                    bal__wf_pair *scratch);
+
+#endif

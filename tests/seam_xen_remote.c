@@ -1,0 +1,432 @@
+/*
+ * seam_xen_remote.c - the xen backend's moves whose source is another
+ * dom0: run there as `xl-balance migrate UUID TO` through the transport
+ * (backend_xen.c, doc/migration.md).  The transport is
+ * tests/data/fake-remote-migrate, which records its argv and plays the
+ * remote command's outcome chosen by TO.  Local moves of the same wave
+ * go through migrate_xl.c against the fake libxl.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "testutil.h"
+#include "backend.h"
+#include "peer.h"
+#include "fake_xen.h"
+#include "fake_libxl_migrate.h"
+
+#define UUID1 "11111111-2222-3333-4444-555555555555"
+#define UUID2 "22222222-3333-4444-5555-666666666666"
+#define UUID3 "33333333-4444-5555-6666-777777777777"
+/* A source host whose name a shell would take apart. */
+#define NASTY "peer B;$(touch /tmp/bal-pwned) `id` 'q\" *"
+
+static char *tmp_privcmd, *tmp_caps;
+static char recdir[] = "/tmp/bal-remote-XXXXXX";
+static char script[4096];
+static char *transport[2];
+static char *hosts[] = { "hostA", NASTY, "hostB", "fail", "undef", "dead",
+                         "usage", "signal", "slow", NULL };
+static char *peer_cmd[] = { "/opt/xlb/bin/xl-balance", "sample", "--json",
+                            "--local", NULL };
+
+static int setup(void **state)
+{
+    fx_reset();
+    fm_reset();
+    tmp_privcmd = tu_tmpfile("");
+    tmp_caps = tu_tmpfile("control_d\n");
+    bal__xen_privcmd_path = tmp_privcmd;
+    bal__xen_caps_path = tmp_caps;
+    strcpy(recdir, "/tmp/bal-remote-XXXXXX");
+    assert_non_null(mkdtemp(recdir));
+    assert_int_equal(setenv("FAKE_REMOTE_DIR", recdir, 1), 0);
+    snprintf(script, sizeof(script), "%s/fake-remote-migrate",
+             tu_datadir());
+    transport[0] = script;
+    transport[1] = NULL;
+    bal__xen_remote_timeout_s = 0;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    DIR *d = opendir(recdir);
+    struct dirent *e;
+    char path[4200];
+
+    if (d) {
+        while ((e = readdir(d)))
+            if (e->d_name[0] != '.') {
+                snprintf(path, sizeof(path), "%s/%s", recdir, e->d_name);
+                unlink(path);
+            }
+        closedir(d);
+    }
+    rmdir(recdir);
+    unlink(tmp_privcmd);
+    unlink(tmp_caps);
+    free(tmp_privcmd);
+    free(tmp_caps);
+    bal__xen_privcmd_path = "/dev/xen/privcmd";
+    bal__xen_caps_path = "/proc/xen/capabilities";
+    bal__xen_remote_timeout_s = 0;
+    unsetenv("FAKE_REMOTE_DIR");
+    assert_int_equal(fx.handles, 0);
+    assert_int_equal(fx.nodes, 0);
+    assert_int_equal(fx.ctxs, 0);
+    assert_int_equal(fx.lists, 0);
+    fx_reset();
+    return 0;
+}
+
+static void cfg_init(struct bal_config *cfg)
+{
+    memset(cfg, 0, sizeof(*cfg));
+    cfg->hosts = hosts;
+    cfg->nhosts = (int)(sizeof(hosts) / sizeof(hosts[0])) - 1;
+    cfg->local_host = "hostA";
+    cfg->transport = transport;
+    cfg->ntransport = 1;
+    cfg->peer_command = peer_cmd;
+    cfg->npeer_command = 4;
+    cfg->peer_timeout = 5;
+    cfg->interval = 1;
+    cfg->samples = 2;
+}
+
+static void open_ok(bal_backend *be, bal_ctx *ctx,
+                    const struct bal_config *cfg)
+{
+    memset(be, 0, sizeof(*be));
+    be->ctx = ctx;
+    be->cfg = cfg;
+    assert_int_equal(bal__backend_xen_open(be, NULL), 0);
+}
+
+static void move_init(bal__move *mv, const char *vm, const char *uuid,
+                      const char *from, const char *to)
+{
+    memset(mv, 0, sizeof(*mv));
+    snprintf(mv->vm, sizeof(mv->vm), "%s", vm);
+    snprintf(mv->uuid, sizeof(mv->uuid), "%s", uuid);
+    snprintf(mv->from, sizeof(mv->from), "%s", from);
+    snprintf(mv->to, sizeof(mv->to), "%s", to);
+}
+
+/* As tu_log_fn, but keeping the info lines too: one per remote move. */
+static void all_log_fn(void *opaque, bal_log_level level, const char *msg)
+{
+    tu_log *lg = opaque;
+    int n;
+
+    if (level < BAL_LOG_INFO) return;
+    if (level == BAL_LOG_ERROR) lg->nerrors++;
+    n = snprintf(lg->buf + lg->len, sizeof(lg->buf) - lg->len, "%s%s",
+                 lg->len ? "\n" : "", msg);
+    if (n > 0 && (size_t)n < sizeof(lg->buf) - lg->len) lg->len += (size_t)n;
+}
+
+static bal_ctx *ctx_all(tu_log *lg)
+{
+    bal_ctx *ctx = NULL;
+
+    memset(lg, 0, sizeof(*lg));
+    assert_int_equal(bal_ctx_alloc(&ctx, all_log_fn, lg, BAL_LOG_DEBUG), 0);
+    return ctx;
+}
+
+/* The argv the transport got for uuid, NULs shown as '|'; NULL if it
+ * never ran. */
+static char *recorded(const char *uuid)
+{
+    static char buf[4096];
+    char path[4200];
+    ssize_t n, i;
+    int fd;
+
+    snprintf(path, sizeof(path), "%s/%s", recdir, uuid);
+    fd = open(path, O_RDONLY);
+    if (fd < 0) return NULL;
+    n = read(fd, buf, sizeof(buf) - 1);
+    close(fd);
+    assert_true(n >= 0);
+    for (i = 0; i < n; i++)
+        if (!buf[i]) buf[i] = '|';
+    buf[n] = '\0';
+    return buf;
+}
+
+/* One remote move from src to dst; its result. */
+static bal__move_result run_one(tu_log *lg, const char *src,
+                                const char *dst)
+{
+    struct bal_config cfg;
+    bal_backend be;
+    bal__move mv;
+    bal__move_result res;
+    bal_ctx *ctx = ctx_all(lg);
+
+    cfg_init(&cfg);
+    open_ok(&be, ctx, &cfg);
+    move_init(&mv, "db", UUID1, src, dst);
+    memset(&res, 0x55, sizeof(res));
+    assert_int_equal(be.ops->migrate(&be, &mv, 1, &res), 0);
+    be.ops->close(&be);
+    bal_ctx_free(ctx);
+    return res;
+}
+
+#define WHAT1(from, to) "migrate db (" UUID1 ") " from " -> " to
+
+/* ---- the remote command's outcomes ------------------------------------- */
+
+static void test_remote_ok(void **state)
+{
+    tu_log lg;
+    bal__move_result res = run_one(&lg, NASTY, "hostA");
+
+    assert_int_equal(res.rc, 0);
+    /* The summary line's numbers, after the last " in ". */
+    assert_true(res.end_s - res.start_s > 12.49 &&
+                res.end_s - res.start_s < 12.51);
+    assert_int_equal(res.rounds, 3);
+    assert_true(res.downtime_s > 0.0419 && res.downtime_s < 0.0421);
+    /* Every name one argv element, as written: no shell on our side;
+     * the peer command's program only, then migrate UUID TO. */
+    assert_string_equal(recorded(UUID1), NASTY "|/opt/xlb/bin/xl-balance|"
+                        "migrate|" UUID1 "|hostA|");
+    assert_int_equal(access("/tmp/bal-pwned", F_OK), -1);
+    assert_string_equal(lg.buf, WHAT1(NASTY, "hostA") ": sent to " NASTY
+                        ", run there by its xl-balance");
+    assert_int_equal(lg.nerrors, 0);
+    /* Nothing local was touched. */
+    assert_int_equal(fm.nsuspend, 0);
+}
+
+static void test_remote_failed(void **state)
+{
+    tu_log lg;
+    bal__move_result res = run_one(&lg, "hostB", "fail");
+
+    assert_int_equal(res.rc, BAL_EXEN);
+    assert_true(res.end_s >= res.start_s);
+    assert_string_equal(recorded(UUID1), "hostB|/opt/xlb/bin/xl-balance|"
+                        "migrate|" UUID1 "|fail|");
+    assert_string_equal(tu_last(&lg), WHAT1("hostB", "fail") ": failed "
+                        "there (exit status 1); the VM still runs on its "
+                        "source");
+    assert_int_equal(lg.nerrors, 1);
+}
+
+static void test_remote_undefined(void **state)
+{
+    tu_log lg;
+    bal__move_result res = run_one(&lg, "hostB", "undef");
+
+    assert_int_equal(res.rc, BAL_EUNDEFINED);
+    assert_string_equal(tu_last(&lg), WHAT1("hostB", "undef") ": STATE "
+                        "UNDEFINED there (exit status 6): the VM may run on "
+                        "neither host or on both");
+    assert_int_equal(lg.nerrors, 1);
+}
+
+#define UNKNOWN(to) WHAT1("hostB", to) ": outcome unknown; the " \
+    "verification sample will show where the VM runs"
+
+static void test_transport_dead(void **state)
+{
+    tu_log lg;
+    bal__move_result res = run_one(&lg, "hostB", "dead");
+
+    assert_int_equal(res.rc, BAL_ETRANSPORT);
+    assert_non_null(strstr(lg.buf, WHAT1("hostB", "dead") ": the transport "
+                           "exited with status 255\n" UNKNOWN("dead")));
+    assert_int_equal(lg.nerrors, 2);
+}
+
+/* Any other exit status (here xl-balance's usage error) is no answer. */
+static void test_other_status(void **state)
+{
+    tu_log lg;
+    bal__move_result res = run_one(&lg, "hostB", "usage");
+
+    assert_int_equal(res.rc, BAL_ETRANSPORT);
+    assert_string_equal(tu_last(&lg), UNKNOWN("usage"));
+}
+
+static void test_transport_killed(void **state)
+{
+    tu_log lg;
+    bal__move_result res = run_one(&lg, "hostB", "signal");
+
+    assert_int_equal(res.rc, BAL_ETRANSPORT);
+    assert_non_null(strstr(lg.buf, WHAT1("hostB", "signal") ": the "
+                           "transport was killed by signal 10\n"
+                           UNKNOWN("signal")));
+}
+
+static void test_timeout(void **state)
+{
+    tu_log lg;
+    uint64_t t0 = bal__now_ns();
+    bal__move_result res;
+
+    bal__xen_remote_timeout_s = 0.3;
+    res = run_one(&lg, "hostB", "slow");
+    assert_int_equal(res.rc, BAL_ETRANSPORT);
+    /* Well under the script's 30 s sleep: the whole group was killed. */
+    assert_true(bal__now_ns() - t0 < 5000000000ull);
+    assert_non_null(strstr(lg.buf, WHAT1("hostB", "slow") ": timed out "
+                           "after 0.3 s\n" UNKNOWN("slow")));
+}
+
+/* The transport's program cannot be run: nothing happened there either,
+ * but we cannot tell that from a remote failure: unknown. */
+static void test_transport_missing(void **state)
+{
+    tu_log lg;
+    bal__move_result res;
+
+    transport[0] = "/nonexistent/bal-transport";
+    res = run_one(&lg, "hostB", "hostA");
+    assert_int_equal(res.rc, BAL_ETRANSPORT);
+    assert_non_null(strstr(lg.buf, WHAT1("hostB", "hostA") ": cannot run "
+                           "/nonexistent/bal-transport: No such file or "
+                           "directory\n" UNKNOWN("hostA")));
+}
+
+/* ---- refused before anything runs ------------------------------------- */
+
+static void test_refused(void **state)
+{
+    tu_log lg;
+    bal__move_result res;
+
+    /* Not a configured host: a name from a peer never reaches ssh. */
+    res = run_one(&lg, "hostZ", "hostA");
+    assert_int_equal(res.rc, BAL_EINVAL);
+    assert_string_equal(lg.buf, WHAT1("hostZ", "hostA") ": a host name is "
+                        "not one of the configured hosts (or begins with "
+                        "'-'); nothing done");
+    res = run_one(&lg, "hostB", "-oProxyCommand=x");
+    assert_int_equal(res.rc, BAL_EINVAL);
+    assert_null(recorded(UUID1));
+}
+
+/* ---- a whole wave: the paper's swap and more at once ------------------ */
+
+static void test_wave(void **state)
+{
+    struct bal_config cfg;
+    bal_backend be;
+    bal__move mv[4];
+    bal__move_result res[4];
+    tu_log lg;
+    bal_ctx *ctx = ctx_all(&lg);
+    const char *sent;
+
+    cfg_init(&cfg);
+    open_ok(&be, ctx, &cfg);
+    /* vm1 hostA -> hostB is local: its VM is not here (the fake has no
+     * domain), so migrate_xl.c refuses it, nothing done. */
+    move_init(&mv[0], "vm1", UUID1, "hostA", "hostB");
+    move_init(&mv[1], "vm2", UUID2, "hostB", "hostA");
+    move_init(&mv[2], "vm3", UUID3, NASTY, "fail");
+    move_init(&mv[3], "vm4", "not-a-uuid", "hostB", "hostA");
+    assert_int_equal(be.ops->migrate(&be, mv, 4, res), 0);
+
+    assert_int_equal(res[0].rc, BAL_ENOENT);
+    assert_int_equal(res[1].rc, 0);
+    assert_int_equal(res[1].rounds, 3);
+    assert_int_equal(res[2].rc, BAL_EXEN);
+    assert_int_equal(res[3].rc, BAL_EINVAL);
+    assert_null(recorded(UUID1));
+    assert_string_equal(recorded(UUID2), "hostB|/opt/xlb/bin/xl-balance|"
+                        "migrate|" UUID2 "|hostA|");
+    assert_string_equal(recorded(UUID3), NASTY "|/opt/xlb/bin/xl-balance|"
+                        "migrate|" UUID3 "|fail|");
+
+    /* The remote moves were under way before the local one was tried. */
+    sent = strstr(lg.buf, "migrate vm2 (" UUID2 ") hostB -> hostA: sent to "
+                  "hostB, run there by its xl-balance\n");
+    assert_non_null(sent);
+    assert_non_null(strstr(lg.buf, "migrate vm3 (" UUID3 ") " NASTY
+                           " -> fail: sent to "));
+    assert_true(sent < strstr(lg.buf, "migrate vm1 (" UUID1 ")"));
+    assert_non_null(strstr(lg.buf, "migrate vm4 (not-a-uuid) hostB -> "
+                           "hostA: not a UUID; nothing done\n"));
+    assert_string_equal(tu_last(&lg), "migrate vm3 (" UUID3 ") " NASTY
+                        " -> fail: failed there (exit status 1); the VM "
+                        "still runs on its source");
+
+    be.ops->close(&be);
+    bal_ctx_free(ctx);
+}
+
+/* ---- peer.c's start/finish ---------------------------------------------
+ * A child that ended in time is not a time-out for being collected late
+ * (the local moves of its wave took longer than its limit). */
+
+static void test_child_collected_late(void **state)
+{
+    char *argv[] = { "/bin/echo", "migrated", NULL };
+    struct timespec ts = { 0, 400000000 };
+    bal__child c;
+    char *out = NULL;
+    int status = -1;
+    tu_log lg;
+    bal_ctx *ctx = ctx_all(&lg);
+
+    assert_int_equal(bal__child_start(ctx, "late", argv, 0.2, &c), 0);
+    nanosleep(&ts, NULL);
+    assert_int_equal(bal__child_finish(ctx, "late", &c, 100, &status, &out,
+                                       NULL), 0);
+    assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    assert_string_equal(out, "migrated\n");
+    assert_int_equal(c.pid, -1);
+    assert_int_equal(c.outfd, -1);
+    assert_string_equal(lg.buf, "");
+    free(out);
+
+    /* Disposing an unfinished one kills and reaps it. */
+    argv[0] = "/bin/sleep";
+    argv[1] = "30";
+    assert_int_equal(bal__child_start(ctx, "sleep", argv, 60, &c), 0);
+    bal__child_dispose(&c);
+    assert_int_equal(c.pid, -1);
+    assert_int_equal(c.outfd, -1);
+    assert_int_equal(c.errfd, -1);
+    bal_ctx_free(ctx);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_remote_ok, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_remote_failed, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_remote_undefined, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_transport_dead, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_other_status, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_transport_killed, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_timeout, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_transport_missing, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_refused, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_wave, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_child_collected_late, setup,
+                                        teardown),
+    };
+
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

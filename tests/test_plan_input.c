@@ -1,0 +1,480 @@
+/*
+ * test_plan_input.c - from a live status to the planner's input
+ * (plan_input.c): the fair share that explains observed uses; demands on
+ * saturated and unsaturated hosts of simulated clusters (the readers of
+ * a saturated path want it all, the computers of a saturated core want
+ * their vCPUs, the rest what they got, the CPU of their own I/O taken
+ * out); the configuration's constraints (pinned, anti-affinity, drained,
+ * storage) and parameters; cooldowns and ping-pong from the history; a
+ * VM running twice refused in one line with the input untouched; and
+ * bal__make_plan's one-move-a-wave order.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "testutil.h"
+#include "backend.h"
+#include "rebalance.h"
+
+#define UUID1 "6a5392d4-674b-819d-9eda-d84a8adf302c"   /* vm1 */
+#define UUID2 "1e536497-5e7b-8e82-83c0-401ab9a80a6a"   /* vm2 */
+
+/* ---- the fair share ------------------------------------------------------ */
+
+static void test_fair_share(void **state)
+{
+    double a[] = { 0.45, 0.1, 0.45 };
+    double b[] = { 0.4, 0.1, 0.5 };         /* 0.4 got what it asked */
+    double c[] = { 0.46, 0.1, 0.44 };       /* noise: both at the level */
+    double d[] = { 0.5, 0.5 };
+    double e[] = { 0.2, 0.3 };              /* less than the total */
+
+    assert_true(fabs(bal__fair_share(a, 3, 1.0) - 0.45) < 1e-12);
+    assert_true(fabs(bal__fair_share(b, 3, 1.0) - 0.5) < 1e-12);
+    assert_true(fabs(bal__fair_share(c, 3, 1.0) - 0.45) < 1e-12);
+    assert_true(0.44 >= BAL__FAIR_TOL * 0.45);
+    assert_true(fabs(bal__fair_share(d, 2, 1.0) - 0.5) < 1e-12);
+    assert_true(fabs(bal__fair_share(e, 2, 1.0) - 0.3) < 1e-12);
+    assert_true(bal__fair_share(NULL, 0, 1.0) == 0);
+}
+
+/* ---- statuses of simulated clusters -------------------------------------- */
+
+#define PAPER_HOSTS \
+    "host HostA pcpus=1 mem=4092M dom0mem=512M disk=15732481B/s " \
+    "net=840.2Mbit/s\n" \
+    "host HostB pcpus=1 mem=4092M dom0mem=512M disk=15732481B/s " \
+    "net=840.2Mbit/s\n"
+
+static const char PAPER[] =
+    PAPER_HOSTS
+    "vm vm1 host=HostA vcpus=1 mem=1024M load=io io=max\n"
+    "vm vm3 host=HostA vcpus=1 mem=1024M load=io io=max\n"
+    "vm vm2 host=HostB vcpus=1 mem=1024M load=cpu cpu=1\n"
+    "vm vm4 host=HostB vcpus=1 mem=1024M load=cpu cpu=1\n";
+
+/* Nothing saturated: a reader at 5 MB/s of 15.7, a computer at 30% of a
+ * pCPU, on a host without a reported NIC. */
+static const char LIGHT[] =
+    "option noise=0\n"
+    "host H1 pcpus=2 mem=8G disk=15732481B/s\n"
+    "host H2 pcpus=2 mem=8G disk=15732481B/s net=1Gbit/s\n"
+    "vm r host=H1 vcpus=2 mem=2G load=io io=5MB/s\n"
+    "vm c host=H1 vcpus=1 mem=1G load=cpu cpu=0.3\n"
+    "vm i host=H2 vcpus=1 mem=1G load=idle\n";
+
+typedef struct fx {
+    tu_log lg;
+    bal_ctx *ctx;
+    bal_config *cfg;
+    bal_backend *be;
+    bal_status *st;
+    char *path;
+} fx;
+
+static void fx_open(fx *f, const char *scn)
+{
+    char spec[64];
+
+    memset(f, 0, sizeof(*f));
+    f->ctx = tu_ctx(&f->lg);
+    assert_int_equal(bal_config_alloc(&f->cfg), 0);
+    f->path = tu_tmpfile(scn);
+    snprintf(spec, sizeof(spec), "sim:%s", f->path);
+    assert_int_equal(bal_backend_open(f->ctx, f->cfg, spec, &f->be), 0);
+    assert_int_equal(bal_status_collect(f->ctx, f->be, f->cfg, &f->st), 0);
+}
+
+static void fx_close(fx *f)
+{
+    bal_status_free(f->st);
+    bal_backend_close(f->be);
+    bal_config_free(f->cfg);
+    bal_ctx_free(f->ctx);
+    unlink(f->path);
+    free(f->path);
+}
+
+static const bal__pl_vm *vm_of(const bal__pl_input *in, const char *name)
+{
+    int i;
+
+    for (i = 0; i < in->nvms; i++)
+        if (!strcmp(in->vms[i].name, name)) return &in->vms[i];
+    fail_msg("no vm %s", name);
+    return NULL;
+}
+
+static int vm_index(const bal__pl_input *in, const char *name)
+{
+    return (int)(vm_of(in, name) - in->vms);
+}
+
+static const bal_vm_info *status_vm(const bal_status *st, const char *name)
+{
+    int i;
+
+    for (i = 0; i < st->nvms; i++)
+        if (!strcmp(st->vms[i].name, name)) return &st->vms[i];
+    fail_msg("no vm %s in the status", name);
+    return NULL;
+}
+
+/* The paper's cluster: HostA's path and HostB's pCPU are saturated. */
+static void test_paper_demands(void **state)
+{
+    fx f;
+    bal__pl_input in;
+    bal__pl_estimate *est = NULL;
+    const bal__pl_vm *v1, *v3, *v2, *v4;
+    const bal_vm_info *s1, *s3;
+    double mean;
+    int i1;
+
+    fx_open(&f, PAPER);
+    bal__pl_input_init(&in);
+    assert_int_equal(bal__plan_input_build_ex(f.ctx, f.cfg, f.st, NULL, 0, 0,
+                                              &in, &est), 0);
+    assert_int_equal(f.lg.len, 0);
+    assert_int_equal(in.nhosts, 2);
+    assert_int_equal(in.nvms, 4);       /* the dom0s are left out */
+    assert_string_equal(in.hosts[0].name, "HostA");
+    assert_int_equal(in.hosts[0].pcpus, 1);
+    /* The host's own figures, reported by the simulator. */
+    assert_true(in.hosts[0].disk_Bps == 15732481);
+    assert_true(fabs(in.hosts[0].net_Bps - 840.2e6 / 8) < 1);
+    assert_int_equal(in.hosts[0].free_kb, (4092 - 512 - 2048) * 1024);
+    assert_false(in.hosts[0].drained);
+    assert_int_equal(in.hosts[0].storage_mask, 1);
+
+    v1 = vm_of(&in, "vm1");
+    v3 = vm_of(&in, "vm3");
+    v2 = vm_of(&in, "vm2");
+    v4 = vm_of(&in, "vm4");
+    assert_string_equal(v1->uuid, UUID1);
+    assert_int_equal(v1->type, BAL_TYPE_IO);
+    assert_true(v1->heavy);
+    /* The readers share the saturated path: each wants all of it, and
+     * computes nothing beyond the CPU of its reads. */
+    assert_true(isinf(v1->io_Bps) && isinf(v3->io_Bps));
+    assert_true(v1->cpu == 0 && v3->cpu == 0);
+    /* Alike to the planner: the same mean read rate, their page cache
+     * dirtied at it. */
+    s1 = status_vm(f.st, "vm1");
+    s3 = status_vm(f.st, "vm3");
+    mean = (s1->rd_Bps + s3->rd_Bps) / 2;
+    assert_true(s1->rd_Bps != s3->rd_Bps);          /* noise */
+    assert_true(fabs(v1->dirty_Bps - mean) < 1e-6 * mean);
+    assert_true(v1->dirty_Bps == v3->dirty_Bps);
+    /* The computers share the saturated pCPU: each wants its vCPU. */
+    assert_true(v2->cpu == 1 && v4->cpu == 1);
+    assert_true(v2->io_Bps == 0 && v2->dirty_Bps == 0);
+    assert_int_equal(v2->vcpus, 1);
+    assert_int_equal(v2->mem_kb, 1024 * 1024);
+    assert_true(v2->remaining_s < 0);           /* unknown: the horizon */
+    assert_false(v2->pinned);
+    assert_int_equal(v2->anti_group, -1);
+    assert_true(v2->cooldown_until_s == 0);
+
+    i1 = vm_index(&in, "vm1");
+    assert_true(est[i1].io_saturated && est[i1].io_bottleneck);
+    assert_false(est[i1].cpu_saturated);
+    assert_true(est[vm_index(&in, "vm2")].cpu_bottleneck);
+    assert_false(est[vm_index(&in, "vm2")].io_saturated);
+
+    /* The configuration's parameters. */
+    assert_true(in.params.horizon_s == 3600);
+    assert_int_equal(in.params.max_moves, 8);
+    assert_int_equal(in.params.max_per_host, 1);
+    assert_int_equal(in.params.max_per_link, 1);
+    assert_true(in.params.migcpu == 0.00959);
+    assert_true(in.params.rtt_ms == 4);
+    assert_true(in.params.pingpong_s == 86400);
+
+    free(est);
+    bal__pl_input_dispose(&in);
+    fx_close(&f);
+}
+
+/* Nothing saturated: every demand is what was used. */
+static void test_light_demands(void **state)
+{
+    fx f;
+    bal__pl_input in;
+    const bal__pl_vm *r, *c, *i;
+    const bal_vm_info *sr, *sc;
+
+    fx_open(&f, LIGHT);
+    bal__pl_input_init(&in);
+    f.cfg->dirty_Bps = 1e6;
+    assert_int_equal(bal__plan_input_build(f.ctx, f.cfg, f.st, NULL, 0, 0,
+                                           &in), 0);
+    r = vm_of(&in, "r");
+    c = vm_of(&in, "c");
+    i = vm_of(&in, "i");
+    sr = status_vm(f.st, "r");
+    sc = status_vm(f.st, "c");
+    assert_true(fabs(r->io_Bps - 5e6) < 100);    /* whole sectors */
+    assert_true(r->io_Bps == sr->rd_Bps + sr->wr_Bps);
+    /* Its reads' CPU taken out: nothing of its own is left. */
+    assert_true(r->cpu == 0);
+    assert_true(r->dirty_Bps == 1e6 + sr->rd_Bps);
+    assert_int_equal(r->vcpus, 2);
+    assert_true(fabs(c->cpu - 0.3) < 1e-9);
+    assert_true(c->cpu == sc->cpu_pct / 100);
+    assert_true(c->io_Bps == 0);
+    assert_true(c->dirty_Bps == 1e6);
+    assert_int_equal(i->type, BAL_TYPE_IDLE);
+    assert_true(i->cpu == 0 && i->io_Bps == 0);
+    /* No NIC reported: the configuration's net_mbps. */
+    assert_true(in.hosts[0].net_Bps == f.cfg->net_Bps);
+    assert_true(in.hosts[1].net_Bps == 1e9 / 8);
+    assert_int_equal(in.hosts[0].pcpus, 2);
+    bal__pl_input_dispose(&in);
+    fx_close(&f);
+}
+
+/* ---- the configuration's constraints ------------------------------------ */
+
+static char *strv[8];
+
+static char **list(int n, ...)
+{
+    va_list ap;
+    int i;
+
+    va_start(ap, n);
+    for (i = 0; i < n; i++) strv[i] = va_arg(ap, char *);
+    strv[n] = NULL;
+    va_end(ap);
+    return bal__strv_dup(strv, n);
+}
+
+static void test_constraints(void **state)
+{
+    static const char THREE[] =
+        PAPER_HOSTS
+        "host HostC pcpus=1 mem=4092M disk=15732481B/s\n"
+        "host HostD pcpus=1 mem=4092M disk=15732481B/s\n"
+        "vm vm1 host=HostA vcpus=1 mem=1024M load=io io=max\n"
+        "vm vm3 host=HostA vcpus=1 mem=1024M load=io io=max\n"
+        "vm vm2 host=HostB vcpus=1 mem=1024M load=cpu cpu=1\n"
+        "vm vm4 host=HostB vcpus=1 mem=1024M load=cpu cpu=1\n"
+        "vm vm5 host=HostC vcpus=1 mem=1024M load=idle\n"
+        "vm vm6 host=HostD vcpus=1 mem=1024M load=idle\n";
+    fx f;
+    bal__pl_input in;
+    struct bal_config *c;
+
+    fx_open(&f, THREE);
+    c = f.cfg;
+    c->pinned = list(2, "vm2", UUID1);
+    c->npinned = 2;
+    c->anti_affinity = list(2, "vm3,vm5", "vm4 , vm6");
+    c->nanti_affinity = 2;
+    c->drained = list(2, "HostC", "HostX");
+    c->ndrained = 2;
+    c->storage = list(2, "HostA:s1,s2", "HostB:s2");
+    c->nstorage = 2;
+    bal__pl_input_init(&in);
+    assert_int_equal(bal__plan_input_build(f.ctx, c, f.st, NULL, 0, 0, &in),
+                     0);
+    /* A drained host the cluster does not have: said, not fatal. */
+    assert_string_equal(f.lg.buf, "configuration: drained host HostX is not "
+                        "in the cluster");
+    assert_int_equal(f.lg.nerrors, 0);
+
+    assert_true(vm_of(&in, "vm1")->pinned);     /* by UUID */
+    assert_true(vm_of(&in, "vm2")->pinned);     /* by name */
+    assert_false(vm_of(&in, "vm3")->pinned);
+    assert_int_equal(vm_of(&in, "vm3")->anti_group, 0);
+    assert_int_equal(vm_of(&in, "vm5")->anti_group, 0);
+    assert_int_equal(vm_of(&in, "vm4")->anti_group, 1);   /* blanks cut */
+    assert_int_equal(vm_of(&in, "vm6")->anti_group, 1);
+    assert_int_equal(vm_of(&in, "vm1")->anti_group, -1);
+    assert_false(in.hosts[0].drained);
+    assert_true(in.hosts[2].drained);
+    /* Bit 0: the storage unlisted hosts share; s1, s2: bits 1, 2. */
+    assert_int_equal(in.hosts[0].storage_mask, 0x6);
+    assert_int_equal(in.hosts[1].storage_mask, 0x4);
+    assert_int_equal(in.hosts[2].storage_mask, 0x1);
+    assert_int_equal(in.hosts[3].storage_mask, 0x1);
+    /* A VM needs every storage of its host where it goes. */
+    assert_int_equal(vm_of(&in, "vm1")->storage_mask, 0x6);
+    assert_int_equal(vm_of(&in, "vm2")->storage_mask, 0x4);
+    assert_int_equal(vm_of(&in, "vm5")->storage_mask, 0x1);
+
+    c->horizon_s = 60;
+    c->max_moves = 3;
+    c->max_per_host = 2;
+    c->max_per_link = 4;
+    c->migcpu = 0.02;
+    c->rtt_ms = 16;
+    c->pingpong_s = 10;
+    assert_int_equal(bal__plan_input_build(f.ctx, c, f.st, NULL, 0, 0, &in),
+                     0);
+    assert_true(in.params.horizon_s == 60);
+    assert_int_equal(in.params.max_moves, 3);
+    assert_int_equal(in.params.max_per_host, 2);
+    assert_int_equal(in.params.max_per_link, 4);
+    assert_true(in.params.migcpu == 0.02);
+    assert_true(in.params.rtt_ms == 16);
+    assert_true(in.params.pingpong_s == 10);
+    bal__pl_input_dispose(&in);
+    fx_close(&f);
+}
+
+/* ---- the history ------------------------------------------------------- */
+
+static void hist(bal__hist *h, const char *uuid, const char *from,
+                 const char *to, double t)
+{
+    memset(h, 0, sizeof(*h));
+    snprintf(h->uuid, sizeof(h->uuid), "%s", uuid);
+    snprintf(h->from, sizeof(h->from), "%s", from);
+    snprintf(h->to, sizeof(h->to), "%s", to);
+    h->time = t;
+}
+
+static void test_history(void **state)
+{
+    fx f;
+    bal__pl_input in;
+    bal__hist h[3];
+
+    fx_open(&f, PAPER);
+    f.cfg->cooldown_s = 900;
+    f.cfg->pingpong_s = 3600;
+    hist(&h[0], UUID1, "HostB", "HostA", 10000);    /* vm1, lately */
+    hist(&h[1], UUID1, "HostA", "HostB", 9000);
+    hist(&h[2], UUID2, "HostA", "HostB", 1000);     /* vm2, long ago */
+    bal__pl_input_init(&in);
+    assert_int_equal(bal__plan_input_build(f.ctx, f.cfg, f.st, h, 3, 10500,
+                                           &in), 0);
+    assert_true(in.params.now_s == 10500);
+    /* Its latest migration, plus the cooldown. */
+    assert_true(vm_of(&in, "vm1")->cooldown_until_s == 10900);
+    assert_true(vm_of(&in, "vm2")->cooldown_until_s == 1900);
+    assert_true(vm_of(&in, "vm3")->cooldown_until_s == 0);
+    /* The planner sees what the ping-pong window holds. */
+    assert_int_equal(in.nhistory, 2);
+    assert_string_equal(in.history[0].uuid, UUID1);
+    assert_string_equal(in.history[0].from, "HostB");
+    assert_string_equal(in.history[0].to, "HostA");
+    assert_true(in.history[0].time_s == 10000);
+    assert_true(in.history[1].time_s == 9000);
+    bal__pl_input_dispose(&in);
+    fx_close(&f);
+}
+
+/* ---- what cannot be planned for ----------------------------------------- */
+
+static void test_refused(void **state)
+{
+    fx f;
+    bal__pl_input in;
+    bal_vm_info *v2;
+    char want[300];
+
+    fx_open(&f, PAPER);
+    bal__pl_input_init(&in);
+    in.nvms = -7;   /* a marker: untouched on failure */
+    /* vm3's UUID is vm2's: one VM on two hosts. */
+    v2 = (bal_vm_info *)status_vm(f.st, "vm3");
+    memcpy(v2->uuid, UUID2, sizeof(v2->uuid));
+    assert_int_equal(bal__plan_input_build(f.ctx, f.cfg, f.st, NULL, 0, 0,
+                                           &in), BAL_EINVAL);
+    snprintf(want, sizeof(want), "UUID %s runs twice, as vm3 on HostA and as "
+             "vm2 on HostB: a VM must run once to be planned for; an admin "
+             "must look", UUID2);
+    assert_string_equal(f.lg.buf, want);
+    assert_int_equal(f.lg.nerrors, 1);
+    assert_int_equal(in.nvms, -7);
+    assert_null(in.vms);
+    fx_close(&f);
+}
+
+/* A VM reporting no memory stays where it is (1 KiB to the planner). */
+static void test_no_memory(void **state)
+{
+    fx f;
+    bal__pl_input in;
+    bal_vm_info *v;
+
+    fx_open(&f, PAPER);
+    v = (bal_vm_info *)status_vm(f.st, "vm1");
+    v->mem_kb = 0;
+    bal__pl_input_init(&in);
+    assert_int_equal(bal__plan_input_build(f.ctx, f.cfg, f.st, NULL, 0, 0,
+                                           &in), 0);
+    assert_int_equal(vm_of(&in, "vm1")->mem_kb, 1);
+    assert_true(vm_of(&in, "vm1")->pinned);
+    bal__pl_input_dispose(&in);
+    fx_close(&f);
+}
+
+/* ---- bal__make_plan --------------------------------------------------- */
+
+static void test_make_plan(void **state)
+{
+    fx f;
+    bal__plan p;
+    bal__rebalance_opts o;
+    double *pred = NULL;
+
+    fx_open(&f, PAPER);
+    bal__plan_init(&p);
+    bal__rebalance_opts_init(&o);
+    assert_int_equal(bal__make_plan(f.ctx, f.cfg, f.st, &o, &p, &pred), 0);
+    /* The paper's swap, vm1 first (alike readers: the first of them). */
+    assert_int_equal(p.n, 2);
+    assert_string_equal(p.moves[0].mv.vm, "vm1");
+    assert_string_equal(p.moves[0].mv.uuid, UUID1);
+    assert_string_equal(p.moves[0].mv.from, "HostA");
+    assert_string_equal(p.moves[0].mv.to, "HostB");
+    assert_string_equal(p.moves[1].mv.vm, "vm2");
+    assert_int_equal(p.moves[0].wave, 0);
+    assert_int_equal(p.moves[1].wave, 1);
+    assert_true(pred[0] > 1.2 && pred[0] < 1.8 && pred[1] == pred[0]);
+    free(pred);
+    pred = NULL;
+    bal__plan_dispose(&p);
+
+    /* Sequential: one move a wave, whatever the planner's waves. */
+    f.cfg->max_per_host = f.cfg->max_per_link = 2;
+    o.concurrent = false;
+    assert_int_equal(bal__make_plan(f.ctx, f.cfg, f.st, &o, &p, NULL), 0);
+    assert_int_equal(p.n, 2);
+    assert_int_equal(p.nwaves, 2);
+    assert_int_equal(p.moves[1].wave, 1);
+    bal__plan_dispose(&p);
+
+    /* The options override the configuration. */
+    o.max_moves = 0;
+    assert_int_equal(bal__make_plan(f.ctx, f.cfg, f.st, &o, &p, NULL), 0);
+    assert_int_equal(p.n, 0);
+    o.max_moves = -1;
+    o.horizon_s = 30;       /* below every break-even */
+    assert_int_equal(bal__make_plan(f.ctx, f.cfg, f.st, &o, &p, NULL), 0);
+    assert_int_equal(p.n, 0);
+    bal__plan_dispose(&p);
+    fx_close(&f);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_fair_share),
+        cmocka_unit_test(test_paper_demands),
+        cmocka_unit_test(test_light_demands),
+        cmocka_unit_test(test_constraints),
+        cmocka_unit_test(test_history),
+        cmocka_unit_test(test_refused),
+        cmocka_unit_test(test_no_memory),
+        cmocka_unit_test(test_make_plan),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

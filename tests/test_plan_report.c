@@ -1,0 +1,226 @@
+/*
+ * test_plan_report.c - `xl-balance plan' through the public API
+ * (bal_plan): on the simulated paper cluster, the summary, every move's
+ * predictions, the waves, the placement before and after, the estimates;
+ * its JSON read back by rebalance's plan file reader (the moves and their
+ * predicted gains, the other keys ignored); rejections with their reason;
+ * and bad arguments.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "testutil.h"
+#include "rebalance.h"
+
+#define UUID1 "6a5392d4-674b-819d-9eda-d84a8adf302c"   /* vm1 */
+
+typedef struct fx {
+    tu_log lg;
+    bal_ctx *ctx;
+    bal_config *cfg;
+    bal_backend *be;
+} fx;
+
+static void fx_init(fx *f)
+{
+    memset(f, 0, sizeof(*f));
+    f->ctx = tu_ctx(&f->lg);
+    assert_int_equal(bal_config_alloc(&f->cfg), 0);
+    /* No history on this machine may reach the plan. */
+    f->cfg->state_dir = strdup("/nonexistent/xl-balance-test");
+    assert_int_equal(bal_backend_open(f->ctx, f->cfg,
+                                      "sim:scenarios/paper.scn", &f->be), 0);
+}
+
+static void fx_dispose(fx *f)
+{
+    bal_backend_close(f->be);
+    bal_config_free(f->cfg);
+    bal_ctx_free(f->ctx);
+}
+
+static void test_paper(void **state)
+{
+    fx f;
+    bal_plan_options o;
+    bal_plan_report *r = NULL;
+    const bal_plan_summary *s;
+    const bal_plan_move_info *m0, *m1;
+    const bal_plan_host_info *ha;
+    const bal_plan_vm_info *v;
+    int i;
+
+    fx_init(&f);
+    bal_plan_options_init(&o);
+    assert_int_equal(bal_plan(f.ctx, f.be, f.cfg, &o, &r), 0);
+    assert_int_equal(f.lg.len, 0);
+
+    s = bal_plan_report_summary(r);
+    assert_true(s->horizon_s == 3600);
+    assert_int_equal(s->nmoves, 2);
+    assert_int_equal(s->nwaves, 2);
+    assert_int_equal(s->collisions_before, 2);
+    assert_int_equal(s->collisions_after, 0);
+    assert_int_equal(s->stranded, 0);
+    assert_int_equal(s->peer_errors, 0);
+    /* Four VMs at half their demand for an hour: 7200 VM-s; after the
+     * swap each has its host's resource to itself but for the computer
+     * beside a reader's I/O (about 0.75). */
+    assert_true(fabs(s->objective_before - 7200) < 1);
+    assert_true(s->objective_after > 12000);
+
+    /* The swap: vm1 first, then vm2, one wave each (doc/planner.md: about
+     * 40 s and 31 s, break-even 57 s). */
+    assert_int_equal(bal_plan_report_num_moves(r), 2);
+    m0 = bal_plan_report_move(r, 0);
+    m1 = bal_plan_report_move(r, 1);
+    assert_string_equal(m0->vm, "vm1");
+    assert_string_equal(m0->uuid, UUID1);
+    assert_string_equal(m0->from, "HostA");
+    assert_string_equal(m0->to, "HostB");
+    assert_int_equal(m0->type, BAL_TYPE_IO);
+    assert_int_equal(m0->wave, 0);
+    assert_string_equal(m1->vm, "vm2");
+    assert_int_equal(m1->wave, 1);
+    assert_int_equal(m0->unit, m1->unit);
+    assert_false(m0->evacuation);
+    assert_true(fabs(m0->migration_s - 40) < 1);
+    assert_true(fabs(m1->migration_s - 31) < 1);
+    assert_true(fabs(m0->break_even_s - 57) < 1);
+    assert_true(m0->gain_rate > 1.4 && m0->gain_rate < 1.6);
+    assert_true(m0->gain > 5000 && m0->loss > 0);
+    assert_true(m0->bytes > 1024.0 * 1024 * 1024);
+    assert_non_null(strstr(m0->reason, "disk path shared with 1 io VM"));
+    assert_true(fabs(bal_plan_report_wave_s(r, 0) - m0->wave_migration_s)
+                < 1e-9);
+    assert_true(fabs(s->duration_s - bal_plan_report_wave_s(r, 0) -
+                     bal_plan_report_wave_s(r, 1)) < 1e-9);
+    assert_true(isnan(bal_plan_report_wave_s(r, 2)));
+    assert_null(bal_plan_report_move(r, 2));
+    assert_int_equal(bal_plan_report_num_rejected(r), 0);
+
+    /* Placement and estimates. */
+    assert_int_equal(bal_plan_report_num_hosts(r), 2);
+    ha = bal_plan_report_host(r, 0);
+    assert_string_equal(ha->name, "HostA");
+    assert_int_equal(ha->pcpus, 1);
+    assert_int_equal(ha->free_kb_before, ha->free_kb_after);  /* a swap */
+    assert_int_equal(bal_plan_report_num_vms(r), 4);
+    for (i = 0; i < 4; i++) {
+        v = bal_plan_report_vm(r, i);
+        if (!strcmp(v->vm, "vm1")) {
+            assert_string_equal(v->host_before, "HostA");
+            assert_string_equal(v->host_after, "HostB");
+            assert_true(isinf(v->io_demand_Bps));
+            assert_true(v->io_bottleneck && !v->cpu_bottleneck);
+        } else if (!strcmp(v->vm, "vm4")) {
+            assert_string_equal(v->host_before, "HostB");
+            assert_string_equal(v->host_after, "HostB");
+            assert_true(v->cpu_demand == 1 && v->cpu_bottleneck);
+        }
+    }
+    assert_null(bal_plan_report_vm(r, 4));
+    bal_plan_report_free(r);
+    fx_dispose(&f);
+}
+
+/* The JSON is a plan file: the reader takes its moves, by wave, with the
+ * predicted gains; the rest of the document it ignores. */
+static void test_json_is_a_plan(void **state)
+{
+    fx f;
+    bal_plan_options o;
+    bal_plan_report *r = NULL;
+    bal__plan p;
+    double *pred = NULL;
+    char *json = NULL;
+
+    fx_init(&f);
+    bal_plan_options_init(&o);
+    assert_int_equal(bal_plan(f.ctx, f.be, f.cfg, &o, &r), 0);
+    assert_int_equal(bal_plan_report_json(r, &json), 0);
+    assert_non_null(strstr(json, "\"xl_balance_plan\": 1"));
+    assert_non_null(strstr(json, "\"break_even_s\": 57."));
+    assert_non_null(strstr(json, "\"io_demand_Bps\": \"max\""));
+    assert_non_null(strstr(json, "\"rejected\": ["));
+    assert_non_null(strstr(json, "\"before\": [\n"));
+    bal__plan_init(&p);
+    assert_int_equal(bal__plan_json_parse(f.ctx, "plan", json, strlen(json),
+                                          &p, &pred), 0);
+    assert_int_equal(p.n, 2);
+    assert_int_equal(p.nwaves, 2);
+    assert_string_equal(p.moves[0].mv.vm, "vm1");
+    assert_string_equal(p.moves[0].mv.uuid, UUID1);
+    assert_string_equal(p.moves[0].mv.to, "HostB");
+    assert_string_equal(p.moves[1].mv.vm, "vm2");
+    assert_int_equal(p.moves[1].wave, 1);
+    assert_non_null(strstr(p.moves[0].reason, "disk path shared"));
+    assert_true(fabs(pred[0] - bal_plan_report_move(r, 0)->gain_rate) < 1e-4);
+    free(pred);
+    bal__plan_dispose(&p);
+    free(json);
+    bal_plan_report_free(r);
+    fx_dispose(&f);
+}
+
+/* Options: a horizon too short for any move's break-even; no move
+ * allowed.  The VMs that would gain say why they stay. */
+static void test_options(void **state)
+{
+    fx f;
+    bal_plan_options o;
+    bal_plan_report *r = NULL;
+    const bal_plan_reject_info *j;
+    char *json = NULL;
+
+    fx_init(&f);
+    bal_plan_options_init(&o);
+    o.horizon_s = 30;
+    assert_int_equal(bal_plan(f.ctx, f.be, f.cfg, &o, &r), 0);
+    assert_int_equal(bal_plan_report_num_moves(r), 0);
+    assert_true(bal_plan_report_summary(r)->horizon_s == 30);
+    assert_int_equal(bal_plan_report_num_rejected(r), 4);
+    j = bal_plan_report_rejected(r, 0);
+    assert_string_equal(j->vm, "vm1");
+    assert_string_equal(j->reason, "below-break-even");
+    assert_string_equal(j->to, "HostB");
+    assert_null(j->partner);
+    assert_true(j->break_even_s > 30);
+    assert_non_null(strstr(j->detail, "below-break-even"));
+    assert_null(bal_plan_report_rejected(r, 4));
+    assert_int_equal(bal_plan_report_json(r, &json), 0);
+    assert_non_null(strstr(json, "\"moves\": [\n\n    ]"));
+    assert_non_null(strstr(json, "\"reason\": \"below-break-even\""));
+    free(json);
+    bal_plan_report_free(r);
+
+    o.horizon_s = -1;
+    o.max_moves = 0;
+    assert_int_equal(bal_plan(f.ctx, f.be, f.cfg, &o, &r), 0);
+    assert_int_equal(bal_plan_report_num_moves(r), 0);
+    assert_string_equal(bal_plan_report_rejected(r, 0)->reason, "max-moves");
+    bal_plan_report_free(r);
+
+    /* Bad arguments; NULL reports are empty. */
+    assert_int_equal(bal_plan(f.ctx, f.be, f.cfg, NULL, &r), BAL_EINVAL);
+    assert_int_equal(bal_plan(f.ctx, NULL, f.cfg, &o, &r), BAL_EINVAL);
+    assert_int_equal(bal_plan_report_json(NULL, &json), BAL_EINVAL);
+    assert_null(bal_plan_report_summary(NULL));
+    assert_int_equal(bal_plan_report_num_moves(NULL), 0);
+    assert_int_equal(bal_plan_report_num_vms(NULL), 0);
+    bal_plan_report_free(NULL);
+    fx_dispose(&f);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_paper),
+        cmocka_unit_test(test_json_is_a_plan),
+        cmocka_unit_test(test_options),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,82 @@
+#!/bin/bash
+# check-xen.sh - xl-balance against a real Xen: Debian's Xen 4.17 and
+# dom0 kernel booted under QEMU (TCG: no KVM needed), xl-balance from this
+# tree installed into dom0, tested there against real PVH domUs.
+#
+#   tests/xen/check-xen.sh          (what `make check-xen` runs; as root)
+#
+# Stages, each timed: host packages (apt-get), the dom0 image (cached,
+# keyed on its package versions and on lib/image.sh), xl-balance built and
+# installed into a fresh overlay, the overlay packed onto the image, boot
+# and test.  Ends with "xen: N passed, N failed"; exit 0 only when every
+# check in dom0 passed.  Environment: XLB_TIMEOUT (hard limit on QEMU, s),
+# XLB_XEN_CACHE (cache directory), XLB_SUITE (dom0 suite, "single"),
+# XLB_NHOSTS (hosts to boot, 1; the "twohost" suite wants 2), XLB_SUITES
+# (default "single:1 twohost:2": each suite, one after the other).
+set -u
+umask 022
+export LC_ALL=C
+
+XLB_HERE=$(cd "$(dirname "$0")" && pwd)
+XLB_REPO=$(cd "$XLB_HERE/../.." && pwd)
+XLB_OUT=$XLB_REPO/build/xen
+# Each suite with its number of hosts: "SUITE:N ...".  XLB_SUITE (and
+# XLB_NHOSTS) run one suite instead.
+if [ -n "${XLB_SUITE:-}" ]; then
+    XLB_SUITES="$XLB_SUITE:${XLB_NHOSTS:-1}"
+else
+    XLB_SUITES=${XLB_SUITES:-"single:1 twohost:2"}
+fi
+
+. "$XLB_HERE/lib/common.sh"
+. "$XLB_HERE/lib/image.sh"
+. "$XLB_HERE/lib/overlay.sh"
+. "$XLB_HERE/lib/boot.sh"
+. "$XLB_HERE/lib/results.sh"
+
+trap boot_cleanup EXIT
+trap 'warn "interrupted"; exit 130' INT TERM HUP
+
+[ "$(id -u)" = 0 ] || die "run as root: apt-get, mmdebstrap --mode=root and dom0's device nodes need it"
+for spec in $XLB_SUITES; do
+    [ -d "$XLB_HERE/dom0/${spec%%:*}" ] || die "no suite ${spec%%:*} in $XLB_HERE/dom0"
+done
+mkdir -p "$XLB_OUT" "$(cache_dir)" || die "cannot create $XLB_OUT or $(cache_dir)"
+rm -f "$XLB_OUT"/serial-* "$XLB_OUT"/qemu-*.err "$XLB_OUT"/trace-*.jsonl
+XLB_RUN_CPIO=$(cache_dir)/run/dom0.cpio
+
+# One run at a time per cache: two would rebuild the same image at once.
+exec 9>"$(cache_dir)/lock"
+flock -n 9 || die "another check-xen holds $(cache_dir)/lock"
+
+stage host-packages apt_install qemu-system-x86 mmdebstrap cpio kmod gzip
+stage dom0-image image_ensure
+say "image: $(tr '\n' ';' <"$XLB_IMAGE/versions.txt")"
+stage build-xl-balance overlay_build_xlb
+stage pack-initramfs overlay_pack
+XLB_ON_FAIL=boot_log_tails
+
+ok=1
+for spec in $XLB_SUITES; do
+    suite=${spec%%:*}
+    stage "boot-and-test-$suite" boot_hosts "${spec#*:}" "$suite"
+    for h in $XLB_HOSTS; do results_host "$h" || ok=0; done
+    for h in $XLB_HOSTS; do
+        [ -f "$XLB_OUT/trace-$h.jsonl" ] &&
+            mv "$XLB_OUT/trace-$h.jsonl" "$XLB_OUT/trace-$suite-$h.jsonl" &&
+            say "real dom0 trace: $XLB_OUT/trace-$suite-$h.jsonl"
+        # Kept per suite: the next suite boots hosts of the same names.
+        for f in serial-$h.log serial-$h.log.txt qemu-$h.err; do
+            [ -f "$XLB_OUT/$f" ] && mv "$XLB_OUT/$f" "$XLB_OUT/${f%%-*}-$suite-${f#*-}"
+        done
+    done
+done
+say "serial logs: $XLB_OUT/serial-*.log"
+if [ $ok = 0 ]; then
+    boot_log_tails >&2
+    stage_summary
+    echo "xen: $XLB_PASSED passed, $XLB_FAILED failed"
+    exit 1
+fi
+stage_summary
+echo "xen: $XLB_PASSED passed, $XLB_FAILED failed"
