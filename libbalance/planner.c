@@ -37,6 +37,7 @@ void bal__pl_params_init(bal__pl_params *p)
     p->pingpong_s = 3600;
     p->search_k = 8;
     p->tiny_depth = 4;
+    p->exact_max_vms = BAL__PL_EXACT_VMS;
 }
 
 void bal__pl_input_init(bal__pl_input *in)
@@ -129,6 +130,9 @@ static int check_params(bal_ctx *ctx, const bal__pl_input *in)
         BAD("search_k %d: out of range (1 to 64)", p->search_k);
     if (p->tiny_depth < 0 || p->tiny_depth > 4)
         BAD("tiny_depth %d: out of range (0 to 4)", p->tiny_depth);
+    if (p->exact_max_vms < 0 || p->exact_max_vms > BAL__PL_EXACT_VMS)
+        BAD("exact_max_vms %d: out of range (0 to %d)", p->exact_max_vms,
+            BAL__PL_EXACT_VMS);
     if (p->link_Bps)
         for (i = 0; i < n; i++)
             if (!isfinite(p->link_Bps[i]))
@@ -355,6 +359,8 @@ int bal__planner_plan(bal_ctx *ctx, const bal__pl_input *in,
     if ((rc = check_input(ctx, in))) return rc;
     if ((rc = bal__pl_model_init(&m, in))) goto out;
     if ((rc = bal__pl_search(&m, &so))) goto out;
+    /* Tiny clusters: the best placement there is, if the search missed it. */
+    if ((rc = bal__pl_exact(&m, &so))) goto out;
 
     r.nvms = in->nvms;
     r.passes = so.passes;

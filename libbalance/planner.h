@@ -12,7 +12,9 @@
  * taken from the VMs on both ends while memory is copied, the gain not
  * yet had until the copy ends, and min_gain per move).  A greedy
  * best-improvement search over moves, swaps and chains maximises J; a
- * unit is taken only if it raises J, which is the break-even gate.
+ * unit is taken only if it raises J, which is the break-even gate.  On
+ * tiny clusters an exact search over every feasible placement
+ * (planner_exact.c) then makes sure the plan's J is the best there is.
  * Separating same-type VMs is not a rule here: it is what maximising J
  * does.  Moves are then grouped into waves that run at once.
  */
@@ -100,7 +102,14 @@ typedef struct bal__pl_params {
     int tiny_depth;             /* clusters of <= 8 hosts and <= 10 VMs:
                                  * units of up to this many relocations
                                  * (0: the plain greedy only; at most 4) */
+    int exact_max_vms;          /* clusters of at most this many movable
+                                 * VMs (and BAL__PL_EXACT_MAX placements):
+                                 * every feasible placement weighed, the
+                                 * best J taken (0: off; at most 8) */
 } bal__pl_params;
+
+#define BAL__PL_EXACT_VMS 8     /* exact_max_vms: the default and most */
+#define BAL__PL_EXACT_MAX 200000 /* placements the exact search weighs */
 
 /* The documented defaults (doc/planner.md, "Parameters"). */
 void bal__pl_params_init(bal__pl_params *p);
@@ -343,6 +352,24 @@ typedef struct bal__pl_search_out {
 
 void bal__pl_search_out_dispose(bal__pl_search_out *s);
 int bal__pl_search(bal__pl_model *m, bal__pl_search_out *out);
+
+/* The exact search (planner_exact.c): on tiny clusters, every feasible
+ * final placement (every constraint; memory: some order of its moves
+ * fits step by step) weighed by J, fewest VMs left on drained hosts
+ * first; ties to fewer moves, then the lexicographically first.  If it
+ * beats `greedy' (the search's output) by more than rounding, the plan
+ * to it replaces greedy's in *greedy.  0 also when the cluster is too
+ * big or exact_max_vms is 0 (nothing changed). */
+int bal__pl_exact(bal__pl_model *m, bal__pl_search_out *greedy);
+
+/* The search's output for a given plan (planner_search.c): the moves
+ * to[0..n) of VMs vm[0..n), in an order that fits step by step, with the
+ * search's units (a swap's two moves share one), gains and reasons, and
+ * the rejects: `prev''s for VMs left on drained hosts, then why each VM
+ * below its demand stays. */
+int bal__pl_search_replay(bal__pl_model *m, const int *vm, const int *to,
+                          int n, const bal__pl_search_out *prev,
+                          bal__pl_search_out *out);
 
 /* Groups the steps into waves (planner_waves.c); fills moves' wave,
  * wave_mig_s and the waves' durations in r. */

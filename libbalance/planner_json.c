@@ -279,6 +279,7 @@ static const field param_fields[] = {
     F("pingpong_s", F_NUM, bal__pl_params, pingpong_s, false),
     F("search_k", F_INT, bal__pl_params, search_k, false),
     F("tiny_depth", F_INT, bal__pl_params, tiny_depth, false),
+    F("exact_max_vms", F_INT, bal__pl_params, exact_max_vms, false),
 };
 
 static const field host_fields[] = {

@@ -1314,3 +1314,52 @@ out:
     if (rc) bal__pl_search_out_dispose(out);
     return rc;
 }
+
+/* A plan decided elsewhere (the exact search, planner_exact.c) told as
+ * the search tells its own: each move applied in the given order (a
+ * swap's two moves, next to each other, as one unit), then the steps,
+ * gains and reasons, and why the VMs below their demand stay. */
+int bal__pl_search_replay(bal__pl_model *m, const int *vm, const int *to,
+                          int n, const bal__pl_search_out *prev,
+                          bal__pl_search_out *out)
+{
+    srch s;
+    int rc, v, i, k;
+
+    memset(out, 0, sizeof(*out));
+    rc = srch_init(&s, m, out);
+    if (rc) goto out;
+    out->passes = prev->passes;
+    for (i = 0; i < n; i += k) {
+        rel r[2];
+
+        r[0] = (rel){ vm[i], to[i] };
+        k = 1;
+        if (i + 1 < n && to[i + 1] == s.p0[vm[i]] && s.p0[vm[i + 1]] == to[i]) {
+            r[1] = (rel){ vm[i + 1], to[i + 1] };
+            k = 2;
+        }
+        if ((rc = apply_unit(&s, r, k, s.in->hosts[s.p0[vm[i]]].drained)))
+            goto out;
+    }
+    if ((rc = bal__pls_emit_steps(&s))) goto out;
+    /* What evacuation said of the VMs that stay on drained hosts. */
+    for (i = 0; i < prev->nrejects; i++) {
+        v = prev->rejects[i].vm;
+        if (!bal__pls_moved(&s, v) && s.in->hosts[s.host[v]].drained &&
+            (rc = bal__pls_add_reject(&s, &prev->rejects[i])))
+            goto out;
+    }
+    for (v = 0; v < s.nv; v++) {
+        if (bal__pls_moved(&s, v) || s.in->hosts[s.host[v]].drained) continue;
+        if (m->w[v] > 0 && s.fcur[v] < 1 - 1e-9 && (rc = bal__pls_explain(&s, v)))
+            goto out;
+    }
+    out->place = malloc(((size_t)s.nv + 1) * sizeof(int));
+    if (!out->place) { rc = BAL_ENOMEM; goto out; }
+    memcpy(out->place, s.host, (size_t)s.nv * sizeof(int));
+out:
+    srch_dispose(&s);
+    if (rc) bal__pl_search_out_dispose(out);
+    return rc;
+}
