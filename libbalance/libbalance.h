@@ -523,6 +523,22 @@ typedef struct bal_migrate_result {
 int bal_migrate(bal_ctx *ctx, bal_backend *be, const char *domain,
                 const char *host, bal_migrate_result *out);
 
+/* ---- running totals of what rebalance did (STATE_DIR/counters) --------- */
+
+typedef enum {
+    BAL_COUNTER_DONE = 0,       /* migrations verified on their destination */
+    BAL_COUNTER_FAILED,         /* migrations that failed; the VM stayed */
+    BAL_COUNTER_UNDEFINED,      /* migrations an admin had to look at */
+    BAL_COUNTER_REFUSED,        /* moves not started: the live state refused */
+    BAL_COUNTER_SKIPPED,        /* moves not started: an earlier one failed */
+    BAL_COUNTER_MAX,
+} bal_counter;
+
+const char *bal_counter_name(bal_counter c);
+/* The totals so far (all 0 before the first rebalance recorded any). */
+int bal_migration_counters(bal_ctx *ctx, const bal_config *cfg,
+                           uint64_t out[BAL_COUNTER_MAX]);
+
 #ifdef __cplusplus
 }
 #endif

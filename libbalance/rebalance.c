@@ -1012,6 +1012,7 @@ static int execute(rb *r)
         skip_rest(r, -1, why);
     }
     measure_and_record(r);
+    bal__counters_add(r->ctx, r->dirfd, r->dir, r->rep);
     r->rep->outcome = outcome_of(r->rep);
     if (r->rep->outcome == BAL_REBALANCE_UNDEFINED) {
         /* Kept, so that the next runs check these VMs first. */

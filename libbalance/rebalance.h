@@ -63,6 +63,10 @@ typedef struct bal__rb_recovery {
     char detail[1024];
 } bal__rb_recovery;
 
+/* Adds a finished run's moves to STATE_DIR/counters (counters.c). */
+int bal__counters_add(bal_ctx *ctx, int dirfd, const char *dir,
+                      const bal_rebalance_report *rep);
+
 struct bal_rebalance_report {
     bal_rebalance_outcome outcome;
     bal__rb_move *moves;        /* allocated once: pub's pointers hold */

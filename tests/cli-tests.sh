@@ -258,5 +258,16 @@ t "migrate unknown domain" 1 "xl-balance: migrate: no domain \`nope' on HostA; n
 has "migrate failure line" "failed nope -> HostB: no such file, host or domain; nothing done"
 t "migrate without host" 2 "xl-balance: migrate: wants DOMAIN and HOST (\`xl-balance migrate --help')" -- -c $E -b sim:paper migrate vm1
 
+# ---- migration counters for the metrics ----------------------------------
+mkdir -p "$tmp/ctr" && chmod 700 "$tmp/ctr"
+printf 'state_dir = "%s/ctr/state"\nlock_file = "%s/ctr/lock"\n' "$tmp" "$tmp" > "$tmp/ctr.conf"
+chmod 600 "$tmp/ctr.conf"
+t "openmetrics before any rebalance" 0 "" -- -c "$tmp/ctr.conf" -b sim:paper status --openmetrics
+has "counters start at 0" 'xl_balance_migrations_total{result="done"} 0'
+t "rebalance for the counters" 0 "" -- -c "$tmp/ctr.conf" -b sim:paper rebalance --yes
+t "openmetrics after a rebalance" 0 "" -- -c "$tmp/ctr.conf" -b sim:paper status --openmetrics
+has "two migrations counted" 'xl_balance_migrations_total{result="done"} 2'
+has "counters were read" 'xl_balance_history_available 1'
+
 echo "cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -155,7 +155,12 @@ int cmd_status(int argc, char **argv)
         }
         puts(json);
     } else if (as_om) {
-        if (om_print_status(stdout, st)) {
+        uint64_t counters[BAL_COUNTER_MAX];
+        /* Totals from the state directory; unreadable ones are reported
+         * as not available rather than failing the scrape. */
+        bool have = bal_migration_counters(g_ctx, cfg, counters) == 0;
+
+        if (om_print_status(stdout, st, have ? counters : NULL)) {
             cli_err("status: cannot write the metrics to stdout");
             goto out;
         }

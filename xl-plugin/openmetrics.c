@@ -7,9 +7,9 @@
  * in the names.  A VM without valid rates (new, just migrated, rebooted)
  * has no rate, level or type samples rather than misleading zeros.
  *
- * The migration counters are meant to come from the balancer's history
- * in its state directory.  Nothing records that history yet: they are 0,
- * and xl_balance_history_available says so (0) to whoever scrapes them.
+ * The migration counters are rebalance's running totals in its state
+ * directory (libbalance/counters.c); xl_balance_history_available says
+ * whether they could be read.
  */
 #include <math.h>
 #include <stddef.h>
@@ -233,8 +233,11 @@ static void print_host_families(FILE *f, const bal_status *st)
     }
 }
 
-static void print_cluster_families(FILE *f, const bal_status *st)
+static void print_cluster_families(FILE *f, const bal_status *st,
+                                   const uint64_t *counters)
 {
+    bal_counter c;
+
     family(f, "xl_balance_build", "info", "Version of xl-balance.");
     fputs("xl_balance_build_info{version=\"" BAL_VERSION "\"} 1\n", f);
     family(f, "xl_balance_peer_errors", "gauge",
@@ -242,25 +245,32 @@ static void print_cluster_families(FILE *f, const bal_status *st)
     fprintf(f, "xl_balance_peer_errors %d\n", bal_status_peer_errors(st));
 
     family(f, "xl_balance_history_available", "gauge",
-           "1 when the migration counters come from the balancer's history; "
-           "0 when none is recorded yet (the counters are then 0).");
-    fputs("xl_balance_history_available 0\n", f);
+           "1 when the migration counters were read from the state "
+           "directory; 0 when they could not be (they are then 0).");
+    fprintf(f, "xl_balance_history_available %d\n", counters ? 1 : 0);
     family(f, "xl_balance_migrations", "counter",
-           "Migrations the balancer started, by result (done, failed, "
-           "skipped).");
-    fputs("xl_balance_migrations_total{result=\"done\"} 0\n"
-          "xl_balance_migrations_total{result=\"failed\"} 0\n"
-          "xl_balance_migrations_total{result=\"skipped\"} 0\n", f);
-    /* By reason: one series per reason the history names; none yet. */
+           "Migrations rebalance started, by result (done, failed, "
+           "undefined).");
+    for (c = BAL_COUNTER_DONE; c <= BAL_COUNTER_UNDEFINED; c++)
+        fprintf(f, "xl_balance_migrations_total{result=\"%s\"} %llu\n",
+                bal_counter_name(c),
+                counters ? (unsigned long long)counters[c] : 0ull);
     family(f, "xl_balance_migrations_skipped", "counter",
-           "Migrations the balancer planned but skipped, by reason.");
+           "Moves rebalance planned but did not start, by reason "
+           "(refused: the live state did not allow it; skipped: an earlier "
+           "move failed).");
+    for (c = BAL_COUNTER_REFUSED; c <= BAL_COUNTER_SKIPPED; c++)
+        fprintf(f, "xl_balance_migrations_skipped_total{reason=\"%s\"} "
+                "%llu\n", bal_counter_name(c),
+                counters ? (unsigned long long)counters[c] : 0ull);
 }
 
-int om_print_status(FILE *f, const bal_status *st)
+int om_print_status(FILE *f, const bal_status *st,
+                    const uint64_t *counters)
 {
     print_vm_families(f, st);
     print_host_families(f, st);
-    print_cluster_families(f, st);
+    print_cluster_families(f, st, counters);
     fputs("# EOF\n", f);
     return fflush(f) || ferror(f) ? -1 : 0;
 }
