@@ -49,7 +49,7 @@ XLB_RUN_CPIO=$(cache_dir)/run/dom0.cpio
 exec 9>"$(cache_dir)/lock"
 flock -n 9 || die "another check-xen holds $(cache_dir)/lock"
 
-stage host-packages apt_install qemu-system-x86 mmdebstrap cpio kmod gzip
+stage host-packages apt_install qemu-system-x86 mmdebstrap cpio kmod gzip openssh-client
 stage dom0-image image_ensure
 say "image: $(tr '\n' ';' <"$XLB_IMAGE/versions.txt")"
 stage build-xl-balance overlay_build_xlb

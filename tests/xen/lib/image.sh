@@ -21,7 +21,9 @@
 # Kept out of the image: the hypervisor and kernel packages (their files
 # are taken apart by hand: installing linux-image would run
 # update-initramfs, for minutes under mmdebstrap, for nothing).
-XLB_DOM0_PKGS="xen-utils-4.17 xenstore-utils kmod mount iproute2 procps jq busybox-static"
+# openssh-server and -client: the two-host rebalance reaches the peer over
+# real ssh (keys made per run by overlay.sh, never part of the image).
+XLB_DOM0_PKGS="xen-utils-4.17 xenstore-utils kmod mount iproute2 procps jq busybox-static openssh-server openssh-client"
 XLB_HYP_PKG="xen-hypervisor-4.17-amd64"
 XLB_KMETA_PKG="linux-image-amd64"
 # dom0's modules: Xen's device and backend drivers, loop devices for

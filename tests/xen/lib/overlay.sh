@@ -36,6 +36,29 @@ overlay_domu_initrd() {
         gzip -6 >"$1"
 }
 
+# overlay_ssh_keys DIR: throwaway ssh keys for the two-host suite, made
+# fresh every run on this side and injected into both dom0s: a host key
+# per dom0 (host_a_ed25519_key, host_b_...), one root key (id_ed25519)
+# that both accept (authorized_keys), and known_hosts naming both hosts
+# by name and link-local address, so the dom0s' ssh keeps BatchMode=yes
+# and StrictHostKeyChecking on.  They open nothing but the two QEMUs'
+# private link (sshd listens on 169.254.76.N only).
+overlay_ssh_keys() {
+    local dir=$1 h ip
+    rm -rf "$dir"
+    mkdir -p "$dir" && chmod 0755 "$dir" || return 1
+    ssh-keygen -q -t ed25519 -N '' -C xlb-test-root -f "$dir/id_ed25519" || return 1
+    cp "$dir/id_ed25519.pub" "$dir/authorized_keys" || return 1
+    : >"$dir/known_hosts"
+    for h in a b; do
+        case $h in a) ip=169.254.76.1 ;; b) ip=169.254.76.2 ;; esac
+        ssh-keygen -q -t ed25519 -N '' -C "xlb-$h" -f "$dir/host_${h}_ed25519_key" || return 1
+        echo "xlb-$h,$ip $(cut -d' ' -f1,2 "$dir/host_${h}_ed25519_key.pub")" >>"$dir/known_hosts"
+    done
+    chmod 0600 "$dir"/id_ed25519 "$dir"/host_*_key &&
+    chmod 0644 "$dir"/*.pub "$dir/authorized_keys" "$dir/known_hosts"
+}
+
 # overlay_pack: the overlay cpio, then the run's initramfs
 # ($XLB_RUN_CPIO) = base.cpio + overlay.
 overlay_pack() {
@@ -53,6 +76,7 @@ overlay_pack() {
     done
     install -m 0755 "$XLB_HERE/dom0/xlb-block" "$ov/etc/xen/scripts/" &&
     ln -sf /boot/vmlinuz-domu "$ov/var/lib/xlb/domu/vmlinuz" &&
+    overlay_ssh_keys "$ov/etc/xl-balance-test" &&
     overlay_domu_initrd "$ov/var/lib/xlb/domu/initrd.gz" || return 1
     (cd "$ov" && find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) \
         >"$XLB_OUT/overlay.cpio" || return 1
