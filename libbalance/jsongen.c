@@ -68,3 +68,33 @@ int bal__jg_finish(yajl_gen g, char **json_r)
     *json_r = s;
     return 0;
 }
+
+bool bal__json_too_deep(const char *t, size_t len, int max_depth)
+{
+    int depth = 0;
+    bool str = false;
+    size_t i;
+
+    for (i = 0; i < len; i++) {
+        char c = t[i];
+
+        if (str) {
+            if (c == '\\') i++;
+            else if (c == '"') str = false;
+        } else if (c == '/' && i + 1 < len && t[i + 1] == '*') {
+            for (i += 2; i + 1 < len && !(t[i] == '*' && t[i + 1] == '/');
+                 i++)
+                ;
+            i++;
+        } else if (c == '/' && i + 1 < len && t[i + 1] == '/') {
+            while (i < len && t[i] != '\n') i++;
+        } else if (c == '"') {
+            str = true;
+        } else if (c == '[' || c == '{') {
+            if (++depth > max_depth) return true;
+        } else if (c == ']' || c == '}') {
+            depth--;
+        }
+    }
+    return false;
+}

@@ -7,6 +7,7 @@
 #define BAL_JSONGEN_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <yajl/yajl_gen.h>
 
 void bal__jg_str(yajl_gen g, const char *s);
@@ -21,5 +22,11 @@ void bal__jg_key_num_or_null(yajl_gen g, const char *k, double v,
 /* The generated text, malloc'd, into *json_r; BAL_EINVAL when yajl
  * refused something (a string that is not UTF-8), BAL_ENOMEM. */
 int bal__jg_finish(yajl_gen g, char **json_r);
+
+/* Whether text[0..len) nests arrays and objects deeper than max_depth,
+ * outside strings and comments: checked before yajl_tree_parse, which
+ * recurses (a hostile file must not overflow the stack).  Comments are
+ * skipped as yajl's lexer does, so a '"' inside one hides nothing. */
+bool bal__json_too_deep(const char *text, size_t len, int max_depth);
 
 #endif

@@ -21,43 +21,12 @@
 
 #include "config.h"
 #include "json.h"
+#include "jsongen.h"
 #include "rebalance.h"
 
 #define PLAN_VERSION 1
 #define MAX_DEPTH 32
 
-/* Nesting deeper than MAX_DEPTH, outside strings and comments.
- * yajl_tree_parse allows comments, so they must be skipped as its lexer
- * does: a '"' inside a comment must not hide the brackets after it. */
-static bool too_deep(const char *t, size_t len)
-{
-    int depth = 0;
-    bool str = false;
-    size_t i;
-
-    for (i = 0; i < len; i++) {
-        char c = t[i];
-
-        if (str) {
-            if (c == '\\') i++;
-            else if (c == '"') str = false;
-        } else if (c == '/' && i + 1 < len && t[i + 1] == '*') {
-            for (i += 2; i + 1 < len && !(t[i] == '*' && t[i + 1] == '/');
-                 i++)
-                ;
-            i++;
-        } else if (c == '/' && i + 1 < len && t[i + 1] == '/') {
-            while (i < len && t[i] != '\n') i++;
-        } else if (c == '"') {
-            str = true;
-        } else if (c == '[' || c == '{') {
-            if (++depth > MAX_DEPTH) return true;
-        } else if (c == ']' || c == '}') {
-            depth--;
-        }
-    }
-    return false;
-}
 
 typedef struct rd {
     bal_ctx *ctx;
@@ -257,7 +226,7 @@ int bal__plan_json_parse(bal_ctx *ctx, const char *what, const char *text,
     if (len) memcpy(buf, text, len);
     buf[len] = '\0';
     text = buf;
-    if (too_deep(text, len)) {
+    if (bal__json_too_deep(text, len, MAX_DEPTH)) {
         rc = fail(&r, NULL, "nested more than %d deep: not a plan",
                   MAX_DEPTH);
         goto out;

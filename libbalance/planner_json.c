@@ -17,6 +17,7 @@
 #include <yajl/yajl_gen.h>
 #include <yajl/yajl_tree.h>
 
+#include "jsongen.h"
 #include "planner.h"
 #include "uuidmap.h"
 
@@ -55,38 +56,6 @@ static void err(rd *r, const char *fmt, ...)
     BAL__ERR(r->ctx, "%s", line);
 }
 
-/* Nesting deeper than MAX_DEPTH, outside strings and comments (which
- * yajl_tree_parse allows: a '"' inside one must not hide the brackets
- * after it, as plan_json.c's check once did). */
-static bool too_deep(const char *t, size_t len)
-{
-    int depth = 0;
-    bool str = false;
-    size_t i;
-
-    for (i = 0; i < len; i++) {
-        char c = t[i];
-
-        if (str) {
-            if (c == '\\') i++;
-            else if (c == '"') str = false;
-        } else if (c == '/' && i + 1 < len && t[i + 1] == '*') {
-            for (i += 2; i + 1 < len && !(t[i] == '*' && t[i + 1] == '/');
-                 i++)
-                ;
-            i++;
-        } else if (c == '/' && i + 1 < len && t[i + 1] == '/') {
-            while (i < len && t[i] != '\n') i++;
-        } else if (c == '"') {
-            str = true;
-        } else if (c == '{' || c == '[') {
-            if (++depth > MAX_DEPTH) return true;
-        } else if (c == '}' || c == ']') {
-            depth--;
-        }
-    }
-    return false;
-}
 
 static int keep(rd *r, const char *s, const char **out)
 {
@@ -499,7 +468,10 @@ int bal__pl_input_parse_json(bal_ctx *ctx, const char *what, const char *text,
     bal__pl_input_init(&in);
     if (len > MAX_TEXT) { err(&r, "larger than 256 MiB"); goto out; }
     if (memchr(text, '\0', len)) { err(&r, "contains a NUL byte"); goto out; }
-    if (too_deep(text, len)) { err(&r, "nested deeper than %d", MAX_DEPTH); goto out; }
+    if (bal__json_too_deep(text, len, MAX_DEPTH)) {
+        err(&r, "nested deeper than %d", MAX_DEPTH);
+        goto out;
+    }
     r.cloc = newlocale(LC_NUMERIC_MASK, "C", (locale_t)0);
     buf = malloc(len + 1);
     if (!buf || !r.cloc) { err(&r, "out of memory"); rc = BAL_ENOMEM; goto out; }
