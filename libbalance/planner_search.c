@@ -1284,10 +1284,29 @@ void bal__pl_search_out_dispose(bal__pl_search_out *s)
     memset(s, 0, sizeof(*s));
 }
 
+/* The end of a search or a replay: why each VM that would gain stays
+ * (drained hosts' refusals are already in), and the final placement. */
+static int finish(srch *s, const bal__pl_model *m, bal__pl_search_out *out)
+{
+    int v, rc;
+
+    for (v = 0; v < s->nv; v++) {
+        if (bal__pls_moved(s, v) || s->in->hosts[s->host[v]].drained)
+            continue;
+        if (m->w[v] > 0 && s->fcur[v] < 1 - 1e-9 &&
+            (rc = bal__pls_explain(s, v)))
+            return rc;
+    }
+    out->place = malloc(((size_t)s->nv + 1) * sizeof(int));
+    if (!out->place) return BAL_ENOMEM;
+    memcpy(out->place, s->host, (size_t)s->nv * sizeof(int));
+    return 0;
+}
+
 int bal__pl_search(bal__pl_model *m, bal__pl_search_out *out)
 {
     srch s;
-    int rc, v;
+    int rc;
 
     memset(out, 0, sizeof(*out));
     rc = srch_init(&s, m, out);
@@ -1299,16 +1318,7 @@ int bal__pl_search(bal__pl_model *m, bal__pl_search_out *out)
         goto out;
     if ((rc = polish(&s))) goto out;
     if ((rc = bal__pls_emit_steps(&s))) goto out;
-    /* Why those who would gain and stay, stay (evacuation's refusals are
-     * already in). */
-    for (v = 0; v < s.nv; v++) {
-        if (bal__pls_moved(&s, v) || s.in->hosts[s.host[v]].drained) continue;
-        if (m->w[v] > 0 && s.fcur[v] < 1 - 1e-9 && (rc = bal__pls_explain(&s, v)))
-            goto out;
-    }
-    out->place = malloc(((size_t)s.nv + 1) * sizeof(int));
-    if (!out->place) { rc = BAL_ENOMEM; goto out; }
-    memcpy(out->place, s.host, (size_t)s.nv * sizeof(int));
+    rc = finish(&s, m, out);
 out:
     srch_dispose(&s);
     if (rc) bal__pl_search_out_dispose(out);
@@ -1350,14 +1360,7 @@ int bal__pl_search_replay(bal__pl_model *m, const int *vm, const int *to,
             (rc = bal__pls_add_reject(&s, &prev->rejects[i])))
             goto out;
     }
-    for (v = 0; v < s.nv; v++) {
-        if (bal__pls_moved(&s, v) || s.in->hosts[s.host[v]].drained) continue;
-        if (m->w[v] > 0 && s.fcur[v] < 1 - 1e-9 && (rc = bal__pls_explain(&s, v)))
-            goto out;
-    }
-    out->place = malloc(((size_t)s.nv + 1) * sizeof(int));
-    if (!out->place) { rc = BAL_ENOMEM; goto out; }
-    memcpy(out->place, s.host, (size_t)s.nv * sizeof(int));
+    rc = finish(&s, m, out);
 out:
     srch_dispose(&s);
     if (rc) bal__pl_search_out_dispose(out);
