@@ -184,6 +184,25 @@ static uint64_t bytes_to_kb(unsigned long long b)
     return (uint64_t)(b / 1024);
 }
 
+/* A domain's credit/credit2 weight, 0 when it cannot be known: another
+ * scheduler (RTDS, ARINC 653, null) leaves it at its default, and a
+ * domain destroyed since libxl listed it fails the call.  Neither is an
+ * error for the sample: 0 makes the planner take weights as equal (libxl
+ * has logged the detail of a failure as a warning). */
+static uint32_t sched_weight(libxl_ctx *xl, uint32_t domid)
+{
+    libxl_domain_sched_params sp;
+    uint32_t w = 0;
+
+    libxl_domain_sched_params_init(&sp);
+    if (!libxl_domain_sched_params_get(xl, domid, &sp) &&
+        sp.weight != LIBXL_DOMAIN_SCHED_PARAM_WEIGHT_DEFAULT &&
+        sp.weight > 0 && sp.weight <= BAL__WEIGHT_MAX)
+        w = (uint32_t)sp.weight;
+    libxl_domain_sched_params_dispose(&sp);
+    return w;
+}
+
 /* One domain's counters from xenstat; false if the domain is skipped. */
 static bool fill_dom(bal__dom *dom, xenstat_domain *d,
                      const libxl_dominfo *di, const char *name,
@@ -294,6 +313,7 @@ static int sample_local(bal_backend *be, const char *name, bal__sample *out)
         rc = bal__host_add_dom(h, &dom);
         if (rc) goto out;
         if (!fill_dom(dom, d, di, dname, h->mem_kb)) h->ndoms--;
+        else dom->weight = sched_weight(p->xl, dom->domid);
     }
     rc = 0;
 

@@ -138,6 +138,10 @@ const bal__config_key bal__config_keys[] = {
       OFF(dirty_Bps), NOCOUNT, "0 to 1000000",
       "MB/s of memory a running VM is taken to dirty, beyond the page cache "
       "its reads fill (for a migration's pre-copy)", NULL },
+    { "link_history", BAL__CK_INT, 0, "5", 5, 0, 100, false, 1,
+      OFF(link_history), NOCOUNT, "0 to 100",
+      "measured migrations per host pair whose median rate replaces the "
+      "modelled bandwidth of that pair (0: learn nothing)", NULL },
 };
 
 const int bal__config_nkeys =

@@ -23,6 +23,7 @@ const char *bal_strerror(int rc)
     case BAL_EBACKEND:   return "unknown or unusable backend";
     case BAL_EUNDEFINED: return "migration ended in an undefined state "
                                 "(the VM may run on neither host or both)";
+    case BAL_ELOCKED:    return "another process holds the lock";
     default:             return "unknown error";
     }
 }

@@ -84,6 +84,8 @@ struct bal_config {
     int max_per_host;          /* migrations a host takes part in at once */
     int max_per_link;          /* migrations on one host pair at once */
     double dirty_Bps;          /* memory a VM dirties, beyond its reads */
+    int link_history;          /* measured migrations per host pair the
+                                * planner learns a link's rate from */
 };
 
 /* The defaults, as a function so that tests and bal_config_alloc agree. */

@@ -125,6 +125,14 @@ typedef struct bal__hist {
                                  * VMs, disk for io, the mean for mixed);
                                  * NAN: unknown */
     double predicted;           /* the plan's gain_rate; NAN: none */
+    /* For learning a link's rate (doc/planner.md, "Learned links");
+     * older records lack them. */
+    uint64_t mem_kb;            /* the VM's memory; 0: unknown */
+    double predicted_s;         /* the plan's duration of it; NAN or <= 0:
+                                 * none */
+    double observed_Bps;        /* the stream rate the cost model needs to
+                                 * take duration_s (bal__pl_observed_Bps);
+                                 * NAN or <= 0: none */
 } bal__hist;
 
 /* Appends n records (one line each), synced; cuts the file to its newest
@@ -133,7 +141,8 @@ int bal__history_append(bal_ctx *ctx, int dirfd, const char *dir,
                         const bal__hist *h, int n);
 /* Reads path (a missing file is an empty history).  Lines that do not
  * parse are skipped with a warning "FILE:LINE: ...": the history only
- * advises.  *h_r malloc'd, oldest first. */
+ * advises; so is an observed_Bps that is not a positive number (the
+ * record kept without it).  *h_r malloc'd, oldest first. */
 int bal__history_load(bal_ctx *ctx, const char *path, bal__hist **h_r,
                       int *n_r);
 

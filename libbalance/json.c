@@ -65,6 +65,10 @@ typedef struct field {
     { #k, t, opt, offsetof(bal__host, k), sizeof(((bal__host *)0)->k), mn, mx }
 #define FDOM(k, t, mn, mx) \
     { #k, t, 0, offsetof(bal__dom, k), sizeof(((bal__dom *)0)->k), mn, mx }
+/* An optional integer of a domain: 0 is "unknown", and is not written
+ * (so that a sample without it is what an older writer sends). */
+#define FDOM_OPT(k, mn, mx) \
+    { #k, T_INT, 1, offsetof(bal__dom, k), sizeof(((bal__dom *)0)->k), mn, mx }
 #define U32 UINT32_MAX
 #define U63 INT_MAX_JSON
 
@@ -101,6 +105,7 @@ static const field dom_fields[] = {
     FDOM(vbd_oo_reqs, T_INT, 0, U63),
     FDOM(net_rx_bytes, T_INT, 0, U63),
     FDOM(net_tx_bytes, T_INT, 0, U63),
+    FDOM_OPT(weight, 0, BAL__WEIGHT_MAX),   /* scheduler weight */
 };
 
 #define NFIELDS(t) ((int)(sizeof(t) / sizeof((t)[0])))
@@ -254,6 +259,8 @@ static int gen_fields(yajl_gen g, locale_t cloc, const void *base,
         const char *p = (const char *)base + f->off;
 
         if ((int)f->type == skip_type) continue;
+        /* An optional integer at 0 is unknown: left out (FDOM_OPT). */
+        if (f->type == T_INT && f->optional && !get_int(base, f)) continue;
         st = gen_str(g, f->key);
         if (st != yajl_gen_status_ok) break;
         switch (f->type) {

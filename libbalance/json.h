@@ -23,10 +23,12 @@
  *    "net_Bps":F,"domains":[{"uuid":"...","name":"vm1","domid":N,"vcpus":N,
  *    "mem_kb":N,"maxmem_kb":N,"cpu_ns":N,"vbd_rd_reqs":N,"vbd_wr_reqs":N,
  *    "vbd_rd_sect":N,"vbd_wr_sect":N,"vbd_oo_reqs":N,"net_rx_bytes":N,
- *    "net_tx_bytes":N}]}]}
+ *    "net_tx_bytes":N,"weight":N}]}]}
  * Counters are integers in 0..2^63-1: yajl's limit (long long), on both
  * sides.  disk_Bps, disk_iops and net_Bps are optional (0 = unknown),
- * finite and >= 0.  Names are 1..size-1 bytes of UTF-8 without control
+ * finite and >= 0.  A domain's "weight" (its scheduler weight) is
+ * optional, 0..65535, written only when known (nonzero): missing is 0,
+ * unknown, as from a writer that predates it.  Names are 1..size-1 bytes of UTF-8 without control
  * characters; UUIDs canonical and unique in a sample; host names unique;
  * domid <= 0x7FEF.  Unknown keys are ignored (forward compatibility);
  * missing ones are errors naming the key and its path. */

@@ -55,6 +55,8 @@ enum {
     BAL_EUNDEFINED = -15,/* a migration ended past its point of no return
                           * without confirmation: the VM may run on neither
                           * host or on both; an admin must look */
+    BAL_ELOCKED = -16,   /* another process holds the lock (lock_file);
+                          * nothing done */
 };
 
 const char *bal_strerror(int rc);
@@ -448,6 +450,8 @@ typedef struct bal_rebalance_move {
     double gain;                /* realised: its progress rate after over
                                  * before, minus 1; NAN: unknown */
     double predicted_gain;      /* the plan's gain_rate; NAN: none */
+    double predicted_s;         /* the plan's duration of it; NAN: none
+                                 * (a saved plan's moves) */
 } bal_rebalance_move;
 
 /* A move an earlier run left unfinished in the journal, and where this
@@ -517,9 +521,12 @@ typedef struct bal_migrate_result {
     uint64_t mem_kb;            /* the VM's memory when it started */
 } bal_migrate_result;
 
-/* 0: the VM runs on host, *out filled.  BAL_EUNDEFINED: the protocol broke
- * after the point of no return (logged: an admin must look).  Any other
- * BAL_E*: the VM still runs here (or was never found); *out untouched. */
+/* 0: the VM runs on host, *out filled, the move appended to rebalance's
+ * history (state_dir).  It holds rebalance's lock (lock_file) throughout:
+ * BAL_ELOCKED (logged, nothing done) when another process holds it.
+ * BAL_EUNDEFINED: the protocol broke after the point of no return
+ * (logged: an admin must look).  Any other BAL_E*: the VM still runs here
+ * (or was never found); *out untouched. */
 int bal_migrate(bal_ctx *ctx, bal_backend *be, const char *domain,
                 const char *host, bal_migrate_result *out);
 

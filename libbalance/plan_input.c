@@ -5,7 +5,8 @@
  * idle host.  A status shows only what each VM *got*.  On a resource
  * that is not saturated the two are the same.  On a saturated one (its
  * domains use BAL__SATURATED of it or more) the resource was shared
- * max-min fairly (Xen's credit scheduler over pCPUs, the disk path's
+ * max-min fairly (Xen's credit scheduler over pCPUs, in proportion to
+ * the domains' weights when the sample knows them; the disk path's
  * queue), so the VMs that got the largest share, the water level, are
  * the ones held back: they are taken to want more - a CPU-bound VM all
  * its vCPUs, a reader the whole path - and those that got less than the
@@ -30,22 +31,81 @@ static int dbl_cmp(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-double bal__fair_share(double *u, int n, double total)
+/* u and w sorted together by u[i] / w[i], in place (heapsort: no
+ * allocation, so the inversion cannot fail; a host has few domains). */
+static bool wless(const double *u, const double *w, int a, int b)
 {
-    double rem = total;
-    int i, k = n;
+    return u[a] / w[a] < u[b] / w[b];
+}
+
+static void wswap(double *u, double *w, int a, int b)
+{
+    double t = u[a];
+
+    u[a] = u[b];
+    u[b] = t;
+    t = w[a];
+    w[a] = w[b];
+    w[b] = t;
+}
+
+static void wsift(double *u, double *w, int i, int n)
+{
+    for (;;) {
+        int c = 2 * i + 1;
+
+        if (c >= n) return;
+        if (c + 1 < n && wless(u, w, c, c + 1)) c++;
+        if (!wless(u, w, i, c)) return;
+        wswap(u, w, i, c);
+        i = c;
+    }
+}
+
+static void wsort(double *u, double *w, int n)
+{
+    int i;
+
+    for (i = n / 2 - 1; i >= 0; i--) wsift(u, w, i, n);
+    for (i = n - 1; i > 0; i--) {
+        wswap(u, w, 0, i);
+        wsift(u, w, 0, i);
+    }
+}
+
+double bal__fair_share_w(double *u, double *w, int n, double total)
+{
+    double rem = total, wsum = 0;
+    int i;
 
     if (n <= 0) return 0;
-    qsort(u, (size_t)n, sizeof(*u), dbl_cmp);
+    for (i = 0; w && i < n; i++) {
+        if (!(w[i] > 0) || !isfinite(w[i])) w = NULL;   /* see the .h */
+        else wsum += w[i];
+    }
+    if (!w) {
+        /* Equal weights: exactly the unweighted rule (sums of ones are
+         * exact, so this is what it always computed). */
+        qsort(u, (size_t)n, sizeof(*u), dbl_cmp);
+        wsum = n;
+    } else {
+        wsort(u, w, n);
+    }
     for (i = 0; i < n; i++) {
-        double share = rem / k;
+        double wi = w ? w[i] : 1;
+        double level = rem / wsum;
 
-        if (u[i] >= BAL__FAIR_TOL * share) return share;
+        if (u[i] >= BAL__FAIR_TOL * (wi * level)) return level;
         rem -= u[i];
-        k--;
+        wsum -= wi;
     }
     /* Only when the uses add up to less than total. */
-    return u[n - 1];
+    return w ? u[n - 1] / w[n - 1] : u[n - 1];
+}
+
+double bal__fair_share(double *u, int n, double total)
+{
+    return bal__fair_share_w(u, NULL, n, total);
 }
 
 /* ---- owned strings ------------------------------------------------------ */
@@ -151,7 +211,12 @@ static int host_storage(const struct bal_config *cfg, smap *m,
 /* Per host: whether each resource is saturated and its fair share. */
 typedef struct hload {
     bool cpu_sat, io_sat;
-    double cpu_share;           /* pCPUs */
+    /* Every domain's weight is known (vw[] holds them); and they are
+     * not all alike: the CPU inversion is weighted. */
+    bool weights_known, weighted;
+    /* pCPUs per unit of scheduler weight: a domain's fair share is its
+     * weight (1 each when weights are taken as equal) times this. */
+    double cpu_level;
     double io_share;            /* fraction of the path */
     /* The mean disk bytes/s (all, and read) of the VMs bottlenecked on
      * the saturated path: max-min gave each the same share, so what sets
@@ -180,31 +245,80 @@ static bool io_bottleneck(const struct bal_config *cfg, const bal__host *h,
     return hl->io_sat && u > 0 && u >= BAL__FAIR_TOL * hl->io_share;
 }
 
+/* The scheduler weight the sample gives domain domid of host h, 0 when
+ * unknown. */
+static uint32_t sampled_weight(const bal__host *h, uint32_t domid)
+{
+    int i;
+
+    for (i = 0; i < h->ndoms; i++)
+        if (h->doms[i].domid == domid) return h->doms[i].weight;
+    return 0;
+}
+
+/* The weights of the domains of vlist[0..n) into vw[] (by status index):
+ * their sampled weights when every one with rates is known (*known_r),
+ * else 1 each - equal, as before weights were sampled.  Whether the CPU
+ * inversion is weighted: known, and not all alike. */
+static bool cpu_weights(const bal_status *st, const bal__host *h,
+                        const int *vlist, int n, double *vw, bool *known_r)
+{
+    bool any = false, differ = false;
+    uint32_t first = 0;
+    int i;
+
+    for (i = 0; i < h->ndoms && !any; i++) any = h->doms[i].weight > 0;
+    *known_r = false;
+    for (i = 0; i < n; i++) vw[vlist[i]] = 1;
+    if (!any) return false;     /* the simulator, an old peer: quickly */
+    for (i = 0; i < n; i++) {
+        const bal_vm_info *v = &st->vms[vlist[i]];
+        uint32_t w;
+
+        if (!v->rates_valid) continue;
+        w = sampled_weight(h, v->domid);
+        if (!w) return false;
+        if (first && w != first) differ = true;
+        if (!first) first = w;
+    }
+    for (i = 0; i < n; i++)
+        vw[vlist[i]] = sampled_weight(h, st->vms[vlist[i]].domid);
+    *known_r = true;
+    return differ;
+}
+
 /* Each host's load, from its domains: vlist[first[h] .. first[h + 1])
- * are the status's domains on host h (dom0 included). */
+ * are the status's domains on host h (dom0 included).  vw[] gets each
+ * one's weight (cpu_weights), which the inversion uses when out->weighted
+ * and 1 for every domain otherwise; cu, cw, iu scratch. */
 static void host_load(const struct bal_config *cfg, const bal_status *st,
                       int hi, const int *vlist, int n, double *cu,
-                      double *iu, hload *out)
+                      double *cw, double *iu, double *vw, hload *out)
 {
     const bal__host *h = &st->last.hosts[hi];
     double ctot = 0, itot = 0, b = 0, r = 0;
+    bool known, weighted = cpu_weights(st, h, vlist, n, vw, &known);
     int i, nu = 0, nb = 0;
 
     memset(out, 0, sizeof(*out));
+    out->weights_known = known;
     /* dom0 contends for the pCPUs too (its backends, its own work). */
     for (i = 0; i < n; i++) {
         const bal_vm_info *v = &st->vms[vlist[i]];
 
         if (!v->rates_valid) continue;
         cu[nu] = v->cpu_pct / 100.0;
+        cw[nu] = vw[vlist[i]];
         iu[nu] = io_frac(cfg, h, v);
         ctot += cu[nu];
         itot += iu[nu++];
     }
     out->cpu_sat = ctot >= BAL__SATURATED * (h->pcpus ? h->pcpus : 1);
     out->io_sat = itot >= BAL__SATURATED;
-    /* What was shared is what the domains got in all. */
-    out->cpu_share = bal__fair_share(cu, nu, ctot);
+    /* What was shared is what the domains got in all.  The scheduler
+     * shares the pCPUs by weight; the disk path knows none. */
+    out->cpu_level = bal__fair_share_w(cu, weighted ? cw : NULL, nu, ctot);
+    out->weighted = weighted;
     out->io_share = bal__fair_share(iu, nu, itot);
     if (!out->io_sat) return;
     for (i = 0; i < n; i++) {
@@ -279,9 +393,148 @@ static int latest_moves(const bal__hist *hist, int nhist, bal__uuidmap *m)
     return 0;
 }
 
+/* ---- learned links ---------------------------------------------------- */
+
+typedef struct lrec {
+    size_t pair;                /* from * nh + to */
+    double time, Bps;
+    int idx;
+} lrec;
+
+/* By pair, then newest first (ties: the later line first). */
+static int lrec_cmp(const void *a, const void *b)
+{
+    const lrec *x = a, *y = b;
+
+    if (x->pair != y->pair) return x->pair < y->pair ? -1 : 1;
+    if (x->time != y->time) return x->time > y->time ? -1 : 1;
+    return (x->idx < y->idx) - (x->idx > y->idx);
+}
+
+static int host_index(const bal__pl_host *hosts, int nh, const char *name)
+{
+    int i;
+
+    for (i = 0; i < nh; i++)
+        if (!strcmp(hosts[i].name, name)) return i;
+    return -1;
+}
+
+int bal__learn_links(const struct bal_config *cfg, const bal__hist *hist,
+                     int nhist, const bal__pl_host *hosts, int nh,
+                     double *Bps_r, int *n_r)
+{
+    size_t nn = (size_t)nh * (size_t)nh, pr;
+    double *own = NULL, *med = NULL;
+    int *cnt = NULL;
+    lrec *r = NULL;
+    int k = cfg->link_history, nr = 0, i, j, a, b, rc = BAL_ENOMEM;
+
+    if (nh <= 0) return 0;
+    own = calloc(nn, sizeof(*own));
+    cnt = calloc(nn, sizeof(*cnt));
+    r = calloc((size_t)nhist + 1, sizeof(*r));
+    med = calloc((size_t)(k > 0 ? k : 1), sizeof(*med));
+    if (!own || !cnt || !r || !med) goto out;
+
+    for (i = 0; k > 0 && i < nhist; i++) {
+        const bal__hist *e = &hist[i];
+
+        if (!(e->observed_Bps > 0) || !isfinite(e->observed_Bps) ||
+            !isfinite(e->time))
+            continue;
+        a = host_index(hosts, nh, e->from);
+        b = host_index(hosts, nh, e->to);
+        if (a < 0 || b < 0 || a == b) continue;
+        r[nr].pair = (size_t)a * (size_t)nh + (size_t)b;
+        r[nr].time = e->time;
+        r[nr].Bps = e->observed_Bps;
+        r[nr].idx = i;
+        nr++;
+    }
+    qsort(r, (size_t)nr, sizeof(*r), lrec_cmp);
+    /* Each pair's own median, of its newest k. */
+    for (i = 0; i < nr; i = j) {
+        int m = 0;
+
+        for (j = i; j < nr && r[j].pair == r[i].pair; j++)
+            if (m < k) med[m++] = r[j].Bps;
+        qsort(med, (size_t)m, sizeof(*med), dbl_cmp);
+        own[r[i].pair] = m % 2 ? med[m / 2] : (med[m / 2 - 1] + med[m / 2]) / 2;
+        cnt[r[i].pair] = m;
+    }
+    /* A pair never measured this way borrows the other direction's: one
+     * link, one pair of NICs, similar dom0s. */
+    for (a = 0; a < nh; a++)
+        for (b = 0; b < nh; b++) {
+            size_t rev = (size_t)b * (size_t)nh + (size_t)a;
+
+            pr = (size_t)a * (size_t)nh + (size_t)b;
+            Bps_r[pr] = cnt[pr] ? own[pr] : own[rev];
+            if (n_r) n_r[pr] = cnt[pr] ? cnt[pr] : cnt[rev];
+        }
+    rc = 0;
+
+out:
+    free(own);
+    free(cnt);
+    free(r);
+    free(med);
+    return rc;
+}
+
+double bal__vm_dirty_Bps(const struct bal_config *cfg, const bal_vm_info *v)
+{
+    return cfg->dirty_Bps + (v && v->rates_valid ? v->rd_Bps : 0);
+}
+
+void bal__hist_observe(const struct bal_config *cfg, bal__hist *h,
+                       double dirty_Bps)
+{
+    bal__pl_params p;
+
+    /* stop_bytes, max_rounds and resume_s are the planner's defaults: no
+     * key changes them, so this is what the plan was made with. */
+    bal__pl_params_init(&p);
+    if (!isfinite(dirty_Bps)) dirty_Bps = cfg->dirty_Bps;
+    h->observed_Bps = h->mem_kb > 0 && h->duration_s > 0
+        ? bal__pl_observed_Bps(&p, (double)h->mem_kb * 1024, dirty_Bps,
+                               h->duration_s)
+        : NAN;
+}
+
+/* The learned rates into b's parameters: learned_Bps, and the pairs'
+ * link_Bps too (every other pair keeps rtt_ms's rate), in b->links. */
+static int learn(const struct bal_config *cfg, const bal__hist *hist,
+                 int nhist, bal__pl_input *b)
+{
+    size_t nn = (size_t)b->nhosts * (size_t)b->nhosts, i;
+    double *l;
+    bool any = false;
+    int rc;
+
+    if (cfg->link_history <= 0 || nhist <= 0 || !nn) return 0;
+    l = calloc(2 * nn, sizeof(*l));
+    if (!l) return BAL_ENOMEM;
+    rc = bal__learn_links(cfg, hist, nhist, b->hosts, b->nhosts, l + nn,
+                          NULL);
+    if (rc) { free(l); return rc; }
+    for (i = 0; i < nn; i++) {
+        l[i] = l[nn + i] > 0 ? l[nn + i] : bal__pl_link_from_rtt(cfg->rtt_ms);
+        any |= l[nn + i] > 0;
+    }
+    if (!any) { free(l); return 0; }
+    free(b->links);
+    b->links = l;
+    b->params.link_Bps = l;
+    b->params.learned_Bps = l + nn;
+    return 0;
+}
+
 /* Fills one VM from its status entry. */
 static int fill_vm(const struct bal_config *cfg, const bal_status *st,
-                   const hload *hl, const bal_vm_info *v, int h,
+                   const hload *hl, const bal_vm_info *v, double weight,
+                   int h,
                    const bal__pl_params *p, bal__pl_vm *out,
                    bal__pl_estimate *est)
 {
@@ -317,7 +570,9 @@ static int fill_vm(const struct bal_config *cfg, const bal_status *st,
     cpu = v->cpu_pct / 100.0;
     io = io_obs = v->rd_Bps + v->wr_Bps;
     rd = v->rd_Bps;
-    if (hl->cpu_sat && cpu > 0 && cpu >= BAL__FAIR_TOL * hl->cpu_share) {
+    /* Held back when it got its weighted share of the saturated pCPUs. */
+    if (hl->cpu_sat && cpu > 0 &&
+        cpu >= BAL__FAIR_TOL * (weight * hl->cpu_level)) {
         est->cpu_bottleneck = true;
         cpu = may;
     }
@@ -385,7 +640,7 @@ int bal__plan_input_build_ex(bal_ctx *ctx, const struct bal_config *cfg,
     bal__pl_estimate *est = NULL;
     hload *hl = NULL;
     bal__uuidmap last;
-    double *cu = NULL, *iu = NULL;
+    double *cu = NULL, *cw = NULL, *iu = NULL, *vw = NULL;
     int *vh = NULL, *first = NULL, *vlist = NULL;
     smap sm;
     int i, k, nv = 0, rc;
@@ -417,8 +672,10 @@ int bal__plan_input_build_ex(bal_ctx *ctx, const struct bal_config *cfg,
     vlist = calloc((size_t)st->nvms + 1, sizeof(*vlist));
     cu = calloc((size_t)st->nvms + 1, sizeof(*cu));
     iu = calloc((size_t)st->nvms + 1, sizeof(*iu));
+    cw = calloc((size_t)st->nvms + 1, sizeof(*cw));
+    vw = calloc((size_t)st->nvms + 1, sizeof(*vw));
     if (!b.hosts || !hl || !b.vms || !est || !b.history || !vh || !first ||
-        !vlist || !cu || !iu)
+        !vlist || !cu || !iu || !cw || !vw)
         goto out;
     if ((rc = index_hosts(st, vh, first, vlist))) goto out;
     if ((rc = latest_moves(hist, nhist, &last))) goto out;
@@ -439,9 +696,13 @@ int bal__plan_input_build_ex(bal_ctx *ctx, const struct bal_config *cfg,
         if ((rc = host_storage(cfg, &sm, sh->name, &h->storage_mask)))
             goto out;
         host_load(cfg, st, i, vlist + first[i], first[i + 1] - first[i], cu,
-                  iu, &hl[i]);
+                  cw, iu, vw, &hl[i]);
+        /* The model shares pCPUs by the weights the inversion knew:
+         * none (equal) where it did not know them all. */
+        h->dom0_weight = hl[i].weights_known ? sampled_weight(sh, 0) : 0;
     }
     b.nhosts = st->nhosts;
+    if ((rc = learn(cfg, hist, nhist, &b))) goto out;
 
     for (i = 0; i < st->nvms; i++) {
         const bal_vm_info *v = &st->vms[i];
@@ -452,9 +713,11 @@ int bal__plan_input_build_ex(bal_ctx *ctx, const struct bal_config *cfg,
         if ((rc = own(&b, v->uuid, &pv->uuid)) ||
             (rc = own(&b, v->name, &pv->name)))
             goto out;
-        rc = fill_vm(cfg, st, &hl[h], v, h, &b.params, pv, &est[nv]);
+        rc = fill_vm(cfg, st, &hl[h], v, hl[h].weighted ? vw[i] : 1, h,
+                     &b.params, pv, &est[nv]);
         if (rc) goto out;
         pv->storage_mask = b.hosts[h].storage_mask;
+        pv->weight = hl[h].weights_known ? vw[i] : 0;
         j = bal__uuidmap_get(&last, v->uuid);
         pv->cooldown_until_s = j >= 0 ? hist[j].time + cfg->cooldown_s : 0;
         nv++;
@@ -495,7 +758,9 @@ out:
     free(first);
     free(vlist);
     free(cu);
+    free(cw);
     free(iu);
+    free(vw);
     return rc;
 }
 

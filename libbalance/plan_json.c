@@ -444,6 +444,7 @@ int bal_rebalance_report_json(const bal_rebalance_report *r, char **json_r)
 
         yajl_gen_map_open(g);
         gen_move(g, &r->moves[i].pm, m->predicted_gain);
+        k_num(g, "predicted_s", m->predicted_s, 1);
         k_str(g, "type", bal_load_type_name(m->type));
         k_str(g, "state", bal_move_state_name(m->state));
         k_str(g, "detail", m->detail);

@@ -28,6 +28,10 @@ struct bal_plan_report {
     bal_plan_reject_info *rej;
     bal_plan_vm_info *vms;
     bal_plan_host_info *hosts;
+    /* The host pairs whose rate was learned (plan_input.c): [from * nh +
+     * to], 0 where none; NULL when nothing was. */
+    double *learned_Bps;
+    int *learned_n;
 };
 
 void bal_plan_options_init(bal_plan_options *o)
@@ -47,6 +51,8 @@ void bal_plan_report_free(bal_plan_report *r)
     free(r->rej);
     free(r->vms);
     free(r->hosts);
+    free(r->learned_Bps);
+    free(r->learned_n);
     free(r);
 }
 
@@ -174,6 +180,18 @@ int bal_plan(bal_ctx *ctx, bal_backend *be, const bal_config *cfg,
     if (rc) goto out;
     rc = fill(r);
     if (rc) goto out;
+    if (r->in.params.learned_Bps) {
+        /* What the planner was told, again with the counts: an admin
+         * sees what was learned from how many migrations. */
+        size_t nn = (size_t)r->in.nhosts * (size_t)r->in.nhosts;
+
+        r->learned_Bps = calloc(nn + 1, sizeof(*r->learned_Bps));
+        r->learned_n = calloc(nn + 1, sizeof(*r->learned_n));
+        rc = !r->learned_Bps || !r->learned_n ? BAL_ENOMEM :
+             bal__learn_links(cfg, hist, nhist, r->in.hosts, r->in.nhosts,
+                              r->learned_Bps, r->learned_n);
+        if (rc) goto out;
+    }
     r->sum.peer_errors = bal_status_peer_errors(st);
     *out = r;
     r = NULL;
@@ -327,11 +345,36 @@ static void gen_moves(wr *w, const bal_plan_report *r)
         k_num(w, "loss", m->loss, 1);
         k_num(w, "migration_s", m->migration_s, 1);
         k_num(w, "wave_migration_s", m->wave_migration_s, 1);
+        /* What rebalance shows beside the measured duration. */
+        k_num(w, "predicted_s", m->wave_migration_s, 1);
         k_num(w, "downtime_s", m->downtime_s, 3);
         k_num(w, "bytes", m->bytes, 0);
         k_num(w, "break_even_s", m->break_even_s, 1);
         yajl_gen_map_close(w->g);
     }
+    yajl_gen_array_close(w->g);
+}
+
+/* Per host pair with a learned rate: its from, to, rate and how many
+ * measured migrations it is the median of ([] when none). */
+static void gen_learned(wr *w, const bal_plan_report *r)
+{
+    int a, b, nh = r->in.nhosts;
+
+    s_(w, "learned_links");
+    yajl_gen_array_open(w->g);
+    for (a = 0; r->learned_Bps && a < nh; a++)
+        for (b = 0; b < nh; b++) {
+            size_t k = (size_t)a * (size_t)nh + (size_t)b;
+
+            if (!(r->learned_Bps[k] > 0)) continue;
+            yajl_gen_map_open(w->g);
+            k_str(w, "from", r->in.hosts[a].name);
+            k_str(w, "to", r->in.hosts[b].name);
+            k_num(w, "Bps", r->learned_Bps[k], 0);
+            k_int(w, "n", r->learned_n[k]);
+            yajl_gen_map_close(w->g);
+        }
     yajl_gen_array_close(w->g);
 }
 
@@ -465,6 +508,7 @@ int bal_plan_report_json(const bal_plan_report *r, char **json_r)
     k_int(&w, "after", r->sum.collisions_after);
     yajl_gen_map_close(w.g);
     k_int(&w, "stranded", r->sum.stranded);
+    gen_learned(&w, r);
     gen_hosts(&w, r);
     gen_vms(&w, r);
     yajl_gen_map_close(w.g);

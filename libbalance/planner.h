@@ -47,6 +47,8 @@ typedef struct bal__pl_host {
     int64_t free_kb;            /* memory free for guests now, >= 0 */
     bool drained;               /* evacuate it; never a destination */
     uint32_t storage_mask;      /* the storages it reaches */
+    double dom0_weight;         /* dom0's scheduler weight; 0: unknown,
+                                 * taken as BAL__PL_WEIGHT_DEFAULT */
 } bal__pl_host;
 
 typedef struct bal__pl_vm {
@@ -70,7 +72,15 @@ typedef struct bal__pl_vm {
     uint32_t storage_mask;      /* storages its disks are on: it may go
                                  * only to hosts whose mask covers it */
     double cooldown_until_s;    /* > now_s: moved recently, leave it */
+    double weight;              /* its scheduler weight, kept wherever it
+                                 * runs; 0: unknown, taken as
+                                 * BAL__PL_WEIGHT_DEFAULT */
 } bal__pl_vm;
+
+/* Xen's default credit/credit2 weight: what an unknown weight is taken
+ * to be.  A host whose domains all weigh the same shares its pCPUs
+ * equally, exactly as when no weight is known. */
+#define BAL__PL_WEIGHT_DEFAULT 256
 
 /* One migration done by an earlier run (the lead keeps these). */
 typedef struct bal__pl_history {
@@ -89,6 +99,11 @@ typedef struct bal__pl_params {
     double rtt_ms;              /* default link, through Table 2 */
     const double *link_Bps;     /* nhosts x nhosts, [from * n + to]; NULL:
                                  * every pair from rtt_ms; <= 0: no link */
+    const double *learned_Bps;  /* nhosts x nhosts, [from * n + to]: > 0,
+                                 * the pair's rate learned from measured
+                                 * migrations (plan_input.c), which
+                                 * replaces link, NICs and the one-pCPU
+                                 * cap; NULL or <= 0: none learned */
     double stop_bytes;          /* pre-copy stops when less is dirty */
     double resume_s;            /* paused after the last copy (device
                                  * state, unpause) */
@@ -238,6 +253,14 @@ void bal__pl_precopy_model(double mem_bytes, double dirty_Bps, double bw_Bps,
                            double stop_bytes, int max_rounds,
                            bal__pl_precopy *out);
 
+/* The stream rate B that, fed to the pre-copy model with p's stop_bytes,
+ * max_rounds and resume_s, reproduces a measured duration_s of a
+ * migration of mem_bytes dirtied at dirty_Bps: the model inverted by
+ * bisection (its duration falls as B grows).  NAN when nothing fits (no
+ * memory, or a duration not above resume_s). */
+double bal__pl_observed_Bps(const bal__pl_params *p, double mem_bytes,
+                            double dirty_Bps, double duration_s);
+
 /* Max-min fair share of cap among demands dem[0..n) (INFINITY allowed). */
 void bal__pl_waterfill(double cap, const double *dem, double *alloc, int n);
 
@@ -296,6 +319,7 @@ struct bal__pl_model {
     double *mc_dextra, *mc_delta;
     /* Scratch of nv + 2 entries. */
     double *s_dem, *s_d, *s_want, *s_a, *s_frac, *s_tdem, *s_talloc;
+    double *s_wt;               /* the domains' weights on the pCPUs */
     void *s_pairs;
     long nevals;
 };
@@ -327,7 +351,9 @@ void bal__pl_move_cost(bal__pl_model *m, int v, int src, int dst,
 /* The link's own bandwidth between two hosts; <= 0: none. */
 double bal__pl_link(const bal__pl_model *m, int a, int b);
 /* bw before dom0's CPU share: link, both NICs (each shared by `share_a',
- * `share_b' migrations) and what one dom0 pCPU can copy. */
+ * `share_b' migrations) and what one dom0 pCPU can copy; or, when the
+ * pair has a learned rate (params.learned_Bps), that rate alone, shared
+ * as the most shared of them. */
 double bal__pl_base_bw(const bal__pl_model *m, int a, int b, int share_a,
                        int share_b, int share_link);
 

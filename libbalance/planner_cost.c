@@ -68,7 +68,19 @@ double bal__pl_base_bw(const bal__pl_model *m, int a, int b, int share_a,
                        int share_b, int share_link)
 {
     const bal__pl_host *ha = &m->in->hosts[a], *hb = &m->in->hosts[b];
-    double bw = bal__pl_link(m, a, b) / (share_link > 0 ? share_link : 1);
+    const double *lr = m->p->learned_Bps;
+    double bw;
+
+    if (lr && lr[(size_t)a * (size_t)m->nh + (size_t)b] > 0) {
+        /* Measured: it already holds the link, both NICs and one dom0's
+         * copying as they were then (doc/planner.md, "Learned links"). */
+        int k = share_link > 0 ? share_link : 1;
+
+        if (share_a > k) k = share_a;
+        if (share_b > k) k = share_b;
+        return lr[(size_t)a * (size_t)m->nh + (size_t)b] / k;
+    }
+    bw = bal__pl_link(m, a, b) / (share_link > 0 ? share_link : 1);
 
     if (ha->net_Bps > 0) bw = bal__dmin(bw, ha->net_Bps / (share_a > 0 ? share_a : 1));
     if (hb->net_Bps > 0) bw = bal__dmin(bw, hb->net_Bps / (share_b > 0 ? share_b : 1));
@@ -108,6 +120,32 @@ void bal__pl_precopy_model(double mem_bytes, double dirty_Bps, double bw_Bps,
     }
 }
 
+double bal__pl_observed_Bps(const bal__pl_params *p, double mem_bytes,
+                            double dirty_Bps, double duration_s)
+{
+    double copy = duration_s - p->resume_s, lo, hi, mid;
+    bal__pl_precopy pc;
+    int i;
+
+    if (!(mem_bytes > 0) || !isfinite(mem_bytes) || !isfinite(copy) ||
+        !(copy > 0))
+        return NAN;
+    if (!(dirty_Bps >= 0) || !isfinite(dirty_Bps)) dirty_Bps = 0;
+    /* The first round alone sends all memory: at lo the copy takes at
+     * least `copy'; every round sends at most all of it, and there are
+     * at most max_rounds + 1: at hi it takes at most `copy'. */
+    lo = mem_bytes / copy;
+    hi = lo * ((p->max_rounds > 0 ? p->max_rounds : 1) + 1);
+    for (i = 0; i < 200 && hi > lo * (1 + 1e-12); i++) {
+        mid = sqrt(lo * hi);
+        bal__pl_precopy_model(mem_bytes, dirty_Bps, mid, p->stop_bytes,
+                              p->max_rounds, &pc);
+        if (pc.time_s > copy) lo = mid;
+        else hi = mid;
+    }
+    return sqrt(lo * hi);
+}
+
 /* ---- the model ------------------------------------------------------------ */
 
 bool bal__pl_uses_cpu(const bal__pl_vm *v)
@@ -139,6 +177,7 @@ void bal__pl_model_dispose(bal__pl_model *m)
     free(m->s_want);
     free(m->s_a);
     free(m->s_frac);
+    free(m->s_wt);
     free(m->s_pairs);
     memset(m, 0, sizeof(*m));
 }
@@ -172,12 +211,13 @@ int bal__pl_model_init(bal__pl_model *m, const bal__pl_input *in)
     m->s_want = calloc(ns, sizeof(double));
     m->s_a = calloc(ns, sizeof(double));
     m->s_frac = calloc(ns, sizeof(double));
+    m->s_wt = calloc(ns, sizeof(double));
     m->s_pairs = calloc(ns, sizeof(bal__wf_pair));
     if (!m->w || !m->e || !m->f0 || !m->cap_io || !m->p0_first ||
         !m->p0_list || !m->mc_extra || !m->mc_run0 || !m->mc_delta ||
         !m->mc_dextra || !m->s_tdem || !m->s_talloc ||
         !m->s_dem || !m->s_d || !m->s_want || !m->s_a || !m->s_frac ||
-        !m->s_pairs) {
+        !m->s_wt || !m->s_pairs) {
         bal__pl_model_dispose(m);
         return BAL_ENOMEM;
     }
@@ -235,6 +275,30 @@ int bal__pl_model_init(bal__pl_model *m, const bal__pl_input *in)
     return 0;
 }
 
+/* A scheduler weight as the model uses it: unknown (0) or nonsense is
+ * Xen's default. */
+static double weight_of(double w)
+{
+    return w > 0 && isfinite(w) ? w : BAL__PL_WEIGHT_DEFAULT;
+}
+
+/* The weights of the n VMs idx[] and (last) dom0 on host h into wt[];
+ * false when they are all alike: the pCPUs are shared equally then,
+ * exactly as before weights were known. */
+static bool cpu_weights(const bal__pl_model *m, int h, const int *idx,
+                        int n, double *wt)
+{
+    bool differ = false;
+    int i;
+
+    wt[n] = weight_of(m->in->hosts[h].dom0_weight);
+    for (i = 0; i < n; i++) {
+        wt[i] = weight_of(m->in->vms[idx[i]].weight);
+        differ |= wt[i] != wt[n];
+    }
+    return differ;
+}
+
 double bal__pl_rates(bal__pl_model *m, int h, const int *idx, int n,
                      double extra, double *frac_r)
 {
@@ -265,7 +329,10 @@ double bal__pl_rates(bal__pl_model *m, int h, const int *idx, int n,
     }
     td[n] = extra;
     dem[n] = bal__dmin(P, tsum);
-    bal__waterfill(P, dem, a, n + 1, m->s_pairs);
+    /* Xen's credit schedulers share the busy pCPUs by weight. */
+    bal__waterfill_w(P, dem, cpu_weights(m, h, idx, n, m->s_wt) ? m->s_wt
+                                                                 : NULL,
+                     a, n + 1, m->s_pairs);
     /* What dom0 gets is shared among its tasks in turn (its kernel
      *    schedules its threads): a light backend before a hungry copy. */
     bal__waterfill(a[n], td, ta, n + 1, m->s_pairs);

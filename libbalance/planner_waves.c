@@ -145,16 +145,9 @@ static int64_t min_free_from(const mev *ev, int head, int64_t free0, int k)
 /* The stream's bandwidth before dom0: its shares of link and NICs. */
 static double base_of(const wctx *c, int w, int a, int b)
 {
-    const bal__pl_model *m = c->m;
-    const bal__pl_host *ha = &m->in->hosts[a], *hb = &m->in->hosts[b];
-    double bw = bal__pl_link(m, a, b) / bal__dmax(1, kmap_get(&c->dir, kpair(c, w, a, b)));
-
-    if (ha->net_Bps > 0)
-        bw = bal__dmin(bw, ha->net_Bps / bal__dmax(1, kmap_get(&c->snd, khost(c, w, a))));
-    if (hb->net_Bps > 0)
-        bw = bal__dmin(bw, hb->net_Bps / bal__dmax(1, kmap_get(&c->rcv, khost(c, w, b))));
-    if (m->p->migcpu > 0) bw = bal__dmin(bw, BAL__PL_MB / m->p->migcpu);
-    return bw;
+    return bal__pl_base_bw(c->m, a, b, (int)kmap_get(&c->snd, khost(c, w, a)),
+                           (int)kmap_get(&c->rcv, khost(c, w, b)),
+                           (int)kmap_get(&c->dir, kpair(c, w, a, b)));
 }
 
 /* Move k's duration with base bandwidth `base' and its ends' dom0s asked

@@ -126,10 +126,40 @@ int bal__make_plan(bal_ctx *ctx, const struct bal_config *cfg,
                    const bal_status *st, const bal__rebalance_opts *opts,
                    bal__plan *out, double **predicted_r)
 {
+    bal__rb_pred *pr = NULL;
+    bal__plan plan;
+    double *pred = NULL;
+    int rc, i;
+
+    bal__plan_init(&plan);
+    rc = bal__make_plan_pred(ctx, cfg, st, opts, &plan,
+                             predicted_r ? &pr : NULL);
+    if (rc) goto out;
+    if (predicted_r) {
+        pred = calloc((size_t)plan.n + 1, sizeof(*pred));
+        if (!pred) { rc = BAL_ENOMEM; goto out; }
+        for (i = 0; i < plan.n; i++) pred[i] = pr[i].gain_rate;
+        *predicted_r = pred;
+        pred = NULL;
+    }
+    bal__plan_dispose(out);
+    *out = plan;
+    bal__plan_init(&plan);
+
+out:
+    free(pr);
+    bal__plan_dispose(&plan);
+    return rc;
+}
+
+int bal__make_plan_pred(bal_ctx *ctx, const struct bal_config *cfg,
+                        const bal_status *st, const bal__rebalance_opts *opts,
+                        bal__plan *out, bal__rb_pred **pred_r)
+{
     bal__pl_input in;
     bal__pl_result r;
     bal__plan plan;
-    double *pred = NULL;
+    bal__rb_pred *pred = NULL;
     int rc, i;
 
     bal__pl_input_init(&in);
@@ -146,11 +176,18 @@ int bal__make_plan(bal_ctx *ctx, const struct bal_config *cfg,
         for (i = 0; i < plan.n; i++) plan.moves[i].wave = i;
         plan.nwaves = plan.n;
     }
-    if (predicted_r) {
+    if (pred_r) {
         pred = calloc((size_t)r.nmoves + 1, sizeof(*pred));
         if (!pred) { rc = BAL_ENOMEM; goto out; }
-        for (i = 0; i < r.nmoves; i++) pred[i] = r.moves[i].gain_rate;
-        *predicted_r = pred;
+        for (i = 0; i < r.nmoves; i++) {
+            const bal__pl_move *m = &r.moves[i];
+
+            pred[i].gain_rate = m->gain_rate;
+            /* Waves share links, NICs and dom0s; one at a time, alone. */
+            pred[i].mig_s = opts->concurrent ? m->wave_mig_s : m->mig_s;
+            pred[i].dirty_Bps = in.vms[m->vm].dirty_Bps;
+        }
+        *pred_r = pred;
         pred = NULL;
     }
     bal__plan_dispose(out);
@@ -684,8 +721,8 @@ static int validate(rb *r, const bal_status *st, int max_moves, int *nrun_r)
 
 /* The report's moves, one per plan move, PLANNED; their classification
  * and rates before from st. */
-static int report_moves(rb *r, const bal__plan *plan, const double *pred,
-                        const bal_status *st)
+static int report_moves(rb *r, const bal__plan *plan,
+                        const bal__rb_pred *pred, const bal_status *st)
 {
     bal_rebalance_report *rep = r->rep;
     int i;
@@ -708,7 +745,10 @@ static int report_moves(rb *r, const bal__plan *plan, const double *pred,
         p->detail = m->detail;
         p->state = BAL_MOVE_PLANNED;
         p->gain = NAN;
-        p->predicted_gain = pred ? pred[i] : NAN;
+        p->predicted_gain = pred ? pred[i].gain_rate : NAN;
+        p->predicted_s = pred && pred[i].mig_s > 0 ? pred[i].mig_s : NAN;
+        m->dirty_Bps = pred && isfinite(pred[i].dirty_Bps)
+            ? pred[i].dirty_Bps : bal__vm_dirty_Bps(r->cfg, v);
         if (v) {
             p->type = v->type;
             p->cpu_pct_before = v->cpu_pct;
@@ -928,6 +968,9 @@ static void measure_and_record(rb *r)
         h[n].disk_Bps_after = p->disk_Bps_after;
         h[n].gain = p->gain;
         h[n].predicted = p->predicted_gain;
+        h[n].mem_kb = m->mem_kb;
+        h[n].predicted_s = p->predicted_s;
+        bal__hist_observe(r->cfg, &h[n], m->dirty_Bps);
         n++;
     }
     if (bal__history_append(r->ctx, r->dirfd, r->dir, h, n))
@@ -1047,6 +1090,28 @@ static int check_path(bal_ctx *ctx, const struct bal_config *cfg,
     return BAL_ECONFIG;
 }
 
+int bal__state_take(bal_ctx *ctx, const struct bal_config *cfg,
+                    int *dirfd_r, int *lockfd_r)
+{
+    const char *dir = bal__config_state_dir(cfg);
+    int dirfd = -1, lockfd = -1, rc;
+
+    *dirfd_r = *lockfd_r = -1;
+    rc = check_path(ctx, cfg, "state_dir", dir);
+    if (!rc) rc = check_path(ctx, cfg, "lock_file", bal__config_lock_file(cfg));
+    if (rc) return rc;
+    rc = bal__state_dir_open(ctx, dir, &dirfd);
+    if (rc) return rc;
+    rc = bal__lock_take(ctx, bal__config_lock_file(cfg), &lockfd);
+    if (rc) {
+        close(dirfd);
+        return rc;
+    }
+    *dirfd_r = dirfd;
+    *lockfd_r = lockfd;
+    return 0;
+}
+
 int bal_rebalance(bal_ctx *ctx, bal_backend *be, const bal_config *cfg,
                   const bal_rebalance_options *o, bal_rebalance_report **out)
 {
@@ -1054,7 +1119,8 @@ int bal_rebalance(bal_ctx *ctx, bal_backend *be, const bal_config *cfg,
     bal_status *st = NULL;
     bal__plan plan;
     bal__rebalance_opts popts;
-    double *pred = NULL;
+    double *gain = NULL;
+    bal__rb_pred *pred = NULL;
     bal__hist *hist = NULL;
     char problem[600];
     bool unclean;
@@ -1081,8 +1147,16 @@ int bal_rebalance(bal_ctx *ctx, bal_backend *be, const bal_config *cfg,
 
     /* A bad plan file is refused before anything is touched. */
     if (o->apply) {
-        rc = bal__plan_json_load(ctx, o->apply, &plan, &pred);
+        rc = bal__plan_json_load(ctx, o->apply, &plan, &gain);
         if (rc) goto out;
+        /* A saved plan carries its gains; its durations and dirty rates
+         * are not read back (the VMs' are taken from the status). */
+        pred = calloc((size_t)plan.n + 1, sizeof(*pred));
+        if (!pred) { rc = BAL_ENOMEM; goto out; }
+        for (int i = 0; i < plan.n; i++) {
+            pred[i].gain_rate = gain[i];
+            pred[i].mig_s = pred[i].dirty_Bps = NAN;
+        }
     }
     if (o->dry_run) {
         note_journal(ctx, r.dir);
@@ -1093,13 +1167,7 @@ int bal_rebalance(bal_ctx *ctx, bal_backend *be, const bal_config *cfg,
             rc = BAL_EBACKEND;
             goto out;
         }
-        rc = check_path(ctx, cfg, "state_dir", r.dir);
-        if (!rc) rc = check_path(ctx, cfg, "lock_file",
-                                 bal__config_lock_file(cfg));
-        if (rc) goto out;
-        rc = bal__state_dir_open(ctx, r.dir, &r.dirfd);
-        if (rc) goto out;
-        rc = bal__lock_take(ctx, bal__config_lock_file(cfg), &lockfd);
+        rc = bal__state_take(ctx, cfg, &r.dirfd, &lockfd);
         if (rc) goto out;
         if (lockfd < 0) {
             rep->outcome = BAL_REBALANCE_LOCKED;
@@ -1131,7 +1199,7 @@ int bal_rebalance(bal_ctx *ctx, bal_backend *be, const bal_config *cfg,
         popts.hist = hist;
         popts.nhist = nhist;
         popts.now_s = bal__wall_time();
-        rc = bal__make_plan(ctx, cfg, st, &popts, &plan, &pred);
+        rc = bal__make_plan_pred(ctx, cfg, st, &popts, &plan, &pred);
         if (rc) goto out;
     }
     rc = report_moves(&r, &plan, pred, st);
@@ -1169,6 +1237,7 @@ out:
     bal__journal_close(&r.j);
     free(r.slot);
     free(pred);
+    free(gain);
     free(hist);
     bal__lock_release(lockfd);
     if (r.dirfd >= 0) close(r.dirfd);

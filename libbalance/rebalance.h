@@ -38,6 +38,21 @@ int bal__make_plan_ex(bal_ctx *ctx, const struct bal_config *cfg,
                       bal__pl_input *in, bal__pl_result *res,
                       bal__pl_estimate **est_r);
 
+/* What the plan predicted of each move. */
+typedef struct bal__rb_pred {
+    double gain_rate;           /* NAN: none */
+    double mig_s;               /* its duration as it will run: in its
+                                 * wave, or alone one at a time; NAN: none */
+    double dirty_Bps;           /* the dirty rate the planner took for the
+                                 * VM; NAN: unknown */
+} bal__rb_pred;
+
+/* bal__make_plan with every prediction: *pred_r (may be NULL) one per
+ * move, malloc'd. */
+int bal__make_plan_pred(bal_ctx *ctx, const struct bal_config *cfg,
+                        const bal_status *st, const bal__rebalance_opts *opts,
+                        bal__plan *out, bal__rb_pred **pred_r);
+
 /* The same as a plan for execution: at most max_moves moves (never half
  * a swap: the planner counts a swap as two), in waves.  out is
  * bal__plan_init'd by the caller, filled only on success; *predicted_r
@@ -46,6 +61,15 @@ int bal__make_plan(bal_ctx *ctx, const struct bal_config *cfg,
                    const bal_status *st, const bal__rebalance_opts *opts,
                    bal__plan *out, double **predicted_r);
 
+/* The state rebalance keeps, taken, as rebalance and migrate take it:
+ * state_dir and lock_file checked (absolute paths), the state directory
+ * opened (created 0700; journal.h), the lock taken (lock.h).  0 with
+ * *dirfd_r open and *lockfd_r holding the lock; 0 with *lockfd_r == -1
+ * (and *dirfd_r open) when another process holds it, which is logged.
+ * Errors are logged, BAL_E*, nothing left open (both -1). */
+int bal__state_take(bal_ctx *ctx, const struct bal_config *cfg,
+                    int *dirfd_r, int *lockfd_r);
+
 /* ---- the report ----------------------------------------------------------- */
 
 typedef struct bal__rb_move {
@@ -53,6 +77,7 @@ typedef struct bal__rb_move {
     bal__plan_move pm;          /* uuid, vm, from, to, wave, reason */
     char detail[512];
     uint64_t mem_kb;            /* from the planning sample; 0: unknown */
+    double dirty_Bps;           /* the planner's, for observed_Bps */
     bool before_valid;          /* pub's rates before are known */
 } bal__rb_move;
 

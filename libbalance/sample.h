@@ -12,6 +12,7 @@
 #define BAL__UUID_LEN 36        /* 8-4-4-4-12 hex digits and hyphens */
 #define BAL__NAME_MAX 128       /* domain names, with their NUL */
 #define BAL__HOST_MAX 256       /* host names, with their NUL */
+#define BAL__WEIGHT_MAX 65535   /* the largest credit/credit2 weight */
 
 typedef struct bal__dom {
     char uuid[BAL__UUID_LEN + 1];
@@ -24,6 +25,10 @@ typedef struct bal__dom {
     uint64_t vbd_rd_sect, vbd_wr_sect;    /* 512-byte sectors */
     uint64_t vbd_oo_reqs;                 /* requests refused: ring full */
     uint64_t net_rx_bytes, net_tx_bytes;  /* summed over its vifs */
+    /* Its credit/credit2 scheduler weight (xl sched-credit2 -w), 0 when
+     * unknown (the simulator, an old peer, another scheduler): a busy
+     * pCPU is shared among domains in proportion to their weights. */
+    uint32_t weight;
 } bal__dom;
 
 typedef struct bal__host {

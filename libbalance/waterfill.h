@@ -17,4 +17,10 @@ typedef struct bal__wf_pair {
 void bal__waterfill(double cap, const double *dem, double *alloc, int n,
                     bal__wf_pair *scratch);
 
+/* The same with weights w[0..n) (> 0): alloc[i] = min(dem[i], w[i] *
+ * level), as Xen's credit schedulers share a busy pCPU.  w NULL: equal,
+ * exactly bal__waterfill. */
+void bal__waterfill_w(double cap, const double *dem, const double *w,
+                      double *alloc, int n, bal__wf_pair *scratch);
+
 #endif

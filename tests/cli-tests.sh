@@ -70,6 +70,12 @@ t "sample extra argument" 2 "xl-balance: sample: unexpected argument \`x'" -- sa
 t "config missing" 1 "xl-balance: $tmp/none.conf: cannot open: No such file or directory" -- -c "$tmp/none.conf" -b sim:paper status
 printf 'sample_count = 3\ncpu_hgh = "0.3"\n' > "$tmp/typo.conf"
 t "config unknown key" 1 "xl-balance: $tmp/typo.conf:2: unknown key \`cpu_hgh' (did you mean \`cpu_high'?)" -- -c "$tmp/typo.conf" -b sim:paper status
+printf 'sample_count = 3\nlink_history = 101\n' > "$tmp/lh.conf"
+t "config link_history too big" 1 "xl-balance: $tmp/lh.conf:2: link_history: 101 is out of range (0 to 100)" -- -c "$tmp/lh.conf" -b sim:paper plan
+printf 'link_history = "x"\n' > "$tmp/lh2.conf"
+t "config link_history not a number" 1 "xl-balance: $tmp/lh2.conf:1: link_history: \`x' is not a number" -- -c "$tmp/lh2.conf" -b sim:paper plan
+printf 'link_history = "-1"\n' > "$tmp/lh3.conf"
+t "config link_history negative" 1 "xl-balance: $tmp/lh3.conf:1: link_history: -1 is out of range (0 to 100)" -- -c "$tmp/lh3.conf" -b sim:paper plan
 printf 'sample_count = 1\n' > "$tmp/range.conf"
 t "config out of range" 1 "xl-balance: $tmp/range.conf:1: sample_count: 1 is out of range (2 to 1000)" -- -c "$tmp/range.conf" -b sim:paper status
 printf 'hosts = ["a;rm -rf /"]\n' > "$tmp/meta.conf"
@@ -171,14 +177,19 @@ check "refused run moved nothing" test ! -e "$tmp/state/history"
 t "rebalance --yes" 0 "" -- $RB rebalance --yes
 has "moved vm1" "moved vm1 HostA -> HostB in 39.9 s"
 has "moved vm2" "moved vm2 HostB -> HostA in 61.5 s"
+has "moved vm1, predicted" "moved vm1 HostA -> HostB in 39.9 s (predicted 39.9 s)"
 check "one line per move" test "$(wc -l <"$tmp/out")" -eq 2
 check "history of two moves" test "$(wc -l <"$tmp/state/history")" -eq 2
+check "history records mem_kb" test "$(grep -c '"mem_kb":1048576,' "$tmp/state/history")" -eq 2
+check "history records predicted_s" test "$(grep -c '"predicted_s":' "$tmp/state/history")" -eq 2
+check "history records observed_Bps" test "$(grep -c '"observed_Bps":' "$tmp/state/history")" -eq 2
 check "no journal left" test ! -e "$tmp/state/journal"
 check "state dir is 0700" test "$(stat -c %a "$tmp/state")" = 700
 check "lock file is 0600" test "$(stat -c %a "$tmp/lock")" = 600
 t "rebalance --yes --json" 0 "" -- $RB rebalance --yes --json
 has "json outcome" '"outcome": "done"'
 has "json move state" '"state": "done"'
+has "json move predicted_s" '"predicted_s": '
 
 # The runs above left their moves in the history: vm1..vm4 now cool down
 # there (configuration: cooldown).  The plans below start afresh.
@@ -252,11 +263,26 @@ printf 'pinned = ["vm1", "vm1"]\n' >"$tmp/pin.conf"
 t "plan with a bad planner key" 1 "xl-balance: $tmp/pin.conf:1: pinned: \`vm1' is listed twice" -- -c "$tmp/pin.conf" -b sim:paper plan
 
 # ---- migrate (one VM, like xl migrate; on the simulator's first host) -----
-t "migrate on the simulator" 0 "" -- -c $E -b sim:paper migrate vm1 HostB
+# It takes rebalance's lock and appends to its history: state under $tmp.
+printf 'state_dir = "%s"\nlock_file = "%s"\n' "$tmp/mstate" "$tmp/mlock" >"$tmp/mig.conf"
+MG="-c $tmp/mig.conf -b sim:paper"
+t "migrate on the simulator" 0 "" -- $MG migrate vm1 HostB
 has "migrate summary" "migrated vm1 (6a5392d4-674b-819d-9eda-d84a8adf302c) HostA -> HostB in "
-t "migrate unknown domain" 1 "xl-balance: migrate: no domain \`nope' on HostA; nothing done" -- -c $E -b sim:paper migrate nope HostB
+check "migrate recorded in the history" test "$(wc -l <"$tmp/mstate/history")" -eq 1
+check "migrate history has observed_Bps" grep -q '"observed_Bps":' "$tmp/mstate/history"
+check "migrate history has mem_kb" grep -q '"mem_kb":1048576' "$tmp/mstate/history"
+t "migrate unknown domain" 1 "xl-balance: migrate: no domain \`nope' on HostA; nothing done" -- $MG migrate nope HostB
 has "migrate failure line" "failed nope -> HostB: no such file, host or domain; nothing done"
-t "migrate without host" 2 "xl-balance: migrate: wants DOMAIN and HOST (\`xl-balance migrate --help')" -- -c $E -b sim:paper migrate vm1
+check "failed migrate not recorded" test "$(wc -l <"$tmp/mstate/history")" -eq 1
+t "migrate without host" 2 "xl-balance: migrate: wants DOMAIN and HOST (\`xl-balance migrate --help')" -- $MG migrate vm1
+if command -v flock >/dev/null 2>&1; then
+    tc "migrate while another holds the lock" 5 "xl-balance: another process holds the lock $tmp/mlock; nothing done" -- flock "$tmp/mlock" "$XLB" $MG migrate vm1 HostB
+    check "locked migrate prints nothing" test ! -s "$tmp/out"
+    check "locked migrate not recorded" test "$(wc -l <"$tmp/mstate/history")" -eq 1
+fi
+printf 'state_dir = "var/xl-balance"\n' >"$tmp/mrel.conf"
+t "migrate with a relative state_dir" 1 "xl-balance: $tmp/mrel.conf: state_dir \`var/xl-balance' is not an absolute path" -- -c "$tmp/mrel.conf" -b sim:paper migrate vm1 HostB
+has "migrate refused: failure line" "failed vm1 -> HostB: bad configuration; it still runs on this host"
 
 # ---- migration counters for the metrics ----------------------------------
 mkdir -p "$tmp/ctr" && chmod 700 "$tmp/ctr"

@@ -266,3 +266,42 @@ void libxl_dominfo_list_free(libxl_dominfo *list, int nb_domain)
     fx.lists--;
     free(list);
 }
+
+void libxl_domain_sched_params_init(libxl_domain_sched_params *p)
+{
+    /* As the generated one: every field at its "default" sentinel. */
+    memset(p, 0, sizeof(*p));
+    p->weight = LIBXL_DOMAIN_SCHED_PARAM_WEIGHT_DEFAULT;
+    p->cap = LIBXL_DOMAIN_SCHED_PARAM_CAP_DEFAULT;
+    p->period = LIBXL_DOMAIN_SCHED_PARAM_PERIOD_DEFAULT;
+    p->budget = LIBXL_DOMAIN_SCHED_PARAM_BUDGET_DEFAULT;
+    p->extratime = LIBXL_DOMAIN_SCHED_PARAM_EXTRATIME_DEFAULT;
+    p->slice = LIBXL_DOMAIN_SCHED_PARAM_SLICE_DEFAULT;
+    p->latency = LIBXL_DOMAIN_SCHED_PARAM_LATENCY_DEFAULT;
+    fx.sched_params++;
+}
+
+void libxl_domain_sched_params_dispose(libxl_domain_sched_params *p)
+{
+    memset(p, 0, sizeof(*p));
+    fx.sched_params--;
+}
+
+int libxl_domain_sched_params_get(libxl_ctx *ctx, uint32_t domid,
+                                  libxl_domain_sched_params *params)
+{
+    unsigned i;
+
+    fx.sched_gets++;
+    for (i = 0; i < fx.node.ndoms; i++) {
+        const struct xenstat_domain *d = &fx.node.doms[i];
+
+        if (d->domid != domid || d->not_in_libxl) continue;
+        if (d->sched_fails) break;
+        params->sched = LIBXL_SCHEDULER_CREDIT2;
+        if (d->weight) params->weight = d->weight;
+        return 0;
+    }
+    fx_log(ctx->lg, XTL_ERROR, ESRCH, "getting domain sched params");
+    return ERROR_FAIL;
+}

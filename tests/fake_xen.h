@@ -42,6 +42,11 @@ struct xenstat_domain {
     unsigned nvbds, nnets;
     struct xenstat_vbd vbds[FX_MAX_DEVS];
     struct xenstat_network nets[FX_MAX_DEVS];
+    /* What libxl_domain_sched_params_get reports: weight 0 is
+     * LIBXL_DOMAIN_SCHED_PARAM_WEIGHT_DEFAULT (a scheduler without
+     * weights); sched_fails makes the call fail for this domain. */
+    int weight;
+    bool sched_fails;
 };
 
 struct xenstat_node {
@@ -58,6 +63,8 @@ typedef struct fx_state {
     bool init_fails, get_node_fails, ctx_alloc_fails, list_fails;
 
     int init_calls;             /* xenstat_init calls */
+    int sched_gets;             /* libxl_domain_sched_params_get calls */
+    int sched_params;           /* params init'd and not yet disposed */
     int handles, nodes, ctxs, lists;         /* live objects */
     xentoollog_logger *logger;  /* the one libxl_ctx_alloc was given */
 } fx_state;

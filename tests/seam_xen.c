@@ -55,6 +55,7 @@ static int teardown(void **state)
     assert_int_equal(fx.nodes, 0);
     assert_int_equal(fx.ctxs, 0);
     assert_int_equal(fx.lists, 0);
+    assert_int_equal(fx.sched_params, 0);
     fx_reset();
     return 0;
 }
@@ -397,6 +398,71 @@ static void test_sample(void **state)
     bal_ctx_free(ctx);
 }
 
+/* The scheduler weight libxl reports reaches the sample, and on to the
+ * wire; a domain whose weight cannot be read (it failed, or its scheduler
+ * has none) is sampled all the same, weight 0, the sample not failing. */
+static void test_sample_weight(void **state)
+{
+    struct bal_config cfg;
+    bal_backend be;
+    bal__sample s, back;
+    const bal__host *h;
+    char *json = NULL;
+    tu_log lg;
+    bal_ctx *ctx = tu_ctx(&lg);
+
+    fill_host();
+    fx.node.doms[0].weight = 1024;          /* dom0 */
+    fx.node.doms[1].weight = 256;           /* web */
+    fx.node.doms[5].sched_fails = true;     /* the long name */
+    cfg_init(&cfg);
+    open_ok(&be, ctx, &cfg);
+
+    bal__sample_init(&s);
+    assert_int_equal(be.ops->sample(&be, false, &s), 0);
+    assert_int_equal(fx.sched_gets, 3);     /* only the domains kept */
+    assert_int_equal(fx.sched_params, 0);
+    h = &s.hosts[0];
+    assert_int_equal(h->ndoms, 3);
+    assert_int_equal(h->doms[0].weight, 1024);
+    assert_int_equal(h->doms[1].weight, 256);
+    assert_int_equal(h->doms[2].domid, 7);
+    assert_int_equal(h->doms[2].weight, 0);
+    /* libxl's own line about the failure, as a warning, not an error */
+    assert_int_equal(lg.nerrors, 0);
+    assert_non_null(strstr(lg.buf, "getting domain sched params"));
+
+    /* Known weights are written, the unknown one is not. */
+    assert_int_equal(bal__json_write_sample(&s, &json), 0);
+    assert_non_null(strstr(json, "\"name\":\"Domain-0\""));
+    assert_non_null(strstr(json, ",\"weight\":1024}"));
+    assert_non_null(strstr(json, ",\"weight\":256}"));
+    assert_null(strstr(json, "\"weight\":0"));
+    bal__sample_init(&back);
+    assert_int_equal(bal__json_parse_sample(ctx, "peer", BAL_EPEER, json,
+                                            strlen(json), &back), 0);
+    assert_int_equal(back.hosts[0].doms[0].weight, 1024);
+    assert_int_equal(back.hosts[0].doms[1].weight, 256);
+    assert_int_equal(back.hosts[0].doms[2].weight, 0);
+    bal__sample_dispose(&back);
+    free(json);
+
+    /* A scheduler without weights: 0, and no call fails. */
+    fx.node.doms[0].weight = fx.node.doms[1].weight = 0;
+    fx.node.doms[5].sched_fails = false;
+    bal__sample_dispose(&s);
+    bal__sample_init(&s);
+    memset(&lg, 0, sizeof(lg));
+    assert_int_equal(be.ops->sample(&be, true, &s), 0);
+    assert_int_equal(s.hosts[0].doms[0].weight, 0);
+    assert_int_equal(s.hosts[0].doms[1].weight, 0);
+    assert_string_equal(lg.buf, "");
+
+    bal__sample_dispose(&s);
+    be_close(&be);
+    bal_ctx_free(ctx);
+}
+
 /* Without local_host the host is called what uname says. */
 static void test_sample_uname(void **state)
 {
@@ -634,6 +700,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_ctx_alloc_fails, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_sample, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_sample_weight, setup, teardown),
         cmocka_unit_test_setup_teardown(test_sample_uname, setup, teardown),
         cmocka_unit_test_setup_teardown(test_get_node_fails, setup,
                                         teardown),

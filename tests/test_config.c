@@ -84,6 +84,7 @@ static void assert_config_equal(const struct bal_config *a,
     assert_true(a->rtt_ms == b->rtt_ms);
     assert_int_equal(a->max_per_host, b->max_per_host);
     assert_int_equal(a->max_per_link, b->max_per_link);
+    assert_int_equal(a->link_history, b->link_history);
     assert_true(a->dirty_Bps == b->dirty_Bps);
 }
 
@@ -126,6 +127,7 @@ static void assert_defaults(const struct bal_config *c)
     assert_true(c->rtt_ms == 4);
     assert_int_equal(c->max_per_host, 1);
     assert_int_equal(c->max_per_link, 1);
+    assert_int_equal(c->link_history, 5);
     assert_true(c->dirty_Bps == 0);
 }
 
@@ -206,7 +208,7 @@ static void test_table(void **state)
 {
     int i, j;
 
-    assert_int_equal(bal__config_nkeys, 31);
+    assert_int_equal(bal__config_nkeys, 32);
     for (i = 0; i < bal__config_nkeys; i++) {
         const bal__config_key *k = &bal__config_keys[i];
 
@@ -292,7 +294,8 @@ static const char EVERY_KEY[] =
     "rtt_ms = 64\n"
     "max_per_host = 2\n"
     "max_per_link = 3\n"
-    "dirty_mbps = \"2.5\"\n";
+    "dirty_mbps = \"2.5\"\n"
+    "link_history = 0\n";
 
 static void test_every_key(void **state)
 {
@@ -351,6 +354,7 @@ static void test_every_key(void **state)
     assert_true(cfg->rtt_ms == 64);
     assert_int_equal(cfg->max_per_host, 2);
     assert_int_equal(cfg->max_per_link, 3);
+    assert_int_equal(cfg->link_history, 0);
     assert_true(cfg->dirty_Bps == 2.5e6);
 
     bal_config_free(cfg);
@@ -601,6 +605,10 @@ static void test_bad_planner_keys(void **state)
                ":1: max_per_link: 101 is out of range (1 to 100)");
     expect_bad("dirty_mbps = \"-0.5\"\n",
                ":1: dirty_mbps: -0.5 is out of range (0 to 1000000)");
+    expect_bad("link_history = 101\n",
+               ":1: link_history: 101 is out of range (0 to 100)");
+    expect_bad("link_history = \"-1\"\n",
+               ":1: link_history: -1 is out of range (0 to 100)");
     expect_bad("horizon = [1]\n", ":1: horizon must be a number, not a list");
 
     /* pinned: VM names or UUIDs, each once. */

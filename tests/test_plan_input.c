@@ -41,6 +41,71 @@ static void test_fair_share(void **state)
     assert_true(bal__fair_share(NULL, 0, 1.0) == 0);
 }
 
+/* Weighted: the lab's host, one pCPU, dom0 at weight 1024 and two CPU
+ * burners at 256 (xl sched-credit2 -d Domain-0 -w 1024). */
+static void test_fair_share_w(void **state)
+{
+    double u[] = { 0.5, 0.25, 0.25 }, w[] = { 1024, 256, 256 };
+    double u2[] = { 0.1, 0.45, 0.45 }, w2[] = { 1024, 256, 256 };
+    double u3[] = { 0.05, 0.475, 0.475 }, w3[] = { 256, 256, 256 };
+    double sets[][4] = {
+        { 0.45, 0.1, 0.45, 0.3 }, { 0.4, 0.1, 0.5, 0.2 },
+        { 0.46, 0.1, 0.44, 0.0 }, { 0.2, 0.3, 0.1, 0.05 },
+    };
+    double ones[4] = { 1, 1, 1, 1 }, zero[] = { 256, 0, 256 };
+    double lvl;
+    int i;
+
+    /* dom0 got 0.5 of the 2/3 its weight entitles it to: met, it leaves;
+     * the burners split the rest and got all of it - held back. */
+    lvl = bal__fair_share_w(u, w, 3, 1.0);
+    assert_true(fabs(lvl - 0.25 / 256) < 1e-15);
+    assert_true(0.25 >= BAL__FAIR_TOL * 256 * lvl);     /* bottlenecked */
+    assert_true(0.5 < BAL__FAIR_TOL * 1024 * lvl);      /* dom0: not */
+    /* Reordered together, by use per weight. */
+    assert_true(u[0] == 0.5 && w[0] == 1024 && w[1] == 256 && w[2] == 256);
+    /* Equal weights: 0.5 is the level, the burners look satisfied. */
+    {
+        double ue[] = { 0.5, 0.25, 0.25 };
+
+        lvl = bal__fair_share(ue, 3, 1.0);
+        assert_true(fabs(lvl - 0.5) < 1e-15);
+        assert_false(0.25 >= BAL__FAIR_TOL * lvl);
+    }
+    /* A light dom0 far below its weighted share is met; the guests split
+     * what is left. */
+    lvl = bal__fair_share_w(u2, w2, 3, 1.0);
+    assert_true(fabs(lvl - 0.45 / 256) < 1e-15);
+    assert_false(0.1 >= BAL__FAIR_TOL * 1024 * lvl);
+    /* A light guest among equals is met as without weights. */
+    lvl = bal__fair_share_w(u3, w3, 3, 1.0);
+    assert_true(fabs(256 * lvl - 0.475) < 1e-15);
+    assert_false(0.05 >= BAL__FAIR_TOL * 256 * lvl);
+
+    /* w NULL or all ones: bit for bit the unweighted rule. */
+    for (i = 0; i < 4; i++) {
+        double a[4], b[4], c[4];
+        int n = sets[i][3] > 0 ? 4 : 3;
+
+        memcpy(a, sets[i], sizeof(a));
+        memcpy(b, sets[i], sizeof(b));
+        memcpy(c, sets[i], sizeof(c));
+        memcpy(ones, (double[4]){ 1, 1, 1, 1 }, sizeof(ones));
+        assert_true(bal__fair_share_w(a, NULL, n, 1.0) ==
+                    bal__fair_share(b, n, 1.0));
+        assert_true(bal__fair_share_w(c, ones, n, 1.0) ==
+                    bal__fair_share(b, n, 1.0));
+    }
+    /* A weight that is not > 0: taken as all equal. */
+    {
+        double ua[] = { 0.5, 0.25, 0.25 }, ub[] = { 0.5, 0.25, 0.25 };
+
+        assert_true(bal__fair_share_w(ua, zero, 3, 1.0) ==
+                    bal__fair_share(ub, 3, 1.0));
+    }
+    assert_true(bal__fair_share_w(NULL, NULL, 0, 1.0) == 0);
+}
+
 /* ---- statuses of simulated clusters -------------------------------------- */
 
 #define PAPER_HOSTS \
@@ -464,10 +529,126 @@ static void test_make_plan(void **state)
     fx_close(&f);
 }
 
+/* The lab's case through the whole input: a one-pCPU host where dom0
+ * (weight 1024) used 0.50 and two burners (256) 0.25 each.  The status
+ * of a simulated host is edited to those uses and weights. */
+static const char LAB[] =
+    "option noise=0\n"
+    "host H1 pcpus=1 mem=8G disk=100MB/s\n"
+    "host H2 pcpus=1 mem=8G disk=100MB/s\n"
+    "vm b1 host=H1 vcpus=1 mem=1G load=cpu cpu=1\n"
+    "vm b2 host=H1 vcpus=1 mem=1G load=cpu cpu=1\n";
+
+/* Sets the uses (percent of a pCPU) and sampled weights of H1's domains
+ * (dom0, b1, b2). */
+static void lab_set_uses(bal_status *st, const double use[3], uint32_t w0,
+                         uint32_t w1, uint32_t w2)
+{
+    const char *names[] = { "Domain-0", "b1", "b2" };
+    const uint32_t w[] = { w0, w1, w2 };
+    bal__host *h = &st->last.hosts[0];
+    int i, k, d;
+
+    assert_string_equal(h->name, "H1");
+    for (k = 0; k < 3; k++) {
+        for (i = 0; i < st->nvms; i++)
+            if (!strcmp(st->vms[i].host, "H1") &&
+                !strcmp(st->vms[i].name, names[k]))
+                break;
+        assert_true(i < st->nvms);
+        assert_true(st->vms[i].rates_valid);
+        st->vms[i].cpu_pct = use[k];
+        for (d = 0; d < h->ndoms; d++)
+            if (h->doms[d].domid == st->vms[i].domid) h->doms[d].weight = w[k];
+    }
+}
+
+/* The lab's uses: dom0 0.50, the burners 0.25 each. */
+static void lab_set(bal_status *st, uint32_t w0, uint32_t w1, uint32_t w2)
+{
+    const double use[] = { 50, 25, 25 };
+
+    lab_set_uses(st, use, w0, w1, w2);
+}
+
+/* Whether b1 and b2 come out held back on their pCPU; their demands;
+ * the weights the model gets (dom0's, the burners'). */
+static void lab_expect(fx *f, bool held, double w0, double wb)
+{
+    bal__pl_input in;
+    bal__pl_estimate *est = NULL;
+    int i1, i2;
+
+    bal__pl_input_init(&in);
+    assert_int_equal(bal__plan_input_build_ex(f->ctx, f->cfg, f->st, NULL, 0,
+                                              0, &in, &est), 0);
+    i1 = vm_index(&in, "b1");
+    i2 = vm_index(&in, "b2");
+    assert_true(est[i1].cpu_saturated && est[i2].cpu_saturated);
+    assert_true(est[i1].cpu_bottleneck == held);
+    assert_true(est[i2].cpu_bottleneck == held);
+    /* The model gets the weights when all are known, else none. */
+    assert_true(in.hosts[0].dom0_weight == w0);
+    assert_true(in.vms[i1].weight == wb && in.vms[i2].weight == wb);
+    if (held) {
+        assert_true(in.vms[i1].cpu == 1 && in.vms[i2].cpu == 1);
+    } else {
+        assert_true(fabs(in.vms[i1].cpu - 0.25) < 1e-9);
+        assert_true(fabs(in.vms[i2].cpu - 0.25) < 1e-9);
+    }
+    free(est);
+    bal__pl_input_dispose(&in);
+}
+
+static void test_weighted_dom0(void **state)
+{
+    fx f;
+
+    fx_open(&f, LAB);
+    /* Weighted: the burners got their quarter each of 4:1:1 - held. */
+    lab_set(f.st, 1024, 256, 256);
+    lab_expect(&f, true, 1024, 256);
+    /* Equal weights, known or not: the burners seem satisfied. */
+    lab_set(f.st, 512, 512, 512);
+    lab_expect(&f, false, 512, 512);
+    lab_set(f.st, 0, 0, 0);
+    lab_expect(&f, false, 0, 0);
+    /* One weight unknown (an old peer, another scheduler): all equal,
+     * and the model gets none. */
+    lab_set(f.st, 1024, 256, 0);
+    {
+        bal__pl_input in;
+
+        bal__pl_input_init(&in);
+        assert_int_equal(bal__plan_input_build(f.ctx, f.cfg, f.st, NULL, 0,
+                                               0, &in), 0);
+        assert_true(vm_of(&in, "b1")->weight == 0);
+        assert_true(vm_of(&in, "b2")->weight == 0);
+        assert_true(in.hosts[0].dom0_weight == 0);
+        assert_true(vm_of(&in, "b1")->cpu < 0.3);   /* not held back */
+        bal__pl_input_dispose(&in);
+    }
+    lab_set(f.st, 0, 256, 256);
+    lab_expect(&f, false, 0, 0);
+    /* All alike, at 512: the equal rule, which holds back burners that
+     * split the pCPU between them. */
+    {
+        const double even[] = { 2, 49, 49 };
+
+        lab_set_uses(f.st, even, 512, 512, 512);
+        lab_expect(&f, true, 512, 512);
+        lab_set_uses(f.st, even, 1024, 256, 256);   /* weighted: too */
+        lab_expect(&f, true, 1024, 256);
+    }
+    fx_close(&f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_fair_share),
+        cmocka_unit_test(test_fair_share_w),
+        cmocka_unit_test(test_weighted_dom0),
         cmocka_unit_test(test_paper_demands),
         cmocka_unit_test(test_light_demands),
         cmocka_unit_test(test_constraints),

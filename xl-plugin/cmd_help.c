@@ -55,7 +55,7 @@ void cli_help(const char *verb)
            "  2  bad command line\n"
            "  3  partial: some peers did not answer (the rest is shown), or\n"
            "     some moves failed (every VM still runs exactly once)\n"
-           "  5  locked: another rebalance holds the lock\n"
+           "  5  locked: another rebalance or migrate holds the lock\n"
            "  6  undefined: a VM may run on neither host or on both; an\n"
            "     admin must look (the journal keeps stopping runs until then)\n"
            "  7  not confirmed: moves need --yes when not run interactively\n");

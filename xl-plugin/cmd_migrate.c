@@ -3,7 +3,9 @@
  * `xl migrate DOMAIN HOST`, through libbalance's own sender (bal_migrate:
  * libxl_domain_suspend live, xl's protocol, the stock `xl migrate-receive`
  * on HOST, reached with the configured transport).  One summary line on
- * stdout; the library's messages say why on failure.
+ * stdout; the library's messages say why on failure.  It takes
+ * rebalance's lock: when another holds it, nothing on stdout and exit 5,
+ * as rebalance.
  */
 #include <stdio.h>
 #include <string.h>
@@ -59,6 +61,11 @@ int cmd_migrate(int argc, char **argv)
             printf(", %.1f MiB", (double)res.bytes / (1024.0 * 1024.0));
         printf(", downtime %.3f s\n", res.downtime_s);
         ret = EXIT_OK;
+        goto out;
+    }
+    if (rc == BAL_ELOCKED) {
+        /* As rebalance: the library's one line said who holds it. */
+        ret = EXIT_LOCKED;
         goto out;
     }
     fputs(rc == BAL_EUNDEFINED ? "UNDEFINED " : "failed ", stdout);

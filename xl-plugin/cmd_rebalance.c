@@ -4,6 +4,7 @@
  * to do, one line per move otherwise, errors through the log sink
  * (--syslog), an exit code per outcome (doc/rebalance.md).
  */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -130,7 +131,12 @@ static void print_summary(const bal_rebalance_report *r)
             continue;
         case BAL_MOVE_DONE:
             put_move(stdout, "moved", m);
-            printf(" in %.1f s\n", m->duration_s);
+            printf(" in %.1f s", m->duration_s);
+            /* What the plan expected, beside it: an admin sees how far
+             * off the cost model is (the history keeps both). */
+            if (isfinite(m->predicted_s))
+                printf(" (predicted %.1f s)", m->predicted_s);
+            putchar('\n');
             continue;
         case BAL_MOVE_UNDEFINED:
             put_move(stdout, "UNDEFINED", m);

@@ -18,7 +18,7 @@ enum {
     EXIT_PARTIAL = 3,    /* done, but some peers did not answer; for
                           * rebalance: some moves failed, were refused or
                           * skipped, every VM still runs exactly once */
-    EXIT_LOCKED = 5,     /* rebalance: another run holds the lock */
+    EXIT_LOCKED = 5,     /* rebalance, migrate: another run holds the lock */
     EXIT_UNDEFINED = 6,  /* rebalance: a VM may run on no host or on two,
                           * an admin must look */
     EXIT_REFUSED = 7,    /* rebalance: not confirmed (no --yes and no

@@ -7,9 +7,10 @@
 #
 # Stages, each timed: host packages (apt-get), the dom0 image (cached,
 # keyed on its package versions and on lib/image.sh), xl-balance built and
-# installed into a fresh overlay, the overlay packed onto the image, boot
-# and test.  Ends with "xen: N passed, N failed"; exit 0 only when every
-# check in dom0 passed.  Environment: XLB_TIMEOUT (hard limit on QEMU, s),
+# installed into a fresh overlay, the overlay packed onto the image, the
+# iSCSI target (lib/san.sh), boot and test.  Ends with "xen: N passed, N
+# failed"; exit 0 only when every check in dom0 passed.  Environment:
+# XLB_TIMEOUT (hard limit on QEMU, s; default 600, twohost 840),
 # XLB_XEN_CACHE (cache directory), XLB_SUITE (dom0 suite, "single"),
 # XLB_NHOSTS (hosts to boot, 1; the "twohost" suite wants 2), XLB_SUITES
 # (default "single:1 twohost:2": each suite, one after the other).
@@ -28,13 +29,15 @@ else
     XLB_SUITES=${XLB_SUITES:-"single:1 twohost:2"}
 fi
 
+XLB_TIMEOUT_SET=${XLB_TIMEOUT:-}      # else per suite, below
 . "$XLB_HERE/lib/common.sh"
 . "$XLB_HERE/lib/image.sh"
 . "$XLB_HERE/lib/overlay.sh"
 . "$XLB_HERE/lib/boot.sh"
+. "$XLB_HERE/lib/san.sh"
 . "$XLB_HERE/lib/results.sh"
 
-trap boot_cleanup EXIT
+trap 'boot_cleanup; san_stop' EXIT
 trap 'warn "interrupted"; exit 130' INT TERM HUP
 
 [ "$(id -u)" = 0 ] || die "run as root: apt-get, mmdebstrap --mode=root and dom0's device nodes need it"
@@ -49,16 +52,23 @@ XLB_RUN_CPIO=$(cache_dir)/run/dom0.cpio
 exec 9>"$(cache_dir)/lock"
 flock -n 9 || die "another check-xen holds $(cache_dir)/lock"
 
-stage host-packages apt_install qemu-system-x86 mmdebstrap cpio kmod gzip openssh-client
+stage host-packages apt_install qemu-system-x86 mmdebstrap cpio kmod gzip openssh-client socat
 stage dom0-image image_ensure
 say "image: $(tr '\n' ';' <"$XLB_IMAGE/versions.txt")"
 stage build-xl-balance overlay_build_xlb
 stage pack-initramfs overlay_pack
+stage san-target san_start
 XLB_ON_FAIL=boot_log_tails
 
 ok=1
 for spec in $XLB_SUITES; do
     suite=${spec%%:*}
+    # Hard limit on each QEMU: twohost's rebalance migrates two domUs
+    # after a sample of both hosts over ssh, all under TCG.
+    case $suite in
+    twohost) XLB_TIMEOUT=${XLB_TIMEOUT_SET:-840} ;;
+    *)       XLB_TIMEOUT=${XLB_TIMEOUT_SET:-600} ;;
+    esac
     stage "boot-and-test-$suite" boot_hosts "${spec#*:}" "$suite"
     for h in $XLB_HOSTS; do results_host "$h" || ok=0; done
     for h in $XLB_HOSTS; do

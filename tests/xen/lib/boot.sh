@@ -12,7 +12,9 @@
 #
 # Several hosts (boot_hosts 2): joined by a QEMU socket netdev, a virtual
 # Ethernet between the QEMU processes over 127.0.0.1 only: host a listens,
-# host b connects.  (Nothing of it reaches any other address.)
+# host b connects.  (Nothing of it reaches any other address.)  Every
+# host also has a NIC to the iSCSI target (san.sh), which reaches
+# nothing but it.
 
 XLB_QEMU_PIDS=""
 XLB_FOLLOW_PIDS=""
@@ -54,6 +56,10 @@ boot_qemu() {
     case "$XLB_IMAGE$XLB_RUN_CPIO" in
     *,*|*' '*) warn "image paths must hold no ',' or ' ' (QEMU's -initrd list)"; return 1 ;;
     esac
+    # Every host: the NIC to the iSCSI target (lib/san.sh), after the
+    # link's, so that the link is eth0 where there is one.
+    local san=()
+    mapfile -t san < <(san_netdev "$i")
     if [ "$n" -gt 1 ]; then
         local how=connect
         [ "$i" = 0 ] && how=listen
@@ -68,7 +74,7 @@ boot_qemu() {
         -kernel "$XLB_IMAGE/xen" \
         -append "console=com1 com1=115200,8n1 dom0_mem=$XLB_DOM0_MEM,max:$XLB_DOM0_MEM dom0_max_vcpus=1 guest_loglvl=warning" \
         -initrd "$XLB_IMAGE/vmlinuz console=hvc0 earlyprintk=xen rdinit=/init quiet xlb.suite=$suite xlb.host=$host xlb.nhosts=$n xlb.budget=$budget,$XLB_RUN_CPIO" \
-        "${net[@]}" </dev/null >"$XLB_OUT/qemu-$host.err" 2>&1 &
+        "${net[@]}" "${san[@]}" </dev/null >"$XLB_OUT/qemu-$host.err" 2>&1 &
     XLB_QEMU_PIDS="$XLB_QEMU_PIDS $!"
     eval "XLB_QEMU_PID_$host=$!"
     # Progress as it happens: the lines the host reads, prefixed.

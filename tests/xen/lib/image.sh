@@ -23,13 +23,16 @@
 # update-initramfs, for minutes under mmdebstrap, for nothing).
 # openssh-server and -client: the two-host rebalance reaches the peer over
 # real ssh (keys made per run by overlay.sh, never part of the image).
-XLB_DOM0_PKGS="xen-utils-4.17 xenstore-utils kmod mount iproute2 procps jq busybox-static openssh-server openssh-client"
+# open-iscsi: the domUs' disks are LUNs of an iSCSI target (lib/san.sh,
+# dom0/iscsi.sh).
+XLB_DOM0_PKGS="xen-utils-4.17 xenstore-utils kmod mount iproute2 procps jq busybox-static openssh-server openssh-client open-iscsi"
 XLB_HYP_PKG="xen-hypervisor-4.17-amd64"
 XLB_KMETA_PKG="linux-image-amd64"
 # dom0's modules: Xen's device and backend drivers, loop devices for
 # file-backed disks; virtio_net and bridge for the two-host setup (QEMU
-# socket netdev) that comes next.
-XLB_DOM0_MODS="xen-evtchn xen-gntdev xen-gntalloc xen-privcmd xenfs xen-blkback xen-netback loop bridge virtio_net virtio_pci"
+# socket netdev); the iSCSI initiator (its digests want crc32c) and SCSI
+# disks for the shared storage.
+XLB_DOM0_MODS="xen-evtchn xen-gntdev xen-gntalloc xen-privcmd xenfs xen-blkback xen-netback loop bridge virtio_net virtio_pci iscsi_tcp crc32c_generic sd_mod"
 
 # The kernel package linux-image-amd64 points to right now.
 image_kernel_pkg() {

@@ -68,7 +68,7 @@ overlay_pack() {
     install -m 0755 "$XLB_HERE/dom0/init" "$ov/init" &&
     install -m 0755 "$XLB_HERE/dom0/run-suite" "$XLB_HERE/dom0/local-peer" \
         "$XLB_HERE/dom0/kill-peer" "$XLB_HERE/dom0/nc-peer" "$XLB_HERE/dom0/recv-migrate" "$lib/" &&
-    install -m 0644 "$XLB_HERE/dom0/lib.sh" "$XLB_HERE/dom0/xen.conf" "$lib/" &&
+    install -m 0644 "$XLB_HERE/dom0/lib.sh" "$XLB_HERE/dom0/iscsi.sh" "$XLB_HERE/dom0/xen.conf" "$lib/" &&
     for suite in "$XLB_HERE"/dom0/*/; do     # every suite: a directory of steps
         suite=$(basename "$suite")
         mkdir -p "$lib/$suite" &&

@@ -1,7 +1,7 @@
 # Three PVH domUs, one per load type, from the same kernel and busybox
 # initramfs (domu/init: the role comes from the kernel command line).
-# Only xlb-io has a disk: a sparse file on a loop device we attach here,
-# handed to libxl as a block device with our fast hotplug script.
+# Only xlb-io has a disk: LUN "io" of the iSCSI target (step 25), by its
+# stable path, a block device for libxl with our fast hotplug script.
 #
 # One pCPU for everything: the CPU burner starts last, once the others are
 # up (booting a domU under TCG takes ~15 s of CPU; next to the burner it
@@ -9,10 +9,11 @@
 # dom0s get more than their guests, so the toolstack and the sampling are
 # not starved by it.
 . /usr/lib/xlb-test/lib.sh
+. /usr/lib/xlb-test/iscsi.sh
 d=$XLB_DOMU
 xl sched-credit2 -d Domain-0 -w 1024 || xl sched-credit -d Domain-0 -w 1024
-truncate -s 64M "$d/io.img"
-loopdev=$(losetup -f --show "$d/io.img") || { fail domus "losetup failed"; exit 2; }
+disk=$(iscsi_disk io)
+[ -b "$disk" ] || { fail domus "no iSCSI disk at $disk"; exit 2; }
 
 mkcfg() {   # mkcfg ROLE [DISKSPEC]
     cat <<EOC
@@ -29,7 +30,7 @@ EOC
 }
 mkcfg cpu >"$d/cpu.cfg"
 mkcfg idle >"$d/idle.cfg"
-mkcfg io "'format=raw,vdev=xvda,access=r,script=xlb-block,target=$loopdev'" >"$d/io.cfg"
+mkcfg io "'format=raw,vdev=xvda,access=rw,script=xlb-block,target=$disk'" >"$d/io.cfg"
 cat "$d/io.cfg"
 
 ok=1

@@ -17,6 +17,9 @@ ip link set eth0 up
 # 169.254.76.N (IPv4 link-local) on the private link only: no route, no
 # gateway, never a private-range or public address.
 case $me in xlb-a) ip addr add 169.254.76.1/24 dev eth0 ;; *) ip addr add 169.254.76.2/24 dev eth0 ;; esac
+# Names for them: the hosts of xl-balance's configurations (steps 30, 40).
+grep -q ' xlb-b$' /etc/hosts 2>/dev/null ||
+    printf '169.254.76.1 xlb-a\n169.254.76.2 xlb-b\n' >>/etc/hosts
 ip -6 addr show dev eth0
 pinged() { busybox ping -6 -c 1 -W 1 "$peer%eth0" >/dev/null 2>&1; }
 t=$(ts)

@@ -1,6 +1,6 @@
 # Live migration between two real Xen hosts through xl-balance's own
-# sender: host a creates a CPU-burning PVH domU (no disk: the hosts share
-# no storage) with a known UUID and runs `xl-balance migrate` to b's
+# sender: host a creates a CPU-burning PVH domU (no disk: step 40 moves
+# the disk readers) with a known UUID and runs `xl-balance migrate` to b's
 # address on the private link; the transport (nc-peer) connects to b's
 # listener, which runs the stock `xl migrate-receive` (recv-migrate).
 # b checks that the domU arrived: the same UUID, one copy, under its name,
@@ -11,7 +11,7 @@ out=/run/xlb
 d=$XLB_DOMU
 uuid=5ee7ab1e-0000-4000-8000-00000000c0de
 dom=xlb-cpu
-peer_ip=169.254.76.2
+peer=xlb-b                  # /etc/hosts (step 20): 169.254.76.2
 
 copies() { xl list | awk -v n="$1" 'NR > 1 && ($1 == n || index($1, n "--") == 1) { print $1 }' | sort | tr '\n' ' '; }
 
@@ -63,7 +63,7 @@ EOC
     fi
     elapsed twohost-domu-ready "$t"
     cat >"$out/two.conf" <<EOC
-hosts = ["$me", "$peer_ip"]
+hosts = ["$me", "$peer"]
 local_host = "$me"
 transport = ["$XLB_LIB/nc-peer"]
 EOC
@@ -71,7 +71,7 @@ EOC
     # failed migration that leaves the domU here, so try again.
     for try in 1 2 3 4 5 6; do
         t=$(ts)
-        xl-balance -v -c "$out/two.conf" migrate "$dom" "$peer_ip" >"$out/two.out" 2>"$out/two.err"
+        xl-balance -v -c "$out/two.conf" migrate "$dom" "$peer" >"$out/two.out" 2>"$out/two.err"
         rc=$?
         elapsed "twohost-migrate-try$try" "$t"
         cat "$out/two.out" "$out/two.err"
@@ -81,7 +81,7 @@ EOC
     line=$(head -n 1 "$out/two.out")
     xl list
     left=$(copies $dom)
-    if [ $rc = 0 ] && [ -z "$left" ] && [[ $line == "migrated $dom ($uuid) $me -> $peer_ip in "* ]]; then
+    if [ $rc = 0 ] && [ -z "$left" ] && [[ $line == "migrated $dom ($uuid) $me -> $peer in "* ]]; then
         pass twohost-migrate "$line; nothing left on $me"
     else
         fail twohost-migrate "exit $rc after $try tries, '$line', left on $me: '${left}'"

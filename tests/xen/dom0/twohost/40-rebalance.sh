@@ -10,19 +10,23 @@
 # b's own configuration: doc/migration.md, "Moves whose source is another
 # dom0").
 #
-# No shared storage: each io domU's disk is a sparse, all-zero file at the
-# same path on both hosts (the reader only reads), so either host can
-# attach it after a move.
+# Shared storage (step 25): each io domU's disk is a LUN of the iSCSI
+# target both dom0s are logged in to, by the same stable path on both, so
+# either host attaches it after a move and a migration moves only memory.
+# The readers read without pause, so two on one host fill that path; b
+# measures its ceiling with one reader alone, and a, whose rebalance
+# plans, declares it as disk_mbps, as an admin would (no counter shows a
+# path's ceiling).
 #
-# Checks: rebalance-run (a): exit 0, every summary line a "moved" line,
-# at least one move; rebalance-apply (a, only when the planner's moves
-# left a host with two domUs of one role): what is still needed, as a
-# saved plan run by `rebalance --yes --apply`, same criteria;
-# rebalance-placement (a): by UUID, each host holds one
-# cpu and one io domU, every domU exactly once across both hosts, no
-# NAME--incoming / NAME--migratedaway left; rebalance-peer-placement (b):
-# the same seen from b's own `xl list`.
+# Checks: rebalance-run (a): one `rebalance --yes`: exit 0, every summary
+# line a "moved" line, at least one move; rebalance-placement (a), right
+# after it: by UUID, each host holds one cpu and one io domU, every domU
+# exactly once across both hosts, no NAME--incoming / NAME--migratedaway
+# left; rebalance-peer-placement (b): the same seen from b's own `xl list`.
+# XLB-MIGRATION lines: each move's measured time and the planner's
+# prediction, with the a-b link it learned from step 30's migration.
 . /usr/lib/xlb-test/lib.sh
+. /usr/lib/xlb-test/iscsi.sh
 me=$(hostname)
 out=/run/xlb
 d=$XLB_DOMU
@@ -39,10 +43,6 @@ h=${me#xlb-}
 
 # What step 30 left (its domU on b, or on a if it failed): not part of this.
 xl destroy xlb-cpu >/dev/null 2>&1
-
-# Names for the two hosts (the configuration's host names).
-grep -q ' xlb-b$' /etc/hosts 2>/dev/null ||
-    printf '169.254.76.1 xlb-a\n169.254.76.2 xlb-b\n' >>/etc/hosts
 
 # sshd on the link-local address only.
 mkdir -p /run/sshd && chmod 0755 /run/sshd
@@ -61,37 +61,45 @@ EOC
 /usr/sbin/sshd -f "$out/sshd_config" -E "$out/sshd.log" ||
     { fail "rebalance-sshd" "sshd did not start: $(tr '\n' '|' <"$out/sshd.log")"; exit 1; }
 
-# The same configuration on both, local_host its own; the thresholds of
-# xen.conf.  The peers' xl-balance reads it from the default path.
+# write_conf DISK_MBPS: the same configuration on both, local_host its
+# own; xen.conf's thresholds, but disk_mbps as given.  The peers'
+# xl-balance reads it from the default path.
 transport='["ssh", "-o", "BatchMode=yes", "-o", "UserKnownHostsFile='$keys'/known_hosts", "-i", "'$keys'/id_ed25519"]'
-{
-    cat "$XLB_LIB/xen.conf"
+write_conf() {
+    {
+    grep -v '^disk_mbps' "$XLB_LIB/xen.conf"
     cat <<EOC
+disk_mbps = "$1"
 hosts = ["xlb-a", "xlb-b"]
 local_host = "$me"
 transport = $transport
 # ssh's handshake and a sample of sample_count * sample_interval under TCG.
 peer_timeout = 120
 EOC
-} >/etc/xen/xl-balance.conf
-cat /etc/xen/xl-balance.conf
+    } >/etc/xen/xl-balance.conf
+    cat /etc/xen/xl-balance.conf
+}
+write_conf "$(sed -n 's/^disk_mbps = "*\([0-9.]*\)"*$/\1/p' "$XLB_LIB/xen.conf")"
 
-mkcfg() {   # mkcfg NAME UUID ROLE [DISKSPEC]
+mkcfg() {   # mkcfg NAME UUID ROLE [DISKSPEC [KERNEL-ARGS]]
     cat <<EOC
 name = "$1"
 uuid = "$2"
 type = "pvh"
 kernel = "$d/vmlinuz"
 ramdisk = "$d/initrd.gz"
-extra = "console=hvc0 rdinit=/init quiet xlb.role=$3"
+extra = "console=hvc0 rdinit=/init quiet xlb.role=$3${5:+ $5}"
 memory = 96
 vcpus = 1
 on_crash = "preserve"
 EOC
     [ -n "${4:-}" ] && echo "disk = [ $4 ]"
 }
-# Both hosts hold both disks (the destination attaches the same path).
-truncate -s 64M "$d/rb-io1.img" "$d/rb-io2.img"
+# The readers read without pause (domu/init): each alone would fill the
+# iSCSI path, so two on one host contend for it, as the paper's two I/O
+# VMs did.
+reader="xlb.pause=0 xlb.count=8"
+disk1=$(iscsi_disk io1) disk2=$(iscsi_disk io2)
 xl sched-credit2 -d Domain-0 -w 1024 2>/dev/null
 
 # create NAME...: up and running its load, or exit.
@@ -113,13 +121,30 @@ role_of() {
 
 case $me in
 xlb-b)
-    mkcfg xlb-io1 $u_io1 io "'format=raw,vdev=xvda,access=r,script=xlb-block,target=$d/rb-io1.img'" >"$d/xlb-io1.cfg"
-    mkcfg xlb-io2 $u_io2 io "'format=raw,vdev=xvda,access=r,script=xlb-block,target=$d/rb-io2.img'" >"$d/xlb-io2.cfg"
-    create xlb-io1 xlb-io2
+    mkcfg xlb-io1 $u_io1 io "'format=raw,vdev=xvda,access=rw,script=xlb-block,target=$disk1'" "$reader" >"$d/xlb-io1.cfg"
+    mkcfg xlb-io2 $u_io2 io "'format=raw,vdev=xvda,access=rw,script=xlb-block,target=$disk2'" "$reader" >"$d/xlb-io2.cfg"
+    # The iSCSI path's ceiling as a VM sees it, what an admin measures
+    # to set disk_mbps (no counter shows it): xlb-io1's read rate while
+    # it reads alone, over 6 s, in MB/s (10^6 bytes).  a reads it from
+    # here for its configuration, the one its rebalance plans with.
+    create xlb-io1
+    t=$(ts)
+    xl-balance sample --json --local -n 2 -i 6 >"$out/ceiling.jsonl"
+    mbps=$(jq -s -r '[.[] | .hosts[0] | {t: .time_ns, s: (.domains[] | select(.name == "xlb-io1") | .vbd_rd_sect)}] |
+                     (.[1].s - .[0].s) * 512 / ((.[1].t - .[0].t) / 1e9) / 1e6 | . * 10 | floor / 10' "$out/ceiling.jsonl")
+    elapsed iscsi-ceiling "$t"
+    if [[ $mbps =~ ^[0-9]+(\.[0-9]+)?$ ]] && [ "${mbps%.*}" -ge 1 ]; then
+        echo "$mbps" >"$out/ceiling"
+        pass iscsi-ceiling "xlb-io1 alone reads the iSCSI path at $mbps MB/s: disk_mbps"
+    else
+        fail iscsi-ceiling "no read rate for xlb-io1: '$mbps'"
+        exit 1
+    fi
+    create xlb-io2
     touch "$out/rebalance-ready"
     # a tells us when it is done (ssh xlb-b touch ...), or we give up.
     done_() { [ -e "$out/rebalance-done" ]; }
-    wait_for 360 done_ || { fail rebalance-peer-placement "a never said it was done"; cat "$out/sshd.log"; exit 1; }
+    wait_for 700 done_ || { fail rebalance-peer-placement "a never said it was done"; cat "$out/sshd.log"; exit 1; }
     xl list
     got=$(xl list -v | awk 'NR > 1 { print $1, $7 }')
     names=$(echo "$got" | awk '{ print $1 }' | tr '\n' ' ')
@@ -143,6 +168,7 @@ xlb-b)
         exit 1
     fi
     elapsed rebalance-peer-ready "$t"
+    write_conf "$(ssh_b cat "$out/ceiling")"
 
     # rb_run NAME ARGS...: one rebalance; its summary lines and times.
     rb_run() {
@@ -160,8 +186,13 @@ xlb-b)
         else
             fail "$name" "exit $rc, $moved moved, $other other lines: $(tr '\n' ';' <"$out/$name.out")"
         fi
-        # Migration times, from the summary lines ("moved N A -> B in S s").
-        sed -n 's/^moved \([^ ]*\) \([^ ]*\) -> \([^ ]*\) in \([0-9.]*\) s.*/XLB-MIGRATION '"$name"' \1 \2->\3 measured=\4s/p' "$out/$name.out"
+        # Migration times, measured and as the planner predicted them, from
+        # the summary lines ("moved N A -> B in S s (predicted P s)").
+        awk -v n="$name" '$1 == "moved" {
+            p = "-"
+            if (match($0, /\(predicted [0-9.]+ s\)/)) p = substr($0, RSTART + 11, RLENGTH - 14) "s"
+            print "XLB-MIGRATION", n, $2, $3 "->" $5, "measured=" $7 "s", "predicted=" p
+        }' "$out/$name.out"
     }
     # where: "HOST UUID NAME" of the whole cluster, through the transport.
     where() {
@@ -170,33 +201,14 @@ xlb-b)
             jq -r '.hosts[] | .name as $h | .domains[] | "\($h) \(.uuid) \(.name)"' >"$out/rb-where"
         cat "$out/rb-where" "$out/rb-sample.err"
     }
+    # The cluster as the planner is about to see it, into the log
+    # (XLB-TRACE: build/xen/trace-twohost-a.jsonl, a replay fixture).
+    xl-balance sample --json -n 4 -i 3 >"$out/rb-trace.jsonl"
+    sed 's/^/XLB-TRACE /' "$out/rb-trace.jsonl"
     rb_run rebalance-run
-    # The planner decides what to move: on these one-pCPU hosts it may
-    # move one burner only (a: cpu, b: cpu io io).  To reach one cpu and
-    # one io domU per host, and to run a move whose source is b through
-    # the same code whatever it chose, what is still needed is applied as
-    # a saved plan (`rebalance --yes --apply`): from the host holding two
-    # of a role, one of them to the other host.
+    # One run: the planner must see both collisions (a's cores, b's
+    # iSCSI path) and separate them; nothing else moves anything.
     where
-    : >"$out/rb-moves"
-    for role in cpu io; do
-        for hh in xlb-a xlb-b; do
-            [ $hh = xlb-a ] && oh=xlb-b || oh=xlb-a
-            awk -v h=$hh '$1 == h { print $2, $3 }' "$out/rb-where" | while read -r u n; do
-                [ "$(role_of "$u")" = $role ] && echo "$u $n $hh $oh"
-            done >"$out/rb-role"
-            if [ "$(wc -l <"$out/rb-role")" -ge 2 ]; then
-                head -n 1 "$out/rb-role" >>"$out/rb-moves"
-            fi
-        done
-    done
-    if [ -s "$out/rb-moves" ]; then
-        jq -R -s '{xl_balance_plan: 1, moves: [split("\n")[] | select(. != "") | split(" ") |
-                  {uuid: .[0], vm: .[1], from: .[2], to: .[3], wave: 0}]}' "$out/rb-moves" >"$out/rb-plan.json"
-        cat "$out/rb-plan.json"
-        rb_run rebalance-apply --apply "$out/rb-plan.json"
-        where
-    fi
 
     # The whole cluster, by UUID (where, above).
     bad=""
