@@ -24,6 +24,9 @@ typedef struct bal__move_result {
     double downtime_s;      /* paused for the final copy */
     uint64_t bytes;         /* memory sent, all rounds */
     int rounds;             /* pre-copy rounds, the final copy included */
+    double dirty_Bps;       /* the rate the VM dirtied memory during the
+                             * live rounds, as the sender measured it
+                             * (bal__mig_progress_dirty_Bps); NAN: unknown */
 } bal__move_result;
 
 typedef struct bal__backend_ops {

@@ -14,6 +14,7 @@
  * (bal__sim_migrate): the balancer cannot tell it from xl migrate, except
  * that it takes no wall time.
  */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -75,6 +76,7 @@ static int sim_migrate(bal_backend *be, const bal__move *moves, int n,
 
         memset(&results[i], 0, sizeof(results[i]));
         results[i].start_s = results[i].end_s = now;
+        results[i].dirty_Bps = NAN;     /* the simulator does not measure it */
         if (v < 0) {
             BAL__ERR(be->ctx, "sim: no vm with uuid %s (%s)", mv->uuid,
                      mv->vm);

@@ -7,6 +7,7 @@
  * Xen-specific stays here, the rest of the library sees bal__sample.
  */
 #include <errno.h>
+#include <math.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -668,6 +669,7 @@ static int xen_migrate(bal_backend *be, const bal__move *moves, int n,
         memset(&results[i], 0, sizeof(results[i]));
         results[i].start_s = results[i].end_s =
             (double)bal__now_ns() / 1e9;
+        results[i].dirty_Bps = NAN;     /* not in the remote's summary */
         move_what(what, sizeof(what), mv);
         results[i].rc = remote_start(be, name, mv, what, r);
         if (results[i].rc) {

@@ -1,6 +1,7 @@
 /*
  * exec.c - the wave executor (exec.h).
  */
+#include <math.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -78,6 +79,7 @@ int bal__exec_plan(bal_ctx *ctx, bal_backend *be, const bal__plan *plan,
         for (k = 0, i = 0; i < n; i++)
             if (run[i]) moves[k++] = pm[i]->mv;
         memset(res, 0, (size_t)n * sizeof(*res));
+        for (i = 0; i < n; i++) res[i].dirty_Bps = wres[i].dirty_Bps = NAN;
         wrc = k ? migrate_undisturbed(be, moves, k, res) : 0;
         for (k = 0, i = 0; i < n; i++) {
             if (!run[i]) continue;

@@ -593,6 +593,7 @@ static int hist_line(const bal__hist *h, char **line_r, size_t *len_r)
     if (h->mem_kb > 0) g_num(g, "mem_kb", (double)h->mem_kb, 0);
     if (h->predicted_s > 0) g_num(g, "predicted_s", h->predicted_s, 3);
     if (h->observed_Bps > 0) g_num(g, "observed_Bps", h->observed_Bps, 0);
+    if (h->dirty_Bps > 0) g_num(g, "dirty_Bps", h->dirty_Bps, 0);
     yajl_gen_map_close(g);
     if (yajl_gen_get_buf(g, &out, &len) != yajl_gen_status_ok) {
         yajl_gen_free(g);
@@ -726,32 +727,37 @@ static bool str(yajl_val obj, const char *key, char *out, size_t size)
     return true;
 }
 
-/* observed_Bps, which a planner learns from: absent is NAN; anything
- * but a positive finite number is NAN too, with *bad_r set. */
-static double observed(yajl_val obj, locale_t cloc, bool *bad_r)
+/* observed_Bps or dirty_Bps, which a planner learns from: absent is NAN;
+ * anything but a positive finite number is NAN too, with *bad_r set. */
+static double positive(yajl_val obj, const char *key, locale_t cloc,
+                       bool *bad_r)
 {
-    const char *path[] = { "observed_Bps", NULL };
+    const char *path[] = { key, NULL };
     yajl_val v = yajl_tree_get(obj, path, yajl_t_any);
     double d;
 
     *bad_r = false;
     if (!v) return NAN;
-    d = YAJL_IS_NUMBER(v) ? num(obj, "observed_Bps", cloc) : NAN;
+    d = YAJL_IS_NUMBER(v) ? num(obj, key, cloc) : NAN;
     if (isfinite(d) && d > 0) return d;
     *bad_r = true;
     return NAN;
 }
 
-static int hist_parse(const char *line, locale_t cloc, bal__hist *h,
-                      bool *bad_obs_r)
-{
-    double mem;
+/* The fields a bad value was dropped from, for the warning. */
+#define BAD_OBSERVED 1u
+#define BAD_DIRTY 2u
 
+static int hist_parse(const char *line, locale_t cloc, bal__hist *h,
+                      unsigned *bad_r)
+{
     char ebuf[128], type[16];
     yajl_val top = yajl_tree_parse(line, ebuf, sizeof(ebuf));
+    double mem;
+    bool bad;
     int rc = BAL_EINVAL, t;
 
-    *bad_obs_r = false;
+    *bad_r = 0;
     if (!top) return BAL_EINVAL;
     memset(h, 0, sizeof(*h));
     if (!YAJL_IS_OBJECT(top)) goto out;
@@ -781,7 +787,10 @@ static int hist_parse(const char *line, locale_t cloc, bal__hist *h,
     h->mem_kb = mem >= 1 && mem < 1e18 ? (uint64_t)mem : 0;
     h->predicted_s = num(top, "predicted_s", cloc);
     if (!(h->predicted_s > 0)) h->predicted_s = NAN;
-    h->observed_Bps = observed(top, cloc, bad_obs_r);
+    h->observed_Bps = positive(top, "observed_Bps", cloc, &bad);
+    if (bad) *bad_r |= BAD_OBSERVED;
+    h->dirty_Bps = positive(top, "dirty_Bps", cloc, &bad);
+    if (bad) *bad_r |= BAD_DIRTY;
     rc = 0;
 
 out:
@@ -797,7 +806,7 @@ int bal__history_load(bal_ctx *ctx, const char *path, bal__hist **h_r,
     locale_t cloc = (locale_t)0;
     size_t len;
     int n = 0, cap = 0, lineno = 0, dirfd = -1, rc;
-    bool bad_obs;
+    unsigned bad;
 
     /* Read through the directory, as the writer does. */
     dir = strdup(path);
@@ -831,13 +840,16 @@ done:
             v = nv;
             cap = ncap;
         }
-        if (hist_parse(line, cloc, &v[n], &bad_obs)) {
+        if (hist_parse(line, cloc, &v[n], &bad)) {
             BAL__WARN(ctx, "%s:%d: not a migration record; skipped", path,
                       lineno);
             continue;
         }
-        if (bad_obs)
+        if (bad & BAD_OBSERVED)
             BAL__WARN(ctx, "%s:%d: observed_Bps is not a positive number; "
+                      "not learned from", path, lineno);
+        if (bad & BAD_DIRTY)
+            BAL__WARN(ctx, "%s:%d: dirty_Bps is not a positive number; "
                       "not learned from", path, lineno);
         n++;
     }

@@ -133,6 +133,11 @@ typedef struct bal__hist {
     double observed_Bps;        /* the stream rate the cost model needs to
                                  * take duration_s (bal__pl_observed_Bps);
                                  * NAN or <= 0: none */
+    /* For learning the VM's dirty rate (doc/planner.md, "Learned dirty
+     * rates"): what the sender measured (bal__move_result's dirty_Bps);
+     * NAN or <= 0: not measured (older records, the simulator, a move
+     * run on another dom0). */
+    double dirty_Bps;
 } bal__hist;
 
 /* Appends n records (one line each), synced; cuts the file to its newest
@@ -141,8 +146,8 @@ int bal__history_append(bal_ctx *ctx, int dirfd, const char *dir,
                         const bal__hist *h, int n);
 /* Reads path (a missing file is an empty history).  Lines that do not
  * parse are skipped with a warning "FILE:LINE: ...": the history only
- * advises; so is an observed_Bps that is not a positive number (the
- * record kept without it).  *h_r malloc'd, oldest first. */
+ * advises; so is an observed_Bps or a dirty_Bps that is not a positive
+ * number (the record kept without it).  *h_r malloc'd, oldest first. */
 int bal__history_load(bal_ctx *ctx, const char *path, bal__hist **h_r,
                       int *n_r);
 

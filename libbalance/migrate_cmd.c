@@ -65,7 +65,9 @@ static void record(bal_ctx *ctx, const struct bal_config *cfg, int dirfd,
     h.downtime_s = res->downtime_s;
     h.gain = h.predicted = h.predicted_s = NAN;
     h.mem_kb = mem_kb;
-    /* One sample has no rates: the configured dirty rate alone. */
+    /* What the sender measured; without it, one sample has no rates: the
+     * configured dirty rate alone. */
+    h.dirty_Bps = res->dirty_Bps > 0 ? res->dirty_Bps : NAN;
     bal__hist_observe(cfg, &h, bal__vm_dirty_Bps(cfg, NULL));
     if (bal__history_append(ctx, dirfd, dir, &h, 1))
         BAL__WARN(ctx, "%s/%s: the migration of %s is not recorded", dir,
@@ -141,6 +143,7 @@ int bal_migrate(bal_ctx *ctx, bal_backend *be, const char *domain,
 
     memset(&mv, 0, sizeof(mv));
     memset(&res, 0, sizeof(res));
+    res.dirty_Bps = NAN;
     snprintf(mv.uuid, sizeof(mv.uuid), "%s", d->uuid);
     snprintf(mv.vm, sizeof(mv.vm), "%s", d->name);
     snprintf(mv.from, sizeof(mv.from), "%s", h->name);

@@ -11,6 +11,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
@@ -82,11 +83,36 @@ uint64_t bal__mig_progress_pages(const bal__mig_progress *p)
     return p->pages + p->done;
 }
 
+/* The frames the current round sends: from round 2 on, libxc's total is
+ * the dirty frames it found; done only if it ever ran past that. */
+static uint64_t round_frames(const bal__mig_progress *p)
+{
+    return p->rounds >= 2 ? (p->done > p->total ? p->done : p->total) : 0;
+}
+
+double bal__mig_progress_dirty_Bps(const bal__mig_progress *p)
+{
+    double t;
+
+    if (!p || p->rounds < 2 || p->round_ns <= p->first_round_ns)
+        return NAN;
+    t = (double)(p->round_ns - p->first_round_ns) / 1e9;
+    return (double)(p->dirty_frames + round_frames(p)) *
+        (double)PAGE_BYTES / t;
+}
+
 void bal__mig_progress_note(bal__mig_progress *p, const char *context,
                             const char *doing_what, unsigned long done,
                             unsigned long total)
 {
-    uint64_t now = bal__now_ns();
+    bal__mig_progress_note_at(p, bal__now_ns(), context, doing_what, done,
+                              total);
+}
+
+void bal__mig_progress_note_at(bal__mig_progress *p, uint64_t now,
+                               const char *context, const char *doing_what,
+                               unsigned long done, unsigned long total)
+{
     unsigned it;
     int n = 0;
 
@@ -105,6 +131,9 @@ void bal__mig_progress_note(bal__mig_progress *p, const char *context,
      * "Domain now suspended" in between tells them apart. */
     if (!p->rounds || (int)it != p->xc_iteration || p->suspend_seen) {
         p->pages += p->done;
+        p->dirty_frames += round_frames(p);
+        if (!p->rounds) p->first_round_ns = now;
+        p->round_ns = now;
         p->rounds++;
         p->xc_iteration = (int)it;
         p->final_round = p->suspend_seen;
@@ -818,6 +847,9 @@ finish:
         if (prog->suspended_ns && report_ns > prog->suspended_ns)
             append(msg, sizeof(msg), ", downtime %.3f s",
                    (double)(report_ns - prog->suspended_ns) / 1e9);
+        if (isfinite(bal__mig_progress_dirty_Bps(prog)))
+            append(msg, sizeof(msg), ", dirtying %.2f MB/s",
+                   bal__mig_progress_dirty_Bps(prog) / 1e6);
         BAL__INFO(ctx, "%s", msg);
     } else if (end == END_RESUME) {
         BAL__ERR(ctx, "%s", msg);
@@ -854,12 +886,16 @@ finish:
          * pfn range, holes included: 4 GiB for a 96 MiB PVH guest), not
          * the pages it sends.  Unknown, then, rather than wrong. */
         res->bytes = 0;
+        /* Unlike bytes, the dirty frames of rounds >= 2 are the pages
+         * sent: no holes in a dirty bitmap. */
+        res->dirty_Bps = bal__mig_progress_dirty_Bps(prog);
         res->downtime_s = end == END_DONE && prog->suspended_ns &&
             report_ns > prog->suspended_ns
             ? (double)(report_ns - prog->suspended_ns) / 1e9 : 0;
     } else if (res) {
         res->rc = rc;
         res->end_s = (double)bal__now_ns() / 1e9;
+        res->dirty_Bps = NAN;
     }
     free(hdr);
     free(away);

@@ -65,6 +65,13 @@ typedef struct bal__mig_progress {
     uint64_t pages;             /* sent in the rounds before it */
     uint64_t suspended_ns;      /* when the guest stopped; 0: not seen */
     uint64_t last_log_ns;
+    /* For the dirty rate (bal__mig_progress_dirty_Bps): when the first
+     * and the current round began, and the frames of the rounds >= 2
+     * before the current one.  Running sums rather than a list: the
+     * durations of rounds 1..n-1 add up to round n's start minus round
+     * 1's. */
+    uint64_t first_round_ns, round_ns;
+    uint64_t dirty_frames;
 } bal__mig_progress;
 
 void bal__mig_progress_init(bal__mig_progress *p, bal_ctx *ctx,
@@ -75,8 +82,18 @@ void bal__mig_progress_init(bal__mig_progress *p, bal_ctx *ctx,
 void bal__mig_progress_note(bal__mig_progress *p, const char *context,
                             const char *doing_what, unsigned long done,
                             unsigned long total);
+/* The same at the time now_ns (bal__now_ns's clock): for tests. */
+void bal__mig_progress_note_at(bal__mig_progress *p, uint64_t now_ns,
+                               const char *context, const char *doing_what,
+                               unsigned long done, unsigned long total);
 /* Pages sent in all rounds so far. */
 uint64_t bal__mig_progress_pages(const bal__mig_progress *p);
+/* The rate the guest dirtied memory, bytes/s: what rounds 2..n sent (each
+ * round's frame count, 4 KiB each: the pages dirtied while the round
+ * before it ran) over the time rounds 1..n-1 took (start to start: the
+ * last of them includes suspending the guest).  NAN with fewer than 2
+ * rounds. */
+double bal__mig_progress_dirty_Bps(const bal__mig_progress *p);
 
 /* ---- the domain operations the protocol needs -------------------------
  * Each returns 0 or a negative libxl error code (ERROR_*).  h is the

@@ -24,6 +24,7 @@
  */
 #define _GNU_SOURCE
 
+#include <math.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -499,6 +500,7 @@ int bal__migrate_xl(bal_ctx *ctx, libxl_ctx *xl, const bal__mig_setup *s,
 
         memset(&results[i], 0, sizeof(results[i]));
         results[i].start_s = results[i].end_s = now;
+        results[i].dirty_Bps = NAN;
         j->move = &moves[i];
         j->res = &results[i];
         j->setup = s;

@@ -483,6 +483,83 @@ out:
     return rc;
 }
 
+/* ---- learned dirty rates ------------------------------------------------ */
+
+typedef struct drec {
+    const char *uuid;           /* borrowed from hist */
+    double time, Bps;
+    int idx;
+} drec;
+
+/* By UUID, then newest first (ties: the later line first). */
+static int drec_cmp(const void *a, const void *b)
+{
+    const drec *x = a, *y = b;
+    int c = strcmp(x->uuid, y->uuid);
+
+    if (c) return c;
+    if (x->time != y->time) return x->time > y->time ? -1 : 1;
+    return (x->idx < y->idx) - (x->idx > y->idx);
+}
+
+int bal__learn_dirty(const struct bal_config *cfg, const bal__hist *hist,
+                     int nhist, const bal__pl_vm *vms, int nv,
+                     double *Bps_r, int *n_r)
+{
+    bal__uuidmap first;
+    double *med = NULL;
+    drec *r = NULL;
+    int k = cfg->link_history, nr = 0, i, j, rc = BAL_ENOMEM;
+
+    bal__uuidmap_init(&first);
+    for (i = 0; i < nv; i++) {
+        Bps_r[i] = 0;
+        if (n_r) n_r[i] = 0;
+    }
+    if (k <= 0 || nhist <= 0 || nv <= 0) return 0;
+    r = calloc((size_t)nhist, sizeof(*r));
+    med = calloc((size_t)k, sizeof(*med));
+    if (!r || !med) goto out;
+    for (i = 0; i < nhist; i++) {
+        const bal__hist *e = &hist[i];
+
+        if (!(e->dirty_Bps > 0) || !isfinite(e->dirty_Bps) ||
+            !isfinite(e->time))
+            continue;
+        r[nr].uuid = e->uuid;
+        r[nr].time = e->time;
+        r[nr].Bps = e->dirty_Bps;
+        r[nr].idx = i;
+        nr++;
+    }
+    qsort(r, (size_t)nr, sizeof(*r), drec_cmp);
+    for (i = 0; i < nr; i = j) {
+        for (j = i; j < nr && !strcmp(r[j].uuid, r[i].uuid); j++)
+            ;
+        if ((rc = bal__uuidmap_put(&first, r[i].uuid, i))) goto out;
+    }
+    /* Each VM's median of its newest k: one odd measurement (a VM busy
+     * that once) does not decide. */
+    for (i = 0; i < nv; i++) {
+        int s = vms[i].uuid ? bal__uuidmap_get(&first, vms[i].uuid) : -1,
+            m = 0;
+
+        if (s < 0) continue;
+        for (j = s; j < nr && m < k && !strcmp(r[j].uuid, r[s].uuid); j++)
+            med[m++] = r[j].Bps;
+        qsort(med, (size_t)m, sizeof(*med), dbl_cmp);
+        Bps_r[i] = m % 2 ? med[m / 2] : (med[m / 2 - 1] + med[m / 2]) / 2;
+        if (n_r) n_r[i] = m;
+    }
+    rc = 0;
+
+out:
+    bal__uuidmap_dispose(&first);
+    free(r);
+    free(med);
+    return rc;
+}
+
 double bal__vm_dirty_Bps(const struct bal_config *cfg, const bal_vm_info *v)
 {
     return cfg->dirty_Bps + (v && v->rates_valid ? v->rd_Bps : 0);
@@ -496,6 +573,8 @@ void bal__hist_observe(const struct bal_config *cfg, bal__hist *h,
     /* stop_bytes, max_rounds and resume_s are the planner's defaults: no
      * key changes them, so this is what the plan was made with. */
     bal__pl_params_init(&p);
+    /* The sender's measurement, when it made one, beats any assumption. */
+    if (h->dirty_Bps > 0 && isfinite(h->dirty_Bps)) dirty_Bps = h->dirty_Bps;
     if (!isfinite(dirty_Bps)) dirty_Bps = cfg->dirty_Bps;
     h->observed_Bps = h->mem_kb > 0 && h->duration_s > 0
         ? bal__pl_observed_Bps(&p, (double)h->mem_kb * 1024, dirty_Bps,
@@ -529,6 +608,27 @@ static int learn(const struct bal_config *cfg, const bal__hist *hist,
     b->params.link_Bps = l;
     b->params.learned_Bps = l + nn;
     return 0;
+}
+
+/* The learned dirty rates over the assumed ones (dirty_mbps + reads),
+ * marked in est. */
+static int learn_dirty(const struct bal_config *cfg, const bal__hist *hist,
+                       int nhist, bal__pl_input *b, bal__pl_estimate *est)
+{
+    double *d;
+    int i, rc;
+
+    if (cfg->link_history <= 0 || nhist <= 0 || b->nvms <= 0) return 0;
+    d = calloc((size_t)b->nvms, sizeof(*d));
+    if (!d) return BAL_ENOMEM;
+    rc = bal__learn_dirty(cfg, hist, nhist, b->vms, b->nvms, d, NULL);
+    for (i = 0; !rc && i < b->nvms; i++)
+        if (d[i] > 0) {
+            b->vms[i].dirty_Bps = d[i];
+            est[i].dirty_learned = true;
+        }
+    free(d);
+    return rc;
 }
 
 /* Fills one VM from its status entry. */
@@ -570,11 +670,15 @@ static int fill_vm(const struct bal_config *cfg, const bal_status *st,
     cpu = v->cpu_pct / 100.0;
     io = io_obs = v->rd_Bps + v->wr_Bps;
     rd = v->rd_Bps;
-    /* Held back when it got its weighted share of the saturated pCPUs. */
+    /* Held back when it got its weighted share of the saturated pCPUs:
+     * a computer wants all its vCPUs; a reader, whose CPU goes to its
+     * requests, wants more I/O, as many requests as CPU and path allow
+     * (a path saturated or not: the CPU held it back first). */
     if (hl->cpu_sat && cpu > 0 &&
         cpu >= BAL__FAIR_TOL * (weight * hl->cpu_level)) {
         est->cpu_bottleneck = true;
-        cpu = may;
+        if (v->type == BAL_TYPE_IO && io > 0) io = INFINITY;
+        else cpu = may;
     }
     if (io_bottleneck(cfg, sh, hl, v)) {
         /* Counted at the mean of the path's bottlenecked readers (hload). */
@@ -723,6 +827,7 @@ int bal__plan_input_build_ex(bal_ctx *ctx, const struct bal_config *cfg,
         nv++;
     }
     b.nvms = nv;
+    if ((rc = learn_dirty(cfg, hist, nhist, &b, est))) goto out;
 
     /* The planner only needs what is within the ping-pong window. */
     for (k = 0; k < nhist; k++) {

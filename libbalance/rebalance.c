@@ -515,6 +515,7 @@ static void verify(rb *r, bal__rb_move *m, const bal__move_result *res,
     m->pub.duration_s = res->end_s - res->start_s;
     m->pub.downtime_s = res->downtime_s;
     m->pub.bytes = res->bytes;
+    m->dirty_obs_Bps = res->dirty_Bps;
     if (sample_rc) {
         set_state(m, BAL_MOVE_UNDEFINED, "cannot verify: the cluster could "
                   "not be sampled (%s)", bal_strerror(sample_rc));
@@ -747,6 +748,7 @@ static int report_moves(rb *r, const bal__plan *plan,
         p->gain = NAN;
         p->predicted_gain = pred ? pred[i].gain_rate : NAN;
         p->predicted_s = pred && pred[i].mig_s > 0 ? pred[i].mig_s : NAN;
+        m->dirty_obs_Bps = NAN;
         m->dirty_Bps = pred && isfinite(pred[i].dirty_Bps)
             ? pred[i].dirty_Bps : bal__vm_dirty_Bps(r->cfg, v);
         if (v) {
@@ -970,6 +972,9 @@ static void measure_and_record(rb *r)
         h[n].predicted = p->predicted_gain;
         h[n].mem_kb = m->mem_kb;
         h[n].predicted_s = p->predicted_s;
+        /* Measured: learned from, and the link's rate inverted with it
+         * (bal__hist_observe) rather than with the planner's guess. */
+        h[n].dirty_Bps = m->dirty_obs_Bps > 0 ? m->dirty_obs_Bps : NAN;
         bal__hist_observe(r->cfg, &h[n], m->dirty_Bps);
         n++;
     }

@@ -78,6 +78,8 @@ typedef struct bal__rb_move {
     char detail[512];
     uint64_t mem_kb;            /* from the planning sample; 0: unknown */
     double dirty_Bps;           /* the planner's, for observed_Bps */
+    double dirty_obs_Bps;       /* the sender's measure (the result's);
+                                 * NAN: none */
     bool before_valid;          /* pub's rates before are known */
 } bal__rb_move;
 

@@ -1100,6 +1100,9 @@ int bal__sim_migrate_begin(bal__sim *sim, const int *vms,
     for (i = 0; i < n; i++) {
         memset(&results[i], 0, sizeof(results[i]));
         results[i].start_s = results[i].end_s = t0;
+        /* Not measured as the real sender does (libxc's rounds): the
+         * history learns no dirty rate from a simulation. */
+        results[i].dirty_Bps = NAN;
         results[i].rc = start_one(sim, vms[i], dest_hosts[i], i);
     }
     sim->wave_start_s = t0;

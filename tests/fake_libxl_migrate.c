@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "fake_xen.h"
@@ -135,13 +136,19 @@ int libxl_domain_suspend(libxl_ctx *ctx, uint32_t domid, int fd, int flags,
     if (fm.suspend_rc) return fm.suspend_rc;
 
     /* Two live rounds, then the final one with the guest suspended:
-     * libxc numbers that one like the last live round. */
+     * libxc numbers that one like the last live round.  Each live round
+     * takes at least 1 ms, so that the dirty rate the sender measures
+     * (25 pages over those rounds) is known and bounded. */
     if (fm.progress) {
+        static const struct timespec ms = { 0, 1000000 };
+
         progress(lg, "Frames iteration 0", 0, 100);
         progress(lg, "Frames iteration 0", 50, 100);
         progress(lg, "Frames iteration 0", 100, 100);
+        nanosleep(&ms, NULL);
         progress(lg, "Frames iteration 1", 0, 20);
         progress(lg, "Frames iteration 1", 20, 20);
+        nanosleep(&ms, NULL);
         progress(lg, "Domain now suspended", 0, 0);
         progress(lg, "Frames iteration 1", 0, 5);
         progress(lg, "Frames iteration 1", 5, 5);

@@ -16,6 +16,7 @@
 #include <fcntl.h>
 #include <dirent.h>
 #include <limits.h>
+#include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -514,6 +515,111 @@ static void test_progress(void **state)
     bal_ctx_free(ctx);
 }
 
+#define SEC 1000000000ull
+
+/* The dirty rate from libxc's rounds: what rounds >= 2 sent (their
+ * totals: the dirty frames) over the time the rounds before them took. */
+static void test_progress_dirty(void **state)
+{
+    bal__mig_progress p;
+    tu_log lg;
+    bal_ctx *ctx = tu_ctx(&lg);
+    uint64_t t0;
+    double want = (92.0 + 328) * 4096 / 30.2;
+
+    bal__mig_progress_init(&p, ctx, "web");
+    t0 = p.start_ns;
+    assert_true(isnan(bal__mig_progress_dirty_Bps(&p)));
+    /* Round 1: the whole pfn range, 30 s. */
+    bal__mig_progress_note_at(&p, t0, "xc", "Frames iteration 0", 0,
+                              1044480);
+    bal__mig_progress_note_at(&p, t0 + 15 * SEC, "xc", "Frames iteration 0",
+                              522240, 1044480);
+    bal__mig_progress_note_at(&p, t0 + 30 * SEC - 1, "xc",
+                              "Frames iteration 0", 1044480, 1044480);
+    /* One round only: nothing dirtied is known yet. */
+    assert_true(isnan(bal__mig_progress_dirty_Bps(&p)));
+    /* Round 2: the 92 frames dirtied during round 1, 0.2 s. */
+    bal__mig_progress_note_at(&p, t0 + 30 * SEC, "xc", "Frames iteration 1",
+                              0, 92);
+    assert_true(fabs(bal__mig_progress_dirty_Bps(&p) /
+                     (92.0 * 4096 / 30) - 1) < 1e-9);
+    bal__mig_progress_note_at(&p, t0 + 30 * SEC + SEC / 10, "xc",
+                              "Frames iteration 1", 92, 92);
+    bal__mig_progress_note_at(&p, t0 + 30 * SEC + SEC / 5, "xc",
+                              "Domain now suspended", 0, 0);
+    /* The final round: numbered like the last live one. */
+    bal__mig_progress_note_at(&p, t0 + 30 * SEC + SEC / 5, "xc",
+                              "Frames iteration 1", 0, 328);
+    bal__mig_progress_note_at(&p, t0 + 31 * SEC, "xc", "Frames iteration 1",
+                              328, 328);
+    assert_int_equal(p.rounds, 3);
+    assert_true(p.final_round);
+    assert_true(fabs(bal__mig_progress_dirty_Bps(&p) / want - 1) < 0.01);
+    /* Noise after the end changes nothing. */
+    bal__mig_progress_note_at(&p, t0 + 32 * SEC, "xc", "Frames iteration x",
+                              1, 1);
+    assert_true(fabs(bal__mig_progress_dirty_Bps(&p) / want - 1) < 0.01);
+    assert_true(isnan(bal__mig_progress_dirty_Bps(NULL)));
+
+    /* Two rounds begun at the same instant: no time, no rate. */
+    bal__mig_progress_init(&p, ctx, "web");
+    bal__mig_progress_note_at(&p, p.start_ns, "xc", "Frames iteration 0", 0,
+                              10);
+    bal__mig_progress_note_at(&p, p.start_ns, "xc", "Frames iteration 1", 0,
+                              5);
+    assert_int_equal(p.rounds, 2);
+    assert_true(isnan(bal__mig_progress_dirty_Bps(&p)));
+    assert_string_equal(lg.buf, "");
+    bal_ctx_free(ctx);
+}
+
+/* Every line, INFO included. */
+typedef struct info_log {
+    char buf[16384];
+    size_t len;
+} info_log;
+
+static void info_fn(void *opaque, bal_log_level level, const char *msg)
+{
+    info_log *l = opaque;
+    int n;
+
+    (void)level;
+    n = snprintf(l->buf + l->len, sizeof(l->buf) - l->len, "%s\n", msg);
+    if (n > 0 && (size_t)n < sizeof(l->buf) - l->len) l->len += (size_t)n;
+}
+
+/* The sender measures the dirty rate, returns it and says it in its
+ * "done" line. */
+static void test_good_dirty(void **state)
+{
+    bal__move_result res;
+    info_log il;
+    bal_ctx *ctx = NULL;
+    const char *done, *dirt;
+    double mbs;
+
+    memset(&il, 0, sizeof(il));
+    assert_int_equal(bal_ctx_alloc(&ctx, info_fn, &il, BAL_LOG_INFO), 0);
+    fm.progress = true;
+    assert_int_equal(engine(ctx, RX_GOOD, false, STREAM, 5, &res), 0);
+    assert_int_equal(res.rounds, 3);
+    /* 25 frames of rounds 2 and 3 over the first two rounds (>= 2 ms). */
+    assert_true(isfinite(res.dirty_Bps));
+    assert_true(res.dirty_Bps > 0 && res.dirty_Bps <= 25.0 * 4096 / 0.002);
+    done = strstr(il.buf, "migrate web (" UUID_WEB ") hostA -> hostB: done "
+                  "in ");
+    assert_non_null(done);
+    assert_non_null(strstr(done, " s, 3 rounds, downtime "));
+    dirt = strstr(done, " s, dirtying ");
+    assert_non_null(dirt);
+    assert_true(dirt < strchr(done, '\n'));
+    assert_int_equal(sscanf(dirt, " s, dirtying %lf MB/s\n", &mbs), 1);
+    assert_true(fabs(mbs - res.dirty_Bps / 1e6) < 0.006);
+    bal_ctx_free(ctx);
+}
+
 static void good_run(bool dribble)
 {
     bal__move_result res;
@@ -538,6 +644,7 @@ static void good_run(bool dribble)
     assert_string_equal(lg.buf, "");
     assert_int_equal(res.rounds, 3);
     assert_int_equal(res.bytes, 0);      /* frames scanned != bytes sent */
+    assert_true(res.dirty_Bps > 0);
     assert_true(res.downtime_s > 0);
     assert_true(res.end_s >= res.downtime_s);
     bal_ctx_free(ctx);
@@ -563,6 +670,7 @@ static void test_bad_banner(void **state)
     assert_int_equal(engine(ctx, RX_BAD_BANNER, true, STREAM, 5, &res),
                      BAL_EPEER);
     assert_string_equal(fm.calls, "");
+    assert_true(isnan(res.dirty_Bps));       /* no round: not measured */
     assert_string_equal(tu_last(&lg), WHO "the receiver sent \"xl "
                         "migration receiver READY, send binary\" instead of "
                         "the banner" UNTOUCHED);
@@ -992,6 +1100,7 @@ static void test_xl_good(void **state)
     free(rec);
     assert_int_equal(res.rounds, 3);
     assert_int_equal(res.bytes, 0);      /* frames scanned != bytes sent */
+    assert_true(res.dirty_Bps > 0 && isfinite(res.dirty_Bps));
     assert_true(res.end_s >= res.start_s);
     assert_string_equal(lg.buf, "");
     /* Everything libxl handed out was given back; the caller's context is
@@ -1190,6 +1299,7 @@ static void test_xl_wave_partial(void **state)
     move_init(&mv[1], UUID_DB, "db");
     assert_int_equal(bal__migrate_xl(ctx, NULL, &s, mv, 2, res), 0);
     assert_int_equal(res[0].rc, BAL_ENOENT);
+    assert_true(isnan(res[0].dirty_Bps));     /* never started */
     assert_int_equal(res[1].rc, 0);
     assert_string_equal(fm.calls, "suspend(4,LIVE) "
                         "rename(4,db,db--migratedaway) destroy(4)");
@@ -1275,7 +1385,9 @@ int main(int argc, char **argv)
     const struct CMUnitTest tests[] = {
         T(test_header_bytes),
         T(test_progress),
+        T(test_progress_dirty),
         T(test_good),
+        T(test_good_dirty),
         T(test_good_dribble),
         T(test_bad_banner),
         T(test_die_before_banner),

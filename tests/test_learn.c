@@ -7,7 +7,10 @@
  * pair's median of its newest link_history records, the reverse pair's
  * when it has none, 0 turning it off; and the planner told of a slow
  * learned link predicting a longer migration and refusing a move it
- * otherwise takes.
+ * otherwise takes.  Learned dirty rates ("Learned dirty rates"): the
+ * history's dirty_Bps read back and bad ones skipped, each VM's median
+ * of its newest link_history by UUID, the old assumption without them,
+ * and a measured low rate turning a refused move into a predicted one.
  */
 #include <fcntl.h>
 #include <math.h>
@@ -135,12 +138,14 @@ static void test_history_fields(void **state)
     h.mem_kb = 98304;
     h.predicted_s = 1.4;
     h.observed_Bps = 4650000;
+    h.dirty_Bps = 56963;
     fd = open(d, O_RDONLY | O_DIRECTORY);
     assert_true(fd >= 0);
     assert_int_equal(bal__history_append(ctx, fd, d, &h, 1), 0);
     /* Without a prediction or a rate: left out. */
     h.predicted_s = NAN;
     h.observed_Bps = NAN;
+    h.dirty_Bps = NAN;
     h.mem_kb = 0;
     assert_int_equal(bal__history_append(ctx, fd, d, &h, 1), 0);
     close(fd);
@@ -150,9 +155,11 @@ static void test_history_fields(void **state)
     assert_true(v[0].mem_kb == 98304);
     assert_true(fabs(v[0].predicted_s - 1.4) < 1e-9);
     assert_true(v[0].observed_Bps == 4650000);
+    assert_true(v[0].dirty_Bps == 56963);
     assert_true(v[1].mem_kb == 0);
     assert_true(isnan(v[1].predicted_s));
     assert_true(isnan(v[1].observed_Bps));
+    assert_true(isnan(v[1].dirty_Bps));
     assert_int_equal((int)lg.len, 0);
     free(v);
     v = NULL;
@@ -172,16 +179,30 @@ static void test_history_fields(void **state)
             "{\"time\":4,\"uuid\":\"" UUID1 "\",\"from\":\"HostA\",\"to\":"
             "\"HostB\",\"observed_Bps\":NaN}\n"
             "{\"time\":5,\"uuid\":\"" UUID1 "\",\"from\":\"HostA\",\"to\":"
-            "\"HostB\",\"observed_Bps\":0}\n";
+            "\"HostB\",\"observed_Bps\":0}\n"
+            "{\"time\":6,\"uuid\":\"" UUID1 "\",\"from\":\"HostA\",\"to\":"
+            "\"HostB\",\"observed_Bps\":7,\"dirty_Bps\":-3}\n"
+            "{\"time\":7,\"uuid\":\"" UUID1 "\",\"from\":\"HostA\",\"to\":"
+            "\"HostB\",\"dirty_Bps\":\"lots\"}\n"
+            "{\"time\":8,\"uuid\":\"" UUID1 "\",\"from\":\"HostA\",\"to\":"
+            "\"HostB\",\"dirty_Bps\":1e400}\n"
+            "{\"time\":9,\"uuid\":\"" UUID1 "\",\"from\":\"HostA\",\"to\":"
+            "\"HostB\",\"dirty_Bps\":409600.5}\n";
 
         assert_int_equal(write(fd, text, sizeof(text) - 1),
                          (ssize_t)(sizeof(text) - 1));
     }
     close(fd);
     assert_int_equal(bal__history_load(ctx, path, &v, &n), 0);
-    assert_int_equal(n, 4);         /* NaN is not JSON: that line goes */
+    assert_int_equal(n, 8);         /* NaN is not JSON: that line goes */
     assert_true(v[0].time == 1 && v[0].mem_kb == 0);
     assert_true(isnan(v[0].predicted_s) && isnan(v[0].observed_Bps));
+    assert_true(isnan(v[0].dirty_Bps));
+    /* A bad dirty rate goes, the record and its other fields stay. */
+    assert_true(v[4].time == 6 && v[4].observed_Bps == 7);
+    assert_true(isnan(v[4].dirty_Bps));
+    assert_true(isnan(v[5].dirty_Bps) && isnan(v[6].dirty_Bps));
+    assert_true(v[7].dirty_Bps == 409600.5);
     assert_true(v[0].duration_s == 3);
     assert_true(v[1].mem_kb == 1024 && isnan(v[1].observed_Bps));
     assert_true(isnan(v[2].observed_Bps));
@@ -196,6 +217,15 @@ static void test_history_fields(void **state)
              path);
     assert_non_null(strstr(lg.buf, want));
     snprintf(want, sizeof(want), "%s:5: observed_Bps is not a positive "
+             "number; not learned from", path);
+    assert_non_null(strstr(lg.buf, want));
+    snprintf(want, sizeof(want), "%s:6: dirty_Bps is not a positive "
+             "number; not learned from", path);
+    assert_non_null(strstr(lg.buf, want));
+    snprintf(want, sizeof(want), "%s:7: dirty_Bps is not a positive "
+             "number; not learned from", path);
+    assert_non_null(strstr(lg.buf, want));
+    snprintf(want, sizeof(want), "%s:8: dirty_Bps is not a positive "
              "number; not learned from", path);
     assert_string_equal(tu_last(&lg), want);
     assert_int_equal(lg.nerrors, 0);
@@ -270,47 +300,66 @@ static void test_learn_links(void **state)
     bal_config_free(cfg);
 }
 
+/* ---- learned dirty rates: each VM's median of its newest k ---------------- */
+
+#define UUID2 "11111111-2222-3333-4444-555555555555"
+#define UUID3 "99999999-8888-7777-6666-555555555555"
+
+static void drec(bal__hist *h, const char *uuid, double t, double dirty)
+{
+    rec(h, "A", "B", t, NAN);
+    snprintf(h->uuid, sizeof(h->uuid), "%s", uuid);
+    h->dirty_Bps = dirty;
+}
+
+static void test_learn_dirty(void **state)
+{
+    bal_config *cfg = NULL;
+    bal__pl_vm vms[3];
+    bal__hist h[11];
+    double D[3];
+    int n[3], i;
+
+    memset(vms, 0, sizeof(vms));
+    vms[0].uuid = UUID1;
+    vms[1].uuid = UUID2;
+    vms[2].uuid = UUID3;
+    assert_int_equal(bal_config_alloc(&cfg), 0);
+    /* UUID1: 10..70 at times 1..7; the newest five are 30..70. */
+    for (i = 0; i < 7; i++) drec(&h[i], UUID1, i + 1, 10.0 * (i + 1));
+    drec(&h[7], UUID1, 0.5, 1e9);           /* oldest, written last */
+    drec(&h[8], UUID1, 9, NAN);             /* not measured: ignored */
+    drec(&h[9], UUID2, 3, 8);
+    drec(&h[10], UUID2, 9, 0);              /* 0: not measured */
+    assert_int_equal(bal__learn_dirty(cfg, h, 11, vms, 3, D, n), 0);
+    assert_true(D[0] == 50);
+    assert_int_equal(n[0], 5);
+    assert_true(D[1] == 8);
+    assert_int_equal(n[1], 1);
+    assert_true(D[2] == 0);                 /* no record: nothing */
+    assert_int_equal(n[2], 0);
+
+    /* An even count: the mean of the middle two. */
+    cfg->link_history = 2;
+    assert_int_equal(bal__learn_dirty(cfg, h, 11, vms, 3, D, n), 0);
+    assert_true(D[0] == 65);
+    assert_int_equal(n[0], 2);
+    /* 0: nothing learned. */
+    cfg->link_history = 0;
+    assert_int_equal(bal__learn_dirty(cfg, h, 11, vms, 3, D, NULL), 0);
+    for (i = 0; i < 3; i++) assert_true(D[i] == 0);
+    bal_config_free(cfg);
+}
+
 /* ---- from a status: the planner told, and what it makes of it ------------- */
-
-typedef struct fx {
-    tu_log lg;
-    bal_ctx *ctx;
-    bal_config *cfg;
-    bal_backend *be;
-    bal_status *st;
-    char *path;
-} fx;
-
-static void fx_open(fx *f, const char *scn)
-{
-    char spec[64];
-
-    memset(f, 0, sizeof(*f));
-    f->ctx = tu_ctx(&f->lg);
-    assert_int_equal(bal_config_alloc(&f->cfg), 0);
-    f->path = tu_tmpfile(scn);
-    snprintf(spec, sizeof(spec), "sim:%s", f->path);
-    assert_int_equal(bal_backend_open(f->ctx, f->cfg, spec, &f->be), 0);
-    assert_int_equal(bal_status_collect(f->ctx, f->be, f->cfg, &f->st), 0);
-}
-
-static void fx_close(fx *f)
-{
-    bal_status_free(f->st);
-    bal_backend_close(f->be);
-    bal_config_free(f->cfg);
-    bal_ctx_free(f->ctx);
-    unlink(f->path);
-    free(f->path);
-}
 
 static void test_plan_input_learns(void **state)
 {
-    fx f;
+    tu_sim f;
     bal__pl_input in;
     bal__hist h[3];
 
-    fx_open(&f, PAPER);
+    tu_sim_open(&f, PAPER);
     rec(&h[0], "HostA", "HostB", 100, 4e6);
     rec(&h[1], "HostA", "HostB", 200, 6e6);
     rec(&h[2], "HostA", "HostB", 300, 5e6);
@@ -343,7 +392,127 @@ static void test_plan_input_learns(void **state)
     assert_null(in.params.learned_Bps);
     bal__pl_input_dispose(&in);
     assert_int_equal(f.lg.nerrors, 0);
-    fx_close(&f);
+    tu_sim_close(&f);
+}
+
+/* The VM named name in the input, or -1. */
+static int vm_index(const bal__pl_input *in, const char *name)
+{
+    int i;
+
+    for (i = 0; i < in->nvms; i++)
+        if (!strcmp(in->vms[i].name, name)) return i;
+    return -1;
+}
+
+/* A VM with measured dirty rates gets their median for the cost model;
+ * one without keeps dirty_mbps plus its reads. */
+static void test_plan_input_learns_dirty(void **state)
+{
+    tu_sim f;
+    bal__pl_input in;
+    bal__pl_estimate *est = NULL;
+    bal__hist h[4];
+    char u1[BAL__UUID_LEN + 1];
+    double assumed;
+    int v1, v2;
+
+    tu_sim_open(&f, PAPER);
+    bal__pl_input_init(&in);
+    assert_int_equal(bal__plan_input_build_ex(f.ctx, f.cfg, f.st, NULL, 0,
+                                              400, &in, &est), 0);
+    v1 = vm_index(&in, "vm1");
+    v2 = vm_index(&in, "vm2");
+    assert_true(v1 >= 0 && v2 >= 0);
+    snprintf(u1, sizeof(u1), "%s", in.vms[v1].uuid);
+    /* vm1 reads: its page cache is taken to be dirtied at that rate. */
+    assumed = in.vms[v1].dirty_Bps;
+    assert_true(assumed > 1e6);
+    assert_false(est[v1].dirty_learned);
+    free(est);
+    est = NULL;
+    bal__pl_input_dispose(&in);
+
+    drec(&h[0], u1, 100, 40e3);
+    drec(&h[1], u1, 200, 60e3);
+    drec(&h[2], u1, 300, 50e3);
+    drec(&h[3], u1, 350, NAN);              /* not measured: no say */
+    bal__pl_input_init(&in);
+    assert_int_equal(bal__plan_input_build_ex(f.ctx, f.cfg, f.st, h, 4, 400,
+                                              &in, &est), 0);
+    assert_true(in.vms[v1].dirty_Bps == 50e3);
+    assert_true(est[v1].dirty_learned);
+    assert_true(in.vms[v2].dirty_Bps == 0);  /* computes: nothing */
+    assert_false(est[v2].dirty_learned);
+    /* Dirty rates teach nothing about links. */
+    assert_null(in.params.learned_Bps);
+    free(est);
+    est = NULL;
+    bal__pl_input_dispose(&in);
+
+    /* link_history 0: the old assumption. */
+    f.cfg->link_history = 0;
+    bal__pl_input_init(&in);
+    assert_int_equal(bal__plan_input_build_ex(f.ctx, f.cfg, f.st, h, 4, 400,
+                                              &in, &est), 0);
+    assert_true(in.vms[v1].dirty_Bps == assumed);
+    assert_false(est[v1].dirty_learned);
+    free(est);
+    bal__pl_input_dispose(&in);
+    assert_int_equal(f.lg.nerrors, 0);
+    tu_sim_close(&f);
+}
+
+/* The lab's case: a reader with O_DIRECT dirties little, but taken to
+ * dirty its reads it never converges over a slow learned link and its
+ * move is refused.  Its measured dirty rate makes the move predicted at
+ * about its memory over the link, and taken. */
+static void test_learned_dirty_moves(void **state)
+{
+    tu_sim f;
+    bal__pl_input in;
+    bal__pl_result r;
+    bal__rebalance_opts o;
+    bal__hist h[2];
+    double refused_s = 0, moved_s = 0;
+    int i;
+
+    tu_sim_open(&f, PAPER);
+    bal__rebalance_opts_init(&o);
+    o.now_s = 1e6;
+    rec(&h[0], "HostA", "HostB", 1, 1e6);   /* the link: 1 MB/s */
+    o.hist = h;
+    o.nhist = 1;
+    bal__pl_input_init(&in);
+    bal__pl_result_init(&r);
+    assert_int_equal(bal__make_plan_ex(f.ctx, f.cfg, f.st, &o, &in, &r,
+                                       NULL), 0);
+    for (i = 0; i < r.nmoves; i++)
+        assert_string_not_equal(in.vms[r.moves[i].vm].name, "vm1");
+    for (i = 0; i < r.nrejects; i++)
+        if (!strcmp(in.vms[r.rejects[i].vm].name, "vm1"))
+            refused_s = r.rejects[i].mig_s;
+    assert_true(refused_s > 2000);          /* rounds that never shrink */
+    bal__pl_result_dispose(&r);
+
+    /* Measured: 50 kB/s, far below the link. */
+    drec(&h[1], in.vms[vm_index(&in, "vm1")].uuid, 2, 50e3);
+    bal__pl_input_dispose(&in);
+    o.nhist = 2;
+    bal__pl_input_init(&in);
+    bal__pl_result_init(&r);
+    assert_int_equal(bal__make_plan_ex(f.ctx, f.cfg, f.st, &o, &in, &r,
+                                       NULL), 0);
+    for (i = 0; i < r.nmoves; i++)
+        if (!strcmp(in.vms[r.moves[i].vm].name, "vm1"))
+            moved_s = r.moves[i].mig_s;
+    /* 1 GiB at 1 MB/s and a little more. */
+    assert_true(moved_s > GIB / 1e6 && moved_s < 1.2 * GIB / 1e6);
+    assert_true(moved_s < refused_s / 2);
+    bal__pl_result_dispose(&r);
+    bal__pl_input_dispose(&in);
+    assert_int_equal(f.lg.nerrors, 0);
+    tu_sim_close(&f);
 }
 
 /* The paper's swap pays on the modelled link; told that this pair moves
@@ -353,7 +522,7 @@ static void test_plan_input_learns(void **state)
  * ping-pong window). */
 static void test_slow_link_refuses(void **state)
 {
-    fx f;
+    tu_sim f;
     bal__pl_input in;
     bal__pl_result r;
     bal__rebalance_opts o;
@@ -361,7 +530,7 @@ static void test_slow_link_refuses(void **state)
     double fast_s;
     int i, found = 0;
 
-    fx_open(&f, PAPER);
+    tu_sim_open(&f, PAPER);
     bal__rebalance_opts_init(&o);
     o.now_s = 1e6;
     bal__pl_input_init(&in);
@@ -408,19 +577,19 @@ static void test_slow_link_refuses(void **state)
     assert_int_equal(r.nmoves, 2);
     bal__pl_result_dispose(&r);
     bal__pl_input_dispose(&in);
-    fx_close(&f);
+    tu_sim_close(&f);
 }
 
 /* bal__make_plan_pred: each move's duration as it will run, and the
  * dirty rate the planner took for it. */
 static void test_make_plan_pred(void **state)
 {
-    fx f;
+    tu_sim f;
     bal__plan p;
     bal__rebalance_opts o;
     bal__rb_pred *pred = NULL;
 
-    fx_open(&f, PAPER);
+    tu_sim_open(&f, PAPER);
     bal__plan_init(&p);
     bal__rebalance_opts_init(&o);
     assert_int_equal(bal__make_plan_pred(f.ctx, f.cfg, f.st, &o, &p, &pred),
@@ -433,7 +602,7 @@ static void test_make_plan_pred(void **state)
     assert_true(pred[1].dirty_Bps == 0);    /* vm2 computes */
     free(pred);
     bal__plan_dispose(&p);
-    fx_close(&f);
+    tu_sim_close(&f);
 }
 
 int main(void)
@@ -443,6 +612,9 @@ int main(void)
         cmocka_unit_test(test_hist_observe),
         cmocka_unit_test(test_history_fields),
         cmocka_unit_test(test_learn_links),
+        cmocka_unit_test(test_learn_dirty),
+        cmocka_unit_test(test_plan_input_learns_dirty),
+        cmocka_unit_test(test_learned_dirty_moves),
         cmocka_unit_test(test_plan_input_learns),
         cmocka_unit_test(test_slow_link_refuses),
         cmocka_unit_test(test_make_plan_pred),

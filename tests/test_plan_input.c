@@ -131,38 +131,6 @@ static const char LIGHT[] =
     "vm c host=H1 vcpus=1 mem=1G load=cpu cpu=0.3\n"
     "vm i host=H2 vcpus=1 mem=1G load=idle\n";
 
-typedef struct fx {
-    tu_log lg;
-    bal_ctx *ctx;
-    bal_config *cfg;
-    bal_backend *be;
-    bal_status *st;
-    char *path;
-} fx;
-
-static void fx_open(fx *f, const char *scn)
-{
-    char spec[64];
-
-    memset(f, 0, sizeof(*f));
-    f->ctx = tu_ctx(&f->lg);
-    assert_int_equal(bal_config_alloc(&f->cfg), 0);
-    f->path = tu_tmpfile(scn);
-    snprintf(spec, sizeof(spec), "sim:%s", f->path);
-    assert_int_equal(bal_backend_open(f->ctx, f->cfg, spec, &f->be), 0);
-    assert_int_equal(bal_status_collect(f->ctx, f->be, f->cfg, &f->st), 0);
-}
-
-static void fx_close(fx *f)
-{
-    bal_status_free(f->st);
-    bal_backend_close(f->be);
-    bal_config_free(f->cfg);
-    bal_ctx_free(f->ctx);
-    unlink(f->path);
-    free(f->path);
-}
-
 static const bal__pl_vm *vm_of(const bal__pl_input *in, const char *name)
 {
     int i;
@@ -191,7 +159,7 @@ static const bal_vm_info *status_vm(const bal_status *st, const char *name)
 /* The paper's cluster: HostA's path and HostB's pCPU are saturated. */
 static void test_paper_demands(void **state)
 {
-    fx f;
+    tu_sim f;
     bal__pl_input in;
     bal__pl_estimate *est = NULL;
     const bal__pl_vm *v1, *v3, *v2, *v4;
@@ -199,7 +167,7 @@ static void test_paper_demands(void **state)
     double mean;
     int i1;
 
-    fx_open(&f, PAPER);
+    tu_sim_open(&f, PAPER);
     bal__pl_input_init(&in);
     assert_int_equal(bal__plan_input_build_ex(f.ctx, f.cfg, f.st, NULL, 0, 0,
                                               &in, &est), 0);
@@ -261,18 +229,18 @@ static void test_paper_demands(void **state)
 
     free(est);
     bal__pl_input_dispose(&in);
-    fx_close(&f);
+    tu_sim_close(&f);
 }
 
 /* Nothing saturated: every demand is what was used. */
 static void test_light_demands(void **state)
 {
-    fx f;
+    tu_sim f;
     bal__pl_input in;
     const bal__pl_vm *r, *c, *i;
     const bal_vm_info *sr, *sc;
 
-    fx_open(&f, LIGHT);
+    tu_sim_open(&f, LIGHT);
     bal__pl_input_init(&in);
     f.cfg->dirty_Bps = 1e6;
     assert_int_equal(bal__plan_input_build(f.ctx, f.cfg, f.st, NULL, 0, 0,
@@ -299,7 +267,7 @@ static void test_light_demands(void **state)
     assert_true(in.hosts[1].net_Bps == 1e9 / 8);
     assert_int_equal(in.hosts[0].pcpus, 2);
     bal__pl_input_dispose(&in);
-    fx_close(&f);
+    tu_sim_close(&f);
 }
 
 /* ---- the configuration's constraints ------------------------------------ */
@@ -330,11 +298,11 @@ static void test_constraints(void **state)
         "vm vm4 host=HostB vcpus=1 mem=1024M load=cpu cpu=1\n"
         "vm vm5 host=HostC vcpus=1 mem=1024M load=idle\n"
         "vm vm6 host=HostD vcpus=1 mem=1024M load=idle\n";
-    fx f;
+    tu_sim f;
     bal__pl_input in;
     struct bal_config *c;
 
-    fx_open(&f, THREE);
+    tu_sim_open(&f, THREE);
     c = f.cfg;
     c->pinned = list(2, "vm2", UUID1);
     c->npinned = 2;
@@ -389,7 +357,7 @@ static void test_constraints(void **state)
     assert_true(in.params.rtt_ms == 16);
     assert_true(in.params.pingpong_s == 10);
     bal__pl_input_dispose(&in);
-    fx_close(&f);
+    tu_sim_close(&f);
 }
 
 /* ---- the history ------------------------------------------------------- */
@@ -406,11 +374,11 @@ static void hist(bal__hist *h, const char *uuid, const char *from,
 
 static void test_history(void **state)
 {
-    fx f;
+    tu_sim f;
     bal__pl_input in;
     bal__hist h[3];
 
-    fx_open(&f, PAPER);
+    tu_sim_open(&f, PAPER);
     f.cfg->cooldown_s = 900;
     f.cfg->pingpong_s = 3600;
     hist(&h[0], UUID1, "HostB", "HostA", 10000);    /* vm1, lately */
@@ -432,19 +400,19 @@ static void test_history(void **state)
     assert_true(in.history[0].time_s == 10000);
     assert_true(in.history[1].time_s == 9000);
     bal__pl_input_dispose(&in);
-    fx_close(&f);
+    tu_sim_close(&f);
 }
 
 /* ---- what cannot be planned for ----------------------------------------- */
 
 static void test_refused(void **state)
 {
-    fx f;
+    tu_sim f;
     bal__pl_input in;
     bal_vm_info *v2;
     char want[300];
 
-    fx_open(&f, PAPER);
+    tu_sim_open(&f, PAPER);
     bal__pl_input_init(&in);
     in.nvms = -7;   /* a marker: untouched on failure */
     /* vm3's UUID is vm2's: one VM on two hosts. */
@@ -459,17 +427,17 @@ static void test_refused(void **state)
     assert_int_equal(f.lg.nerrors, 1);
     assert_int_equal(in.nvms, -7);
     assert_null(in.vms);
-    fx_close(&f);
+    tu_sim_close(&f);
 }
 
 /* A VM reporting no memory stays where it is (1 KiB to the planner). */
 static void test_no_memory(void **state)
 {
-    fx f;
+    tu_sim f;
     bal__pl_input in;
     bal_vm_info *v;
 
-    fx_open(&f, PAPER);
+    tu_sim_open(&f, PAPER);
     v = (bal_vm_info *)status_vm(f.st, "vm1");
     v->mem_kb = 0;
     bal__pl_input_init(&in);
@@ -478,19 +446,19 @@ static void test_no_memory(void **state)
     assert_int_equal(vm_of(&in, "vm1")->mem_kb, 1);
     assert_true(vm_of(&in, "vm1")->pinned);
     bal__pl_input_dispose(&in);
-    fx_close(&f);
+    tu_sim_close(&f);
 }
 
 /* ---- bal__make_plan --------------------------------------------------- */
 
 static void test_make_plan(void **state)
 {
-    fx f;
+    tu_sim f;
     bal__plan p;
     bal__rebalance_opts o;
     double *pred = NULL;
 
-    fx_open(&f, PAPER);
+    tu_sim_open(&f, PAPER);
     bal__plan_init(&p);
     bal__rebalance_opts_init(&o);
     assert_int_equal(bal__make_plan(f.ctx, f.cfg, f.st, &o, &p, &pred), 0);
@@ -526,7 +494,7 @@ static void test_make_plan(void **state)
     assert_int_equal(bal__make_plan(f.ctx, f.cfg, f.st, &o, &p, NULL), 0);
     assert_int_equal(p.n, 0);
     bal__plan_dispose(&p);
-    fx_close(&f);
+    tu_sim_close(&f);
 }
 
 /* The lab's case through the whole input: a one-pCPU host where dom0
@@ -573,7 +541,7 @@ static void lab_set(bal_status *st, uint32_t w0, uint32_t w1, uint32_t w2)
 
 /* Whether b1 and b2 come out held back on their pCPU; their demands;
  * the weights the model gets (dom0's, the burners'). */
-static void lab_expect(fx *f, bool held, double w0, double wb)
+static void lab_expect(tu_sim *f, bool held, double w0, double wb)
 {
     bal__pl_input in;
     bal__pl_estimate *est = NULL;
@@ -602,9 +570,9 @@ static void lab_expect(fx *f, bool held, double w0, double wb)
 
 static void test_weighted_dom0(void **state)
 {
-    fx f;
+    tu_sim f;
 
-    fx_open(&f, LAB);
+    tu_sim_open(&f, LAB);
     /* Weighted: the burners got their quarter each of 4:1:1 - held. */
     lab_set(f.st, 1024, 256, 256);
     lab_expect(&f, true, 1024, 256);
@@ -640,7 +608,55 @@ static void test_weighted_dom0(void **state)
         lab_set_uses(f.st, even, 1024, 256, 256);   /* weighted: too */
         lab_expect(&f, true, 1024, 256);
     }
-    fx_close(&f);
+    tu_sim_close(&f);
+}
+
+/* The lab's readers: a one-pCPU host whose dom0 (weight 1024) used 0.46
+ * serving two readers (256) of 0.27 pCPU and 5.8 MB/s each, on a path
+ * far from full.  Held back by their CPU share, they want more I/O (as
+ * much as CPU and path allow), not more computing. */
+static void test_cpu_starved_readers(void **state)
+{
+    const double use[] = { 46, 27, 27 };
+    bal__pl_input in;
+    bal__pl_estimate *est = NULL;
+    tu_sim f;
+    int i, k;
+
+    tu_sim_open(&f, LAB);
+    for (k = 0; k < 2; k++) {
+        lab_set_uses(f.st, use, k ? 0 : 1024, k ? 0 : 256, k ? 0 : 256);
+        for (i = 0; i < f.st->nvms; i++) {
+            if (strcmp(f.st->vms[i].host, "H1") || f.st->vms[i].is_dom0)
+                continue;
+            f.st->vms[i].type = BAL_TYPE_IO;
+            f.st->vms[i].rd_Bps = 5.8e6;
+        }
+        bal__pl_input_init(&in);
+        assert_int_equal(bal__plan_input_build_ex(f.ctx, f.cfg, f.st, NULL,
+                                                  0, 0, &in, &est), 0);
+        for (i = 0; i < in.nvms; i++) {
+            if (strcmp(in.vms[i].name, "b1") && strcmp(in.vms[i].name, "b2"))
+                continue;
+            assert_false(est[i].io_bottleneck);     /* 11.6 of 100 MB/s */
+            if (k == 0) {
+                /* Weighted: at their share of the busy pCPU. */
+                assert_true(est[i].cpu_bottleneck);
+                assert_true(isinf(in.vms[i].io_Bps));
+            } else {
+                /* Equal weights: dom0 took more than a third, so the
+                 * readers look satisfied and want what they got. */
+                assert_false(est[i].cpu_bottleneck);
+                assert_true(fabs(in.vms[i].io_Bps - 5.8e6) < 1);
+            }
+            /* Never a computer's whole vCPU. */
+            assert_true(in.vms[i].cpu < 0.3);
+        }
+        free(est);
+        est = NULL;
+        bal__pl_input_dispose(&in);
+    }
+    tu_sim_close(&f);
 }
 
 int main(void)
@@ -649,6 +665,7 @@ int main(void)
         cmocka_unit_test(test_fair_share),
         cmocka_unit_test(test_fair_share_w),
         cmocka_unit_test(test_weighted_dom0),
+        cmocka_unit_test(test_cpu_starved_readers),
         cmocka_unit_test(test_paper_demands),
         cmocka_unit_test(test_light_demands),
         cmocka_unit_test(test_constraints),

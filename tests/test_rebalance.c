@@ -143,6 +143,9 @@ typedef struct wrap {
     const char *ghost_uuid, *ghost_host, *ghost_suffix;
     bool ghost_after_move, ghost_on;
     int migrations;             /* moves handed to the simulator */
+    /* > 0: a migration that succeeded reports it as the dirty rate the
+     * sender measured (the simulator measures none). */
+    double dirty_Bps;
 } wrap;
 
 static const char *sim_vm_name(const bal__sim *sim, const char *uuid)
@@ -214,6 +217,7 @@ static int w_migrate(bal_backend *be, const bal__move *moves, int n,
     for (i = 0; i < n; i++) {
         memset(&results[i], 0, sizeof(results[i]));
         results[i].start_s = results[i].end_s = now;
+        results[i].dirty_Bps = NAN;
         if (w->unreachable && !strcmp(moves[i].to, w->unreachable)) {
             BAL__ERR(be->ctx, "migrate %s: cannot reach %s", moves[i].vm,
                      moves[i].to);
@@ -235,6 +239,7 @@ static int w_migrate(bal_backend *be, const bal__move *moves, int n,
 
         *r = res[i];
         if (r->rc) continue;
+        if (w->dirty_Bps > 0) r->dirty_Bps = w->dirty_Bps;
         if (w->rewrite_uuid && !strcmp(sub[i].uuid, w->rewrite_uuid))
             r->rc = w->rewrite_rc;
         if (w->ghost_after_move && !strcmp(sub[i].uuid, w->ghost_uuid))
@@ -421,6 +426,90 @@ static void test_swap(void **state)
     assert_int_equal(w->migrations, 2);
     bal_rebalance_report_free(r);
 
+    bal_backend_close(be);
+    fx_dispose(&f);
+}
+
+/* The dirty rate the sender measured goes into the history, and the
+ * link's rate is inverted with it; without one, neither. */
+static void test_history_dirty(void **state)
+{
+    fx f;
+    wrap *w;
+    bal_backend *be;
+    bal_rebalance_options o;
+    bal_rebalance_report *r;
+    bal__hist *h = NULL;
+    char *p, *text;
+    int n = 0, i;
+
+    fx_init(&f);
+    be = wrap_open(&f, &w);
+    w->dirty_Bps = 409600;
+    bal_rebalance_options_init(&o);
+    r = run(&f, be, &o);
+    assert_int_equal(bal_rebalance_report_outcome(r), BAL_REBALANCE_DONE);
+    bal_rebalance_report_free(r);
+    p = join(f.state, "history");
+    text = slurp(p);
+    assert_non_null(strstr(text, "\"dirty_Bps\":409600}"));
+    free(text);
+    assert_int_equal(bal__history_load(f.ctx, p, &h, &n), 0);
+    assert_int_equal(n, 2);
+    for (i = 0; i < n; i++) {
+        bal__hist want = h[i];
+
+        assert_true(h[i].dirty_Bps == 409600);
+        assert_true(h[i].observed_Bps > 0);
+        /* observed_Bps is the inversion at the measured rate. */
+        bal__hist_observe(f.cfg, &want, 0);
+        assert_true(fabs(want.observed_Bps / h[i].observed_Bps - 1) < 1e-3);
+    }
+    free(h);
+    free(p);
+    assert_int_equal(f.lg.nerrors, 0);
+    bal_backend_close(be);
+    fx_dispose(&f);
+
+    /* Not measured: no dirty_Bps in the history. */
+    fx_init(&f);
+    be = wrap_open(&f, &w);
+    r = run(&f, be, &o);
+    assert_int_equal(bal_rebalance_report_outcome(r), BAL_REBALANCE_DONE);
+    bal_rebalance_report_free(r);
+    p = join(f.state, "history");
+    text = slurp(p);
+    assert_null(strstr(text, "dirty_Bps"));
+    free(text);
+    free(p);
+    bal_backend_close(be);
+    fx_dispose(&f);
+}
+
+/* `xl-balance migrate' records the measured dirty rate too. */
+static void test_migrate_history_dirty(void **state)
+{
+    fx f;
+    wrap *w;
+    bal_backend *be;
+    bal_migrate_result out;
+    bal__hist *h = NULL;
+    char *p;
+    int n = 0;
+
+    fx_init(&f);
+    be = wrap_open(&f, &w);
+    w->dirty_Bps = 123456;
+    assert_int_equal(bal_migrate(f.ctx, be, "vm1", "HostB", &out), 0);
+    p = join(f.state, "history");
+    assert_int_equal(bal__history_load(f.ctx, p, &h, &n), 0);
+    assert_int_equal(n, 1);
+    assert_string_equal(h[0].vm, "vm1");
+    assert_true(h[0].dirty_Bps == 123456);
+    assert_true(h[0].observed_Bps > 0);
+    free(h);
+    free(p);
+    assert_int_equal(f.lg.nerrors, 0);
     bal_backend_close(be);
     fx_dispose(&f);
 }
@@ -1327,6 +1416,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_swap),
+        cmocka_unit_test(test_history_dirty),
+        cmocka_unit_test(test_migrate_history_dirty),
         cmocka_unit_test(test_dry_run),
         cmocka_unit_test(test_not_confirmed),
         cmocka_unit_test(test_max_moves),

@@ -56,3 +56,26 @@ const char *tu_datadir(void)
 
     return d ? d : "tests/data";
 }
+
+void tu_sim_open(tu_sim *f, const char *scn)
+{
+    char spec[64];
+
+    memset(f, 0, sizeof(*f));
+    f->ctx = tu_ctx(&f->lg);
+    assert_int_equal(bal_config_alloc(&f->cfg), 0);
+    f->path = tu_tmpfile(scn);
+    snprintf(spec, sizeof(spec), "sim:%s", f->path);
+    assert_int_equal(bal_backend_open(f->ctx, f->cfg, spec, &f->be), 0);
+    assert_int_equal(bal_status_collect(f->ctx, f->be, f->cfg, &f->st), 0);
+}
+
+void tu_sim_close(tu_sim *f)
+{
+    bal_status_free(f->st);
+    bal_backend_close(f->be);
+    bal_config_free(f->cfg);
+    bal_ctx_free(f->ctx);
+    unlink(f->path);
+    free(f->path);
+}

@@ -27,6 +27,18 @@ bal_ctx *tu_ctx(tu_log *lg);
 const char *tu_last(const tu_log *lg);
 /* Writes text to a fresh temporary file; returns its malloc'd path. */
 char *tu_tmpfile(const char *text);
+/* A simulated cluster and one status of it, from scenario text. */
+typedef struct tu_sim {
+    tu_log lg;
+    bal_ctx *ctx;
+    bal_config *cfg;
+    bal_backend *be;
+    bal_status *st;
+    char *path;                 /* the scenario's temporary file */
+} tu_sim;
+
+void tu_sim_open(tu_sim *f, const char *scn);
+void tu_sim_close(tu_sim *f);
 /* The directory of test data: $BAL_TESTDATA or "tests/data". */
 const char *tu_datadir(void);
 
