@@ -544,7 +544,7 @@ static void parse_summary(const char *out, bal__move_result *res)
 {
     const char *line = strstr(out, "migrated ");
     const char *in = NULL, *p;
-    double dur, down;
+    double dur, down, dirty;
     int rounds;
 
     if (!line) return;
@@ -560,6 +560,12 @@ static void parse_summary(const char *out, bal__move_result *res)
     if (p && sscanf(p, ", downtime %lf s", &down) == 1 && down >= 0 &&
         down <= dur)
         res->downtime_s = down;
+    /* The peer's sender measured how fast the VM dirtied its memory:
+     * this host's history learns it (doc/planner.md). */
+    p = strstr(in, ", dirtying ");
+    if (p && sscanf(p, ", dirtying %lf MB/s", &dirty) == 1 &&
+        isfinite(dirty) && dirty >= 0 && dirty < 1e6)
+        res->dirty_Bps = dirty * 1e6;
 }
 
 /* Waits for a started remote migration and says how it went. */
@@ -669,7 +675,7 @@ static int xen_migrate(bal_backend *be, const bal__move *moves, int n,
         memset(&results[i], 0, sizeof(results[i]));
         results[i].start_s = results[i].end_s =
             (double)bal__now_ns() / 1e9;
-        results[i].dirty_Bps = NAN;     /* not in the remote's summary */
+        results[i].dirty_Bps = NAN;     /* until its summary says */
         move_what(what, sizeof(what), mv);
         results[i].rc = remote_start(be, name, mv, what, r);
         if (results[i].rc) {

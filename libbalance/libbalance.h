@@ -519,6 +519,8 @@ typedef struct bal_migrate_result {
     uint64_t bytes;             /* memory sent, all rounds */
     int rounds;                 /* memory rounds, the final one included */
     uint64_t mem_kb;            /* the VM's memory when it started */
+    double dirty_Bps;           /* memory it dirtied a second while it was
+                                 * sent, measured; NAN: unknown */
 } bal_migrate_result;
 
 /* 0: the VM runs on host, *out filled, the move appended to rebalance's

@@ -165,6 +165,7 @@ int bal_migrate(bal_ctx *ctx, bal_backend *be, const char *domain,
     out->bytes = res.bytes;
     out->rounds = res.rounds;
     out->mem_kb = mem_kb;
+    out->dirty_Bps = res.dirty_Bps;
     rc = 0;
 
 out:

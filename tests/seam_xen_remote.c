@@ -199,6 +199,7 @@ static void test_remote_ok(void **state)
                 res.end_s - res.start_s < 12.51);
     assert_int_equal(res.rounds, 3);
     assert_true(res.downtime_s > 0.0419 && res.downtime_s < 0.0421);
+    assert_true(res.dirty_Bps > 0.0899e6 && res.dirty_Bps < 0.0901e6);
     /* Every name one argv element, as written: no shell on our side;
      * the peer command's program only, then migrate UUID TO. */
     assert_string_equal(recorded(UUID1), NASTY "|/opt/xlb/bin/xl-balance|"

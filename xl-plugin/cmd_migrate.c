@@ -7,6 +7,7 @@
  * rebalance's lock: when another holds it, nothing on stdout and exit 5,
  * as rebalance.
  */
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -59,7 +60,12 @@ int cmd_migrate(int argc, char **argv)
         /* The simulator knows what it sent; libxc does not say. */
         if (res.bytes)
             printf(", %.1f MiB", (double)res.bytes / (1024.0 * 1024.0));
-        printf(", downtime %.3f s\n", res.downtime_s);
+        printf(", downtime %.3f s", res.downtime_s);
+        /* Measured by our sender; a rebalance that had this host run the
+         * move learns it from this line (backend_xen.c). */
+        if (isfinite(res.dirty_Bps))
+            printf(", dirtying %.2f MB/s", res.dirty_Bps / 1e6);
+        putchar('\n');
         ret = EXIT_OK;
         goto out;
     }

@@ -23,6 +23,8 @@
 # after it: by UUID, each host holds one cpu and one io domU, every domU
 # exactly once across both hosts, no NAME--incoming / NAME--migratedaway
 # left; rebalance-peer-placement (b): the same seen from b's own `xl list`.
+# rebalance-history (a): a's history holds, for each move, the predicted
+# time, the stream rate and the dirty rate measured by the sender.
 # XLB-MIGRATION lines: each move's measured time and the planner's
 # prediction, with the a-b link it learned from step 30's migration.
 . /usr/lib/xlb-test/lib.sh
@@ -209,6 +211,20 @@ xlb-b)
     # One run: the planner must see both collisions (a's cores, b's
     # iSCSI path) and separate them; nothing else moves anything.
     where
+    # What a's history learned from the run's moves, the one run on b
+    # included (its dirty rate comes back in b's summary line): each
+    # record with the plan's prediction, the stream rate and the dirty
+    # rate measured by the sender (doc/rebalance.md, the history).
+    n=$(grep -c '^moved ' "$out/rebalance-run.out")
+    tail -n "$n" /var/lib/xl-balance/history >"$out/rb-history"
+    cat "$out/rb-history"
+    if [ "$n" -ge 1 ] && jq -e -s --argjson n "$n" 'length == $n and
+            all(.[]; (.predicted_s > 0) and (.observed_Bps > 0) and (.dirty_Bps > 0))' \
+            "$out/rb-history" >/dev/null; then
+        pass rebalance-history "$(jq -r '"\(.vm) \(.from)->\(.to): \(.duration_s)s predicted \(.predicted_s)s, stream \(.observed_Bps / 1e6 * 100 | floor / 100) MB/s, dirtying \(.dirty_Bps / 1e6 * 100 | floor / 100) MB/s"' "$out/rb-history" | tr '\n' ';')"
+    else
+        fail rebalance-history "records without predicted_s, observed_Bps or dirty_Bps: $(tr '\n' ' ' <"$out/rb-history")"
+    fi
 
     # The whole cluster, by UUID (where, above).
     bad=""
