@@ -31,45 +31,22 @@ static int dbl_cmp(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-/* u and w sorted together by u[i] / w[i], in place (heapsort: no
- * allocation, so the inversion cannot fail; a host has few domains). */
-static bool wless(const double *u, const double *w, int a, int b)
-{
-    return u[a] / w[a] < u[b] / w[b];
-}
-
-static void wswap(double *u, double *w, int a, int b)
-{
-    double t = u[a];
-
-    u[a] = u[b];
-    u[b] = t;
-    t = w[a];
-    w[a] = w[b];
-    w[b] = t;
-}
-
-static void wsift(double *u, double *w, int i, int n)
-{
-    for (;;) {
-        int c = 2 * i + 1;
-
-        if (c >= n) return;
-        if (c + 1 < n && wless(u, w, c, c + 1)) c++;
-        if (!wless(u, w, i, c)) return;
-        wswap(u, w, i, c);
-        i = c;
-    }
-}
-
+/* u and w sorted together by u[i] / w[i], in place: an insertion sort,
+ * which allocates nothing (so the inversion cannot fail) and is fast on
+ * the handful of domains a host holds. */
 static void wsort(double *u, double *w, int n)
 {
-    int i;
+    int i, j;
 
-    for (i = n / 2 - 1; i >= 0; i--) wsift(u, w, i, n);
-    for (i = n - 1; i > 0; i--) {
-        wswap(u, w, 0, i);
-        wsift(u, w, 0, i);
+    for (i = 1; i < n; i++) {
+        double ui = u[i], wi = w[i];
+
+        for (j = i; j > 0 && u[j - 1] / w[j - 1] > ui / wi; j--) {
+            u[j] = u[j - 1];
+            w[j] = w[j - 1];
+        }
+        u[j] = ui;
+        w[j] = wi;
     }
 }
 
