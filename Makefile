@@ -63,12 +63,12 @@ FAKE_OBJS := $(patsubst tests/%.c,$(B)/tests/%.o,$(wildcard tests/fake_*.c))
 TEST_LIBS := $(YAJL_LIBS) -lcmocka -lm
 
 # Benchmarks: bench/bench_NAME.c, one program each, printing figures;
-# bench/lib_*.c are linked into every one of them.  bench/gen_cluster.c is
+# bench/lib_*.c are linked into every one of them.  bench/gen_regimes.c is
 # a tool (a generated cluster for the planner or for hbal), built beside.
 BENCH_SRCS := $(sort $(wildcard bench/bench_*.c))
 BENCHES    := $(BENCH_SRCS:bench/%.c=$(B)/bench/%)
 BENCH_LIB  := $(patsubst bench/%.c,$(B)/bench/%.o,$(wildcard bench/lib_*.c))
-BENCH_TOOLS := $(B)/bench/gen_cluster
+BENCH_TOOLS := $(B)/bench/gen_regimes
 
 .PHONY: all lib cli tests check check-unit check-asan check-valgrind demo \
 	check-xen deps install uninstall clean bench
@@ -124,17 +124,21 @@ $(B)/bench/%.o: bench/%.c Makefile
 $(B)/bench/bench_%: $(B)/bench/bench_%.o $(BENCH_LIB) $(LIB_A)
 	$(CC) -o $@ $< $(BENCH_LIB) $(LIB_A) $(BAL_LDFLAGS) $(XEN_LIBS) $(YAJL_LIBS) -lm
 
-$(B)/bench/gen_cluster: $(B)/bench/gen_cluster.o $(LIB_A)
+$(B)/bench/gen_regimes: $(B)/bench/gen_regimes.o $(LIB_A)
 	$(CC) -o $@ $< $(LIB_A) $(BAL_LDFLAGS) $(XEN_LIBS) $(YAJL_LIBS) -lm
 
 # Speed and memory figures (not pass/fail: see README for the targets).
-# bench_plan compares the planner with Ganeti's hbal, installed when
-# missing (bench/install-deps.sh; without it, the planner alone).
+# bench_hbal compares the planner with Ganeti's hbal on generated
+# regimes (about 30 minutes on 2 cores), hbal installed when missing
+# (bench/install-deps.sh; without it, the planner alone).
 bench: deps all $(BENCHES) $(BENCH_TOOLS)
 	@sh bench/install-deps.sh
-	@echo "== $(B)/bench/gen_cluster 100 1000 --hbal"
-	@$(B)/bench/gen_cluster 100 1000 --hbal -o $(B)/bench/cluster-100-1000.txt && \
-		wc -l $(B)/bench/cluster-100-1000.txt
+	@echo "== $(B)/bench/gen_regimes htools 100 1000 --json --hbal --util"
+	@$(B)/bench/gen_regimes htools 100 1000 --json $(B)/bench/htools-100-1000.json && \
+		$(B)/bench/gen_regimes htools 100 1000 --hbal $(B)/bench/htools-100-1000.txt \
+		--util $(B)/bench/htools-100-1000.util && \
+		wc -l $(B)/bench/htools-100-1000.json $(B)/bench/htools-100-1000.txt \
+		$(B)/bench/htools-100-1000.util
 	@for b in $(BENCHES); do echo "== $$b"; $$b || exit 1; done
 
 # The Debian packages a build and the tests need; installed when missing.

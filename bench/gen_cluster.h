@@ -1,9 +1,10 @@
 /*
- * gen_cluster.h - generated clusters for the planner's benchmark and
- * tests: N hosts, M VMs, heavy VMs of one type packed together on a few
- * hosts ("clustered same-type placement"), seeded.  Header-only so that
- * every bench program stays standalone (bench_plan.c and
- * gen_cluster.c include it; so may a test).
+ * gen_cluster.h - generated clusters for the planner's tests: N hosts, M
+ * VMs, heavy VMs of one type packed together on a few hosts ("clustered
+ * same-type placement"), every collision avoidable, seeded.  Header-only;
+ * tests/test_planner.c includes it.  The benchmark against hbal has its
+ * own regimes now (gen_regimes.h, bench_hbal.c); gc_write_hbal and
+ * gc_write_json stay for whoever wants this cluster in a file.
  *
  * The cluster (doc/planner.md, "Benchmark"):
  *   hosts: 16 pCPUs, 256 GiB (4 GiB dom0), a 250 MB/s disk path, 10 Gbit/s

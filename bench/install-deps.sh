@@ -1,7 +1,7 @@
 #!/bin/sh
 # Installs what `make bench' compares the planner with, when missing:
 # Ganeti's hbal (ganeti-htools-3.0, /usr/lib/ganeti/3.0/usr/bin/hbal).
-# Root on Debian 12: apt-get.  Without it bench_plan measures the planner
+# Root on Debian 12: apt-get.  Without it bench_hbal measures the planner
 # alone, so failing here is a warning, not an error.
 set -u
 

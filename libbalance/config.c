@@ -120,6 +120,10 @@ const bal__config_key bal__config_keys[] = {
       1, OFF(pingpong_s), NOCOUNT, "0 to 31536000",
       "seconds within which a VM is never moved back to the host it came "
       "from", NULL },
+    { "move_margin", BAL__CK_REAL, 0, "\"0.1\"", 0.1, 0, 10, false, 1,
+      OFF(move_margin), NOCOUNT, "0 to 10",
+      "fair utility each migration must add per second beyond paying for "
+      "itself (0.1: about one VM's share of its demand up by 10%)", NULL },
     { "migcpu", BAL__CK_REAL, 0, "\"0.00959\"", 0.00959, 0, 10, false, 1,
       OFF(migcpu), NOCOUNT, "0 to 10",
       "dom0 CPU-seconds per 10^6 bytes a migration sends or receives, at "

@@ -79,6 +79,8 @@ struct bal_config {
     int nstorage;
     double cooldown_s;         /* a VM moved this recently stays */
     double pingpong_s;         /* A->B->A refused within this window */
+    double move_margin;        /* utility a migration must add per second
+                                * beyond paying for itself */
     double migcpu;             /* dom0 CPU-s per 10^6 bytes migrated */
     double rtt_ms;             /* between any two hosts */
     int max_per_host;          /* migrations a host takes part in at once */

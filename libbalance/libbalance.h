@@ -292,7 +292,8 @@ int bal_sweep_plot(bal_ctx *ctx, const bal_sweep_row *rows, int n,
  * VM's demands from what it got (doc/planner.md, "From a live status to
  * the planner's input"), and plans with the configuration's constraints
  * and rebalance's migration history.  Moves nothing, writes nothing.  The
- * report's JSON is a plan file `rebalance --apply' runs. */
+ * report's JSON is a plan file `rebalance --apply' runs.  Or, offline,
+ * the cluster a file describes (bal_plan_cluster). */
 
 typedef struct bal_plan_options {
     double horizon_s;           /* <= 0: the configuration's horizon */
@@ -372,6 +373,25 @@ typedef struct bal_plan_report bal_plan_report;
 
 int bal_plan(bal_ctx *ctx, bal_backend *be, const bal_config *cfg,
              const bal_plan_options *o, bal_plan_report **out);
+
+/* Offline planning, for what-ifs and tests: the plan of the cluster the
+ * file at path describes, in the planner's JSON input (doc/planner.md,
+ * "JSON": hosts and VMs, optionally links, history and parameters), with
+ * no backend, configuration, state directory or history: the file is all
+ * the planner is told.  o's horizon_s and max_moves, when set, override
+ * the file's parameters.  The report is bal_plan's; what only a live
+ * status knows stays empty (peer_errors 0, no learned links, no
+ * bottleneck estimates).  Its JSON is a plan file as bal_plan's, whose
+ * uuids are the file's (a VM's name where it gives none).
+ *
+ * The file: a regular file (a FIFO or a directory is refused at once) of
+ * at most 64 MiB.  Every refusal is logged as one line naming it:
+ * "FILE: cannot open: ...", "FILE: vms[0] (vm1): host `HostC' is not a
+ * host", "FILE: planner: vm vm2: uuid ... is already vm vm1's"; BAL_ENOENT,
+ * BAL_EIO or BAL_ERANGE (the file), BAL_EINVAL (what it says), *out
+ * untouched. */
+int bal_plan_cluster(bal_ctx *ctx, const char *path,
+                     const bal_plan_options *o, bal_plan_report **out);
 void bal_plan_report_free(bal_plan_report *r);
 const bal_plan_summary *bal_plan_report_summary(const bal_plan_report *r);
 int bal_plan_report_num_moves(const bal_plan_report *r);

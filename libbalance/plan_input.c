@@ -741,6 +741,7 @@ int bal__plan_input_build_ex(bal_ctx *ctx, const struct bal_config *cfg,
     b.params.migcpu = cfg->migcpu;
     b.params.rtt_ms = cfg->rtt_ms;
     b.params.pingpong_s = cfg->pingpong_s;
+    b.params.margin = cfg->move_margin;
 
     rc = BAL_ENOMEM;
     b.hosts = calloc((size_t)st->nhosts + 1, sizeof(*b.hosts));

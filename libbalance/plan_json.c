@@ -166,10 +166,16 @@ static int parse_move(rd *r, yajl_val m, locale_t cloc, bal__plan *plan,
         *pred = d;
     }
 
-    for (i = 0; i < plan->n; i++)
-        if (!strcmp(plan->moves[i].mv.uuid, uuid))
-            return fail(r, "uuid", "%s is moved twice (also by the move of "
-                        "%s)", uuid, plan->moves[i].mv.vm);
+    /* A VM may migrate twice in a plan (doc/planner.md, "the plan's
+     * migrations"): its second migration starts where the first ends,
+     * in a later wave. */
+    for (i = plan->n - 1; i >= 0; i--)
+        if (!strcmp(plan->moves[i].mv.uuid, uuid)) break;
+    if (i >= 0 && (strcmp(plan->moves[i].mv.to, from) ||
+                   plan->moves[i].wave >= wave))
+        return fail(r, "uuid", "%s is moved twice (also by the move of %s): "
+                    "a second move must start where the first ends, in a "
+                    "later wave", uuid, plan->moves[i].mv.vm);
     /* The reason is only shown: kept, but cut to what a move holds (at
      * a character's boundary) and without control characters or bytes
      * that are not UTF-8, which would reach the operator's terminal. */

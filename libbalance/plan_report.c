@@ -1,9 +1,11 @@
 /*
- * plan_report.c - `xl-balance plan' inside the library (bal_plan): the
- * status, the planner's input and result (bal__make_plan_ex, the very
- * step rebalance and the simulator's balancer run), and the report's
- * JSON, which is a plan file (rebalance.h) with the predictions beside
- * each move.  Moves nothing, writes nothing.
+ * plan_report.c - `xl-balance plan' inside the library: bal_plan (the
+ * status, the planner's input and result from bal__make_plan_ex, the very
+ * step rebalance and the simulator's balancer run), bal_plan_cluster (the
+ * input read from a file, planned offline), the one report both make of
+ * an input and its result, and the report's JSON, which is a plan file
+ * (rebalance.h) with the predictions beside each move.  Moves nothing,
+ * writes nothing.
  */
 #define _GNU_SOURCE             /* uselocale */
 #include <locale.h>
@@ -23,7 +25,7 @@ struct bal_plan_report {
     bal_plan_summary sum;
     bal__pl_input in;           /* owns the strings below point to */
     bal__pl_result res;
-    bal__pl_estimate *est;
+    bal__pl_estimate *est;      /* one per VM; NULL: no live status */
     bal_plan_move_info *moves;
     bal_plan_reject_info *rej;
     bal_plan_vm_info *vms;
@@ -41,6 +43,17 @@ void bal_plan_options_init(bal_plan_options *o)
     o->max_moves = -1;
 }
 
+/* An empty report, its input and result ready to be filled. */
+static bal_plan_report *report_new(void)
+{
+    bal_plan_report *r = calloc(1, sizeof(*r));
+
+    if (!r) return NULL;
+    bal__pl_input_init(&r->in);
+    bal__pl_result_init(&r->res);
+    return r;
+}
+
 void bal_plan_report_free(bal_plan_report *r)
 {
     if (!r) return;
@@ -56,7 +69,8 @@ void bal_plan_report_free(bal_plan_report *r)
     free(r);
 }
 
-/* The public views of the planner's input and result. */
+/* The public views of the planner's input and result: the one place a
+ * report is made of them, for bal_plan and bal_plan_cluster alike. */
 static int fill(bal_plan_report *r)
 {
     const bal__pl_input *in = &r->in;
@@ -130,8 +144,9 @@ static int fill(bal_plan_report *r)
         p->cpu_demand = v->cpu;
         p->io_demand_Bps = v->io_Bps;
         p->dirty_Bps = v->dirty_Bps;
-        p->cpu_bottleneck = r->est[i].cpu_bottleneck;
-        p->io_bottleneck = r->est[i].io_bottleneck;
+        /* A file gives demands, not what a VM got: no bottleneck seen. */
+        p->cpu_bottleneck = r->est && r->est[i].cpu_bottleneck;
+        p->io_bottleneck = r->est && r->est[i].io_bottleneck;
         if (to != v->host) {
             r->hosts[v->host].free_kb_after += (int64_t)v->mem_kb;
             r->hosts[to].free_kb_after -= (int64_t)v->mem_kb;
@@ -160,10 +175,8 @@ int bal_plan(bal_ctx *ctx, bal_backend *be, const bal_config *cfg,
     int nhist = 0, rc;
 
     if (!ctx || !be || !cfg || !o || !out) return BAL_EINVAL;
-    r = calloc(1, sizeof(*r));
+    r = report_new();
     if (!r) return BAL_ENOMEM;
-    bal__pl_input_init(&r->in);
-    bal__pl_result_init(&r->res);
 
     rc = bal_status_collect(ctx, be, cfg, &st);
     if (rc) goto out;
@@ -201,6 +214,118 @@ out:
     bal_plan_report_free(r);
     bal_status_free(st);
     free(hist);
+    return rc;
+}
+
+/* ---- offline: a cluster file ------------------------------------------------ */
+
+/* The planner's refusals name no file ("planner: vm vm2: uuid ... is
+ * already vm vm1's") and quote the names as they are.  Offline the input
+ * is a file the admin wrote, so they are told as its reader's are: after
+ * "FILE: ", control characters as '?' (a name may hold any), through a
+ * context of our own that hands every line on to the caller's. */
+typedef struct file_sink {
+    bal_ctx *ctx;
+    const char *path;
+} file_sink;
+
+static void file_log(void *opaque, bal_log_level level, const char *msg)
+{
+    const file_sink *fs = opaque;
+    char line[1024], *c;
+
+    if (level >= BAL_LOG_ERROR)
+        snprintf(line, sizeof(line), "%s: %s", fs->path, msg);
+    else
+        snprintf(line, sizeof(line), "%s", msg);
+    for (c = line; *c; c++)
+        if ((unsigned char)*c < 0x20 || *c == 0x7f) *c = '?';
+    bal__log(fs->ctx, level, "%s", line);
+}
+
+/* Only blanks: yajl would say "premature EOF" of it. */
+static bool blank(const char *text, size_t len)
+{
+    size_t i;
+
+    for (i = 0; i < len; i++)
+        if (!strchr(" \t\r\n", text[i]) || !text[i]) return false;
+    return true;
+}
+
+int bal__plan_cluster_text(bal_ctx *ctx, const char *what, const char *text,
+                           size_t len, const bal_plan_options *o,
+                           bal_plan_report **out)
+{
+    bal_plan_report *r = NULL;
+    file_sink fs;
+    bal_ctx fctx;
+    int rc;
+
+    if (!ctx || !what || !text || !o || !out) return BAL_EINVAL;
+    /* An infinite horizon would reach the planner, which would blame
+     * the file for it. */
+    if (isinf(o->horizon_s)) {
+        BAL__ERR(ctx, "plan: horizon %g: not a finite number of seconds",
+                 o->horizon_s);
+        return BAL_EINVAL;
+    }
+    r = report_new();
+    if (!r) {
+        /* Said here: no callee has said it. */
+        BAL__ERR(ctx, "%s: out of memory", what);
+        rc = BAL_ENOMEM;
+        goto out;
+    }
+    if (blank(text, len)) {
+        BAL__ERR(ctx, "%s: empty: not a planner input", what);
+        rc = BAL_EINVAL;
+        goto out;
+    }
+    rc = bal__pl_input_parse_json(ctx, what, text, len, &r->in);
+    if (rc) goto out;           /* "WHAT: where: what", logged */
+
+    /* The command line's word over the file's, as bal__make_plan_ex has
+     * it over the configuration's. */
+    if (o->max_moves >= 0) r->in.params.max_moves = o->max_moves;
+    if (o->horizon_s > 0) r->in.params.horizon_s = o->horizon_s;
+
+    fs = (file_sink){ .ctx = ctx, .path = what };
+    fctx = (bal_ctx){ .log_fn = file_log, .log_opaque = &fs,
+                      .log_min = ctx->log_min };
+    rc = bal__planner_plan(&fctx, &r->in, &r->res);
+    if (rc) goto out;           /* logged, after "WHAT: " */
+
+    rc = fill(r);
+    if (rc) {
+        BAL__ERR(ctx, "%s: out of memory", what);
+        goto out;
+    }
+    *out = r;
+    r = NULL;
+
+out:
+    bal_plan_report_free(r);
+    return rc;
+}
+
+int bal_plan_cluster(bal_ctx *ctx, const char *path,
+                     const bal_plan_options *o, bal_plan_report **out)
+{
+    char *text = NULL;
+    size_t len = 0;
+    int rc;
+
+    if (!ctx || !path || !*path || !o || !out) return BAL_EINVAL;
+    /* Regular files only, bounded: a FIFO or a directory is refused at
+     * once, not waited on. */
+    rc = bal__read_file(ctx, path, BAL__CLUSTER_FILE_MAX, &text, &len);
+    if (rc == BAL_ENOMEM) BAL__ERR(ctx, "%s: out of memory", path);
+    if (rc) goto out;
+    rc = bal__plan_cluster_text(ctx, path, text, len, o, out);
+
+out:
+    free(text);
     return rc;
 }
 
@@ -296,7 +421,10 @@ static void k_bool(wr *w, const char *k, bool v)
  * the string "max" (a demand as large as the path). */
 static void k_num(wr *w, const char *k, double v, int decimals)
 {
-    char buf[64];
+    /* %.*f of DBL_MAX is 309 digits and the decimals: a cluster file's
+     * demands may be any finite number (plan_json.c's k_num learnt it
+     * first, doc/security.md). */
+    char buf[400];
     locale_t old;
     int n;
 
@@ -312,6 +440,10 @@ static void k_num(wr *w, const char *k, double v, int decimals)
     old = uselocale(w->cloc);
     n = snprintf(buf, sizeof(buf), "%.*f", decimals, v);
     uselocale(old);
+    if (n < 0 || (size_t)n >= sizeof(buf)) {    /* more decimals than any */
+        yajl_gen_null(w->g);
+        return;
+    }
     /* -0.0 reads oddly and differs from 0.0 in nothing that matters. */
     if (buf[0] == '-' && strspn(buf + 1, "0.") == (size_t)n - 1)
         yajl_gen_number(w->g, buf + 1, (size_t)n - 1);

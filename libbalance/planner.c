@@ -1,8 +1,8 @@
 /*
  * planner.c - the planner's entry points: defaults, input checks, the
- * result (moves by wave, rejections, objective, collisions), J of any
- * placement from its definition, and the conversion to a plan for
- * execution.  The model is in planner_cost.c, the search in
+ * result (moves by wave, rejections, objectives, collisions), any
+ * placement weighed from the definitions, and the conversion to a plan
+ * for execution.  The model is in planner_cost.c, the search in
  * planner_search.c, the waves in planner_waves.c.
  */
 #include <math.h>
@@ -30,14 +30,13 @@ void bal__pl_params_init(bal__pl_params *p)
     p->link_Bps = NULL;
     p->stop_bytes = 50 * 4096;  /* Xen: fewer than 50 dirty pages */
     p->max_rounds = 5;          /* Xen: at most 5 iterations */
-    p->min_gain = 1;
+    p->margin = BAL__PL_MARGIN;
+    p->alpha = BAL__PL_ALPHA;
     p->iocpu = 0.0079;          /* the simulator's defaults */
     p->dom0cpu = 0.0079;
     p->reqsize = 44 * 1024;
     p->pingpong_s = 3600;
     p->search_k = 8;
-    p->tiny_depth = 4;
-    p->exact_max_vms = BAL__PL_EXACT_VMS;
 }
 
 void bal__pl_input_init(bal__pl_input *in)
@@ -87,6 +86,7 @@ const char *bal__pl_why_name(bal__pl_why w)
         [BAL__PL_MAXMOVES] = "max-moves",
         [BAL__PL_PARTNER] = "partner",
         [BAL__PL_NOHOST] = "no-host",
+        [BAL__PL_FAIRNESS] = "fairness",
     };
 
     return (unsigned)w < BAL__PL_NWHY ? names[w] : "?";
@@ -118,7 +118,10 @@ static int check_params(bal_ctx *ctx, const bal__pl_input *in)
     if (!finite_ge(p->resume_s, 0)) BAD("resume_s %g: must be 0 or more", p->resume_s);
     if (p->max_rounds < 1 || p->max_rounds > 1000)
         BAD("max_rounds %d: out of range (1 to 1000)", p->max_rounds);
-    if (!finite_ge(p->min_gain, 0)) BAD("min_gain %g: must be 0 or more", p->min_gain);
+    if (!(isfinite(p->alpha) && p->alpha >= 1 && p->alpha <= 8))
+        BAD("alpha %g: out of range (1 to 8)", p->alpha);
+    if (!finite_ge(p->margin, 0) || p->margin > 10)
+        BAD("margin %g: out of range (0 to 10)", p->margin);
     if (!finite_ge(p->iocpu, 0) || p->iocpu > 10)
         BAD("iocpu %g: out of range (0 to 10)", p->iocpu);
     if (!finite_ge(p->dom0cpu, 0) || p->dom0cpu > 10)
@@ -128,11 +131,6 @@ static int check_params(bal_ctx *ctx, const bal__pl_input *in)
     if (!finite_ge(p->pingpong_s, 0)) BAD("pingpong_s %g: must be 0 or more", p->pingpong_s);
     if (p->search_k < 1 || p->search_k > 64)
         BAD("search_k %d: out of range (1 to 64)", p->search_k);
-    if (p->tiny_depth < 0 || p->tiny_depth > 4)
-        BAD("tiny_depth %d: out of range (0 to 4)", p->tiny_depth);
-    if (p->exact_max_vms < 0 || p->exact_max_vms > BAL__PL_EXACT_VMS)
-        BAD("exact_max_vms %d: out of range (0 to %d)", p->exact_max_vms,
-            BAL__PL_EXACT_VMS);
     if (p->link_Bps)
         for (i = 0; i < n; i++)
             if (!isfinite(p->link_Bps[i]))
@@ -226,21 +224,21 @@ bad:
     return rc;
 }
 
-/* ---- J from its definition ------------------------------------------------ */
+/* ---- a placement weighed from the definitions ------------------------------ */
 
-/* J of a placement, with the model already built: each host's term with
- * its new state from tau_h (the longest migration touching it), less
- * every migration's loss. */
+/* The work over the horizon with the placement, each host's new state
+ * from tau_h (the longest migration touching it), less every migration's
+ * loss; and the fair utility once it is reached. */
 double bal__pl_model_objective(bal__pl_model *m, const int *place,
-                               int *stranded_r, int *err_r)
+                               double *util_r, int *stranded_r, int *err_r)
 {
     const bal__pl_input *in = m->in;
-    int nh = m->nh, nv = m->nv, h, v, *first = NULL, *list = NULL;
-    double *tau = NULL, J = 0;
+    int nh = m->nh, nv = m->nv, h, v, i, *first = NULL, *list = NULL;
+    double *tau = NULL, J = 0, U = 0;
     bal__pl_cost c;
 
     *err_r = 0;
-    *stranded_r = 0;
+    if (stranded_r) *stranded_r = 0;
     first = calloc((size_t)nh + 2, sizeof(int));
     list = calloc((size_t)nv + 1, sizeof(int));
     tau = calloc((size_t)nh + 1, sizeof(double));
@@ -252,10 +250,11 @@ double bal__pl_model_objective(bal__pl_model *m, const int *place,
         int a = in->vms[v].host, b = place[v];
 
         first[b + 1]++;
-        if (in->hosts[b].drained && !in->vms[v].pinned) (*stranded_r)++;
+        if (stranded_r && in->hosts[b].drained && !in->vms[v].pinned)
+            (*stranded_r)++;
         if (a == b) continue;
         bal__pl_move_cost(m, v, a, b, &c);
-        J -= c.loss + m->p->min_gain;
+        J -= c.loss;
         tau[a] = bal__dmax(tau[a], c.pc.time_s);
         tau[b] = bal__dmax(tau[b], c.pc.time_s);
     }
@@ -270,12 +269,21 @@ double bal__pl_model_objective(bal__pl_model *m, const int *place,
         for (v = 0; v < nv; v++) list[first[place[v]] + fill[place[v]]++] = v;
         free(fill);
     }
-    for (h = 0; h < nh; h++)
-        J += bal__pl_score(m, h, list + first[h], first[h + 1] - first[h], tau[h]);
+    for (h = 0; h < nh; h++) {
+        int n = first[h + 1] - first[h];
+        const int *idx = list + first[h];
+
+        J += bal__pl_score(m, h, idx, n, tau[h]);
+        bal__pl_rates(m, h, idx, n, 0, NULL);
+        for (i = 0; i < n; i++)
+            if (m->w[idx[i]] > 0)
+                U += m->w[idx[i]] * bal__pl_util(m->p->alpha, m->s_share[i]);
+    }
 out:
     free(first);
     free(list);
     free(tau);
+    if (util_r) *util_r = U;
     return J;
 }
 
@@ -291,11 +299,11 @@ int bal__pl_model_check_init(bal_ctx *ctx, bal__pl_model *m,
 }
 
 int bal__pl_evaluate(bal_ctx *ctx, const bal__pl_input *in, const int *place,
-                     double *J_r, int *stranded_r)
+                     double *work_r, double *util_r, int *stranded_r)
 {
     bal__pl_model m;
     int rc, v, stranded = 0;
-    double J;
+    double J, U;
 
     if ((rc = check_input(ctx, in))) return rc;
     for (v = 0; v < in->nvms; v++)
@@ -305,10 +313,11 @@ int bal__pl_evaluate(bal_ctx *ctx, const bal__pl_input *in, const int *place,
             return BAL_EINVAL;
         }
     if ((rc = bal__pl_model_init(&m, in))) goto nomem;
-    J = bal__pl_model_objective(&m, place, &stranded, &rc);
+    J = bal__pl_model_objective(&m, place, &U, &stranded, &rc);
     bal__pl_model_dispose(&m);
     if (rc) goto nomem;
-    *J_r = J;
+    if (work_r) *work_r = J;
+    if (util_r) *util_r = U;
     if (stranded_r) *stranded_r = stranded;
     return 0;
 nomem:
@@ -359,8 +368,6 @@ int bal__planner_plan(bal_ctx *ctx, const bal__pl_input *in,
     if ((rc = check_input(ctx, in))) return rc;
     if ((rc = bal__pl_model_init(&m, in))) goto out;
     if ((rc = bal__pl_search(&m, &so))) goto out;
-    /* Tiny clusters: the best placement there is, if the search missed it. */
-    if ((rc = bal__pl_exact(&m, &so))) goto out;
 
     r.nvms = in->nvms;
     r.passes = so.passes;
@@ -370,8 +377,6 @@ int bal__planner_plan(bal_ctx *ctx, const bal__pl_input *in,
     for (i = 0; i < so.nsteps; i++) {
         const bal__pl_step *st = &so.steps[i];
         bal__pl_move *mv = &r.moves[i];
-        double T = st->cost.pc.time_s, loss = 0;
-        int j, nunit = 0;
 
         mv->vm = st->vm;
         mv->from = st->from;
@@ -386,20 +391,7 @@ int bal__planner_plan(bal_ctx *ctx, const bal__pl_input *in,
         mv->downtime_s = st->cost.pc.downtime_s;
         mv->bytes = st->cost.pc.bytes;
         mv->rounds = st->cost.pc.rounds;
-        /* The unit's break-even: its moves' longest copy plus their loss
-         * over its gain rate (the paper's L* in throughput terms). */
-        /* A unit's steps are next to each other. */
-        for (j = i > 0 ? i - 1 : 0; j < so.nsteps && j <= i + 1; j++)
-            if (so.steps[j].unit == st->unit) {
-                T = bal__dmax(T, so.steps[j].cost.pc.time_s);
-                loss += so.steps[j].cost.loss;
-                nunit++;
-            }
-        /* With min_gain charged per move, as the gate has it. */
-        mv->break_even_s = st->gain_rate > 1e-12
-            ? T + (loss + in->params.min_gain *
-                   (double)nunit) / st->gain_rate
-            : INFINITY;
+        mv->break_even_s = st->break_even_s;
         snprintf(mv->reason, sizeof(mv->reason), "%s", st->reason);
     }
     if ((rc = bal__pl_waves(&m, &so, &r))) goto out;
@@ -413,9 +405,17 @@ int bal__planner_plan(bal_ctx *ctx, const bal__pl_input *in,
     so.place = NULL;
 
     r.objective_before = 0;
-    for (v = 0; v < in->nvms; v++) r.objective_before += m.w[v] * m.f0[v];
-    r.objective_after = bal__pl_model_objective(&m, r.placement, &r.stranded, &rc);
+    r.utility_before = 0;
+    for (v = 0; v < in->nvms; v++) {
+        r.objective_before += m.w[v] * m.f0[v];
+        if (m.w[v] > 0) r.utility_before += m.w[v] * bal__pl_util(in->params.alpha, m.s0[v]);
+    }
+    r.objective_after = bal__pl_model_objective(&m, r.placement,
+                                                &r.utility_after, &r.stranded,
+                                                &rc);
     if (rc) goto out;
+    r.floor = so.floor;
+    r.pfloor = so.pfloor;
     r.collisions_before = bal__pl_collisions(in, NULL);
     r.collisions_after = bal__pl_collisions(in, r.placement);
     if (r.collisions_before < 0 || r.collisions_after < 0) { rc = BAL_ENOMEM; goto out; }
@@ -425,8 +425,8 @@ int bal__planner_plan(bal_ctx *ctx, const bal__pl_input *in,
     for (i = 0; i < r.nmoves; i++) {
         const bal__pl_move *mv = &r.moves[i];
 
-        BAL__DEBUG(ctx, "planner: move %s %s -> %s, wave %d: %s; gain %.4g "
-                   "VM-s (%+.3g/s), migration %.3g s, loss %.3g VM-s, "
+        BAL__DEBUG(ctx, "planner: move %s %s -> %s, wave %d: %s; net gain "
+                   "%.4g (%+.3g VMs of work), migration %.3g s, loss %.3g VM-s, "
                    "break-even %.3g s", in->vms[mv->vm].name,
                    in->hosts[mv->from].name, in->hosts[mv->to].name, mv->wave,
                    mv->reason, mv->gain, mv->gain_rate, mv->mig_s, mv->loss,

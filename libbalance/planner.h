@@ -6,21 +6,23 @@
  *
  * In short: each host's pCPUs, disk path and dom0 are shared max-min
  * fairly (as the simulator does, doc/scenario-format.md "The model"); a
- * VM's rate is the fraction of its demand it gets.  The objective J is
- * the VMs' work over the horizon (rate x time, each VM's time capped by
- * its remaining runtime) minus the work the migrations cost (dom0 CPU
- * taken from the VMs on both ends while memory is copied, the gain not
- * yet had until the copy ends, and min_gain per move).  A greedy
- * best-improvement search over moves, swaps and chains maximises J; a
- * unit is taken only if it raises J, which is the break-even gate.  On
- * tiny clusters an exact search over every feasible placement
- * (planner_exact.c) then makes sure the plan's J is the best there is.
- * Separating same-type VMs is not a rule here: it is what maximising J
- * does.  Moves are then grouped into waves that run at once.
+ * VM's share is the fraction of its demand it gets.  The objective is an
+ * alpha-fair utility of the shares (bal__pl_util), each weighted by the
+ * seconds its work counts.  Starting where the VMs are, the
+ * search (planner_search.c) takes one unit at a time - a move or a swap
+ * - that pays for its migrations from where the cluster then stands,
+ * beyond a margin per migration, and pushes no VM whose share falls
+ * below the fairness floor (the 10th percentile of heavy VMs' shares);
+ * best first, until none does.  So the plan never lowers the worst-off
+ * heavy VMs' shares or their 10th percentile, and a plan made from
+ * where it ends proposes nothing.  Separating same-type VMs is not a
+ * rule here: it is what fair sharing of a contended resource asks for.
+ * Moves are then grouped into waves that run at once.
  */
 #ifndef BAL_PLANNER_H
 #define BAL_PLANNER_H
 
+#include <math.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -33,6 +35,23 @@
  * handle NaN, which the planner's checked input never holds). */
 static inline double bal__dmin(double a, double b) { return a < b ? a : b; }
 static inline double bal__dmax(double a, double b) { return a > b ? a : b; }
+
+/* Shares below this count as this: log(0) is not a number, and a VM
+ * that gets a ten-thousandth of its demand is starved either way. */
+#define BAL__PL_SHARE_MIN 1e-4
+
+/* A VM's fair utility at a share s of its demand, alpha-fair: log(s)
+ * for alpha 1 (proportional fairness), (s^(1-alpha) - 1) / (1 - alpha)
+ * else - the larger alpha, the more a starved VM's gain outweighs a
+ * well-off one's (alpha 2: 1 - 1/s; to infinity: max-min). */
+static inline double bal__pl_util(double alpha, double share)
+{
+    double s = share > BAL__PL_SHARE_MIN ? share : BAL__PL_SHARE_MIN;
+
+    if (alpha == 1) return log(s);
+    if (alpha == 2) return 1 - 1 / s;
+    return (pow(s, 1 - alpha) - 1) / (1 - alpha);
+}
 
 typedef struct bal__pl_model bal__pl_model;
 
@@ -108,23 +127,20 @@ typedef struct bal__pl_params {
     double resume_s;            /* paused after the last copy (device
                                  * state, unpause) */
     int max_rounds;             /* pre-copy rounds before the final copy */
-    double min_gain;            /* VM-seconds a unit must gain, >= 0 */
+    double alpha;               /* the utility's fairness (1 to 8; 1:
+                                 * proportional, bal__pl_util) */
+    double margin;              /* fair utility each migration must add per
+                                 * second beyond paying for itself, >= 0
+                                 * (0.1: one VM's share up by about 10%) */
     double iocpu;               /* guest CPU-s per MB of its own I/O */
     double dom0cpu;             /* dom0 CPU-s per MB of its guests' I/O */
     double reqsize;             /* bytes per request, for disk_iops */
     double pingpong_s;          /* A->B->A refused within this window */
     int search_k;               /* candidate hosts per index and VM */
-    int tiny_depth;             /* clusters of <= 8 hosts and <= 10 VMs:
-                                 * units of up to this many relocations
-                                 * (0: the plain greedy only; at most 4) */
-    int exact_max_vms;          /* clusters of at most this many movable
-                                 * VMs (and BAL__PL_EXACT_MAX placements):
-                                 * every feasible placement weighed, the
-                                 * best J taken (0: off; at most 8) */
 } bal__pl_params;
 
-#define BAL__PL_EXACT_VMS 8     /* exact_max_vms: the default and most */
-#define BAL__PL_EXACT_MAX 200000 /* placements the exact search weighs */
+#define BAL__PL_MARGIN 0.1     /* margin's default */
+#define BAL__PL_ALPHA 2         /* alpha's default */
 
 /* The documented defaults (doc/planner.md, "Parameters"). */
 void bal__pl_params_init(bal__pl_params *p);
@@ -161,12 +177,13 @@ typedef enum bal__pl_why {
     BAL__PL_MAXMOVES,
     BAL__PL_PARTNER,            /* the swap partner moved elsewhere */
     BAL__PL_NOHOST,             /* no other host at all */
+    BAL__PL_FAIRNESS,           /* it would push a VM below the floor */
     BAL__PL_NWHY
 } bal__pl_why;
 
 /* "pinned", "cooldown", "memory", "storage", "anti-affinity",
  * "ping-pong", "no-link", "below-break-even", "max-moves", "partner",
- * "no-host". */
+ * "no-host", "fairness". */
 const char *bal__pl_why_name(bal__pl_why w);
 
 typedef struct bal__pl_move {
@@ -207,8 +224,12 @@ typedef struct bal__pl_result {
     double *wave_s;             /* predicted duration of each wave */
     int nwaves;
     double total_s;             /* the plan's: the sum of its waves */
-    double objective_before;    /* J of staying put, VM-seconds */
-    double objective_after;     /* J of the plan */
+    double objective_before;    /* work over the horizon staying put, VM-s */
+    double objective_after;     /* ... with the plan, its migrations paid */
+    double utility_before;      /* sum of w u(share) staying put */
+    double utility_after;       /* ... once the plan is done */
+    double floor;               /* the fairness floor at the end: model */
+    double pfloor;              /* ... and plain shares (s_pshare) */
     int collisions_before;      /* heavy same-type pairs beyond the first, */
     int collisions_after;       /* summed over hosts (cpu and io) */
     int stranded;               /* movable VMs left on drained hosts */
@@ -264,21 +285,24 @@ double bal__pl_observed_Bps(const bal__pl_params *p, double mem_bytes,
 /* Max-min fair share of cap among demands dem[0..n) (INFINITY allowed). */
 void bal__pl_waterfill(double cap, const double *dem, double *alloc, int n);
 
-/* J of a placement (place[v]: host of VM v), from the definition, with no
- * incremental bookkeeping: what the exhaustive test compares against.
- * *stranded_r: movable VMs left on drained hosts.  BAL_EINVAL for
+/* A placement (place[v]: host of VM v) weighed from the model's
+ * definitions, with no search bookkeeping: what tests compare the
+ * search against.  *work_r: the work over the horizon, each migration's
+ * cost paid (the report's objective_after); *util_r: the fair utility
+ * once it is reached, the sum over VMs of w u(share); *stranded_r:
+ * movable VMs left on drained hosts (each may be NULL).  BAL_EINVAL for
  * invalid input (logged as bal__planner_plan does). */
 int bal__pl_evaluate(bal_ctx *ctx, const bal__pl_input *in, const int *place,
-                     double *J_r, int *stranded_r);
+                     double *work_r, double *util_r, int *stranded_r);
 
 /* The same for many placements of one input: the input checked (as
  * bal__planner_plan does) and the model built once (dispose it with
- * bal__pl_model_dispose), then J of each placement (valid host indices;
+ * bal__pl_model_dispose), then each placement (valid host indices;
  * *err_r BAL_ENOMEM when out of memory). */
 int bal__pl_model_check_init(bal_ctx *ctx, bal__pl_model *m,
                              const bal__pl_input *in);
 double bal__pl_model_objective(bal__pl_model *m, const int *place,
-                               int *stranded_r, int *err_r);
+                               double *util_r, int *stranded_r, int *err_r);
 
 /* Heavy same-type collisions of a placement (NULL: the input's). */
 int bal__pl_collisions(const bal__pl_input *in, const int *place);
@@ -306,6 +330,7 @@ struct bal__pl_model {
     const bal__pl_params *p;
     int nh, nv;
     double io_ref;              /* largest path: caps unbounded demands */
+    bool any_weight;            /* some domain's scheduler weight known */
     double *w;                  /* weight: seconds of its work that count */
     double *e;                  /* effective disk demand, bytes/s */
     double *f0;                 /* rate where it starts */
@@ -320,6 +345,16 @@ struct bal__pl_model {
     /* Scratch of nv + 2 entries. */
     double *s_dem, *s_d, *s_want, *s_a, *s_frac, *s_tdem, *s_talloc;
     double *s_wt;               /* the domains' weights on the pCPUs */
+    double *s_share;            /* each VM's share of its demand, by every
+                                 * bal__pl_rates (frac is its work) */
+    double *s0;                 /* share where it starts */
+    double *s_pshare;           /* its plain share (max-min of the host's
+                                 * pCPUs and path by the VMs' own demands,
+                                 * no dom0, no CPU for I/O): what the
+                                 * fairness figures count; by every
+                                 * bal__pl_rates without extra */
+    double *s_pdem, *s_palloc;  /* scratch for it */
+    double *ps0;                /* plain share where it starts */
     void *s_pairs;
     long nevals;
 };
@@ -329,7 +364,9 @@ void bal__pl_model_dispose(bal__pl_model *m);
 
 /* Rates of the n VMs idx[] together on host h with dom0 asked for extra
  * pCPUs of migration work: frac_r[i] (may be NULL: the model's scratch
- * s_frac).  Returns the fraction of that work dom0 gets done (1 if
+ * s_frac), the work it does as a fraction of its demand (a mixed VM's
+ * the mean of its two); its share of its demand into s_share[i] (a
+ * mixed VM's the lesser of the two).  Returns the fraction of that work dom0 gets done (1 if
  * extra is 0). */
 double bal__pl_rates(bal__pl_model *m, int h, const int *idx, int n,
                      double extra, double *frac_r);
@@ -362,7 +399,9 @@ typedef struct bal__pl_step {
     int vm, from, to;
     int unit;
     bool evacuation;
-    double gain, gain_rate;
+    double gain, gain_rate;     /* its unit's net utility and work gain */
+    double du;                  /* its unit's utility rate gain */
+    double break_even_s;        /* its unit's */
     bal__pl_cost cost;
     char reason[160];
 } bal__pl_step;
@@ -374,28 +413,11 @@ typedef struct bal__pl_search_out {
     bal__pl_reject *rejects;
     int nrejects, caprejects;
     int passes;
+    double floor, pfloor;       /* the fairness floors at the end */
 } bal__pl_search_out;
 
 void bal__pl_search_out_dispose(bal__pl_search_out *s);
 int bal__pl_search(bal__pl_model *m, bal__pl_search_out *out);
-
-/* The exact search (planner_exact.c): on tiny clusters, every feasible
- * final placement (every constraint; memory: some order of its moves
- * fits step by step) weighed by J, fewest VMs left on drained hosts
- * first; ties to fewer moves, then the lexicographically first.  If it
- * beats `greedy' (the search's output) by more than rounding, the plan
- * to it replaces greedy's in *greedy.  0 also when the cluster is too
- * big or exact_max_vms is 0 (nothing changed). */
-int bal__pl_exact(bal__pl_model *m, bal__pl_search_out *greedy);
-
-/* The search's output for a given plan (planner_search.c): the moves
- * to[0..n) of VMs vm[0..n), in an order that fits step by step, with the
- * search's units (a swap's two moves share one), gains and reasons, and
- * the rejects: `prev''s for VMs left on drained hosts, then why each VM
- * below its demand stays. */
-int bal__pl_search_replay(bal__pl_model *m, const int *vm, const int *to,
-                          int n, const bal__pl_search_out *prev,
-                          bal__pl_search_out *out);
 
 /* Groups the steps into waves (planner_waves.c); fills moves' wave,
  * wave_mig_s and the waves' durations in r. */

@@ -177,6 +177,12 @@ void bal__pl_model_dispose(bal__pl_model *m)
     free(m->s_want);
     free(m->s_a);
     free(m->s_frac);
+    free(m->s_share);
+    free(m->s_pshare);
+    free(m->s_pdem);
+    free(m->s_palloc);
+    free(m->ps0);
+    free(m->s0);
     free(m->s_wt);
     free(m->s_pairs);
     memset(m, 0, sizeof(*m));
@@ -211,12 +217,20 @@ int bal__pl_model_init(bal__pl_model *m, const bal__pl_input *in)
     m->s_want = calloc(ns, sizeof(double));
     m->s_a = calloc(ns, sizeof(double));
     m->s_frac = calloc(ns, sizeof(double));
+    m->s_share = calloc(ns, sizeof(double));
+    m->s_pshare = calloc(ns, sizeof(double));
+    m->s_pdem = calloc(ns, sizeof(double));
+    m->s_palloc = calloc(ns, sizeof(double));
+    m->ps0 = calloc((size_t)nv + 1, sizeof(double));
+    m->s0 = calloc((size_t)nv + 1, sizeof(double));
     m->s_wt = calloc(ns, sizeof(double));
     m->s_pairs = calloc(ns, sizeof(bal__wf_pair));
     if (!m->w || !m->e || !m->f0 || !m->cap_io || !m->p0_first ||
         !m->p0_list || !m->mc_extra || !m->mc_run0 || !m->mc_delta ||
         !m->mc_dextra || !m->s_tdem || !m->s_talloc ||
         !m->s_dem || !m->s_d || !m->s_want || !m->s_a || !m->s_frac ||
+        !m->s_share || !m->s0 || !m->s_pshare || !m->s_pdem ||
+        !m->s_palloc || !m->ps0 ||
         !m->s_wt || !m->s_pairs) {
         bal__pl_model_dispose(m);
         return BAL_ENOMEM;
@@ -251,6 +265,10 @@ int bal__pl_model_init(bal__pl_model *m, const bal__pl_input *in)
         m->p0_first[vm->host + 1]++;
     }
     for (h = 0; h < nh; h++) m->p0_first[h + 1] += m->p0_first[h];
+    /* Without a single known weight every domain weighs the default:
+     * the pCPUs are shared equally, and nobody need look. */
+    for (h = 0; h < nh; h++) m->any_weight |= in->hosts[h].dom0_weight > 0;
+    for (v = 0; v < nv; v++) m->any_weight |= in->vms[v].weight > 0;
     {
         int *fill = calloc((size_t)nh + 1, sizeof(int));
 
@@ -269,7 +287,11 @@ int bal__pl_model_init(bal__pl_model *m, const bal__pl_input *in)
         const int *idx = m->p0_list + m->p0_first[h];
 
         bal__pl_rates(m, h, idx, n, 0, NULL);
-        for (k = 0; k < n; k++) m->f0[idx[k]] = m->s_frac[k];
+        for (k = 0; k < n; k++) {
+            m->f0[idx[k]] = m->s_frac[k];
+            m->s0[idx[k]] = m->s_share[k];
+            m->ps0[idx[k]] = m->s_pshare[k];
+        }
     }
     m->nevals = 0;
     return 0;
@@ -299,6 +321,34 @@ static bool cpu_weights(const bal__pl_model *m, int h, const int *idx,
     return differ;
 }
 
+/* Each VM's share of its demand as the fairness figures count it: each
+ * of the host's pCPUs and its disk path shared max-min fairly among the
+ * VMs' own demands, min(cpu, vcpus) and their disk demands, with no
+ * dom0 and no CPU for I/O (what an admin checks from the status; the
+ * disk share is the model's, whose path has no dom0 in it either). */
+static void plain_shares(bal__pl_model *m, int h, const int *idx, int n)
+{
+    const bal__pl_vm *vms = m->in->vms;
+    double *pd = m->s_pdem, *pa = m->s_palloc, *ps = m->s_pshare;
+    int i;
+
+    for (i = 0; i < n; i++)
+        pd[i] = bal__dmin(vms[idx[i]].cpu, (double)vms[idx[i]].vcpus);
+    bal__waterfill(m->in->hosts[h].pcpus, pd, pa, n, m->s_pairs);
+    for (i = 0; i < n; i++) {
+        double e = m->e[idx[i]];
+        double pc = pd[i] > 0 ? pa[i] / pd[i] : 1;
+        double pi = e > 0 ? m->s_d[i] / e : 1;
+
+        switch (vms[idx[i]].type) {
+        case BAL_TYPE_CPU: ps[i] = pc; break;
+        case BAL_TYPE_IO: ps[i] = pi; break;
+        case BAL_TYPE_MIXED: ps[i] = bal__dmin(pc, pi); break;
+        default: ps[i] = 1; break;
+        }
+    }
+}
+
 double bal__pl_rates(bal__pl_model *m, int h, const int *idx, int n,
                      double extra, double *frac_r)
 {
@@ -307,7 +357,7 @@ double bal__pl_rates(bal__pl_model *m, int h, const int *idx, int n,
     double P = m->in->hosts[h].pcpus, tsum = extra, runm;
     double *dem = m->s_dem, *d = m->s_d, *want = m->s_want, *a = m->s_a;
     double *td = m->s_tdem, *ta = m->s_talloc;
-    double *frac = frac_r ? frac_r : m->s_frac;
+    double *frac = frac_r ? frac_r : m->s_frac, *share = m->s_share;
     int i;
 
     m->nevals++;
@@ -330,8 +380,8 @@ double bal__pl_rates(bal__pl_model *m, int h, const int *idx, int n,
     td[n] = extra;
     dem[n] = bal__dmin(P, tsum);
     /* Xen's credit schedulers share the busy pCPUs by weight. */
-    bal__waterfill_w(P, dem, cpu_weights(m, h, idx, n, m->s_wt) ? m->s_wt
-                                                                 : NULL,
+    bal__waterfill_w(P, dem, m->any_weight && cpu_weights(m, h, idx, n, m->s_wt)
+                                 ? m->s_wt : NULL,
                      a, n + 1, m->s_pairs);
     /* What dom0 gets is shared among its tasks in turn (its kernel
      *    schedules its threads): a light backend before a hungry copy. */
@@ -347,13 +397,19 @@ double bal__pl_rates(bal__pl_model *m, int h, const int *idx, int n,
         double e = m->e[idx[i]];
         double cf = run, iof = e > 0 ? bal__dmin(run, runb) * d[i] / e : 1;
 
+        /* Its work counts both halves of a mixed load; its share of its
+         * demand, what fairness protects, is the scarcer one. */
         switch (v->type) {
-        case BAL_TYPE_CPU: frac[i] = cf; break;
-        case BAL_TYPE_IO: frac[i] = iof; break;
-        case BAL_TYPE_MIXED: frac[i] = (cf + iof) / 2; break;
-        default: frac[i] = 1; break;
+        case BAL_TYPE_CPU: frac[i] = share[i] = cf; break;
+        case BAL_TYPE_IO: frac[i] = share[i] = iof; break;
+        case BAL_TYPE_MIXED:
+            frac[i] = (cf + iof) / 2;
+            share[i] = bal__dmin(cf, iof);
+            break;
+        default: frac[i] = share[i] = 1; break;
         }
     }
+    if (extra == 0) plain_shares(m, h, idx, n);
     return runm;
 }
 

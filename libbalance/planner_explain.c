@@ -1,8 +1,10 @@
 /*
- * planner_explain.c - what the search tells: the plan's moves with what
- * each unit adds to J and why it was made, and for every VM that runs
- * below its demand and stays, its best unit with the numbers and what
- * stopped it (doc/planner.md, "Constraints" and "Output").
+ * planner_explain.c - what the search tells: the plan's moves, composed
+ * (each VM once, from where it started to where it ends) in an order
+ * that fits step by step, with what each unit gained and why it was
+ * made; and for every VM that runs below its demand and stays, its best
+ * unit with the numbers and what stopped it (doc/planner.md,
+ * "Constraints" and "Output").
  */
 #include <math.h>
 #include <stdio.h>
@@ -29,14 +31,16 @@ int bal__pls_add_reject(srch *s, const bal__pl_reject *rj)
     return 0;
 }
 
-static double unit_T(const evalr *e)
+/* The job length above which a unit pays: its benefit (du per second
+ * after T) over a job of L seconds must beat its cost and the margins it
+ * owes (n: its migrations less the contended pairs it parts),
+ * du (L - T) > cost + n margin L. */
+static double break_even(const bal__pl_params *p, double du, double T,
+                         double cost, int n)
 {
-    return e->n > 1 ? bal__dmax(e->c[0].pc.time_s, e->c[1].pc.time_s) : e->c[0].pc.time_s;
-}
+    double g = du - n * p->margin;
 
-static double unit_loss(const evalr *e)
-{
-    return e->c[0].loss + (e->n > 1 ? e->c[1].loss : 0);
+    return g > 1e-12 ? (du * T + cost) / g : INFINITY;
 }
 
 static void reject_detail(srch *s, bal__pl_reject *rj, const evalr *e)
@@ -60,8 +64,8 @@ static void reject_detail(srch *s, bal__pl_reject *rj, const evalr *e)
     n = snprintf(rj->detail, sizeof(rj->detail),
                  "%s (%s): best %s: %+.3g/s after %.3g s, loss %.3g VM-s, "
                  "break-even %.3g s, counts %.3g s; ", vm->name,
-                 bal_load_type_name(vm->type), where, e->rate, unit_T(e),
-                 unit_loss(e), rj->break_even_s, s->m->w[rj->vm]);
+                 bal_load_type_name(vm->type), where, e->rate, e->T,
+                 e->loss, rj->break_even_s, s->m->w[rj->vm]);
     if (n < 0 || (size_t)n >= sizeof(rj->detail)) return;
     switch (rj->why) {
     case BAL__PL_MEMORY:
@@ -75,6 +79,19 @@ static void reject_detail(srch *s, bal__pl_reject *rj, const evalr *e)
         snprintf(rj->detail + n, sizeof(rj->detail) - (size_t)n,
                  "cooldown until %.0f s", vm->cooldown_until_s);
         break;
+    case BAL__PL_FAIRNESS:
+        if (e->victim >= 0)
+            snprintf(rj->detail + n, sizeof(rj->detail) - (size_t)n,
+                     "fairness: %s would fall below the worst-off heavy "
+                     "VM's share of its demand (%.3g; %.3g as the status "
+                     "counts it)", s->in->vms[e->victim].name, s->hmin,
+                     s->phmin);
+        else
+            snprintf(rj->detail + n, sizeof(rj->detail) - (size_t)n,
+                     "fairness: the 10th percentile of heavy VMs' shares "
+                     "would fall below %.3g (%.3g as the status counts it)",
+                     s->floor, s->pfloor);
+        break;
     default:
         snprintf(rj->detail + n, sizeof(rj->detail) - (size_t)n, "%s",
                  bal__pl_why_name(rj->why));
@@ -82,41 +99,47 @@ static void reject_detail(srch *s, bal__pl_reject *rj, const evalr *e)
     }
 }
 
-/* Why v stays though it runs below its demand: its best unit (the
- * constraints and the gate aside: single moves and swaps) and what stops
- * it.  Nothing is reported when no unit would raise the throughput. */
+/* Keeps e in *best when it would raise the utility and nets more. */
+static void keep_best(const evalr *e, evalr *best, bool *found)
+{
+    if (e->du > 1e-12 && (!*found || e->net > best->net)) {
+        *best = *e;
+        *found = true;
+    }
+}
+
+/* Why v stays though it runs below its demand: its best unit among
+ * those the search looks at (bal__pls_unit_hosts: moves and swaps, the
+ * constraints, the gate and fairness aside, by net gain) and the first
+ * thing that stops it.  Nothing is reported when no unit would raise the
+ * cluster's utility. */
 int bal__pls_explain(srch *s, int v)
 {
-    int n, i, j;
+    int hs[UNIT_HOSTS_MAX], pt[SWAP_PARTNERS_MAX], n, nc, i, j, np;
     evalr e, best;
     bal__pl_reject rj;
     rel r[2];
     bool found = false;
 
     memset(&best, 0, sizeof(best));
-    best.dj = -INFINITY;
-    n = bal__pls_cand_hosts(s, v, s->hc, s->p->search_k);
-    for (i = 0; i < n; i++) {
-        int b = s->hc[i];
-        const hlist *lb = &s->hl[b];
-
-        for (j = -1; j < lb->n; j++) {
-            int u = j < 0 ? -1 : lb->v[j];
-
-            r[0] = (rel){ v, b };
-            if (u >= 0) {
-                if (s->in->hosts[s->host[v]].drained ||
-                    !bal__pls_partner_ok(s, v, u, lb->n))
-                    continue;
-                r[1] = (rel){ u, s->host[v] };
-            }
-            bal__pls_eval_unit(s, r, u >= 0 ? 2 : 1, &e);
-            if (e.rate > EPS_RATE && e.dj > best.dj) {
-                best = e;
-                found = true;
-            }
+    n = bal__pls_unit_hosts(s, v, hs, &nc);
+    for (i = 1; i <= nc; i++) {
+        r[0] = (rel){ v, hs[i] };
+        bal__pls_eval_unit(s, r, 1, &e);
+        keep_best(&e, &best, &found);
+    }
+    for (i = 1; i < n; i++) {
+        if (!bal__pls_swap_host(s, hs, nc, i)) continue;
+        np = bal__pls_partners(s, v, hs[i], pt);
+        for (j = 0; j < np; j++) {
+            if (s->in->vms[pt[j]].pinned) continue;
+            r[0] = (rel){ v, hs[i] };
+            r[1] = (rel){ pt[j], s->host[v] };
+            bal__pls_eval_unit(s, r, 2, &e);
+            keep_best(&e, &best, &found);
         }
     }
+    n = nc;
     memset(&rj, 0, sizeof(rj));
     rj.vm = v;
     rj.to = -1;
@@ -129,18 +152,17 @@ int bal__pls_explain(srch *s, int v)
     }
     rj.to = best.r[0].to;
     rj.partner = best.n > 1 ? best.r[1].v : -1;
-    rj.gain = best.dj;
+    rj.gain = best.net;
     rj.gain_rate = best.rate;
-    rj.loss = unit_loss(&best);
-    rj.mig_s = unit_T(&best);
-    rj.break_even_s = best.rate > EPS_RATE
-        ? rj.mig_s + (rj.loss + s->p->min_gain * best.n) / best.rate
-        : INFINITY;
-    i = bal__pls_unit_blocked(s, best.r, best.n, false, true);
+    rj.loss = best.loss;
+    rj.mig_s = best.T;
+    rj.break_even_s = break_even(s->p, best.du, best.T, best.cost,
+                                 best.n + (int)best.dpairs);
+    i = bal__pls_unit_blocked(s, best.r, best.n, false);
     if (i >= 0) rj.why = (bal__pl_why)i;
-    else if (best.dj <= s->eps) rj.why = BAL__PL_BREAKEVEN;
-    else if (s->limited) rj.why = BAL__PL_MAXMOVES;
-    else return 0;          /* it pays; a better unit took its place */
+    else if (!(best.net > 0)) rj.why = BAL__PL_BREAKEVEN;
+    else if (bal__pls_unfair(&best)) rj.why = BAL__PL_FAIRNESS;
+    else return 0;          /* it pays: the search stopped short (a cap) */
     reject_detail(s, &rj, &best);
     return bal__pls_add_reject(s, &rj);
 }
@@ -186,49 +208,43 @@ static void why_text(const srch *s, int v, int a, int b, int mate, bool evac,
                  na == 1 ? "" : "s", s->in->hosts[b].name, nb);
 }
 
-/* The live sequence as the plan's steps, each unit's numbers being what
- * it adds to the final plan: J with it against J with its VMs back where
- * they started. */
 int bal__pls_emit_steps(srch *s)
 {
     bal__pl_search_out *o = s->out;
-    int i, j, n = 0;
+    int n = s->ncorder, i;
 
-    for (i = 0; i < s->nseq; i++) n += s->seq[i].alive;
     o->steps = calloc((size_t)n + 1, sizeof(*o->steps));
     if (!o->steps) return BAL_ENOMEM;
     o->capsteps = n;
-    for (i = 0; i < s->nseq; i++) {
-        const seqe *e = &s->seq[i];
-        bal__pl_step *st;
+    for (i = 0; i < n; i++) {
+        const cent *c = &s->corder[i];
+        const seqe *e = &s->seq[c->seq];
+        bal__pl_step *st = &o->steps[o->nsteps++];
+        int j, mate = -1, d;
 
-        if (!e->alive) continue;
-        st = &o->steps[o->nsteps++];
-        st->vm = e->v;
-        st->from = e->from;
-        st->to = e->to;
+        st->vm = c->v;
+        st->from = c->from;
+        st->to = c->to;
         st->unit = e->unit;
-        st->evacuation = e->evac;
-        bal__pl_move_cost(s->m, e->v, e->from, e->to, &st->cost);
-    }
-    for (i = 0; i < o->nsteps; i = j) {
-        rel r[2];
-        evalr ev;
-        int k, mate;
-
-        for (j = i; j < o->nsteps && j < i + 2 && o->steps[j].unit == o->steps[i].unit; j++)
-            r[j - i] = (rel){ o->steps[j].vm, o->steps[j].from };
-        bal__pls_eval_unit(s, r, j - i, &ev);
-        for (k = i; k < j; k++) {
-            bal__pl_step *st = &o->steps[k];
-
-            st->gain = -ev.dj;
-            st->gain_rate = -ev.rate;
-            mate = j - i > 1 ? o->steps[k == i ? i + 1 : i].vm : -1;
-            why_text(s, st->vm, st->from, st->to, mate, st->evacuation,
-                     st->reason, sizeof(st->reason));
+        st->evacuation = s->in->hosts[c->from].drained;
+        st->gain = e->net;
+        st->gain_rate = e->rate;
+        st->du = e->du;
+        st->break_even_s = st->evacuation ? INFINITY
+                           : break_even(s->p, e->du, e->T, e->cost, e->n);
+        bal__pl_move_cost(s->m, c->v, c->from, c->to, &st->cost);
+        /* Its swap partner: the other VM of the same unit, whose step is
+         * beside this one's (a unit's steps are taken one after the
+         * other) and set where its migration goes too. */
+        for (d = -1; d <= 1; d += 2) {
+            j = c->seq + d;
+            if (j >= 0 && j < s->nseq && s->seq[j].unit == e->unit &&
+                s->nent[s->seq[j].v] > 0 &&
+                s->corder[s->clast[s->seq[j].v]].seq == j)
+                mate = s->seq[j].v;
         }
+        why_text(s, c->v, c->from, c->to, mate, st->evacuation, st->reason,
+                 sizeof(st->reason));
     }
     return 0;
 }
-

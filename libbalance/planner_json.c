@@ -119,6 +119,7 @@ static int int_of(rd *r, const char *key, yajl_val v, long long lo,
 static int read_fields(rd *r, yajl_val obj, const field *t, int nt, void *base,
                        const bal__uuidmap *hmap)
 {
+    uint32_t seen = 0;          /* t's keys met so far */
     size_t i;
     int k;
 
@@ -129,6 +130,10 @@ static int read_fields(rd *r, yajl_val obj, const field *t, int nt, void *base,
         for (k = 0; k < nt; k++)
             if (!strcmp(t[k].key, key)) break;
         if (k == nt) FAIL(r, "unknown key `%s'", key);
+        /* yajl_tree keeps both, and only the first would count: an
+         * edited file's second value would be silently ignored. */
+        if (seen & (1u << k)) FAIL(r, "key `%s' given twice", key);
+        seen |= 1u << k;
     }
     for (k = 0; k < nt; k++) {
         const char *path[] = { t[k].key, NULL };
@@ -241,14 +246,13 @@ static const field param_fields[] = {
     F("stop_bytes", F_NUM, bal__pl_params, stop_bytes, false),
     F("resume_s", F_NUM, bal__pl_params, resume_s, false),
     F("max_rounds", F_INT, bal__pl_params, max_rounds, false),
-    F("min_gain", F_NUM, bal__pl_params, min_gain, false),
+    F("margin", F_NUM, bal__pl_params, margin, false),
+    F("alpha", F_NUM, bal__pl_params, alpha, false),
     F("iocpu", F_NUM, bal__pl_params, iocpu, false),
     F("dom0cpu", F_NUM, bal__pl_params, dom0cpu, false),
     F("reqsize", F_NUM, bal__pl_params, reqsize, false),
     F("pingpong_s", F_NUM, bal__pl_params, pingpong_s, false),
     F("search_k", F_INT, bal__pl_params, search_k, false),
-    F("tiny_depth", F_INT, bal__pl_params, tiny_depth, false),
-    F("exact_max_vms", F_INT, bal__pl_params, exact_max_vms, false),
 };
 
 static const field host_fields[] = {
@@ -301,6 +305,11 @@ static const field link_fields[] = {
 
 #define NF(t) ((int)(sizeof(t) / sizeof((t)[0])))
 
+/* read_fields and parse_tree keep the keys met in a 32-bit mask. */
+_Static_assert(NF(param_fields) <= 32 && NF(host_fields) <= 32 &&
+               NF(vm_fields) <= 32 && NF(hist_fields) <= 32 &&
+               NF(link_fields) <= 32, "more fields than a mask holds");
+
 static yajl_val arr(rd *r, yajl_val top, const char *key, bool required,
                     int *err_r)
 {
@@ -334,6 +343,7 @@ static int parse_tree(rd *r, yajl_val top, bal__pl_input *in)
                                             "links", "expected", "comment" };
     bal__uuidmap hmap;
     yajl_val hosts, vms, hist, links, params;
+    uint32_t seen = 0;          /* top_keys met so far */
     size_t i, j;
     int rc = BAL_EINVAL, e;
 
@@ -346,6 +356,11 @@ static int parse_tree(rd *r, yajl_val top, bal__pl_input *in)
             err(r, "unknown key `%s'", top->u.object.keys[i]);
             goto out;
         }
+        if (seen & (1u << j)) {
+            err(r, "key `%s' given twice", top->u.object.keys[i]);
+            goto out;
+        }
+        seen |= 1u << j;
     }
     {
         const char *path[] = { "params", NULL };
@@ -646,6 +661,13 @@ int bal__pl_result_json(const bal__pl_result *r, const bal__pl_input *in,
     w_open(&w, false);
     w_key(&w, "before"); w_num(&w, r->objective_before);
     w_key(&w, "after"); w_num(&w, r->objective_after);
+    w_close(&w, false);
+    w_key(&w, "utility");
+    w_open(&w, false);
+    w_key(&w, "before"); w_num(&w, r->utility_before);
+    w_key(&w, "after"); w_num(&w, r->utility_after);
+    w_key(&w, "floor"); w_num(&w, r->floor);
+    w_key(&w, "plain_floor"); w_num(&w, r->pfloor);
     w_close(&w, false);
     w_key(&w, "collisions");
     w_open(&w, false);

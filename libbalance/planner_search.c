@@ -1,39 +1,51 @@
 /*
- * planner_search.c - the planner's search: greedy best improvement of the
- * objective J (planner_cost.c) over units of relocations - a move; a
- * swap; a move that makes room by sending a VM of the destination on (a
- * chain); changing or undoing a planned move - with per-host scores
- * updated incrementally.  What it reports - each move's share of the
+ * planner_search.c - the planner's search: from the placement where the
+ * VMs are, take one unit at a time (a move, or a swap of two VMs), each
+ * one that pays for itself from where the cluster then stands, the
+ * worst-off VMs first, until none does.  What it reports - each move's
  * gain and reason, why a VM that could gain stays - is
  * planner_explain.c's.
  *
- * Phases (doc/planner.md, "Search"):
+ * The objective is alpha-fair (doc/planner.md, "The objective"): the
+ * sum over VMs of w_v u(s_v), s_v a VM's share of its demand under the
+ * model (planner_cost.c), w_v the seconds its work counts, u concave
+ * (bal__pl_util).  A unit is taken when
+ *
+ *   benefit - cost > (n - p) x margin x W
+ *
+ * benefit: the utility gained once its migrations are done, over the
+ * rest of each VM's time; cost: the utility lost while dom0s copy; n its
+ * migrations, p the contended same-type pairs it parts; W the longest
+ * time any of its VMs counts; margin the utility rate each migration
+ * must add beyond paying for itself.  And
+ * only when it is fair (planner_search.h, srch: the floors): it leaves
+ * no more heavy VMs below the 10th percentile of their shares than there
+ * were, and pushes no VM whose share falls below the worst-off heavy
+ * VM's - on the model's shares and on the plain ones alike; and it adds
+ * no pair of heavy same-type VMs on a contended resource.
+ *
+ * Every unit is weighed from the present placement, by the present
+ * placement alone, with the same costs and limits a plan started from
+ * there would use: so when the search stops, a plan started from where
+ * it ends finds nothing to do (stable plans), and a unit pays its own
+ * migrations even when it moves a VM the plan has moved already.  The
+ * steps are composed at the end: each VM once, from where it started to
+ * where it ends (planner_explain.c).
+ *
+ * Phases:
  *  1. evacuation: VMs on drained hosts, smallest first, each to its best
- *     host that can take it (owed, not gated);
- *  2. greedy: a priority queue of each candidate VM's best unit, popped
- *     best first; an entry whose hosts changed since it was weighed is
- *     weighed again (version stamps) and taken only if it still beats
- *     the queue; after each unit the VMs of the hosts it changed are
- *     weighed again; passes until one takes nothing;
- *  3. on clusters of at most TINY_H hosts and TINY_V VMs: best
- *     improvement over every unit of up to tiny_depth relocations;
- *  4. polish: planned moves that no longer pay are undone.
- * J only grows, so it ends.
+ *     host that can take it (owed: neither gated nor held to fairness);
+ *  2. passes over the VMs of contended hosts, the worst-off first (a
+ *     heap on their shares, which follows them as units change them),
+ *     each taking its best unit as the cluster then stands; until a
+ *     pass takes nothing.  A VM whose last look found nothing is not
+ *     weighed again while nothing that look depended on changed.
  *
  * Scale: a VM's candidate destinations come from indexed heaps of hosts
- * by CPU and by disk load (the least loaded in its resources, and for
- * swaps the most loaded in the other one), search_k from each: no scan
- * of all hosts per VM.  On large clusters only VMs running below their
- * demand are candidates, and pairs are weighed only for a VM no single
- * move improves.
- *
- * Memory: the plan is kept as a sequence that fits step by step (each VM
- * at most once, straight to where it ends).  A new move goes at the end,
- * where the hosts are as the plan leaves them; changing a planned move
- * takes it out (allowed if its origin never needed the room it freed)
- * and appends the new one; plans of at most DPMAX moves may be reordered
- * afresh when that alone does not fit.  The wave builder relies on the
- * order.
+ * (most room in each resource, absolute and relative; most free memory;
+ * for swap partners, the most loaded in the other resource): no scan of
+ * all hosts per VM on large clusters.  Only VMs on hosts where some VM
+ * runs below its demand are candidates: elsewhere nothing can gain.
  */
 #define _GNU_SOURCE             /* qsort_r */
 #include <limits.h>
@@ -47,11 +59,30 @@
 
 #include "planner_search.h"
 
-
 /* ---- small containers ----------------------------------------------------- */
 
-static int hl_add(hlist *l, int v, int *slot)
+/* A host's VMs are kept in the order of their indices, whatever moves
+ * brought them: the same placement is then the same state however it
+ * was reached - the same sums in the same order, the same ties broken
+ * the same way - which is what makes a plan started where another ends
+ * weigh exactly what that one weighed last (stable plans). */
+static int hl_find(const hlist *l, int v)
 {
+    int lo = 0, hi = l->n;
+
+    while (lo < hi) {
+        int mid = (lo + hi) / 2;
+
+        if (l->v[mid] < v) lo = mid + 1;
+        else hi = mid;
+    }
+    return lo;
+}
+
+static int hl_add(hlist *l, int v)
+{
+    int i;
+
     if (l->n == l->cap) {
         int nc = l->cap ? l->cap * 2 : 4;
         int *nv = realloc(l->v, (size_t)nc * sizeof(int));
@@ -60,18 +91,19 @@ static int hl_add(hlist *l, int v, int *slot)
         l->v = nv;
         l->cap = nc;
     }
-    slot[v] = l->n;
-    l->v[l->n++] = v;
+    i = hl_find(l, v);
+    memmove(l->v + i + 1, l->v + i, (size_t)(l->n - i) * sizeof(int));
+    l->v[i] = v;
+    l->n++;
     return 0;
 }
 
-static void hl_del(hlist *l, int v, int *slot)
+static void hl_del(hlist *l, int v)
 {
-    int i = slot[v], last = l->v[--l->n];
+    int i = hl_find(l, v);
 
-    l->v[i] = last;
-    slot[last] = i;
-    slot[v] = -1;
+    memmove(l->v + i, l->v + i + 1, (size_t)(l->n - i - 1) * sizeof(int));
+    l->n--;
 }
 
 static double hkey(const hheap *h, int i)
@@ -110,25 +142,14 @@ static void hdown(hheap *h, int i)
     }
 }
 
-/* After h's key changed: up, or else down (a valid heap otherwise). */
+/* After a host's key changed: up, or else down. */
 static void hfix(hheap *h, int i)
 {
-    if (i > 0 && hless(h, i, (i - 1) / 2)) {
-        while (i > 0 && hless(h, i, (i - 1) / 2)) {
-            hswap(h, i, (i - 1) / 2);
-            i = (i - 1) / 2;
-        }
-        return;
+    while (i > 0 && hless(h, i, (i - 1) / 2)) {
+        hswap(h, i, (i - 1) / 2);
+        i = (i - 1) / 2;
     }
-    for (;;) {
-        int l = 2 * i + 1, r = l + 1, b = i;
-
-        if (l < h->n && hless(h, l, b)) b = l;
-        if (r < h->n && hless(h, r, b)) b = r;
-        if (b == i) break;
-        hswap(h, i, b);
-        i = b;
-    }
+    hdown(h, i);
 }
 
 /* The k best hosts, best first, without disturbing the heap: a walk of
@@ -153,162 +174,285 @@ static int htop(const hheap *h, int k, int *out)
     return cnt;
 }
 
-static bool cand_better(const cand *a, const cand *b)
+static int add_host(int *hs, int n, int h)
 {
     int i;
 
-    if (a->dj != b->dj) return a->dj > b->dj;
-    if (a->n != b->n) return a->n < b->n;
-    for (i = 0; i < a->n; i++) {
-        if (a->r[i].v != b->r[i].v) return a->r[i].v < b->r[i].v;
-        if (a->r[i].to != b->r[i].to) return a->r[i].to < b->r[i].to;
+    for (i = 0; i < n; i++)
+        if (hs[i] == h) return n;
+    hs[n] = h;
+    return n + 1;
+}
+
+/* Deterministic order of units: the most net gain per migration; ties
+ * (rounding) to the most headroom gained, then the fewest relocations,
+ * then the lowest VM and host indices. */
+static bool better(double net, double spread, int n, const rel *r,
+                   double bnet, double bspread, int bn, const rel *br)
+{
+    double a = n > 0 ? net / n : net, b = bn > 0 ? bnet / bn : bnet;
+    double tol = 1e-9 * (1 + fabs(a) + fabs(b));
+    int i;
+
+    /* Per migration: a swap must gain what two moves would. */
+    if (a > b + tol) return true;
+    if (a < b - tol) return false;
+    if (spread != bspread) return spread > bspread;
+    if (n != bn) return n < bn;
+    for (i = 0; i < n; i++) {
+        if (r[i].v != br[i].v) return r[i].v < br[i].v;
+        if (r[i].to != br[i].to) return r[i].to < br[i].to;
     }
     return false;
 }
 
-static int pq_push(srch *s, const cand *c)
-{
-    int i;
-
-    if (s->npq == s->cappq) {
-        int nc = s->cappq ? s->cappq * 2 : 64;
-        cand *np = realloc(s->pq, (size_t)nc * sizeof(*np));
-
-        if (!np) return BAL_ENOMEM;
-        s->pq = np;
-        s->cappq = nc;
-    }
-    i = s->npq++;
-    s->pq[i] = *c;
-    while (i > 0 && cand_better(&s->pq[i], &s->pq[(i - 1) / 2])) {
-        cand t = s->pq[i];
-
-        s->pq[i] = s->pq[(i - 1) / 2];
-        s->pq[(i - 1) / 2] = t;
-        i = (i - 1) / 2;
-    }
-    return 0;
-}
-
-static cand pq_pop(srch *s)
-{
-    cand top = s->pq[0];
-    int i = 0;
-
-    s->pq[0] = s->pq[--s->npq];
-    for (;;) {
-        int l = 2 * i + 1, r = l + 1, b = i;
-
-        if (l < s->npq && cand_better(&s->pq[l], &s->pq[b])) b = l;
-        if (r < s->npq && cand_better(&s->pq[r], &s->pq[b])) b = r;
-        if (b == i) break;
-        cand t = s->pq[i];
-        s->pq[i] = s->pq[b];
-        s->pq[b] = t;
-        i = b;
-    }
-    return top;
-}
-
-static int hl_push(hlist *l, int x)
-{
-    if (l->n == l->cap) {
-        int nc = l->cap ? l->cap * 2 : 4;
-        int *nv = realloc(l->v, (size_t)nc * sizeof(int));
-
-        if (!nv) return BAL_ENOMEM;
-        l->v = nv;
-        l->cap = nc;
-    }
-    l->v[l->n++] = x;
-    return 0;
-}
-
 /* ---- host state ----------------------------------------------------------- */
 
-/* Host h's term of J holding list[0..n) from tau on, and the sum of its
- * working VMs' rates; rates into fr. */
-static double host_eval(srch *s, int h, const int *list, int n, double tau,
-                        double *fr, double *rate_r)
+/* What VM v adds to host h's loads: pCPUs (computation and what its I/O
+ * costs the guest and dom0) and path bytes/s. */
+static void vm_load(const srch *s, int v, int h, double *cpu_r, double *io_r)
 {
-    const bal__pl_model *m = s->m;
-    double sc = 0, rate = 0;
+    const bal__pl_vm *vm = &s->in->vms[v];
+    double d = bal__dmin(s->m->e[v], s->m->cap_io[h]);
+
+    *cpu_r = bal__dmin(vm->vcpus, vm->cpu + s->p->iocpu * d / BAL__PL_MB) +
+             s->p->dom0cpu * d / BAL__PL_MB;
+    *io_r = s->m->e[v];
+}
+
+/* Same-type contention as the benchmark counts it (doc/planner.md,
+ * "Contended pairs"): on each resource whose plain demand - pCPUs
+ * min(cpu, vcpus), the path io_Bps - exceeds the host's capacity, every
+ * pair of heavy VMs that use it.  What v adds to those counts: */
+static void pair_load(const srch *s, int v, double *dc_r, double *di_r,
+                      int *kc_r, int *ki_r)
+{
+    const bal__pl_vm *vm = &s->in->vms[v];
+    bool heavy = vm->heavy && vm->type != BAL_TYPE_IDLE;
+
+    *dc_r = bal__dmin(vm->cpu, vm->vcpus);
+    *di_r = vm->io_Bps;
+    *kc_r = heavy && bal__pl_uses_cpu(vm);
+    *ki_r = heavy && bal__pl_uses_io(vm);
+}
+
+static long host_pairs(const srch *s, int h, int kc, int ki, double dc,
+                       double di)
+{
+    long n = 0;
+
+    if (dc > s->in->hosts[h].pcpus * (1 + 1e-9)) n += (long)kc * (kc - 1) / 2;
+    if (di > s->in->hosts[h].disk_Bps * (1 + 1e-9)) n += (long)ki * (ki - 1) / 2;
+    return n;
+}
+
+/* Host h's load as demands over capacities: pCPUs (its VMs' computation
+ * and what their I/O costs the guests and dom0) and the disk path. */
+static void host_load(const srch *s, int h, const int *list, int n,
+                      double *cpu_r, double *io_r)
+{
+    double c = 0, io = 0;
     int i;
 
-    bal__pl_rates(s->m, h, list, n, 0, fr);
+    for (i = 0; i < n; i++) {
+        double x, y;
+
+        vm_load(s, list[i], h, &x, &y);
+        c += x;
+        io += y;
+    }
+    *cpu_r = c;
+    *io_r = io;
+}
+
+/* A host's VMs with work that counts, summed: their utility, unweighted
+ * and weighted by the seconds each counts, their work; the least of
+ * those seconds; how many of the floors' population are below the
+ * floors; and (after a change) the first VM pushed below the worst-off
+ * heavy VM's share. */
+static void side_sum(const srch *s, const int *list, int n, const double *sh,
+                     const double *psh, const double *wk, bool after,
+                     hside *o)
+{
+    const double *w = s->m->w;
+    int i;
+
+    o->su = o->suw = o->rate = 0;
+    o->minw = INFINITY;
+    o->maxw = 0;
+    o->victim = -1;
+    o->nb = o->pnb = 0;
     for (i = 0; i < n; i++) {
         int v = list[i];
-        double w = m->w[v];
+        double u;
 
-        if (tau > 0) sc += m->f0[v] * bal__dmin(w, tau) + fr[i] * bal__dmax(0, w - tau);
-        else sc += fr[i] * w;
-        if (w > 0) rate += fr[i];
+        if (s->pop[v]) {
+            o->nb += sh[i] < s->floor - SHARE_EPS;
+            o->pnb += psh[i] < s->pfloor - SHARE_EPS;
+        }
+        if (!(w[v] > 0)) continue;
+        u = bal__pl_util(s->p->alpha, sh[i]);
+        o->su += u;
+        o->suw += u * w[v];
+        o->rate += wk[i];
+        o->minw = bal__dmin(o->minw, w[v]);
+        o->maxw = bal__dmax(o->maxw, w[v]);
+        /* On the model's shares or on the plain ones: its share falls
+         * and ends below the least. */
+        if (after && o->victim < 0 &&
+            ((sh[i] < s->share[v] - SHARE_EPS && sh[i] < s->hmin - SHARE_EPS) ||
+             (psh[i] < s->pshare[v] - SHARE_EPS &&
+              psh[i] < s->phmin - SHARE_EPS)))
+            o->victim = v;
     }
-    *rate_r = rate;
-    return sc;
-}
-
-/* The longest migration touching h: when its new state starts. */
-static double tau_of(const srch *s, int h)
-{
-    const hlist *t = &s->touch[h];
-    double tau = 0;
-    int i;
-
-    for (i = 0; i < t->n; i++) tau = bal__dmax(tau, s->T[t->v[i]]);
-    return tau;
-}
-
-static void host_loads(srch *s, int h)
-{
-    const bal__pl_model *m = s->m;
-    const bal__pl_host *hp = &s->in->hosts[h];
-    double P = hp->pcpus, cap = m->cap_io[h], c = 0, io = 0;
-    int i;
-
-    for (i = 0; i < s->hl[h].n; i++) {
-        int v = s->hl[h].v[i];
-        double d = bal__dmin(m->e[v], cap);
-
-        c += s->in->vms[v].cpu + (s->p->iocpu + s->p->dom0cpu) * d / BAL__PL_MB;
-        io += m->e[v];
-    }
-    s->load[R_CPU][h] = c / P;
-    s->load[R_IO][h] = io / cap;
 }
 
 static void host_refresh(srch *s, int h)
 {
-    hlist *l = &s->hl[h];
+    const hlist *l = &s->hl[h];
+    double c, io, P = s->in->hosts[h].pcpus, C = s->m->cap_io[h];
     int i, k;
 
-    s->S[h] = host_eval(s, h, l->v, l->n, tau_of(s, h), s->fa, &s->rcur[h]);
-    for (i = 0; i < l->n; i++) s->fcur[l->v[i]] = s->fa[i];
-    host_loads(s, h);
-    for (k = 0; k < 4; k++)
-        if (s->hp[k].pos[h] >= 0) hfix(&s->hp[k], s->hp[k].pos[h]);
+    bal__pl_rates(s->m, h, l->v, l->n, 0, s->tmp);
+    s->maxw[h] = 0;
+    for (i = 0; i < l->n; i++) {
+        s->work[l->v[i]] = s->tmp[i];
+        s->share[l->v[i]] = s->m->s_share[i];
+        s->pshare[l->v[i]] = s->m->s_pshare[i];
+        s->maxw[h] = bal__dmax(s->maxw[h], s->m->w[l->v[i]]);
+    }
+    s->nbelow -= s->side[h].nb;
+    s->pnbelow -= s->side[h].pnb;
+    side_sum(s, l->v, l->n, s->m->s_share, s->m->s_pshare, s->tmp, false,
+             &s->side[h]);
+    s->nbelow += s->side[h].nb;
+    s->pnbelow += s->side[h].pnb;
+    host_load(s, h, l->v, l->n, &c, &io);
+    s->hcpu[h] = c;
+    s->hio[h] = io;
+    s->side[h].crowd = (c / P) * (c / P) + (io / C) * (io / C);
+    s->pdc[h] = s->pdi[h] = 0;
+    s->pkc[h] = s->pki[h] = 0;
+    for (i = 0; i < l->n; i++) {
+        double x, y;
+        int a, b;
+
+        pair_load(s, l->v[i], &x, &y, &a, &b);
+        s->pdc[h] += x;
+        s->pdi[h] += y;
+        s->pkc[h] += a;
+        s->pki[h] += b;
+    }
+    s->side[h].pairs = host_pairs(s, h, s->pkc[h], s->pki[h], s->pdc[h],
+                                  s->pdi[h]);
+    s->key[HX_CPU_ABS][h] = P - c;
+    s->key[HX_CPU_REL][h] = 1 - c / P;
+    s->key[HX_IO_ABS][h] = C - io;
+    s->key[HX_IO_REL][h] = 1 - io / C;
+    s->key[HX_MEM][h] = (double)s->free_kb[h];
+    s->key[HX_CPU_FULL][h] = c / P;
+    s->key[HX_IO_FULL][h] = io / C;
+    for (k = 0; k < HX_N; k++)
+        if (s->hx[k].pos[h] >= 0) hfix(&s->hx[k], s->hx[k].pos[h]);
     s->ver[h]++;
+}
+
+/* ---- fairness --------------------------------------------------------------- */
+
+static int cmp_dbl(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+
+    return x < y ? -1 : x > y;
+}
+
+/* The floors' population: the heavy VMs; without one, every VM with
+ * work that counts.  kq: how many of it may be below its 10th
+ * percentile (nearest rank: the ceil(n/10)-th least). */
+static void population(srch *s)
+{
+    int v, n = 0;
+    bool any_heavy = false;
+
+    for (v = 0; v < s->nv; v++)
+        any_heavy |= s->in->vms[v].heavy && s->in->vms[v].type != BAL_TYPE_IDLE;
+    for (v = 0; v < s->nv; v++) {
+        const bal__pl_vm *vm = &s->in->vms[v];
+
+        s->pop[v] = vm->type != BAL_TYPE_IDLE &&
+                    (any_heavy ? vm->heavy : s->m->w[v] > 0);
+        n += s->pop[v];
+    }
+    s->kq = n ? (n + 9) / 10 - 1 : 0;
+}
+
+/* The population's 10th percentile of shares sh[], and its least; 0 and
+ * 0 without a member. */
+static double percentile10(srch *s, const double *sh, double *min_r)
+{
+    int v, n = 0;
+
+    for (v = 0; v < s->nv; v++)
+        if (s->pop[v]) s->tmp[n++] = sh[v];
+    *min_r = 0;
+    if (!n) return 0;
+    qsort(s->tmp, (size_t)n, sizeof(double), cmp_dbl);
+    *min_r = s->tmp[0];
+    return s->tmp[s->kq];
+}
+
+/* The fairness limits as the cluster stands (planner_search.h, srch),
+ * and how many of the population are below the floors now. */
+static void set_floors(srch *s)
+{
+    double f0 = s->floor, p0 = s->pfloor, m0 = s->hmin, q0 = s->phmin;
+    int h, i;
+
+    s->floor = percentile10(s, s->share, &s->hmin);
+    s->pfloor = percentile10(s, s->pshare, &s->phmin);
+    s->nbelow = s->pnbelow = 0;
+    for (h = 0; h < s->nh; h++) {
+        const hlist *l = &s->hl[h];
+        hside *sd = &s->side[h];
+
+        sd->nb = sd->pnb = 0;
+        for (i = 0; i < l->n; i++) {
+            int v = l->v[i];
+
+            if (!s->pop[v]) continue;
+            sd->nb += s->share[v] < s->floor - SHARE_EPS;
+            sd->pnb += s->pshare[v] < s->pfloor - SHARE_EPS;
+        }
+        s->nbelow += sd->nb;
+        s->pnbelow += sd->pnb;
+    }
+    /* What was weighed against the old limits stands if they stand. */
+    if (s->floor != f0 || s->pfloor != p0 || s->hmin != m0 || s->phmin != q0)
+        s->epoch++;
+}
+
+bool bal__pls_unfair(const evalr *e)
+{
+    return e->victim >= 0 || e->p10fall;
 }
 
 /* ---- feasibility ---------------------------------------------------------- */
 
-/* Whether the plan may move v (again).  A VM whose move is already
- * planned may have it changed whatever its cooldown says: the plan
- * migrates it once either way. */
-static bool movable(const srch *s, int v)
+/* Whether the search may move v (again).  A VM the plan moved already
+ * may move on whatever its cooldown says: it migrates once either way. */
+bool bal__pls_movable(const srch *s, int v)
 {
     const bal__pl_vm *vm = &s->in->vms[v];
 
     if (vm->pinned) return false;
-    /* Off a drained host it must go, cooldown or not. */
     return bal__pls_moved(s, v) || s->in->hosts[s->host[v]].drained ||
            !(vm->cooldown_until_s > s->p->now_s);
 }
 
-/* Why VM v may not end on host b when the unit r[0..n) runs (others of
- * it leave b or come to it); -1: it may, memory aside.  Back to its
- * origin (an undone move) only anti-affinity applies, and only against
- * VMs the plan brings there.  Drained hosts are never offered. */
+/* Why VM v may not end on host b when the unit r[0..n) runs (others of it
+ * leave b or come to it); -1: it may, memory aside.  Back where it
+ * started only anti-affinity applies, and only against VMs the plan
+ * brings there. */
 static int blocked(const srch *s, int v, int b, const rel *r, int n, bool evac)
 {
     const bal__pl_vm *vm = &s->in->vms[v];
@@ -316,6 +460,8 @@ static int blocked(const srch *s, int v, int b, const rel *r, int n, bool evac)
     bool home = b == s->p0[v];
     int i, k;
 
+    /* Nothing goes to a drained host: not even back where it started. */
+    if (s->in->hosts[b].drained) return BAL__PL_NOHOST;
     if (!home) {
         if (vm->storage_mask & ~s->in->hosts[b].storage_mask) return BAL__PL_STORAGE;
         if (bal__pl_link(s->m, s->p0[v], b) <= 0) return BAL__PL_NOLINK;
@@ -323,6 +469,7 @@ static int blocked(const srch *s, int v, int b, const rel *r, int n, bool evac)
             for (i = s->pp_first[v]; i < s->pp_first[v + 1]; i++)
                 if (s->pp_list[i] == b) return BAL__PL_PINGPONG;
     }
+    if (bal__pl_link(s->m, s->host[v], b) <= 0) return BAL__PL_NOLINK;
     if (vm->anti_group < 0) return -1;
     /* Two of a group on one host by the plan's doing: unless both are
      * where they started. */
@@ -347,240 +494,614 @@ static int blocked(const srch *s, int v, int b, const rel *r, int n, bool evac)
     return -1;
 }
 
-static int add_host(int *hs, int n, int h)
+/* Whether the unit's relocations fit in memory one after the other, in
+ * some order (first r[first], then the rest in turn); *first_r: which
+ * goes first. */
+static bool unit_fits(const srch *s, const rel *r, int n, int *first_r)
 {
-    int i;
-
-    for (i = 0; i < n; i++)
-        if (hs[i] == h) return n;
-    hs[n] = h;
-    return n + 1;
-}
-
-/* Orders to try the new moves of a unit in. */
-static const int perms[MAXREL + 1][6][MAXREL] = {
-    { { 0 } },
-    { { 0 } },
-    { { 0, 1 }, { 1, 0 } },
-    { { 0, 1, 2 }, { 0, 2, 1 }, { 1, 0, 2 }, { 1, 2, 0 }, { 2, 0, 1 }, { 2, 1, 0 } },
-    { { 0, 1, 2, 3 } },         /* beyond: order_dp */
-};
-static const int nperms[MAXREL + 1] = { 1, 1, 2, 6, 1 };
-
-/* Whether relocating r[0..n) can be put in the sequence; order_r: the
- * order its new moves are appended in.  The planned moves of r's VMs
- * leave the sequence: each origin must then hold its VM from that point
- * on (its room was used by nobody after it left).  Then the new moves go
- * at the end, one after the other, where each must find room. */
-static bool unit_fits(const srch *s, const rel *r, int n, int *order_r)
-{
+    int o, k, j, hs[MAXHU], nhs;
     int64_t fr[MAXHU];
-    int hs[MAXHU], nhs = 0, i, j, k, o;
 
-    for (i = 0; i < n; i++) {
-        int v = r[i].v, org = s->p0[v];
-        const hlist *l = &s->hseq[org];
-        int64_t f = s->in->hosts[org].free_kb, sub = 0;
-
-        if (!bal__pls_moved(s, v)) continue;
-        /* Walk the origin's timeline; every departure from it that the
-         * unit takes back keeps its memory from then on. */
-        for (j = 0; j < l->n; j++) {
-            const seqe *e = &s->seq[l->v[j]];
-
-            if (!e->alive) continue;
-            f += e->from == org ? bal__pls_mem_of(s, e->v) : -bal__pls_mem_of(s, e->v);
-            for (k = 0; k < n; k++)
-                if (bal__pls_moved(s, r[k].v) && s->stepi[r[k].v] == l->v[j] &&
-                    s->p0[r[k].v] == org)
-                    sub += bal__pls_mem_of(s, r[k].v);
-            if (f - sub < 0) return false;
-        }
-    }
-    for (i = 0; i < n; i++) {
-        int v = r[i].v;
-
-        nhs = add_host(hs, nhs, s->host[v]);
-        nhs = add_host(hs, nhs, s->p0[v]);
-        nhs = add_host(hs, nhs, r[i].to);
-    }
-    for (o = 0; o < nperms[n]; o++) {
+    for (o = 0; o < n; o++) {
         bool ok = true;
 
-        /* The hosts as the plan leaves them, r's planned moves gone. */
-        for (k = 0; k < nhs; k++) fr[k] = s->free_kb[hs[k]];
-        for (i = 0; i < n; i++) {
-            int v = r[i].v;
-
-            if (!bal__pls_moved(s, v)) continue;
-            for (k = 0; hs[k] != s->host[v]; k++) {}
-            fr[k] += bal__pls_mem_of(s, v);
-            for (k = 0; hs[k] != s->p0[v]; k++) {}
-            fr[k] -= bal__pls_mem_of(s, v);
+        nhs = 0;
+        for (k = 0; k < n; k++) {
+            nhs = add_host(hs, nhs, s->host[r[k].v]);
+            nhs = add_host(hs, nhs, r[k].to);
         }
-        for (j = 0; j < n && ok; j++) {
-            const rel *x = &r[perms[n][o][j]];
-            int kt, ko;
+        for (j = 0; j < nhs; j++) fr[j] = s->free_kb[hs[j]];
+        for (k = 0; k < n && ok; k++) {
+            const rel *x = &r[(o + k) % n];
+            int64_t mem = (int64_t)s->in->vms[x->v].mem_kb;
+            int jt, jf;
 
-            if (x->to == s->p0[x->v]) continue;
-            for (kt = 0; hs[kt] != x->to; kt++) {}
-            for (ko = 0; hs[ko] != s->p0[x->v]; ko++) {}
-            if (fr[kt] < bal__pls_mem_of(s, x->v)) ok = false;
-            fr[kt] -= bal__pls_mem_of(s, x->v);
-            fr[ko] += bal__pls_mem_of(s, x->v);
+            for (jt = 0; hs[jt] != x->to; jt++) {}
+            for (jf = 0; hs[jf] != s->host[x->v]; jf++) {}
+            if (jt == jf) continue;
+            if (fr[jt] < mem) ok = false;
+            fr[jt] -= mem;
+            fr[jf] += mem;
         }
         if (ok) {
-            for (j = 0; j < n; j++) order_r[j] = perms[n][o][j];
+            *first_r = o;
             return true;
         }
     }
     return false;
 }
 
-#define DPMAX 12                /* plans this small get an exact order */
+/* ---- the plan's migrations -------------------------------------------------- */
 
-/* When keeping the sequence's order is not enough: whether the plan with
- * r applied has any order that fits, by dynamic programming over the
- * sets of moves done (exact; plans of at most DPMAX moves).  order_r:
- * the VMs in an order that fits. */
-static bool order_dp(const srch *s, const rel *r, int n, int *order_r, int *m_r)
+/* The steps the search takes are not the plan's migrations: the plan
+ * moves each VM once, from where it started to where it ends - its
+ * migration (s->corder) - when that still fits in some order.  A unit of
+ * VMs not moved yet appends their migrations: they fit at the end, where
+ * the hosts are as the steps leave them.  A unit that moves a VM again
+ * changes where its last migration goes (or drops it: back where that
+ * started), and the migrations must still fit in an order: with the
+ * change in place, or with the unit's migrations last, or in one found
+ * afresh (first fit, each VM's migrations in their order).  When none
+ * fits - a memory-tight cluster where composing the VM's two moves would
+ * deadlock, each migration waiting for memory another frees - the VM
+ * migrates twice: its earlier migration stays, and one from where it is
+ * now is appended, which fits at the end.  So every unit the search
+ * takes has a plan, and a plan started from where this one ends finds
+ * what this one found.  While every host could take all the migrations
+ * that arrive at it before any leaves, any order fits and none is
+ * checked. */
+
+/* Where the unit r[0..n) sends v, or -1. */
+static int unit_to(const rel *r, int n, int v)
 {
-    int mv[DPMAX], dst[DPMAX], hs[2 * DPMAX], hsrc[DPMAX], hdst[DPMAX];
-    int m = 0, nhs = 0, i, k, v;
-    unsigned S, full;
-    static __thread unsigned char ok[1 << DPMAX];
-    static __thread signed char par[1 << DPMAX];
-    int64_t fr[2 * DPMAX];
+    int k;
 
-    for (i = 0; i < s->nseq; i++) {
-        const seqe *e = &s->seq[i];
+    for (k = 0; k < n; k++)
+        if (r[k].v == v) return r[k].to;
+    return -1;
+}
 
-        if (!e->alive) continue;
-        for (k = 0; k < n && r[k].v != e->v; k++) {}
-        if (k < n) continue;
-        if (m == DPMAX) return false;
-        mv[m] = e->v;
-        dst[m++] = e->to;
+/* How the unit changes the migrations: in place (A), moved to the end
+ * (B), or split (D, a second migration for each VM it moves again). */
+enum { CM_PLACE, CM_TAIL, CM_SPLIT };
+
+/* The migrations if the unit ran, by how: into out[0..*m_r) (out NULL:
+ * only the count). */
+static void compose_build(const srch *s, const rel *r, int n, int first,
+                          int how, cent *out, int *m_r)
+{
+    int m = 0, i;
+
+    for (i = 0; i < s->ncorder; i++) {
+        cent e = s->corder[i];
+        int to = unit_to(r, n, e.v);
+
+        if (to >= 0 && how != CM_SPLIT && s->clast[e.v] == i) {
+            if (how == CM_TAIL || to == e.from) continue;
+            e.to = to;
+            e.seq = -1;
+        }
+        if (out) out[m] = e;
+        m++;
     }
-    for (k = 0; k < n; k++) {
-        if (r[k].to == s->p0[r[k].v]) continue;
-        if (m == DPMAX) return false;
-        mv[m] = r[k].v;
-        dst[m++] = r[k].to;
-    }
-    for (i = 0; i < m; i++) {
-        nhs = add_host(hs, nhs, s->p0[mv[i]]);
-        nhs = add_host(hs, nhs, dst[i]);
-        for (hsrc[i] = 0; hs[hsrc[i]] != s->p0[mv[i]]; hsrc[i]++) {}
-        for (hdst[i] = 0; hs[hdst[i]] != dst[i]; hdst[i]++) {}
-    }
-    full = (1u << m) - 1;
-    memset(ok, 0, (size_t)full + 1);
-    ok[0] = 1;
-    for (S = 0; S <= full; S++) {
-        if (!ok[S]) continue;
-        for (k = 0; k < nhs; k++) fr[k] = s->in->hosts[hs[k]].free_kb;
-        for (i = 0; i < m; i++)
-            if (S >> i & 1) {
-                fr[hdst[i]] -= bal__pls_mem_of(s, mv[i]);
-                fr[hsrc[i]] += bal__pls_mem_of(s, mv[i]);
-            }
-        for (i = 0; i < m; i++)
-            if (!(S >> i & 1) && !ok[S | 1u << i] &&
-                fr[hdst[i]] >= bal__pls_mem_of(s, mv[i])) {
-                ok[S | 1u << i] = 1;
-                par[S | 1u << i] = (signed char)i;
-            }
-    }
-    if (!ok[full]) return false;
-    for (S = full, k = m - 1; S; k--) {
-        v = par[S];
-        order_r[k] = mv[v];
-        S &= ~(1u << v);
+    for (i = 0; i < n; i++) {
+        const rel *x = &r[(first + i) % n];
+        cent e = { x->v, s->host[x->v], x->to, -1 };
+
+        if (s->nent[x->v] > 0 && how != CM_SPLIT) {
+            if (how == CM_PLACE) continue;          /* changed in place */
+            e.from = s->corder[s->clast[x->v]].from;
+            if (e.from == e.to) continue;           /* dropped */
+        }
+        if (out) out[m] = e;
+        m++;
     }
     *m_r = m;
+}
+
+/* Whether the migrations o[0..m) fit in their order. */
+static bool order_fits(srch *s, const cent *o, int m)
+{
+    int64_t *fr = s->fr;
+    int i;
+
+    for (i = 0; i < m; i++) {
+        fr[o[i].from] = s->in->hosts[o[i].from].free_kb;
+        fr[o[i].to] = s->in->hosts[o[i].to].free_kb;
+    }
+    for (i = 0; i < m; i++) {
+        int64_t mem = (int64_t)s->in->vms[o[i].v].mem_kb;
+
+        if (fr[o[i].to] < mem) return false;
+        fr[o[i].to] -= mem;
+        fr[o[i].from] += mem;
+    }
     return true;
 }
 
-/* Whether the unit can join the plan: in the sequence's order, or in one
- * found afresh (then *reseq_r, the order in order_r). */
-static bool unit_ok(const srch *s, const rel *r, int n, int *order, bool *reseq_r,
-                    int *dp_order, int *dp_m)
+/* First fit: each round the first pending migration whose destination
+ * has room and whose VM has no earlier one pending; o[0..m) reordered
+ * so, or false. */
+static bool order_first_fit(srch *s, cent *o, int m)
 {
-    *reseq_r = false;
-    if (unit_fits(s, r, n, order)) return true;
-    if (!order_dp(s, r, n, dp_order, dp_m)) return false;
-    *reseq_r = true;
+    int64_t *fr = s->fr;
+    cent *pend = s->cpend;
+    int *nxt = s->cnxt, *firstp = s->firstp, i, j, done = 0, lo = 0;
+
+    memcpy(pend, o, (size_t)m * sizeof(*o));
+    for (i = 0; i < m; i++) {
+        fr[o[i].from] = s->in->hosts[o[i].from].free_kb;
+        fr[o[i].to] = s->in->hosts[o[i].to].free_kb;
+        firstp[o[i].v] = -1;
+    }
+    /* Each VM's migrations in order: the first pending one is the only
+     * one that may go. */
+    for (i = m - 1; i >= 0; i--) {
+        nxt[i] = firstp[o[i].v];
+        firstp[o[i].v] = i;
+    }
+    while (done < m) {
+        while (lo < m && pend[lo].v < 0) lo++;
+        for (j = lo; j < m; j++) {
+            int v = pend[j].v;
+            int64_t mem;
+
+            if (v < 0 || firstp[v] != j) continue;
+            mem = (int64_t)s->in->vms[v].mem_kb;
+            if (fr[pend[j].to] < mem) continue;
+            fr[pend[j].to] -= mem;
+            fr[pend[j].from] += mem;
+            o[done++] = pend[j];
+            firstp[v] = nxt[j];
+            pend[j].v = -1;
+            break;
+        }
+        if (j == m) return false;
+    }
     return true;
 }
 
-/* ---- evaluation ----------------------------------------------------------- */
-
-/* What a planned move of v to `to' takes off J: the work it costs, and
- * min_gain, the gain each migration must bring beyond that. */
-static double charge(const srch *s, int v, int to, const bal__pl_cost *c)
+/* Whether the unit changes the migrations simply, in place (CM_PLACE,
+ * no order to check): it moves no VM the plan moved, or nobody is tight
+ * after it (every host could take all its arrivals at once). */
+static bool compose_simple(const srch *s, const rel *r, int n)
 {
-    return to == s->p0[v] ? 0 : c->loss + s->p->min_gain;
+    int k, hs[MAXHU], nhs = 0, tight = s->ntight;
+    int64_t arr[MAXHU];
+    bool again = false;
+
+    for (k = 0; k < n; k++) again |= s->nent[r[k].v] > 0;
+    if (!again) return true;
+    for (k = 0; k < n; k++) {
+        nhs = add_host(hs, nhs, s->host[r[k].v]);
+        nhs = add_host(hs, nhs, r[k].to);
+    }
+    for (k = 0; k < nhs; k++) arr[k] = s->arrive[hs[k]];
+    for (k = 0; k < n; k++) {
+        const rel *x = &r[k];
+        int64_t mem = (int64_t)s->in->vms[x->v].mem_kb;
+        int j, from = s->nent[x->v] ? s->corder[s->clast[x->v]].from
+                                    : s->host[x->v];
+
+        for (j = 0; hs[j] != s->host[x->v]; j++) {}
+        if (s->nent[x->v]) arr[j] -= mem;
+        for (j = 0; hs[j] != x->to; j++) {}
+        if (x->to != from) arr[j] += mem;
+    }
+    for (k = 0; k < nhs; k++) {
+        int64_t f0 = s->in->hosts[hs[k]].free_kb;
+
+        tight += (arr[k] > f0) - (s->arrive[hs[k]] > f0);
+    }
+    return tight == 0;
 }
 
-/* J's change if the VMs of r go where r says. */
-void bal__pls_eval_unit(srch *s, const rel *r, int n, evalr *out)
+/* Whether the change in place (CM_PLACE) keeps the order fitting.  The
+ * order fitted before; in place, only the unit's destinations get more
+ * (its VMs' migrations' old ends get less, their starts and the rest
+ * stay), so only those hosts are walked: no copy. */
+static bool place_fits(const srch *s, const rel *r, int n, int first)
 {
-    int i, j, k;
+    int64_t fr[MAXREL];
+    int t[MAXREL], nt = 0, i, j;
 
-    out->n = n;
-    out->dj = 0;
-    out->rate = 0;
-    out->nhost = 0;
+    for (i = 0; i < n; i++) nt = add_host(t, nt, r[i].to);
+    for (j = 0; j < nt; j++) fr[j] = s->in->hosts[t[j]].free_kb;
+    for (i = 0; i < s->ncorder + n; i++) {
+        cent e;
+        int64_t mem;
+
+        if (i < s->ncorder) {
+            int to;
+
+            e = s->corder[i];
+            to = unit_to(r, n, e.v);
+            if (to >= 0 && s->clast[e.v] == i) {
+                if (to == e.from) continue;         /* dropped */
+                e.to = to;
+            }
+        } else {
+            const rel *x = &r[(first + i - s->ncorder) % n];
+
+            if (s->nent[x->v] > 0) continue;        /* changed in place */
+            e = (cent){ x->v, s->host[x->v], x->to, -1 };
+        }
+        mem = (int64_t)s->in->vms[e.v].mem_kb;
+        for (j = 0; j < nt; j++) {
+            if (e.to == t[j]) {
+                if (fr[j] < mem) return false;
+                fr[j] -= mem;
+            }
+            if (e.from == t[j]) fr[j] += mem;
+        }
+    }
+    return true;
+}
+
+/* How the migrations go with the unit run (*how_r), and how many there
+ * are then (*m_r); their order into s->cnext when build.  Always some
+ * way: split at worst. */
+static void compose(srch *s, const rel *r, int n, bool build, int *how_r,
+                    int *m_r)
+{
+    int first = 0;
+
+    /* The unit's own moves in the order they fit in, as apply_unit runs
+     * them. */
+    (void)unit_fits(s, r, n, &first);
+    *how_r = CM_PLACE;
+    if (compose_simple(s, r, n) || place_fits(s, r, n, first)) goto done;
+    *how_r = CM_TAIL;
+    compose_build(s, r, n, first, *how_r, s->cnext, m_r);
+    if (order_fits(s, s->cnext, *m_r)) return;
+    compose_build(s, r, n, first, CM_TAIL, s->cnext, m_r);
+    if (order_first_fit(s, s->cnext, *m_r)) return;
+    *how_r = CM_SPLIT;
+done:
+    compose_build(s, r, n, first, *how_r, build ? s->cnext : NULL, m_r);
+}
+
+int bal__pls_unit_blocked(srch *s, const rel *r, int n, bool evac)
+{
+    int i, why, first;
+
     for (i = 0; i < n; i++) {
         int v = r[i].v;
 
-        out->r[i] = r[i];
-        out->nhost = add_host(out->host, out->nhost, s->host[v]);
-        out->nhost = add_host(out->host, out->nhost, r[i].to);
-        out->nhost = add_host(out->host, out->nhost, s->p0[v]);
-        memset(&out->c[i], 0, sizeof(out->c[i]));
-        if (r[i].to != s->p0[v])
-            bal__pl_move_cost(s->m, v, s->p0[v], r[i].to, &out->c[i]);
-        out->dj -= charge(s, v, r[i].to, &out->c[i]) - s->loss[v];
+        if (s->in->vms[v].pinned) return i ? BAL__PL_PARTNER : BAL__PL_PINNED;
+        if (!evac && !bal__pls_movable(s, v))
+            return i ? BAL__PL_PARTNER : BAL__PL_COOLDOWN;
+        why = blocked(s, v, r[i].to, r, n, evac);
+        if (why >= 0) return i ? BAL__PL_PARTNER : why;
     }
-    for (k = 0; k < out->nhost; k++) {
-        int h = out->host[k], na = 0;
-        const hlist *l = &s->hl[h], *t = &s->touch[h];
-        double tau = 0, sc, rate;
+    if (!unit_fits(s, r, n, &first)) return BAL__PL_MEMORY;
+    if (s->budget != INT_MAX) {
+        int how, m;
 
-        for (j = 0; j < l->n; j++) {
-            int u = l->v[j];
-
-            for (i = 0; i < n && r[i].v != u; i++) {}
-            if (i == n) s->ta[na++] = u;
-        }
-        for (i = 0; i < n; i++)
-            if (r[i].to == h) s->ta[na++] = r[i].v;
-        for (j = 0; j < t->n; j++) {
-            int u = t->v[j];
-
-            for (i = 0; i < n && r[i].v != u; i++) {}
-            if (i == n) tau = bal__dmax(tau, s->T[u]);
-        }
-        for (i = 0; i < n; i++)
-            if (r[i].to != s->p0[r[i].v] && (h == r[i].to || h == s->p0[r[i].v]))
-                tau = bal__dmax(tau, out->c[i].pc.time_s);
-        sc = host_eval(s, h, s->ta, na, tau, s->fa, &rate);
-        out->dj += sc - s->S[h];
-        out->rate += rate - s->rcur[h];
+        compose(s, r, n, false, &how, &m);
+        if (m > s->budget && m > s->ncorder) return BAL__PL_MAXMOVES;
     }
-    out->key = out->dj;
-    for (i = 0; i < n; i++) {
-        if (s->in->hosts[s->host[r[i].v]].drained) out->key += s->big;
-        if (s->in->hosts[r[i].to].drained) out->key -= s->big;
+    return -1;
+}
+
+/* ---- weighing a unit -------------------------------------------------------- */
+
+/* Host h as it is with dom0 asked for `extra' pCPUs of migration work:
+ * the fraction of it dom0 does, and what its VMs lose per second of it
+ * in utility and in work (those with work that counts; minw the least
+ * of their seconds).  Kept per host for the last few extras asked at its
+ * version: every destination of a VM asks its source the same. */
+static const mcost *host_copying(srch *s, int h, double extra)
+{
+    mcost *c = s->mc + (size_t)h * MC_WAYS;
+    const hlist *l = &s->hl[h];
+    int k, i;
+
+    for (k = 0; k < MC_WAYS; k++)
+        if (c[k].ver == s->ver[h] && c[k].extra == extra && c[k].valid)
+            return &c[k];
+    k = s->mc_next[h]++ % MC_WAYS;
+    c += k;
+    c->valid = true;
+    c->ver = s->ver[h];
+    c->extra = extra;
+    c->run = bal__pl_rates(s->m, h, l->v, l->n, extra, s->tmp);
+    c->du = c->dw = c->duw = c->dww = 0;
+    c->minw = INFINITY;
+    c->maxw = 0;
+    for (i = 0; i < l->n; i++) {
+        int x = l->v[i];
+
+        if (!(s->m->w[x] > 0)) continue;
+        double du = bal__dmax(0, bal__pl_util(s->p->alpha, s->share[x]) -
+                                 bal__pl_util(s->p->alpha, s->m->s_share[i]));
+        double dw = bal__dmax(0, s->work[x] - s->tmp[i]);
+
+        c->du += du;
+        c->dw += dw;
+        c->duw += du * s->m->w[x];
+        c->dww += dw * s->m->w[x];
+        c->minw = bal__dmin(c->minw, s->m->w[x]);
+        c->maxw = bal__dmax(c->maxw, s->m->w[x]);
+    }
+    return c;
+}
+
+/* What host h's VMs lose while a copy at `extra' runs T seconds, in
+ * utility (returned) and work (*work_r): each VM for at most its own
+ * seconds. */
+static double copy_loss(srch *s, int h, double extra, double T, double *work_r)
+{
+    const mcost *c = host_copying(s, h, extra);
+    const hlist *l = &s->hl[h];
+    double u = 0, w = 0;
+    int i;
+
+    if (T <= c->minw) {
+        *work_r = c->dw * T;
+        return c->du * T;
+    }
+    if (T >= c->maxw) {             /* each VM for all of its seconds */
+        *work_r = c->dww;
+        return c->duw;
+    }
+    bal__pl_rates(s->m, h, l->v, l->n, extra, s->tmp);
+    for (i = 0; i < l->n; i++) {
+        int x = l->v[i];
+        double t = bal__dmin(s->m->w[x], T);
+
+        if (!(t > 0)) continue;
+        u += bal__dmax(0, bal__pl_util(s->p->alpha, s->share[x]) -
+                          bal__pl_util(s->p->alpha, s->m->s_share[i])) * t;
+        w += bal__dmax(0, s->work[x] - s->tmp[i]) * t;
+    }
+    *work_r = w;
+    return u;
+}
+
+/* How migrating v from a to b goes now, with both hosts as they are:
+ * the copy's pace (the slower dom0's share of the stream's CPU) and its
+ * time (c->pc).  Cheap: each end's share is kept per host. */
+static void move_time(srch *s, int v, int a, int b, bal__pl_cost *c)
+{
+    bal__pl_model *m = s->m;
+    const bal__pl_vm *vm = &m->in->vms[v];
+    double base, want;
+
+    memset(c, 0, sizeof(*c));
+    if (bal__pl_link(m, a, b) <= 0) {
+        c->pc.time_s = c->pc.downtime_s = c->loss = INFINITY;
+        return;
+    }
+    c->ok = true;
+    base = bal__pl_base_bw(m, a, b, 1, 1, 1);
+    want = m->p->migcpu * base / BAL__PL_MB;
+    c->bw = base * bal__dmin(host_copying(s, a, want)->run,
+                             host_copying(s, b, want)->run);
+    c->extra = m->p->migcpu * c->bw / BAL__PL_MB;
+    bal__pl_precopy_model((double)vm->mem_kb * 1024, vm->dirty_Bps, c->bw,
+                          m->p->stop_bytes, m->p->max_rounds, &c->pc);
+    c->pc.time_s += m->p->resume_s;
+    c->pc.downtime_s += m->p->resume_s;
+}
+
+/* What the VMs on both ends lose while that copy runs, in work
+ * (c->loss) and in utility (returned). */
+static double move_loss(srch *s, int v, int a, int b, bal__pl_cost *c)
+{
+    const bal__pl_model *m = s->m;
+    double uc, x;
+
+    if (!c->ok) return c->loss = INFINITY;
+    uc = copy_loss(s, a, c->extra, c->pc.time_s, &c->loss);
+    uc += copy_loss(s, b, c->extra, c->pc.time_s, &x);
+    c->loss += x;
+    /* Paused for the last copy it does nothing: a second of its work
+     * lost is a second of its utility's worth. */
+    uc += bal__dmin(m->w[v], c->pc.downtime_s);
+    c->loss += s->work[v] * bal__dmin(m->w[v], c->pc.downtime_s);
+    return uc;
+}
+
+/* Host h's VMs if the unit ran, into list (returns how many), by index
+ * as the host would hold them (hl_add): the same list, the same sums. */
+static int after_list(const srch *s, int h, const rel *r, int n, int *list)
+{
+    const hlist *l = &s->hl[h];
+    int i, k, j, c = 0;
+
+    for (i = 0; i < l->n; i++) {
+        for (k = 0; k < n && r[k].v != l->v[i]; k++) {}
+        if (k < n && r[k].to != h) continue;
+        list[c++] = l->v[i];
+    }
+    for (k = 0; k < n; k++) {
+        int v = r[k].v;
+
+        if (r[k].to != h || s->host[v] == h) continue;
+        for (j = c; j > 0 && list[j - 1] > v; j--) list[j] = list[j - 1];
+        list[j] = v;
+        c++;
+    }
+    return c;
+}
+
+/* The sum over a side's VMs of util x max(0, w - T): from the sums when
+ * every one counts longer than T, else (jobs ending during the copy)
+ * VM by VM. */
+static double side_part(srch *s, int h, const hside *sd, const rel *r, int n,
+                        bool after, double T)
+{
+    const double *w = s->m->w;
+    double x = 0;
+    int i, c;
+
+    if (T <= sd->minw) return sd->suw - T * sd->su;
+    if (T >= sd->maxw) return 0;    /* every job ends during the copy */
+    if (after) {
+        c = after_list(s, h, r, n, s->ta);
+        bal__pl_rates(s->m, h, s->ta, c, 0, s->tmp);
+        for (i = 0; i < c; i++)
+            if (w[s->ta[i]] > 0)
+                x += bal__pl_util(s->p->alpha, s->m->s_share[i]) * bal__dmax(0, w[s->ta[i]] - T);
+        return x;
+    }
+    for (i = 0; i < s->hl[h].n; i++) {
+        int v = s->hl[h].v[i];
+
+        if (w[v] > 0) x += bal__pl_util(s->p->alpha, s->share[v]) * bal__dmax(0, w[v] - T);
+    }
+    return x;
+}
+
+/* Host h after the unit: its side (memoised: the same host losing the
+ * same VM is weighed for every destination of that VM), how crowded it
+ * is and its contended pairs. */
+static void after_side(srch *s, int h, const rel *r, int n, hside *o)
+{
+    int out = -1, in = -1, k, c, slot;
+    unsigned hash;
+    memo_e *e;
+
+    for (k = 0; k < n; k++) {
+        if (s->host[r[k].v] == h && r[k].to != h) out = r[k].v;
+        if (r[k].to == h && s->host[r[k].v] != h) in = r[k].v;
+    }
+    hash = (unsigned)h * 2654435761u ^ (unsigned)(out + 1) * 40503u ^
+           (unsigned)(in + 1) * 9973u;
+    slot = (int)(hash & (s->nmemo - 1));
+    e = &s->memo[slot];
+    if (e->valid && e->h == h && e->ver == s->ver[h] && e->out == out &&
+        e->in == in && e->epoch == s->epoch) {
+        *o = e->side;
+        return;
+    }
+    c = after_list(s, h, r, n, s->ta);
+    bal__pl_rates(s->m, h, s->ta, c, 0, s->tmp);
+    side_sum(s, s->ta, c, s->m->s_share, s->m->s_pshare, s->tmp, true, o);
+    {
+        double cc = s->hcpu[h], io = s->hio[h], x, y;
+        double dc = s->pdc[h], di = s->pdi[h];
+        double P = s->in->hosts[h].pcpus, C = s->m->cap_io[h];
+        int kc = s->pkc[h], ki = s->pki[h], a, b, sg;
+
+        for (k = 0; k < n; k++) {
+            if (s->host[r[k].v] == h && r[k].to != h) sg = -1;
+            else if (r[k].to == h && s->host[r[k].v] != h) sg = 1;
+            else continue;
+            vm_load(s, r[k].v, h, &x, &y);
+            cc += sg * x;
+            io += sg * y;
+            pair_load(s, r[k].v, &x, &y, &a, &b);
+            dc += sg * x;
+            di += sg * y;
+            kc += sg * a;
+            ki += sg * b;
+        }
+        o->crowd = (cc / P) * (cc / P) + (io / C) * (io / C);
+        o->pairs = host_pairs(s, h, kc, ki, dc, di);
+    }
+    /* Only a change of at most one VM out and one in is memoised: a key
+     * that says what changed. */
+    if (!(n == 2 && r[0].to == r[1].to)) {
+        e->valid = true;
+        e->h = h;
+        e->ver = s->ver[h];
+        e->out = out;
+        e->in = in;
+        e->epoch = s->epoch;
+        e->side = *o;
     }
 }
 
-/* Candidate destinations of v into hc: every host when there are few,
- * else the least loaded in v's resources and, for swaps, the most loaded
- * in the other one; with its origin if its move is planned (to undo it).
- * Drained hosts and v's own are never among them. */
+/* What a unit must gain beyond its cost: the margin for each of its
+ * migrations, less one for each contended same-type pair it parts.  Two
+ * heavy VMs of one type on a resource that does not hold them both lose
+ * more than the fair-share model says (interleaved streams, a shared
+ * cache: doc/planner.md, "Every move pays"), so parting them needs only
+ * to pay its copy. */
+static double margin_of(const srch *s, const evalr *e)
+{
+    return (e->n + (double)e->dpairs) * s->p->margin * e->W;
+}
+
+/* Weighs the unit r[0..n) from the present placement (constraints
+ * aside): its migrations' time, its benefit and net gain, the headroom
+ * it makes, the contended pairs it adds, and whether it is unfair; with
+ * losses false, not what the copies cost the VMs on their hosts (the
+ * rest is a bound: that cost only lowers it), for units that cannot pay
+ * anyway. */
+static void eval_unit(srch *s, const rel *r, int n, evalr *out, bool losses)
+{
+    bal__pl_model *m = s->m;
+    int i, k, hs[MAXHU], nhs = 0, dnb = 0, dpnb = 0;
+    double T = 0, W = 0;
+    hside aft[MAXHU];
+    bool shared;
+
+    memset(out, 0, sizeof(*out));
+    out->n = n;
+    out->victim = -1;
+    for (i = 0; i < n; i++) {
+        out->r[i] = r[i];
+        out->from[i] = s->host[r[i].v];
+        nhs = add_host(hs, nhs, s->host[r[i].v]);
+        nhs = add_host(hs, nhs, r[i].to);
+    }
+    out->nhost = nhs;
+    for (k = 0; k < nhs; k++) {
+        out->host[k] = hs[k];
+        W = bal__dmax(W, s->maxw[hs[k]]);
+    }
+    for (i = 0; i < n; i++) W = bal__dmax(W, m->w[r[i].v]);
+    out->W = W;
+    /* Migrations that share a host run one after another unless a host
+     * may take part in several at once. */
+    shared = n > 1 && s->p->max_per_host < 2 && nhs < 2 * n;
+    for (i = 0; i < n; i++) {
+        move_time(s, r[i].v, out->from[i], r[i].to, &out->c[i]);
+        T = shared ? T + out->c[i].pc.time_s : bal__dmax(T, out->c[i].pc.time_s);
+    }
+    out->T = T;
+    if (!(T < W) && !losses) {
+        /* Every job ends before the copies do: nothing to gain (the
+         * whole weighing, for what it would have gained, is explain's). */
+        out->net = -INFINITY;
+        return;
+    }
+    for (k = 0; k < nhs; k++) {
+        int h = hs[k];
+        const hside *bef = &s->side[h];
+
+        after_side(s, h, r, n, &aft[k]);
+        out->benefit += side_part(s, h, &aft[k], r, n, true, T) -
+                        side_part(s, h, bef, r, n, false, T);
+        out->du += aft[k].su - bef->su;
+        out->rate += aft[k].rate - bef->rate;
+        out->spread += bef->crowd - aft[k].crowd;
+        out->dpairs += aft[k].pairs - bef->pairs;
+        if (out->victim < 0) out->victim = aft[k].victim;
+        dnb += aft[k].nb - bef->nb;
+        dpnb += aft[k].pnb - bef->pnb;
+    }
+    /* More of the population below a floor than the pass began with:
+     * that percentile would fall. */
+    out->p10fall = s->nbelow + dnb > s->kq || s->pnbelow + dpnb > s->kq;
+    if (losses)
+        for (i = 0; i < n; i++) {
+            out->cost += move_loss(s, r[i].v, out->from[i], r[i].to, &out->c[i]);
+            out->loss += out->c[i].loss;
+        }
+    out->net = out->benefit - out->cost - margin_of(s, out);
+}
+
+void bal__pls_eval_unit(srch *s, const rel *r, int n, evalr *out)
+{
+    eval_unit(s, r, n, out, true);
+}
+
+/* ---- candidates -------------------------------------------------------------- */
+
 int bal__pls_cand_hosts(srch *s, int v, int *hc, int k)
 {
     const bal__pl_vm *vm = &s->in->vms[v];
@@ -590,22 +1111,20 @@ int bal__pls_cand_hosts(srch *s, int v, int *hc, int k)
     if (k < 1) k = 1;
     if (s->nh <= SMALL_H) {
         for (i = 0; i < s->nh; i++)
-            if (i != s->host[v] && (!s->in->hosts[i].drained ||
-                                    (bal__pls_moved(s, v) && i == s->p0[v])))
-                hc[n++] = i;
+            if (i != s->host[v] && !s->in->hosts[i].drained) hc[n++] = i;
         return n;
     }
-    for (j = 0; j < 4; j++) {
+    for (j = 0; j < HX_CPU_FULL; j++) {
         bool want;
 
         switch (j) {
-        case 0: want = bal__pl_uses_cpu(vm) || vm->type == BAL_TYPE_IDLE; break;
-        case 1: want = bal__pl_uses_io(vm); break;
-        case 2: want = vm->type == BAL_TYPE_IO; break;
-        default: want = vm->type == BAL_TYPE_CPU; break;
+        case HX_CPU_ABS: case HX_CPU_REL:
+            want = bal__pl_uses_cpu(vm) || vm->type == BAL_TYPE_IDLE; break;
+        case HX_IO_ABS: case HX_IO_REL: want = bal__pl_uses_io(vm); break;
+        default: want = true; break;
         }
         if (!want) continue;
-        got = htop(&s->hp[j], k + 1, tmp);
+        got = htop(&s->hx[j], j == HX_MEM ? (k + 1) / 2 : k + 1, tmp);
         for (i = 0; i < got; i++) {
             int h = tmp[i];
 
@@ -614,7 +1133,9 @@ int bal__pls_cand_hosts(srch *s, int v, int *hc, int k)
             hc[n++] = h;
         }
     }
-    if (bal__pls_moved(s, v) && !s->mark[s->p0[v]]) {
+    /* Home, for a VM the plan moved: undoing is a unit like any. */
+    if (bal__pls_moved(s, v) && !s->mark[s->p0[v]] &&
+        !s->in->hosts[s->p0[v]].drained) {
         s->mark[s->p0[v]] = 1;
         hc[n++] = s->p0[v];
     }
@@ -622,59 +1143,110 @@ int bal__pls_cand_hosts(srch *s, int v, int *hc, int k)
     return n;
 }
 
-/* Whether u (on v's destination) is worth weighing as the one that makes
- * room for v: every VM there on small clusters; else a VM of another
- * type that is itself short of its demand. */
-bool bal__pls_partner_ok(const srch *s, int v, int u, int nb)
+/* Whether the cluster is tiny enough to weigh every swap. */
+static bool tiny(const srch *s)
 {
-    if (!movable(s, u)) return false;
-    if (nb <= SMALL_N && s->nh <= TINY_H) return true;
-    return s->in->vms[u].type != s->in->vms[v].type && s->fcur[u] < 1 - 1e-9;
+    return s->nh <= TINY_H && s->nv <= TINY_V;
 }
 
-/* Moves beyond the plan's present count a unit adds. */
-static int unit_moves(const srch *s, const rel *r, int n)
+/* Hosts to look for a swap partner on, beyond the move candidates
+ * (beyond tiny clusters): the most loaded in the resource v does not
+ * use. */
+static int swap_hosts(srch *s, int v, int *out)
 {
-    int i, d = 0;
+    const bal__pl_vm *vm = &s->in->vms[v];
+    int n = 0, i, got, tmp[MAX_K + 1], j;
 
-    for (i = 0; i < n; i++) {
-        bool was = bal__pls_moved(s, r[i].v), will = r[i].to != s->p0[r[i].v];
+    if (tiny(s)) return 0;
+    if (vm->type != BAL_TYPE_CPU && vm->type != BAL_TYPE_IO) return 0;
+    for (j = 0; j < 2; j++) {
+        int x = j ? HX_IO_FULL : HX_CPU_FULL;
 
-        d += (will ? 1 : 0) - (was ? 1 : 0);
+        if (j ? vm->type == BAL_TYPE_IO : vm->type == BAL_TYPE_CPU) continue;
+        got = htop(&s->hx[x], SWAP_HOSTS, tmp);
+        for (i = 0; i < got; i++)
+            if (tmp[i] != s->host[v] && !s->in->hosts[tmp[i]].drained)
+                n = add_host(out, n, tmp[i]);
     }
-    return d;
+    return n;
 }
 
-/* Every constraint on a unit but the gate (and memory unless `mem');
- * -1: it may run. */
-int bal__pls_unit_blocked(srch *s, const rel *r, int n, bool evac, bool mem)
+/* u's demand on what `like' needs most, for picking swap partners that
+ * leave room for it: the pCPUs a computer wants, the path a reader. */
+static double need(const srch *s, int u, int like)
 {
-    int i, why, order[MAXREL], dpo[DPMAX], dpm;
-    bool reseq;
+    const bal__pl_vm *x = &s->in->vms[u], *w = &s->in->vms[like];
 
-    for (i = 0; i < n; i++) {
-        int v = r[i].v;
-
-        if (s->in->vms[v].pinned) return i ? BAL__PL_PARTNER : BAL__PL_PINNED;
-        if (!evac && !movable(s, v)) return i ? BAL__PL_PARTNER : BAL__PL_COOLDOWN;
-        why = blocked(s, v, r[i].to, r, n, evac);
-        if (why >= 0) return i ? BAL__PL_PARTNER : why;
-    }
-    if (unit_moves(s, r, n) > s->budget) return BAL__PL_MAXMOVES;
-    if (mem && !unit_ok(s, r, n, order, &reseq, dpo, &dpm)) return BAL__PL_MEMORY;
-    return -1;
+    if (bal__pl_uses_io(w) && !bal__pl_uses_cpu(w))
+        return s->m->e[u] / s->m->io_ref;
+    if (bal__pl_uses_cpu(w) && !bal__pl_uses_io(w))
+        return x->cpu / (double)x->vcpus;
+    return x->cpu / (double)x->vcpus + s->m->e[u] / s->m->io_ref;
 }
 
-static void consider(srch *s, const rel *r, int n, cand *best)
+bool bal__pls_swap_host(const srch *s, const int *hs, int nc, int i)
+{
+    if (s->in->hosts[hs[i]].drained) return false;
+    return tiny(s) || i > nc || i <= SWAP_HOSTS;
+}
+
+/* Swap partners for v on host b: every VM there on tiny clusters; else
+ * the few that want least of what v needs (more on small clusters). */
+int bal__pls_partners(srch *s, int v, int b, int *out)
+{
+    const hlist *l = &s->hl[b];
+    int n = 0, i, j, most = SWAP_PARTNERS;
+
+    for (i = 0; i < l->n; i++) {
+        int u = l->v[i];
+
+        if (!bal__pls_movable(s, u)) continue;
+        if (tiny(s)) {
+            if (n < SWAP_PARTNERS_MAX) out[n++] = u;
+            continue;
+        }
+        /* Insertion into the few lightest so far. */
+        for (j = n; j > 0 && need(s, out[j - 1], v) > need(s, u, v); j--)
+            if (j < most) out[j] = out[j - 1];
+        if (j < most) {
+            out[j] = u;
+            if (n < most) n++;
+        }
+    }
+    return n;
+}
+
+/* Weighs r[0..n) as v's unit and keeps it in *best when it pays, is
+ * fair, adds no contended pair, fits every constraint, and beats *best.
+ * True when it is kept and its benefit reaches `bound', the most any
+ * unit of the kind could bring: nothing after it can beat it. */
+static bool consider(srch *s, const rel *r, int n, cand *best, double bound)
 {
     evalr e;
-    int k, order[MAXREL], dpo[DPMAX], dpm;
-    bool reseq;
+    double b0;
+    int k;
 
-    if (bal__pls_unit_blocked(s, r, n, false, false) >= 0) return;
-    bal__pls_eval_unit(s, r, n, &e);
-    if (e.key <= best->dj || !unit_ok(s, r, n, order, &reseq, dpo, &dpm)) return;
-    best->dj = e.key;
+    eval_unit(s, r, n, &e, false);
+    b0 = e.benefit;
+    /* Its cost is at least 0: a unit that cannot pay before it is
+     * reckoned is not reckoned. */
+    if (e.benefit - margin_of(s, &e) <= 0 || e.dpairs > 0) return false;
+    if (bal__pls_unfair(&e)) {
+        /* Fairness, not its numbers, stopped it: looser limits later
+         * might let it through. */
+        s->fair_hit = true;
+        return false;
+    }
+    if (!better(e.benefit - margin_of(s, &e), e.spread, n, r,
+                best->net, best->spread, best->n, best->r))
+        return false;
+    eval_unit(s, r, n, &e, true);
+    if (!(e.net > 0)) return false;
+    if (!better(e.net, e.spread, n, r, best->net, best->spread, best->n, best->r))
+        return false;
+    if (bal__pls_unit_blocked(s, r, n, false) >= 0) return false;
+    best->net = e.net;
+    best->spread = e.spread;
     best->n = n;
     for (k = 0; k < MAXREL; k++) best->r[k] = k < n ? r[k] : (rel){ -1, -1 };
     best->nhost = e.nhost;
@@ -682,67 +1254,197 @@ static void consider(srch *s, const rel *r, int n, cand *best)
         best->host[k] = e.host[k];
         best->ver[k] = s->ver[e.host[k]];
     }
+    return b0 >= bound - 1e-9 * (1 + fabs(bound));
 }
 
-/* v's best unit by J, every constraint respected. */
-static void best_cand(srch *s, int v, cand *best)
+/* The hosts v's best unit is looked for on, own host first: what its
+ * weighing depends on.  *nc_r: how many of them (after the first) are
+ * move candidates; the rest are hosts only for swaps. */
+int bal__pls_unit_hosts(srch *s, int v, int *out, int *nc_r)
 {
-    int n, i, j, c, nc;
+    int nc, ns, i, sh[2 * SWAP_HOSTS + 2], n = 0;
+
+    nc = bal__pls_cand_hosts(s, v, s->hc, s->p->search_k);
+    ns = swap_hosts(s, v, sh);
+    out[n++] = s->host[v];
+    for (i = 0; i < nc; i++) out[n++] = s->hc[i];
+    for (i = 0; i < ns; i++) n = add_host(out, n, sh[i]);
+    *nc_r = nc;
+    return n;
+}
+
+/* The fairness limits as they stand, for the record of v's weighing. */
+static void fair_now(const srch *s, double *f)
+{
+    f[0] = s->floor;
+    f[1] = s->pfloor;
+    f[2] = s->hmin;
+    f[3] = s->phmin;
+    f[4] = s->nbelow;
+    f[5] = s->pnbelow;
+}
+
+/* Whether the limits are now at least as strict as when v was weighed:
+ * the same floors (what is below them on a host depends on them, either
+ * way), and the least shares and the counts below the floors no lower
+ * (each forbids more as it grows). */
+static bool fair_stricter(const srch *s, int v)
+{
+    const double *kept = s->neg_fair + (size_t)v * NEG_FAIR;
+    double f[NEG_FAIR];
+    int i;
+
+    fair_now(s, f);
+    if (f[0] != kept[0] || f[1] != kept[1]) return false;
+    for (i = 2; i < NEG_FAIR; i++)
+        if (f[i] < kept[i]) return false;
+    return true;
+}
+
+
+/* What v's last look, which found nothing that pays, still says: when
+ * its own host and the fairness limits (or none of its units met them)
+ * and the moves left against a budget stand, every host it looked at
+ * that kept its version still offers nothing in the roles it was looked
+ * at in (a move there, swaps there); those are marked in s->known (true
+ * returned: K_MOVE, K_SWAP), and only the rest need weighing. */
+static bool known_hosts(srch *s, int v)
+{
+    const int *nh = s->neg_h + (size_t)v * NEG_MAX;
+    const uint32_t *nv = s->neg_ver + (size_t)v * NEG_MAX;
+    int i, n = s->neg_n[v];
+
+    if (n < 1 || nh[0] != s->host[v] || nv[0] != s->ver[s->host[v]] ||
+        (s->neg_fairdep[v] && !fair_stricter(s, v)) ||
+        (s->budget != INT_MAX && s->neg_moved[v] != s->ncorder))
+        return false;
+    for (i = 1; i < n; i++)
+        if (s->ver[nh[i]] == nv[i]) s->known[nh[i]] = s->neg_role[(size_t)v * NEG_MAX + i];
+    return true;
+}
+
+static void unmark(srch *s, int v)
+{
+    const int *nh = s->neg_h + (size_t)v * NEG_MAX;
+    int i;
+
+    for (i = 0; i < s->neg_n[v]; i++) s->known[nh[i]] = 0;
+}
+
+/* The most v's leaving its host can bring a unit, *bound_r (its host
+ * without it, against as it is: where v goes its share is at most 1,
+ * worth no more than nothing, and whoever arrives in its place only
+ * crowds the others), and the contended pairs that leaving parts,
+ * *dpairs_r (<= 0: an arrival only adds pairs). */
+static void leave_bound(srch *s, int v, double *bound_r, long *dpairs_r)
+{
+    const hside *bef = &s->side[s->host[v]];
+    rel r = { v, -1 };
+    hside a;
+
+    after_side(s, s->host[v], &r, 1, &a);
+    *bound_r = a.suw - bef->suw;
+    *dpairs_r = a.pairs - bef->pairs;
+}
+
+/* Whether a unit whose benefit is at most `bound' cannot pay even
+ * before its copies are reckoned: its margin (margin_of) is at least
+ * n_eff margins at weight W when n_eff, its migrations less the pairs
+ * it parts at most, is not negative. */
+static bool cannot_pay(const srch *s, double bound, long n_eff, double W)
+{
+    return n_eff >= 0 &&
+           bound - (double)n_eff * s->p->margin * W < -1e-9 * (1 + fabs(bound));
+}
+
+/* v's best unit that pays, every constraint respected; best->n == 0:
+ * none, remembered with the hosts looked at (so that a later look
+ * weighs only what changed since). */
+static void best_unit(srch *s, int v, cand *best)
+{
+    int nc, nu, i, j, np, pt[SWAP_PARTNERS_MAX], hs[UNIT_HOSTS_MAX];
+    bool known;
     rel r[2];
+    double bv = INFINITY;       /* what v's leaving brings, at most */
+    long pv = 0;
 
     memset(best, 0, sizeof(*best));
-    best->dj = -INFINITY;
-    best->r[0].v = v;
-    if (!movable(s, v)) return;
-    n = bal__pls_cand_hosts(s, v, s->hc, s->p->search_k);
-    for (i = 0; i < n; i++) {
-        r[0] = (rel){ v, s->hc[i] };
-        consider(s, r, 1, best);
+    best->net = 0;
+    best->spread = -INFINITY;
+    if (!bal__pls_movable(s, v) || s->in->hosts[s->host[v]].drained) {
+        s->neg_n[v] = -1;
+        return;
     }
-    /* Pairs: v to b with a VM of b leaving for v's host (a swap) or, on
-     * tiny clusters, for any other host (a chain).  On large clusters
-     * only when no single move gains: there, room is rarely so short
-     * that a swap must do what a move cannot. */
-    if (s->nh > SMALL_H && best->dj > s->eps) return;
-    for (i = 0; i < n; i++) {
-        int b = s->hc[i];
-        const hlist *lb = &s->hl[b];
-
-        r[0] = (rel){ v, b };
-        for (j = 0; j < lb->n; j++) {
-            int u = lb->v[j];
-
-            if (!bal__pls_partner_ok(s, v, u, lb->n)) continue;
-            r[1] = (rel){ u, s->host[v] };
-            if (!s->in->hosts[s->host[v]].drained || s->host[v] == s->p0[u])
-                consider(s, r, 2, best);
-            if (s->nh > TINY_H) continue;
-            nc = bal__pls_cand_hosts(s, u, s->hc2, s->p->search_k);
-            for (c = 0; c < nc; c++) {
-                if (s->hc2[c] == s->host[v]) continue;
-                r[1] = (rel){ u, s->hc2[c] };
-                consider(s, r, 2, best);
+    nu = bal__pls_unit_hosts(s, v, hs, &nc);
+    known = known_hosts(s, v);
+    s->fair_hit = known && s->neg_fairdep[v];
+    if (nc > 0) {
+        /* No move of v can bring more than its leaving brings its host:
+         * where it goes, its share is at most 1 and its neighbours'
+         * shares only fall.  A destination that reaches that ends the
+         * look (the first such in the indexes' order: the most room). */
+        for (i = 1; i <= nc; i++) {
+            if (s->known[hs[i]] & K_MOVE) continue;
+            if (!(bv < INFINITY)) {
+                leave_bound(s, v, &bv, &pv);
+                if (cannot_pay(s, bv, 1 + pv,
+                               bal__dmax(s->maxw[s->host[v]], s->m->w[v])))
+                    break;
             }
+            r[0] = (rel){ v, hs[i] };
+            if (consider(s, r, 1, best, bv)) break;
+        }
+    }
+    /* Beyond tiny clusters, swaps only for a VM no move of which pays
+     * (the paper's case: either move alone would crowd the other end);
+     * on large ones, on the first move candidates and the hosts for
+     * swaps. */
+    if (!(best->n > 0 && !tiny(s))) {
+        for (i = 1; i < nu; i++) {
+            int b = hs[i];
+
+            if ((s->known[b] & K_SWAP) || !bal__pls_swap_host(s, hs, nc, i))
+                continue;
+            np = bal__pls_partners(s, v, b, pt);
+            for (j = 0; j < np; j++) {
+                double bu;
+                long pu;
+
+                if (!(bv < INFINITY)) leave_bound(s, v, &bv, &pv);
+                leave_bound(s, pt[j], &bu, &pu);
+                if (cannot_pay(s, bv + bu, 2 + pv + pu,
+                               bal__dmax(bal__dmax(s->maxw[s->host[v]], s->maxw[b]),
+                                         bal__dmax(s->m->w[v], s->m->w[pt[j]]))))
+                    continue;
+                r[0] = (rel){ v, b };
+                r[1] = (rel){ pt[j], s->host[v] };
+                consider(s, r, 2, best, INFINITY);
+            }
+        }
+    }
+    if (known) unmark(s, v);
+    s->neg_n[v] = -1;
+    if (best->n == 0 && nu <= NEG_MAX) {
+        s->neg_n[v] = nu;
+        s->neg_moved[v] = s->ncorder;
+        fair_now(s, s->neg_fair + (size_t)v * NEG_FAIR);
+        s->neg_fairdep[v] = s->fair_hit;
+        /* Nothing paid: every move candidate was weighed as a move and
+         * every host for swaps for swaps. */
+        for (i = 0; i < nu; i++) {
+            s->neg_h[(size_t)v * NEG_MAX + i] = hs[i];
+            s->neg_ver[(size_t)v * NEG_MAX + i] = s->ver[hs[i]];
+            s->neg_role[(size_t)v * NEG_MAX + i] =
+                (i >= 1 && i <= nc ? K_MOVE : 0) |
+                (i >= 1 && bal__pls_swap_host(s, hs, nc, i) ? K_SWAP : 0);
         }
     }
 }
 
-static bool cand_fresh(const srch *s, const cand *c)
+/* ---- taking a unit -------------------------------------------------------------- */
+
+static int seq_add(srch *s, const seqe *e)
 {
-    int k;
-
-    for (k = 0; k < c->nhost; k++)
-        if (s->ver[c->host[k]] != c->ver[k]) return false;
-    return true;
-}
-
-/* ---- applying a unit ------------------------------------------------------ */
-
-static int seq_add(srch *s, int v, int to, int unit, bool evac)
-{
-    seqe *e;
-    int rc;
-
     if (s->nseq == s->capseq) {
         int nc = s->capseq ? s->capseq * 2 : 16;
         seqe *ns = realloc(s->seq, (size_t)nc * sizeof(*ns));
@@ -751,76 +1453,151 @@ static int seq_add(srch *s, int v, int to, int unit, bool evac)
         s->seq = ns;
         s->capseq = nc;
     }
-    e = &s->seq[s->nseq];
-    *e = (seqe){ v, s->p0[v], to, unit, true,
-                 evac || s->in->hosts[s->p0[v]].drained };
-    if ((rc = hl_push(&s->hseq[s->p0[v]], s->nseq))) return rc;
-    if ((rc = hl_push(&s->hseq[to], s->nseq))) return rc;
-    s->stepi[v] = s->nseq++;
+    s->seq[s->nseq++] = *e;
     return 0;
 }
 
-/* v from where the plan has it to `to'; c: its new cost. */
-static int relocate(srch *s, int v, int to, const bal__pl_cost *c, bool evac)
+/* Counts (sign 1) or uncounts (-1) v's arrival at h, and which hosts
+ * could not take all their arrivals at once. */
+static void arrive_one(srch *s, int v, int h, int sign)
 {
-    int a = s->host[v], o = s->p0[v], rc;
+    int64_t f0 = s->in->hosts[h].free_kb;
 
-    if (bal__pls_moved(s, v)) {
-        s->seq[s->stepi[v]].alive = false;
-        s->stepi[v] = -1;
-        hl_del(&s->touch[a], v, s->tslot1);
-        if (to == o) hl_del(&s->touch[o], v, s->tslot0);
-    } else if ((rc = hl_add(&s->touch[o], v, s->tslot0))) {
-        return rc;
+    s->ntight -= s->arrive[h] > f0;
+    s->arrive[h] += sign * (int64_t)s->in->vms[v].mem_kb;
+    s->ntight += s->arrive[h] > f0;
+}
+
+/* Counts (sign 1) or uncounts (-1) the arrivals of the migrations in
+ * o[0..m) of the unit's VMs, and which hosts could not take all their
+ * arrivals at once. */
+static void arrivals(srch *s, const cent *o, int m, const rel *r, int n,
+                     int sign)
+{
+    int i;
+
+    for (i = 0; i < m; i++)
+        if (unit_to(r, n, o[i].v) >= 0) arrive_one(s, o[i].v, o[i].to, sign);
+}
+
+static int grow_migrations(srch *s)
+{
+    int nc = 2 * s->capc;
+    cent *a = realloc(s->corder, (size_t)nc * sizeof(*a));
+
+    if (!a) return BAL_ENOMEM;
+    s->corder = a;
+    a = realloc(s->cnext, (size_t)nc * sizeof(*a));
+    if (!a) return BAL_ENOMEM;
+    s->cnext = a;
+    a = realloc(s->cpend, (size_t)nc * sizeof(*a));
+    if (!a) return BAL_ENOMEM;
+    s->cpend = a;
+    {
+        int *x = realloc(s->cnxt, (size_t)nc * sizeof(int));
+
+        if (!x) return BAL_ENOMEM;
+        s->cnxt = x;
     }
-    hl_del(&s->hl[a], v, s->slot);
-    if ((rc = hl_add(&s->hl[to], v, s->slot))) return rc;
-    s->host[v] = to;
-    s->free_kb[a] += bal__pls_mem_of(s, v);
-    s->free_kb[to] -= bal__pls_mem_of(s, v);
-    s->T[v] = 0;
-    s->loss[v] = 0;
-    if (to != o) {
-        if ((rc = hl_add(&s->touch[to], v, s->tslot1))) return rc;
-        s->T[v] = c->pc.time_s;
-        s->loss[v] = charge(s, v, to, c);
-        if ((rc = seq_add(s, v, to, s->unit, evac))) return rc;
-    }
+    s->capc = nc;
     return 0;
 }
 
-static int apply_unit(srch *s, const rel *r, int n, bool evac)
+/* Runs the unit: the plan's migrations as compose says, then each
+ * relocation in the order that fits, recorded as a step with the unit's
+ * figures. */
+static int apply_unit(srch *s, const rel *r, int n, bool evac,
+                      const evalr *e)
 {
-    evalr e;
-    int order[MAXREL], dpo[DPMAX], dpm = 0, unit[DPMAX], i, k, rc;
-    bool reseq, ev[DPMAX];
+    int i, k, rc, first = 0, hs[MAXHU], nhs = 0, m, how;
+    cent *t;
 
-    bal__pls_eval_unit(s, r, n, &e);
-    if (!unit_ok(s, r, n, order, &reseq, dpo, &dpm)) return BAL_EINVAL;
-    s->budget -= unit_moves(s, r, n);
-    for (k = 0; k < n; k++) {
-        i = reseq ? k : order[k];
-        if ((rc = relocate(s, r[i].v, r[i].to, &e.c[i], evac))) return rc;
-    }
-    if (reseq) {
-        /* The plan in the order found: each move keeps its unit. */
-        for (k = 0; k < dpm; k++) {
-            const seqe *x = &s->seq[s->stepi[dpo[k]]];
+    (void)unit_fits(s, r, n, &first);
+    if (compose_simple(s, r, n) || place_fits(s, r, n, first)) {
+        /* In place, as compose would have it, without copying the rest:
+         * a VM not moved yet gets its migration appended; one moved
+         * before has its last migration end where it now goes, or lose
+         * it when that is back where the migration started. */
+        for (i = 0; i < n; i++) {
+            const rel *x = &r[(first + i) % n];
+            int v = x->v;
 
-            unit[k] = x->unit;
-            ev[k] = x->evac;
+            if (s->nent[v] == 0) {
+                s->corder[s->ncorder] = (cent){ v, s->host[v], x->to, -1 };
+                arrive_one(s, v, x->to, 1);
+                s->clast[v] = s->ncorder++;
+                s->nent[v] = 1;
+                continue;
+            }
+            k = s->clast[v];
+            arrive_one(s, v, s->corder[k].to, -1);
+            if (x->to != s->corder[k].from) {
+                s->corder[k].to = x->to;
+                arrive_one(s, v, x->to, 1);
+                continue;
+            }
+            memmove(s->corder + k, s->corder + k + 1,
+                    (size_t)(s->ncorder - k - 1) * sizeof(*s->corder));
+            s->ncorder--;
+            for (m = k; m < s->ncorder; m++)
+                s->clast[s->corder[m].v] = m;
+            if (--s->nent[v] > 0)
+                for (m = k - 1; m >= 0; m--)
+                    if (s->corder[m].v == v) {
+                        s->clast[v] = m;
+                        break;
+                    }
         }
-        for (k = 0; k < s->nseq; k++) s->seq[k].alive = false;
-        for (k = 0; k < dpm; k++)
-            if ((rc = seq_add(s, dpo[k], s->host[dpo[k]], unit[k], ev[k])))
-                return rc;
+    } else {
+        compose(s, r, n, true, &how, &m);
+        arrivals(s, s->corder, s->ncorder, r, n, -1);
+        arrivals(s, s->cnext, m, r, n, 1);
+        t = s->corder;
+        s->corder = s->cnext;
+        s->cnext = t;
+        s->ncorder = m;
+        for (k = 0; k < n; k++) s->nent[r[k].v] = 0;
+        for (i = 0; i < m; i++) {
+            s->clast[s->corder[i].v] = i;
+            if (unit_to(r, n, s->corder[i].v) >= 0) s->nent[s->corder[i].v]++;
+        }
     }
+    for (k = 0; k < n; k++) {
+        const rel *x = &r[(first + k) % n];
+        int v = x->v, a = s->host[v];
+        seqe st;
+        int64_t mem = (int64_t)s->in->vms[v].mem_kb;
+
+        st.v = v;
+        st.from = a;
+        st.to = x->to;
+        st.unit = s->unit;      /* 0, 1, ...: the unit's number */
+        st.evac = evac;
+        st.net = e->net;
+        st.du = e->du;
+        st.rate = e->rate;
+        st.T = e->T;
+        st.cost = e->cost;
+        st.n = n + (int)e->dpairs;     /* the margins it owes */
+        if ((rc = seq_add(s, &st))) return rc;
+        /* Its last migration now ends where this step does. */
+        if (s->nent[v] > 0) s->corder[s->clast[v]].seq = s->nseq - 1;
+        hl_del(&s->hl[a], v);
+        if ((rc = hl_add(&s->hl[x->to], v))) return rc;
+        s->host[v] = x->to;
+        s->free_kb[a] += mem;
+        s->free_kb[x->to] -= mem;
+        nhs = add_host(hs, nhs, a);
+        nhs = add_host(hs, nhs, x->to);
+    }
+    for (i = 0; i < nhs; i++) host_refresh(s, hs[i]);
     s->unit++;
-    for (k = 0; k < e.nhost; k++) host_refresh(s, e.host[k]);
+    /* Room for the next unit's migrations, split or not. */
+    if (s->ncorder + MAXREL > s->capc) return grow_migrations(s);
     return 0;
 }
 
-/* ---- the phases ----------------------------------------------------------- */
+/* ---- phases ------------------------------------------------------------------ */
 
 static int cmp_mem_asc(const void *a, const void *b, void *arg)
 {
@@ -832,10 +1609,25 @@ static int cmp_mem_asc(const void *a, const void *b, void *arg)
     return x - y;
 }
 
-/* Drained hosts first: each VM on one goes where J is best among the
- * hosts that can take it, smallest first (when not all fit, as many as
- * can); the gate does not apply, the move is owed.  The search after
- * may still trade which ones go. */
+static int reject_simple(srch *s, int v, bal__pl_why why, const char *fmt,
+                         const char *a)
+{
+    bal__pl_reject rj;
+
+    memset(&rj, 0, sizeof(rj));
+    rj.vm = v;
+    rj.why = why;
+    rj.to = -1;
+    rj.partner = -1;
+    snprintf(rj.detail, sizeof(rj.detail), fmt, s->in->vms[v].name,
+             bal_load_type_name(s->in->vms[v].type), a);
+    return bal__pls_add_reject(s, &rj);
+}
+
+/* Drained hosts first: each VM on one goes where the cluster's utility
+ * is best among the hosts that can take it, smallest first (when not
+ * all fit, as many as can); neither the gate nor fairness applies: the
+ * move is owed. */
 static int evacuate(srch *s)
 {
     int *list = NULL, n = 0, i, j, rc = 0;
@@ -847,34 +1639,25 @@ static int evacuate(srch *s)
     qsort_r(list, (size_t)n, sizeof(int), cmp_mem_asc, s);
     for (i = 0; i < n; i++) {
         int v = list[i], nc, bestb = -1, why_n[BAL__PL_NWHY] = { 0 }, top = -1;
-        double bestdj = -INFINITY;
-        evalr e;
+        const char *hn = s->in->hosts[s->host[v]].name;
+        evalr e, be;
         bal__pl_reject rj;
         bool all = false;
         rel r;
 
-        memset(&rj, 0, sizeof(rj));
-        rj.vm = v;
-        rj.to = -1;
-        rj.partner = -1;
         if (s->in->vms[v].pinned) {
-            rj.why = BAL__PL_PINNED;
-            snprintf(rj.detail, sizeof(rj.detail), "%s (%s): pinned on "
-                     "drained %s", s->in->vms[v].name,
-                     bal_load_type_name(s->in->vms[v].type),
-                     s->in->hosts[s->host[v]].name);
-            if ((rc = bal__pls_add_reject(s, &rj))) goto out;
+            if ((rc = reject_simple(s, v, BAL__PL_PINNED,
+                                    "%s (%s): pinned on drained %s", hn)))
+                goto out;
             continue;
         }
-        if (s->budget < 1) {
-            rj.why = BAL__PL_MAXMOVES;
-            snprintf(rj.detail, sizeof(rj.detail), "%s (%s): on drained %s, "
-                     "no moves left", s->in->vms[v].name,
-                     bal_load_type_name(s->in->vms[v].type),
-                     s->in->hosts[s->host[v]].name);
-            if ((rc = bal__pls_add_reject(s, &rj))) goto out;
+        if (s->ncorder >= s->budget) {
+            if ((rc = reject_simple(s, v, BAL__PL_MAXMOVES,
+                                    "%s (%s): on drained %s, no moves left", hn)))
+                goto out;
             continue;
         }
+        memset(&be, 0, sizeof(be));
         for (;;) {
             if (all) {
                 nc = 0;
@@ -886,23 +1669,23 @@ static int evacuate(srch *s)
             for (j = 0; j < nc; j++) {
                 int b = s->hc[j], why;
 
+                if (b == s->host[v]) continue;
                 r = (rel){ v, b };
-                why = blocked(s, v, b, &r, 1, true);
-
-                if (why < 0 && s->free_kb[b] < bal__pls_mem_of(s, v)) why = BAL__PL_MEMORY;
+                why = bal__pls_unit_blocked(s, &r, 1, true);
                 if (why >= 0) {
                     why_n[why]++;
                     continue;
                 }
-                r = (rel){ v, b };
-                bal__pls_eval_unit(s, &r, 1, &e);
-                if (e.dj > bestdj) {
-                    bestdj = e.dj;
+                eval_unit(s, &r, 1, &e, true);
+                if (bestb < 0 || better(e.benefit - e.cost, e.spread, 1, &r,
+                                        be.benefit - be.cost, be.spread, 1,
+                                        be.r)) {
+                    be = e;
                     bestb = b;
                 }
             }
-            /* The indexes offer the least loaded hosts; when none of those
-             * can take it, every host is asked before giving up. */
+            /* The indexes offer the hosts with most room; when none of
+             * those can take it, every host is asked before giving up. */
             if (bestb >= 0 || all || s->nh <= SMALL_H) break;
             all = true;
             memset(why_n, 0, sizeof(why_n));
@@ -910,205 +1693,136 @@ static int evacuate(srch *s)
         if (bestb < 0) {
             for (j = 0; j < BAL__PL_NWHY; j++)
                 if (why_n[j] > 0 && (top < 0 || why_n[j] > why_n[top])) top = j;
+            memset(&rj, 0, sizeof(rj));
+            rj.vm = v;
+            rj.to = rj.partner = -1;
             rj.why = top >= 0 ? (bal__pl_why)top : BAL__PL_NOHOST;
             snprintf(rj.detail, sizeof(rj.detail), "%s (%s): no host can take "
                      "it off drained %s: %d memory, %d storage, %d "
                      "anti-affinity, %d no-link", s->in->vms[v].name,
-                     bal_load_type_name(s->in->vms[v].type),
-                     s->in->hosts[s->host[v]].name, why_n[BAL__PL_MEMORY],
-                     why_n[BAL__PL_STORAGE], why_n[BAL__PL_ANTI],
-                     why_n[BAL__PL_NOLINK]);
+                     bal_load_type_name(s->in->vms[v].type), hn,
+                     why_n[BAL__PL_MEMORY], why_n[BAL__PL_STORAGE],
+                     why_n[BAL__PL_ANTI], why_n[BAL__PL_NOLINK]);
             if ((rc = bal__pls_add_reject(s, &rj))) goto out;
             continue;
         }
         r = (rel){ v, bestb };
-        if ((rc = apply_unit(s, &r, 1, true))) goto out;
+        if ((rc = apply_unit(s, &r, 1, true, &be))) goto out;
     }
 out:
     free(list);
     return rc;
 }
 
-static int push_best(srch *s, int v)
+/* Whether some VM on h runs below its demand: only then can moving one
+ * of h's VMs gain anything. */
+static bool contended(const srch *s, int h)
 {
-    cand c;
-
-    best_cand(s, v, &c);
-    /* Older entries of v are dropped when they come up. */
-    c.gen = ++s->gen[v];
-    if (c.dj > s->eps) return pq_push(s, &c);
-    return 0;
-}
-
-/* On large clusters, the VMs worth a look: those that run below their
- * demand (the ones that contend, and whose move relieves the others) and
- * those on drained hosts. */
-static bool wants_out(const srch *s, int v)
-{
-    return (s->m->w[v] > 0 && s->fcur[v] < 1 - 1e-9) ||
-           s->in->hosts[s->host[v]].drained;
-}
-
-/* A popped entry whose hosts changed: its own unit weighed again; if it
- * still beats every other entry it is taken as it is, else v's best is
- * looked for afresh. */
-static bool still_best(srch *s, cand *c)
-{
-    evalr e;
-    int k;
-
-    if (bal__pls_unit_blocked(s, c->r, c->n, false, true) >= 0) return false;
-    bal__pls_eval_unit(s, c->r, c->n, &e);
-    if (!(e.key > s->eps)) return false;
-    if (s->npq > 0 && s->pq[0].dj > e.key) return false;
-    c->dj = e.key;
-    c->nhost = e.nhost;
-    for (k = 0; k < e.nhost; k++) {
-        c->host[k] = e.host[k];
-        c->ver[k] = s->ver[e.host[k]];
-    }
-    return true;
-}
-
-static int greedy(srch *s)
-{
-    int pass, v, rc = 0;
-    long applied_total = 0, cap = 20L * s->nv + 100;
-    bool small = s->nh <= SMALL_H && s->nv <= 64;
-
-    for (pass = 0; pass < MAX_PASSES; pass++) {
-        int applied = 0;
-
-        s->out->passes = pass + 1;
-        s->npq = 0;
-        for (v = 0; v < s->nv; v++) {
-            if (!movable(s, v)) continue;
-            if (!small && !wants_out(s, v)) continue;
-            if ((rc = push_best(s, v))) return rc;
-        }
-        while (s->npq > 0) {
-            cand c = pq_pop(s);
-            int hs[MAXHU], nhs, k, i;
-
-            if (c.gen != s->gen[c.r[0].v]) continue;
-            if (!cand_fresh(s, &c) ? !still_best(s, &c)
-                                   : bal__pls_unit_blocked(s, c.r, c.n, false, true) >= 0) {
-                if ((rc = push_best(s, c.r[0].v))) return rc;
-                continue;
-            }
-            if ((rc = apply_unit(s, c.r, c.n, false))) return rc;
-            applied++;
-            if (++applied_total >= cap) {
-                s->limited = true;
-                return 0;
-            }
-            /* Who shares the changed hosts now has other prospects. */
-            nhs = c.nhost;
-            memcpy(hs, c.host, sizeof(hs));
-            for (k = 0; k < nhs; k++)
-                for (i = 0; i < s->hl[hs[k]].n; i++) {
-                    int u = s->hl[hs[k]].v[i];
-
-                    if (movable(s, u) && (small || wants_out(s, u)) &&
-                        (rc = push_best(s, u)))
-                        return rc;
-                }
-        }
-        if (!applied) return 0;
-    }
-    /* Stopped by the pass limit, not by running out of gains. */
-    s->limited = true;
-    return 0;
-}
-
-/* Moves that, with the plan as it ended, no longer pay are undone (a
- * later move may have done their work): J only grows. */
-static int polish(srch *s)
-{
-    int round, i, rc, undone;
-
-    for (round = 0; round < 8; round++) {
-        undone = 0;
-        for (i = 0; i < s->nseq; i++) {
-            const seqe *e = &s->seq[i];
-            rel r;
-            evalr ev;
-
-            if (!e->alive || !movable(s, e->v)) continue;
-            r = (rel){ e->v, e->from };
-            if (bal__pls_unit_blocked(s, &r, 1, false, true) >= 0) continue;
-            bal__pls_eval_unit(s, &r, 1, &ev);
-            if (!(ev.key > s->eps)) continue;
-            if ((rc = apply_unit(s, &r, 1, false))) return rc;
-            undone++;
-        }
-        if (!undone) break;
-    }
-    return 0;
-}
-
-/* Small clusters (at most TINY_H hosts and TINY_V VMs): once the greedy
- * is done, best improvement over every unit of up to MAXREL relocations
- * of any movable VMs to any hosts, until none gains.  This reaches what
- * single moves and pairs cannot: three-way rotations, and trading one
- * planned swap for another. */
-static void widen_rec(srch *s, const int *mv, int nm, int from, rel *r, int n,
-                      int depth, cand *best)
-{
-    int i, h;
-
-    if (n > 0) consider(s, r, n, best);
-    if (n == depth) return;
-    for (i = from; i < nm; i++) {
-        int v = mv[i];
-
-        for (h = 0; h < s->nh; h++) {
-            if (h == s->host[v] || (s->in->hosts[h].drained && h != s->p0[v]))
-                continue;
-            r[n] = (rel){ v, h };
-            widen_rec(s, mv, nm, i + 1, r, n + 1, depth, best);
-        }
-    }
-}
-
-/* Units of up to k relocations of nm VMs over nh hosts. */
-static double units_upto(int nm, int nh, int k)
-{
-    double t = 0, c = 1;
+    const hlist *l = &s->hl[h];
     int i;
 
-    for (i = 1; i <= k; i++) {
-        c = c * (nm - i + 1) / i;
-        t += c * pow(nh - 1, i);
-    }
-    return t;
+    for (i = 0; i < l->n; i++)
+        if (s->m->w[l->v[i]] > 0 && s->share[l->v[i]] < 1 - SHARE_EPS)
+            return true;
+    return false;
 }
 
-static int widen(srch *s)
+/* The pass's VMs, the worst-off first: a min-heap on (share when
+ * pushed, index) in order[0..norder). */
+static bool vless(const srch *s, int i, int j)
 {
-    int mv[TINY_V], nm = 0, v, iter, rc, depth;
-    rel r[MAXREL];
-    cand best;
+    double a = s->okey[i], b = s->okey[j];
 
-    for (iter = 0; iter < 100 * TINY_V; iter++) {
-        nm = 0;
-        for (v = 0; v < s->nv; v++)
-            if (movable(s, v)) mv[nm++] = v;
-        /* As deep as WIDEN_EVALS evaluations a round allow. */
-        depth = s->p->tiny_depth < MAXREL ? s->p->tiny_depth : MAXREL;
-        while (depth > 1 && units_upto(nm, s->nh, depth) > WIDEN_EVALS) depth--;
-        if (depth < 1) return 0;
-        memset(&best, 0, sizeof(best));
-        best.dj = -INFINITY;
-        widen_rec(s, mv, nm, 0, r, 0, depth, &best);
-        if (!(best.dj > s->eps)) return 0;
-        if ((rc = apply_unit(s, best.r, best.n, false))) return rc;
+    return a < b || (a == b && s->order[i] < s->order[j]);
+}
+
+static void vswap(srch *s, int i, int j)
+{
+    int t = s->order[i];
+    double k = s->okey[i];
+
+    s->order[i] = s->order[j];
+    s->okey[i] = s->okey[j];
+    s->order[j] = t;
+    s->okey[j] = k;
+}
+
+static void vpush(srch *s, int v)
+{
+    int i = s->norder++;
+
+    s->order[i] = v;
+    s->okey[i] = s->share[v];
+    while (i > 0 && vless(s, i, (i - 1) / 2)) {
+        vswap(s, i, (i - 1) / 2);
+        i = (i - 1) / 2;
     }
-    s->limited = true;
+}
+
+static int vpop(srch *s, double *key_r)
+{
+    int v = s->order[0], i = 0;
+
+    *key_r = s->okey[0];
+    s->norder--;
+    s->order[0] = s->order[s->norder];
+    s->okey[0] = s->okey[s->norder];
+    for (;;) {
+        int l = 2 * i + 1, r = l + 1, b = i;
+
+        if (l < s->norder && vless(s, l, b)) b = l;
+        if (r < s->norder && vless(s, r, b)) b = r;
+        if (b == i) break;
+        vswap(s, i, b);
+        i = b;
+    }
+    return v;
+}
+
+/* Passes over the VMs of contended hosts, the worst-off first (as they
+ * are when their turn comes: a VM whose share changed meanwhile takes
+ * its place again), each taking its best unit as the cluster then
+ * stands; until a pass takes nothing. */
+static int passes(srch *s)
+{
+    int pass, h, i, rc, took;
+    long units = 0, cap = 64L * (s->nv + 16);
+
+    for (pass = 0; pass < MAX_PASSES; pass++) {
+        set_floors(s);
+        took = 0;
+        s->norder = 0;
+        for (h = 0; h < s->nh; h++) {
+            if (!contended(s, h)) continue;
+            for (i = 0; i < s->hl[h].n; i++)
+                if (s->m->w[s->hl[h].v[i]] > 0) vpush(s, s->hl[h].v[i]);
+        }
+        while (s->norder > 0) {
+            double key;
+            int v = vpop(s, &key);
+            cand c;
+            evalr e;
+
+            if (key != s->share[v]) {
+                vpush(s, v);
+                continue;
+            }
+            best_unit(s, v, &c);
+            if (c.n == 0) continue;
+            eval_unit(s, c.r, c.n, &e, true);
+            if ((rc = apply_unit(s, c.r, c.n, false, &e))) return rc;
+            took++;
+            /* A bound that no real cluster reaches: every unit raises
+             * the utility by a margin, which has a top. */
+            if (++units > cap) return 0;
+        }
+        s->out->passes = pass + 1;
+        if (!took) break;
+    }
     return 0;
 }
 
-/* ---- setup ---------------------------------------------------------------- */
+/* ---- setup ------------------------------------------------------------------- */
 
 static int pingpong_index(srch *s)
 {
@@ -1156,50 +1870,66 @@ static void srch_dispose(srch *s)
 {
     int i, k;
 
-    for (i = 0; i < s->nh; i++) {
+    for (i = 0; i < s->nh; i++)
         if (s->hl) free(s->hl[i].v);
-        if (s->touch) free(s->touch[i].v);
-        if (s->hseq) free(s->hseq[i].v);
-    }
     free(s->hl);
-    free(s->touch);
-    free(s->hseq);
     free(s->p0);
     free(s->host);
-    free(s->slot);
-    free(s->tslot0);
-    free(s->tslot1);
-    free(s->T);
-    free(s->loss);
-    free(s->S);
-    free(s->fcur);
-    free(s->rcur);
+    free(s->share);
+    free(s->pshare);
+    free(s->work);
     free(s->free_kb);
     free(s->ver);
-    free(s->load[0]);
-    free(s->load[1]);
-    for (k = 0; k < 4; k++) {
-        free(s->hp[k].a);
-        free(s->hp[k].pos);
+    for (k = 0; k < HX_N; k++) {
+        free(s->key[k]);
+        free(s->hx[k].a);
+        free(s->hx[k].pos);
     }
-    free(s->pq);
+    free(s->order);
+    free(s->okey);
     free(s->pp_first);
     free(s->pp_list);
     free(s->seq);
-    free(s->stepi);
-    free(s->ta);
-    free(s->fa);
+    free(s->pop);
+    free(s->side);
+    free(s->maxw);
+    free(s->hcpu);
+    free(s->hio);
+    free(s->memo);
+    free(s->mc);
+    free(s->mc_next);
+    free(s->arrive);
+    free(s->corder);
+    free(s->cnext);
+    free(s->cpend);
+    free(s->cnxt);
+    free(s->firstp);
+    free(s->clast);
+    free(s->nent);
+
+    free(s->fr);
+    free(s->pdc);
+    free(s->pdi);
+    free(s->pkc);
+    free(s->pki);
+    free(s->neg_n);
+    free(s->neg_moved);
+    free(s->neg_fair);
+    free(s->neg_fairdep);
+    free(s->neg_h);
+    free(s->neg_ver);
+    free(s->neg_role);
     free(s->hc);
-    free(s->hc2);
     free(s->mark);
-    free(s->gen);
+    free(s->known);
+    free(s->ta);
+    free(s->tmp);
 }
 
 static int srch_init(srch *s, bal__pl_model *m, bal__pl_search_out *out)
 {
     const bal__pl_input *in = m->in;
     size_t nh = (size_t)m->nh + 1, nv = (size_t)m->nv + 2;
-    double wsum = 0;
     int i, k, rc;
 
     memset(s, 0, sizeof(*s));
@@ -1211,68 +1941,91 @@ static int srch_init(srch *s, bal__pl_model *m, bal__pl_search_out *out)
     s->out = out;
     s->budget = s->p->max_moves < 0 ? INT_MAX : s->p->max_moves;
     s->hl = calloc(nh, sizeof(*s->hl));
-    s->touch = calloc(nh, sizeof(*s->touch));
-    s->hseq = calloc(nh, sizeof(*s->hseq));
     s->p0 = calloc(nv, sizeof(int));
     s->host = calloc(nv, sizeof(int));
-    s->slot = calloc(nv, sizeof(int));
-    s->tslot0 = calloc(nv, sizeof(int));
-    s->tslot1 = calloc(nv, sizeof(int));
-    s->T = calloc(nv, sizeof(double));
-    s->loss = calloc(nv, sizeof(double));
-    s->S = calloc(nh, sizeof(double));
-    s->fcur = calloc(nv, sizeof(double));
-    s->rcur = calloc(nh, sizeof(double));
+    s->share = calloc(nv, sizeof(double));
+    s->pshare = calloc(nv, sizeof(double));
+    s->work = calloc(nv, sizeof(double));
     s->free_kb = calloc(nh, sizeof(int64_t));
     s->ver = calloc(nh, sizeof(uint32_t));
-    s->load[0] = calloc(nh, sizeof(double));
-    s->load[1] = calloc(nh, sizeof(double));
-    s->stepi = calloc(nv, sizeof(int));
-    s->ta = calloc(nv, sizeof(int));
-    s->fa = calloc(nv, sizeof(double));
-    s->hc = calloc(nh, sizeof(int));
-    s->hc2 = calloc(nh, sizeof(int));
+    s->order = calloc(nv, sizeof(int));
+    s->okey = calloc(nv, sizeof(double));
+    s->pop = calloc(nv, 1);
+    s->side = calloc(nh, sizeof(*s->side));
+    s->maxw = calloc(nh, sizeof(double));
+    s->hcpu = calloc(nh, sizeof(double));
+    s->hio = calloc(nh, sizeof(double));
+    /* A host weighed after a change stands while it does; most reuse
+     * is at once (one VM's own host, for each destination weighed), so
+     * the memo is kept small enough to stay in the cache: larger, a
+     * look-up costs more in misses than the few it finds save. */
+    s->nmemo = 8192;
+    s->memo = calloc(s->nmemo, sizeof(*s->memo));
+    s->mc = calloc(nh * MC_WAYS, sizeof(*s->mc));
+    s->mc_next = calloc(nh, sizeof(unsigned));
+    s->arrive = calloc(nh, sizeof(int64_t));
+    /* A VM migrates twice at most for each unit that moves it: room for
+     * growth is made as the plan grows (grow_migrations). */
+    s->capc = (int)nv + MAXREL;
+    s->corder = calloc((size_t)s->capc, sizeof(*s->corder));
+    s->cnext = calloc((size_t)s->capc, sizeof(*s->cnext));
+    s->cpend = calloc((size_t)s->capc, sizeof(*s->cpend));
+    s->cnxt = calloc((size_t)s->capc, sizeof(int));
+    s->firstp = calloc(nv, sizeof(int));
+    s->clast = calloc(nv, sizeof(int));
+    s->nent = calloc(nv, sizeof(int));
+
+    s->fr = calloc(nh, sizeof(int64_t));
+    s->pdc = calloc(nh, sizeof(double));
+    s->pdi = calloc(nh, sizeof(double));
+    s->pkc = calloc(nh, sizeof(int));
+    s->pki = calloc(nh, sizeof(int));
+    s->neg_n = calloc(nv, sizeof(int));
+    s->neg_moved = calloc(nv, sizeof(int));
+    s->neg_fair = calloc(nv * NEG_FAIR, sizeof(double));
+    s->neg_fairdep = calloc(nv, 1);
+    s->neg_h = calloc(nv * NEG_MAX, sizeof(int));
+    s->neg_ver = calloc(nv * NEG_MAX, sizeof(uint32_t));
+    s->neg_role = calloc(nv * NEG_MAX, 1);
+    s->hc = calloc(nh + MAX_K * 8, sizeof(int));
     s->mark = calloc(nh, 1);
-    s->gen = calloc(nv, sizeof(uint32_t));
-    if (!s->gen || !s->hl || !s->touch || !s->hseq || !s->p0 || !s->host || !s->slot ||
-        !s->tslot0 || !s->tslot1 || !s->T || !s->loss || !s->S || !s->fcur ||
-        !s->rcur || !s->free_kb || !s->ver || !s->load[0] || !s->load[1] ||
-        !s->stepi || !s->ta || !s->fa || !s->hc || !s->hc2 || !s->mark)
+    s->known = calloc(nh, 1);
+    s->ta = calloc(nv, sizeof(int));
+    s->tmp = calloc(nv, sizeof(double));
+    if (!s->hl || !s->p0 || !s->host || !s->share ||
+        !s->pshare || !s->work || !s->free_kb || !s->ver || !s->order ||
+        !s->okey || !s->pop || !s->side || !s->maxw || !s->hcpu || !s->hio ||
+        !s->memo || !s->mc || !s->mc_next || !s->arrive || !s->corder || !s->cnext || !s->cpend || !s->cnxt || !s->firstp || !s->clast || !s->nent || !s->fr ||
+        !s->pdc || !s->pdi || !s->pkc || !s->pki || !s->neg_n ||
+        !s->neg_moved || !s->neg_fair || !s->neg_fairdep || !s->neg_h || !s->neg_ver || !s->neg_role ||
+        !s->hc || !s->mark || !s->known || !s->ta || !s->tmp)
         return BAL_ENOMEM;
-    for (k = 0; k < 4; k++) {
-        s->hp[k].a = calloc(nh, sizeof(int));
-        s->hp[k].pos = calloc(nh, sizeof(int));
-        if (!s->hp[k].a || !s->hp[k].pos) return BAL_ENOMEM;
-        s->hp[k].key = s->load[k & 1];
-        s->hp[k].sign = k < 2 ? 1 : -1;
+    for (k = 0; k < HX_N; k++) {
+        s->key[k] = calloc(nh, sizeof(double));
+        s->hx[k].a = calloc(nh, sizeof(int));
+        s->hx[k].pos = calloc(nh, sizeof(int));
+        if (!s->key[k] || !s->hx[k].a || !s->hx[k].pos) return BAL_ENOMEM;
+        s->hx[k].key = s->key[k];
+        s->hx[k].sign = -1;     /* the most first */
     }
     if ((rc = pingpong_index(s))) return rc;
     for (i = 0; i < s->nh; i++) s->free_kb[i] = in->hosts[i].free_kb;
     for (i = 0; i < s->nv; i++) {
+        s->neg_n[i] = -1;
         s->p0[i] = s->host[i] = in->vms[i].host;
-        s->stepi[i] = -1;
-        wsum += m->w[i];
-        if ((rc = hl_add(&s->hl[s->host[i]], i, s->slot))) return rc;
+        if ((rc = hl_add(&s->hl[s->host[i]], i))) return rc;
     }
-    /* Gains this small are rounding, not improvement. */
-    s->eps = 1e-12 * (1 + wsum);
-    s->big = 16 * (1 + wsum);
     for (i = 0; i < s->nh; i++) {
-        const hlist *l = &s->hl[i];
-        int j;
-
-        s->S[i] = host_eval(s, i, l->v, l->n, 0, s->fa, &s->rcur[i]);
-        for (j = 0; j < l->n; j++) s->fcur[l->v[j]] = s->fa[j];
-        host_loads(s, i);
-        for (k = 0; k < 4; k++) {
-            s->hp[k].pos[i] = -1;
+        for (k = 0; k < HX_N; k++) {
+            s->hx[k].pos[i] = -1;
             if (in->hosts[i].drained) continue;
-            s->hp[k].pos[i] = s->hp[k].n;
-            s->hp[k].a[s->hp[k].n++] = i;
+            s->hx[k].pos[i] = s->hx[k].n;
+            s->hx[k].a[s->hx[k].n++] = i;
         }
     }
-    for (k = 0; k < 4; k++)
-        for (i = s->hp[k].n / 2 - 1; i >= 0; i--) hdown(&s->hp[k], i);
+    population(s);
+    for (i = 0; i < s->nh; i++) host_refresh(s, i);
+    set_floors(s);
     return 0;
 }
 
@@ -1284,16 +2037,18 @@ void bal__pl_search_out_dispose(bal__pl_search_out *s)
     memset(s, 0, sizeof(*s));
 }
 
-/* The end of a search or a replay: why each VM that would gain stays
- * (drained hosts' refusals are already in), and the final placement. */
-static int finish(srch *s, const bal__pl_model *m, bal__pl_search_out *out)
+/* Why each VM that would gain stays, then the final placement. */
+static int finish(srch *s, bal__pl_search_out *out)
 {
     int v, rc;
 
+    set_floors(s);
+    out->floor = s->floor;
+    out->pfloor = s->pfloor;
     for (v = 0; v < s->nv; v++) {
         if (bal__pls_moved(s, v) || s->in->hosts[s->host[v]].drained)
             continue;
-        if (m->w[v] > 0 && s->fcur[v] < 1 - 1e-9 &&
+        if (s->m->w[v] > 0 && s->share[v] < 1 - SHARE_EPS &&
             (rc = bal__pls_explain(s, v)))
             return rc;
     }
@@ -1312,55 +2067,9 @@ int bal__pl_search(bal__pl_model *m, bal__pl_search_out *out)
     rc = srch_init(&s, m, out);
     if (rc) goto out;
     if ((rc = evacuate(&s))) goto out;
-    if ((rc = greedy(&s))) goto out;
-    if (s.nh <= TINY_H && s.nv <= TINY_V && s.p->tiny_depth > 0 &&
-        (rc = widen(&s)))
-        goto out;
-    if ((rc = polish(&s))) goto out;
+    if ((rc = passes(&s))) goto out;
     if ((rc = bal__pls_emit_steps(&s))) goto out;
-    rc = finish(&s, m, out);
-out:
-    srch_dispose(&s);
-    if (rc) bal__pl_search_out_dispose(out);
-    return rc;
-}
-
-/* A plan decided elsewhere (the exact search, planner_exact.c) told as
- * the search tells its own: each move applied in the given order (a
- * swap's two moves, next to each other, as one unit), then the steps,
- * gains and reasons, and why the VMs below their demand stay. */
-int bal__pl_search_replay(bal__pl_model *m, const int *vm, const int *to,
-                          int n, const bal__pl_search_out *prev,
-                          bal__pl_search_out *out)
-{
-    srch s;
-    int rc, v, i, k;
-
-    memset(out, 0, sizeof(*out));
-    rc = srch_init(&s, m, out);
-    if (rc) goto out;
-    out->passes = prev->passes;
-    for (i = 0; i < n; i += k) {
-        rel r[2];
-
-        r[0] = (rel){ vm[i], to[i] };
-        k = 1;
-        if (i + 1 < n && to[i + 1] == s.p0[vm[i]] && s.p0[vm[i + 1]] == to[i]) {
-            r[1] = (rel){ vm[i + 1], to[i + 1] };
-            k = 2;
-        }
-        if ((rc = apply_unit(&s, r, k, s.in->hosts[s.p0[vm[i]]].drained)))
-            goto out;
-    }
-    if ((rc = bal__pls_emit_steps(&s))) goto out;
-    /* What evacuation said of the VMs that stay on drained hosts. */
-    for (i = 0; i < prev->nrejects; i++) {
-        v = prev->rejects[i].vm;
-        if (!bal__pls_moved(&s, v) && s.in->hosts[s.host[v]].drained &&
-            (rc = bal__pls_add_reject(&s, &prev->rejects[i])))
-            goto out;
-    }
-    rc = finish(&s, m, out);
+    rc = finish(&s, out);
 out:
     srch_dispose(&s);
     if (rc) bal__pl_search_out_dispose(out);

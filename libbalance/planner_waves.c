@@ -327,7 +327,7 @@ int bal__pl_waves(bal__pl_model *m, const bal__pl_search_out *s,
     size_t n = (size_t)s->nsteps;
     wctx c;
     double *wave_s = NULL;
-    int i, k, rc;
+    int i, k, rc, *vmw = NULL;
 
     memset(&c, 0, sizeof(c));
     c.m = m;
@@ -344,8 +344,12 @@ int bal__pl_waves(bal__pl_model *m, const bal__pl_search_out *s,
     c.w = calloc(n + 1, sizeof(*c.w));
     c.wv = calloc(n + 1, sizeof(int));
     c.dur = calloc(n + 1, sizeof(double));
-    if (rc || !c.ev || !c.head || !c.w || !c.wv || !c.dur) { rc = BAL_ENOMEM; goto out; }
+    vmw = malloc(((size_t)m->nv + 1) * sizeof(int));
+    if (rc || !c.ev || !c.head || !c.w || !c.wv || !c.dur || !vmw) { rc = BAL_ENOMEM; goto out; }
     for (i = 0; i < m->nh; i++) c.head[i] = -1;
+    /* A VM that migrates twice (planner_search.c, "the plan's
+     * migrations") does so in two waves, in order. */
+    for (i = 0; i < m->nv; i++) vmw[i] = -1;
 
     for (k = 0; k < s->nsteps; k++) {
         const bal__pl_step *st = &s->steps[k];
@@ -360,7 +364,7 @@ int bal__pl_waves(bal__pl_model *m, const bal__pl_search_out *s,
                        m->p->migcpu * base_of(&c, c.nw, a, b) / BAL__PL_MB);
         count(&c, c.nw, k, -1);
         bestd = alone;
-        for (w = 0; w < c.nw; w++) {
+        for (w = vmw[st->vm] + 1; w < c.nw; w++) {
             double d;
 
             if (!fits(&c, w, k)) continue;
@@ -375,6 +379,7 @@ int bal__pl_waves(bal__pl_model *m, const bal__pl_search_out *s,
             }
         }
         if (best == c.nw) c.nw++;
+        vmw[st->vm] = best;
         count(&c, best, k, +1);
         if ((rc = wave_add(&c, best, k))) goto out;
         settle_near(&c, best, k);
@@ -415,6 +420,7 @@ out:
     free(c.head);
     free(c.wv);
     free(c.dur);
+    free(vmw);
     free(wave_s);
     return rc;
 }

@@ -676,22 +676,35 @@ static int validate(rb *r, const bal_status *st, int max_moves, int *nrun_r)
             wave = m->pm.wave;
             first = i;
         }
-        take_census(s, mv->uuid, &c);
-        census_text(&c, where_s, sizeof(where_s));
-        switch (where_is(&c, mv)) {
-        case AT_NONE:
-        case AT_TWICE:
-            set_state(m, BAL_MOVE_REFUSED, "%s (%s) is %s (gone since the "
-                      "plan was made)", mv->vm, mv->uuid, where_s);
-            break;
-        case AT_TO:
-        case AT_ELSEWHERE:
-            set_state(m, BAL_MOVE_REFUSED, "%s runs on %s, not on %s (the "
-                      "plan is stale)", mv->vm, c.h[0]->name, mv->from);
-            break;
-        case AT_FROM:
-            m->mem_kb = c.d[0]->mem_kb;
-            break;
+        /* A VM's second migration in the plan starts where its first
+         * ends (plan_json.c has made sure), if the first runs. */
+        for (k = i - 1; k >= 0; k--)
+            if (!strcmp(r->rep->moves[k].pm.mv.uuid, mv->uuid)) break;
+        if (k >= 0) {
+            if (r->rep->moves[k].pub.state != BAL_MOVE_PLANNED)
+                set_state(m, BAL_MOVE_REFUSED, "%s's earlier move of the "
+                          "plan does not run", mv->vm);
+            else
+                m->mem_kb = r->rep->moves[k].mem_kb;
+        } else {
+            take_census(s, mv->uuid, &c);
+            census_text(&c, where_s, sizeof(where_s));
+            switch (where_is(&c, mv)) {
+            case AT_NONE:
+            case AT_TWICE:
+                set_state(m, BAL_MOVE_REFUSED, "%s (%s) is %s (gone since "
+                          "the plan was made)", mv->vm, mv->uuid, where_s);
+                break;
+            case AT_TO:
+            case AT_ELSEWHERE:
+                set_state(m, BAL_MOVE_REFUSED, "%s runs on %s, not on %s "
+                          "(the plan is stale)", mv->vm, c.h[0]->name,
+                          mv->from);
+                break;
+            case AT_FROM:
+                m->mem_kb = c.d[0]->mem_kb;
+                break;
+            }
         }
         if (m->pub.state == BAL_MOVE_PLANNED && !to)
             set_state(m, BAL_MOVE_REFUSED, s->npeer_errors ?

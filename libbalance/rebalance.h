@@ -126,4 +126,16 @@ int bal__plan_json_load(bal_ctx *ctx, const char *path, bal__plan *out,
 int bal__plan_json_write(const bal__plan *p, const double *predicted,
                          char **json_r);
 
+/* ---- offline planning (plan_report.c) -------------------------------------- */
+
+#define BAL__CLUSTER_FILE_MAX (64u << 20)  /* bytes of a cluster file */
+
+/* bal_plan_cluster once the file is read: the planner's JSON input in
+ * text[0..len) (any bytes), planned with o; every refusal one line
+ * naming `what' (the planner's too), every message free of control
+ * characters whatever the input's names hold.  What the fuzzer runs. */
+int bal__plan_cluster_text(bal_ctx *ctx, const char *what, const char *text,
+                           size_t len, const bal_plan_options *o,
+                           bal_plan_report **out);
+
 #endif

@@ -6,15 +6,6 @@
 
 #include "waterfill.h"
 
-/* Ties broken by index: the same input gives the same order everywhere. */
-static int pair_cmp(const void *a, const void *b)
-{
-    const bal__wf_pair *x = a, *y = b;
-
-    if (x->d != y->d) return x->d < y->d ? -1 : 1;
-    return x->i - y->i;
-}
-
 void bal__waterfill(double cap, const double *dem, double *alloc, int n,
                     bal__wf_pair *pr)
 {
@@ -24,61 +15,49 @@ void bal__waterfill(double cap, const double *dem, double *alloc, int n,
 void bal__waterfill_w(double cap, const double *dem, const double *w,
                       double *alloc, int n, bal__wf_pair *pr)
 {
-    double sum = 0, left = cap, wsum = 0;
-    int i, k;
+    double sum = 0, met = 0, wsum = 0, level;
+    int i, j, na = n;
 
     for (i = 0; i < n; i++) sum += dem[i];
     if (sum <= cap) {
         memcpy(alloc, dem, (size_t)n * sizeof(*dem));
         return;
     }
-    /* Sorted by demand per unit of weight: the order in which the level
-     * meets them. */
+    /* The level L is where the demands met in full (those under their
+     * weight's part of it, d/w <= L) and the weighted parts of the rest
+     * add up to cap: met + L x wsum = cap.  Found from below: share
+     * what is left among the unmet, and those whose demand that level
+     * meets are met; their leftovers only raise the level, so a met
+     * demand stays met, and when a round meets nobody L is found.  A
+     * host holds up to a hundred domains whose demands fall in a few
+     * groups, and the planner asks this millions of times: two or three
+     * rounds over a shrinking list, no allocation. */
     for (i = 0; i < n; i++) {
         pr[i].d = w ? dem[i] / w[i] : dem[i];
         pr[i].i = i;
-        wsum += w ? w[i] : 0;
+        wsum += w ? w[i] : 1;
     }
-    /* A host holds a handful of domains: insertion sort wins there. */
-    if (n <= 16) {
-        for (i = 1; i < n; i++) {
-            bal__wf_pair x = pr[i];
+    level = cap / wsum;
+    for (;;) {
+        double wleft = 0;
+        int k = 0;
 
-            for (k = i; k > 0 && pair_cmp(&pr[k - 1], &x) > 0; k--)
-                pr[k] = pr[k - 1];
-            pr[k] = x;
-        }
-    } else {
-        qsort(pr, (size_t)n, sizeof(*pr), pair_cmp);
-    }
-    if (w) {
-        /* The smallest demands per weight are met in full while they are
-         * under their weighted split of what is left; the rest all get
-         * their weight's part of that split. */
-        for (k = 0; k < n; k++) {
-            int j = pr[k].i;
-            double level = left / wsum;
-
-            if (pr[k].d > level) {
-                for (; k < n; k++) alloc[pr[k].i] = w[pr[k].i] * level;
-                break;
+        for (j = 0; j < na; j++) {
+            if (pr[j].d <= level) {
+                met += dem[pr[j].i];
+            } else {
+                wleft += w ? w[pr[j].i] : 1;
+                pr[k++] = pr[j];
             }
-            alloc[j] = dem[j];
-            left -= dem[j];
-            wsum -= w[j];
         }
-        return;
+        if (k == na || k == 0) break;
+        na = k;
+        wsum = wleft;
+        level = (cap - met) / wsum;
     }
-    /* The smallest demands are met in full while they are under an equal
-     * split of what is left; the rest all get that split. */
-    for (k = 0; k < n; k++) {
-        double share = left / (n - k);
+    for (i = 0; i < n; i++) {
+        double part = w ? w[i] * level : level;
 
-        if (pr[k].d > share) {
-            for (; k < n; k++) alloc[pr[k].i] = share;
-            break;
-        }
-        alloc[pr[k].i] = pr[k].d;
-        left -= pr[k].d;
+        alloc[i] = dem[i] < part ? dem[i] : part;
     }
 }

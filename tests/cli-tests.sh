@@ -244,7 +244,7 @@ t "plan bad --max-moves" 2 "xl-balance: plan: --max-moves: \`x' is not a whole n
 t "plan extra argument" 2 "xl-balance: plan: unexpected argument \`now'" -- $RB3 plan now
 t "plan on sim:paper" 0 "" -- $RB3 plan
 has "plan: placement" "HostA      1       1532  vm1 io!, vm3 io!    vm3 io!, vm2 cpu!"
-has "plan: the swap's first move" "   0  vm1  io    HostA  HostB     39.9           57.0     +1.503  vm1 (io) HostA: disk path shared with 1 io VM, HostB with 0; with vm2 (cpu)"
+has "plan: the swap's first move" "   0  vm1  io    HostA  HostB     39.9          113.4     +1.503  vm1 (io) HostA: disk path shared with 1 io VM, HostB with 0; with vm2 (cpu)"
 has "plan: the waves" "Plan: 2 moves in 2 waves, 70.9 s."
 t "plan --horizon 30: nothing pays" 0 "" -- $RB3 plan --horizon 30
 has "plan: below break-even" "vm1 (below-break-even): vm1 (io): best HostB"
@@ -254,13 +254,74 @@ check "plan --max-moves 1: one move only" test "$(grep -c '"unit": ' "$tmp/out")
 t "plan --json" 0 "" -- $RB3 plan --json
 cp "$tmp/out" "$tmp/plan.json"
 has "plan json is a plan file" '"xl_balance_plan": 1'
-has "plan json says the break-even" '"break_even_s": 57.0'
+has "plan json says the break-even" '"break_even_s": 113.4'
 check "plan touches no state" test ! -e "$tmp/state3"
 t "rebalance --apply plan --json's plan" 0 "" -- $RB3 rebalance --apply "$tmp/plan.json" --yes
 has "the plan's first move made" "moved vm1 HostA -> HostB in 39.9 s"
 has "the plan's second move made" "moved vm2 HostB -> HostA in 61.5 s"
 printf 'pinned = ["vm1", "vm1"]\n' >"$tmp/pin.conf"
 t "plan with a bad planner key" 1 "xl-balance: $tmp/pin.conf:1: pinned: \`vm1' is listed twice" -- -c "$tmp/pin.conf" -b sim:paper plan
+
+# ---- plan --cluster FILE: offline, from the planner's JSON input ------------
+# No backend, configuration, state or lock: no -b, no -c (and no dom0
+# needed: outside one, plain `plan' fails for want of the xen backend).
+
+# tf NAME RC 'EXPECTED STDERR' -- ARGS...: as t, and nothing on stdout
+tf() {
+    name=$1
+    t "$@"
+    check "$name: nothing on stdout" test ! -s "$tmp/out"
+}
+
+# The moves of a plan's JSON on stdout as "vm from to" lines, sorted: what
+# stays true of a plan whatever order and waves the planner gives them.
+moves() {
+    awk '
+        /^    "moves": \[/ { in_moves = 1; next }
+        in_moves && /^    \]/ { exit }
+        in_moves && /^            "(vm|from|to)": / {
+            v = $2; gsub(/[",]/, "", v)
+            if ($1 == "\"vm\":") vm = v
+            else if ($1 == "\"from\":") from = v
+            else { print vm, from, v }
+        }' "$tmp/out" | sort
+}
+
+P=tests/planner/paper.json
+t "plan --help shows --cluster" 0 "" -- plan --help
+has "plan help: --cluster FILE" "--cluster FILE"
+t "plan --cluster paper" 0 "" -- plan --cluster $P
+has "cluster: placement" "HostA      1       1532  vm1 io!, vm3 io!    vm3 io!, vm2 cpu!"
+has "cluster: the swap's plan" "Plan: 2 moves in "
+t "plan --cluster paper --json" 0 "" -- plan --cluster $P --json
+has "cluster json is a plan file" '"xl_balance_plan": 1'
+check "cluster json: vm1 and vm2 swap hosts" \
+    test "$(moves)" = "$(printf 'vm1 HostA HostB\nvm2 HostB HostA')"
+t "plan --cluster --horizon 30: nothing pays" 0 "" -- plan --cluster $P --horizon 30
+has "cluster: below break-even" "vm1 (below-break-even): vm1 (io): best HostB"
+t "plan --cluster --max-moves 0" 0 "" -- plan --cluster $P --max-moves 0 --json
+check "cluster --max-moves 0: no move" test -z "$(moves)"
+has "cluster: max-moves said" '"reason": "max-moves"'
+t "plan --cluster with -b" 2 "xl-balance: plan: --cluster plans FILE alone, offline; it takes neither -b nor -c" -- -b sim:paper plan --cluster $P
+check "plan --cluster with -b: nothing on stdout" test ! -s "$tmp/out"
+t "plan --cluster with -c" 2 "xl-balance: plan: --cluster plans FILE alone, offline; it takes neither -b nor -c" -- -c $E plan --cluster $P --json
+t "plan --cluster empty name" 2 "xl-balance: plan: --cluster: needs a file" -- plan --cluster ""
+t "plan --cluster without a file" 2 "xl-balance: plan: option \`--cluster' needs a value" -- plan --cluster
+
+tf "plan --cluster missing file" 1 "xl-balance: $tmp/none.json: cannot open: No such file or directory" -- plan --cluster "$tmp/none.json" --json
+mkdir "$tmp/cluster.d"
+tf "plan --cluster a directory" 1 "xl-balance: $tmp/cluster.d: cannot read: Is a directory" -- plan --cluster "$tmp/cluster.d"
+printf '{"hosts": [}\n' >"$tmp/cl-json.json"
+tf "plan --cluster bad JSON" 1 "xl-balance: $tmp/cl-json.json: not JSON: parse error: unallowed token at this point in JSON text" -- plan --cluster "$tmp/cl-json.json" --json
+sed 's/"host": "HostB"/"host": "HostC"/' $P >"$tmp/cl-host.json"
+tf "plan --cluster VM on an unknown host" 1 "xl-balance: $tmp/cl-host.json: vms[2] (vm2): host \`HostC' is not a host" -- plan --cluster "$tmp/cl-host.json" --json
+sed '/"disk_Bps"/d' $P >"$tmp/cl-key.json"
+tf "plan --cluster missing required key" 1 "xl-balance: $tmp/cl-key.json: hosts[0]: missing key \`disk_Bps'" -- plan --cluster "$tmp/cl-key.json" --json
+sed 's/"mem_kb": 1048576/"mem_kb": -1048576/' $P >"$tmp/cl-mem.json"
+tf "plan --cluster negative memory" 1 "xl-balance: $tmp/cl-mem.json: vms[0] (vm1): mem_kb -1048576: negative memory" -- plan --cluster "$tmp/cl-mem.json" --json
+: >"$tmp/cl-empty.json"
+tf "plan --cluster empty file" 1 "xl-balance: $tmp/cl-empty.json: empty: not a planner input" -- plan --cluster "$tmp/cl-empty.json" --json
+tf "plan --cluster planner refusal names the file" 1 "xl-balance: tests/planner/bad-duplicate-uuid.json: planner: vm vm2: uuid 6e8bc430-9c3a-11d9-9669-0800200c9a66 is already vm vm1's" -- plan --cluster tests/planner/bad-duplicate-uuid.json
 
 # ---- migrate (one VM, like xl migrate; on the simulator's first host) -----
 # It takes rebalance's lock and appends to its history: state under $tmp.

@@ -13,6 +13,11 @@ failed_names=""
 
 export BAL_TESTDATA=tests/data
 export LD_LIBRARY_PATH="$B${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+# The planner's property tests plan 10,000 clusters three times each:
+# under valgrind, 200 of them (every regime still, 40 times over).
+if [ "$mode" = valgrind ]; then
+    export XLB_PROPS_N=${XLB_PROPS_N:-200}
+fi
 
 run_unit() {
     bin=$1

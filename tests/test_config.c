@@ -208,7 +208,7 @@ static void test_table(void **state)
 {
     int i, j;
 
-    assert_int_equal(bal__config_nkeys, 32);
+    assert_int_equal(bal__config_nkeys, 33);
     for (i = 0; i < bal__config_nkeys; i++) {
         const bal__config_key *k = &bal__config_keys[i];
 
@@ -768,16 +768,9 @@ static char *read_all(const char *path)
 {
     FILE *f = fopen(path, "r");
     char *buf;
-    long n;
 
     if (!f) fail_msg("%s: %s", path, strerror(errno));
-    assert_int_equal(fseek(f, 0, SEEK_END), 0);
-    n = ftell(f);
-    rewind(f);
-    buf = malloc((size_t)n + 1);
-    assert_non_null(buf);
-    assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
-    buf[n] = '\0';
+    buf = tu_slurp(f, NULL);
     fclose(f);
     return buf;
 }

@@ -8,12 +8,13 @@
  *    the best placement by exhaustive search keeps no avoidable pair of
  *    heavy same-type VMs, and on generated clustered clusters neither
  *    does the planner;
- *  - search quality: 2 x 300 seeded random instances (2-3 hosts, up to 8
- *    VMs, with and without constraints) against exhaustive search of J
- *    over every feasible placement: the planner (its exact search on)
- *    agrees on every one; the greedy search alone keeps within its bound
- *    (doc/planner.md);
- *    every plan checked against the constraints independently;
+ *  - small instances checked exactly: 2 x 300 seeded random instances
+ *    (2-3 hosts, up to 8 VMs, with and without constraints): every plan
+ *    checked against the constraints independently, its fairness (no
+ *    heavy VM's share below the start's worst or 10th percentile), its
+ *    stability (planned again from where it ends: nothing), and its
+ *    fair utility against the best of every feasible placement found by
+ *    exhaustive search (doc/planner.md, "Quality");
  *  - waves: memory at every wave boundary and within a wave (arrivals
  *    before departures), limits per host and per link;
  *  - the conversion to a plan for execution, and bad input.
@@ -27,6 +28,7 @@
 #include "testutil.h"
 #include "planner.h"
 #include "../bench/gen_cluster.h"
+#include "../bench/gen_regimes.h"
 
 #define GIB_KB 1048576ull
 #define MBIT (1e6 / 8)
@@ -176,7 +178,7 @@ static void test_paper_plan(void **state)
     bal__pl_result r;
     bal__plan plan;
     int i, moved_io = 0, moved_cpu = 0;
-    double J;
+    double J, U;
 
     paper(&in, -1);
     bal__pl_result_init(&r);
@@ -209,12 +211,18 @@ static void test_paper_plan(void **state)
     assert_int_equal(r.moves[0].wave, 0);
     assert_int_equal(r.moves[1].wave, 1);
     assert_float_equal(r.total_s, r.wave_s[0] + r.wave_s[1], 1e-9);
-    /* J: half of everything for an hour before, and the plan's J is J
-     * of its placement from the definition. */
+    /* Work: half of everything for an hour before, and the plan's work
+     * and utility are its placement's from the definitions. */
     assert_float_equal(r.objective_before, 4 * 0.5 * 3600, 1e-9);
-    assert_int_equal(bal__pl_evaluate(ctx, &in, r.placement, &J, NULL), 0);
+    assert_float_equal(r.utility_before,
+                       4 * bal__pl_util(in.params.alpha, 0.5) * 3600, 1e-6);
+    assert_int_equal(bal__pl_evaluate(ctx, &in, r.placement, &J, &U, NULL), 0);
     assert_float_equal(r.objective_after, J, 1e-9 * J);
+    assert_float_equal(r.utility_after, U, 1e-9 * fabs(U));
     assert_true(r.objective_after > r.objective_before);
+    assert_true(r.utility_after > r.utility_before);
+    /* Nobody lost: the computers gain too, the floor is their start. */
+    assert_float_equal(r.floor, 1 - 2 * 0.0079 * 15.732481, 1e-6);
 
     /* For execution: by wave, UUIDs and host names. */
     bal__plan_init(&plan);
@@ -262,19 +270,20 @@ static void test_breakeven(void **state)
     bal__pl_host h[2];
     bal__pl_vm v[2];
     bal__pl_result r;
-    double L, T, loss, rate;
+    double L, T, rate;
 
-    /* Long jobs: the move is made; its numbers make its break-even. */
+    /* Long jobs: the move is made; its break-even is where its utility
+     * gain after the copy (both readers from a half to all of the path)
+     * pays for the copy; the margin is waived, the move parting a
+     * contended same-type pair. */
     one_move(&in, h, v, -1);
     bal__pl_result_init(&r);
     assert_int_equal(bal__planner_plan(ctx, &in, &r), 0);
     assert_int_equal(r.nmoves, 1);
     T = r.moves[0].mig_s;
-    loss = r.moves[0].loss;
     rate = r.moves[0].gain_rate;
     L = r.moves[0].break_even_s;
     assert_float_equal(rate, 1, 1e-9);
-    assert_float_equal(L, T + (loss + in.params.min_gain) / rate, 1e-9);
     assert_true(L > T && L < 2 * T);
     bal__pl_result_dispose(&r);
 
@@ -336,7 +345,9 @@ static int R(int n)
  * only (1 pCPU hosts, computers busy, readers unbounded), at most as
  * many of a type as hosts, ample memory, no constraints, hosts alike (on
  * unlike hosts two readers may rightly share a fast disk path rather
- * than one take a slow one). */
+ * than one take a slow one), paths as slow as the paper's (a faster
+ * reader's I/O costs a good part of the pCPU, and a computer beside it
+ * could fall below its share among its kind: the floor forbids that). */
 static void gen(inst *x, int mode)
 {
     bal__pl_input *in = &x->in;
@@ -352,14 +363,14 @@ static void gen(inst *x, int mode)
     }
 
     bal__pl_input_init(in);
-    in->params.min_gain = 0;
+    in->params.margin = 0;
     in->params.rtt_ms = (double[]){ 0, 4, 16, 64 }[R(4)];
     if (mode < 2 && R(4) == 0) in->params.max_moves = 1 + R(3);
     for (i = 0; i < nh; i++) {
         snprintf(x->names[i], 8, "H%d", i);
         x->h[i] = (bal__pl_host){
             .name = x->names[i], .pcpus = mode == 2 ? 1 : 1 + R(4),
-            .disk_Bps = mode == 2 ? 5e7 : 1e7 * (1 + R(10)),
+            .disk_Bps = mode == 2 ? 1.5e7 : 1e7 * (1 + R(10)),
             .net_Bps = R(2) ? 0 : 5e7 + 1e8 * U(),
             .free_kb = (int64_t)(mode == 2 ? 16 : 1 + R(8)) * (int64_t)GIB_KB,
             .drained = mode == 1 && R(8) == 0,
@@ -467,18 +478,19 @@ static bool feasible(const bal__pl_input *in, const int *pl)
     return ok[(1 << m) - 1];
 }
 
-/* The best feasible placement by J (fewest VMs left on drained hosts
- * first), over every placement. */
-static void exhaustive(bal_ctx *ctx, const bal__pl_input *in, double *J_r,
+/* The best feasible placement by fair utility once reached (fewest VMs
+ * left on drained hosts first), over every placement: the exact search
+ * the planner's plans are held against. */
+static void exhaustive(bal_ctx *ctx, const bal__pl_input *in, double *U_r,
                        int *stranded_r, int *best_r)
 {
     int pl[8], nv = in->nvms, nh = in->nhosts, i, st, err;
     long total = 1, c;
-    double J;
+    double U;
     bal__pl_model m;
 
     assert_int_equal(bal__pl_model_check_init(ctx, &m, in), 0);
-    *J_r = -INFINITY;
+    *U_r = -INFINITY;
     *stranded_r = 1 << 30;
     for (i = 0; i < nv; i++) total *= nh;
     for (c = 0; c < total; c++) {
@@ -489,10 +501,10 @@ static void exhaustive(bal_ctx *ctx, const bal__pl_input *in, double *J_r,
             x /= nh;
         }
         if (!feasible(in, pl)) continue;
-        J = bal__pl_model_objective(&m, pl, &st, &err);
+        (void)bal__pl_model_objective(&m, pl, &U, &st, &err);
         assert_int_equal(err, 0);
-        if (st < *stranded_r || (st == *stranded_r && J > *J_r)) {
-            *J_r = J;
+        if (st < *stranded_r || (st == *stranded_r && U > *U_r)) {
+            *U_r = U;
             *stranded_r = st;
             if (best_r) memcpy(best_r, pl, sizeof(pl));
         }
@@ -500,16 +512,16 @@ static void exhaustive(bal_ctx *ctx, const bal__pl_input *in, double *J_r,
     bal__pl_model_dispose(&m);
 }
 
-/* The paper's rule is not in the planner: it is what the best J does.
+/* The paper's rule is not in the planner: it is what fair sharing does.
  * On random instances of contending heavy VMs where a separating
- * placement exists, the exhaustive optimum of J keeps no two heavy VMs
- * of one type on a host, and neither does the plan. */
+ * placement exists, the exhaustive optimum of the fair utility keeps no
+ * two heavy VMs of one type on a host, and neither does the plan. */
 static void test_rule_falls_out(void **state)
 {
     tu_log lg;
     bal_ctx *ctx = tu_ctx(&lg);
     int t, best[8], st, separated = 0;
-    double J;
+    double U;
 
     rs = 7;
     for (t = 0; t < 100; t++) {
@@ -517,11 +529,13 @@ static void test_rule_falls_out(void **state)
         bal__pl_result r;
 
         gen(&x, 2);
-        exhaustive(ctx, &x.in, &J, &st, best);
+        exhaustive(ctx, &x.in, &U, &st, best);
         assert_int_equal(bal__pl_collisions(&x.in, best), 0);
         bal__pl_result_init(&r);
         assert_int_equal(bal__planner_plan(ctx, &x.in, &r), 0);
-        assert_int_equal(bal__pl_collisions(&x.in, r.placement), 0);
+        if (bal__pl_collisions(&x.in, r.placement) != 0)
+            fail_msg("instance %d: %d collisions left", t,
+                     bal__pl_collisions(&x.in, r.placement));
         if (r.collisions_before > 0) separated++;
         bal__pl_result_dispose(&r);
     }
@@ -550,7 +564,11 @@ static void test_generated_clusters(void **state)
             assert_int_equal(bal__planner_plan(ctx, &in, &r), 0);
             assert_true(r.collisions_before > 0);
             assert_int_equal(r.collisions_after, gc_min_collisions(&in));
-            assert_int_equal(r.nmoves, r.collisions_before - r.collisions_after);
+            /* Each move undoes a collision, or nearly: a few go for
+             * fairness on the way: a computer beside a reader whose I/O
+             * costs three pCPUs may move on to a host of its own). */
+            assert_true(r.nmoves >= r.collisions_before - r.collisions_after);
+            assert_true(r.nmoves <= (r.collisions_before - r.collisions_after) * 23 / 20);
             bal__pl_result_dispose(&r);
             bal__pl_input_dispose(&in);
         }
@@ -559,81 +577,182 @@ static void test_generated_clusters(void **state)
 
 static void check_waves(const bal__pl_input *in, const bal__pl_result *r);
 
-/* Search quality against exhaustive search.  With the exact search on
- * (the default, planner_exact.c) the planner's J equals the optimum on
- * every instance, 300/300 in both modes (GitHub issue 4).  The greedy
- * search alone (exact_max_vms 0), measured (doc/planner.md): with
- * tiny_depth 4 optimal on 297/300 (mode 0) and 298/300 (mode 1), at most
- * 2.2% below; the plain greedy (tiny_depth 0) on 274 and 284, at most
- * 13.3% and 16.3% below.  Its asserted bounds leave a little room. */
-static void quality(int mode, int depth, int exact, int min_equal,
-                    double max_gap)
+/* The heavy VMs' shares of a placement under the model: the worst and
+ * the 10th percentile (nearest rank). */
+static void heavy_shares(bal__pl_model *m, const int *pl, double *min_r,
+                         double *p10_r)
+{
+    const bal__pl_input *in = m->in;
+    double x[8];
+    int h, v, n = 0, i, j, idx[8], k;
+
+    for (h = 0; h < in->nhosts; h++) {
+        k = 0;
+        for (v = 0; v < in->nvms; v++)
+            if (pl[v] == h) idx[k++] = v;
+        bal__pl_rates(m, h, idx, k, 0, NULL);
+        for (i = 0; i < k; i++)
+            if (in->vms[idx[i]].heavy && in->vms[idx[i]].type != BAL_TYPE_IDLE)
+                x[n++] = m->s_share[i];
+    }
+    for (i = 1; i < n; i++)
+        for (j = i; j > 0 && x[j - 1] > x[j]; j--) {
+            double t = x[j];
+
+            x[j] = x[j - 1];
+            x[j - 1] = t;
+        }
+    *min_r = n ? x[0] : 1;
+    *p10_r = n ? x[(n + 9) / 10 - 1] : 1;
+}
+
+/* Small instances checked exactly (mode 0: free; mode 1: constrained).
+ * Every plan: within the constraints (checked from their statement);
+ * waves that fit; its figures its placement's; no heavy VM's share below
+ * the start's worst or 10th percentile; planned again from where it
+ * ends, nothing; and its fair utility against the best feasible
+ * placement's, by exhaustive search: what share of the possible gain it
+ * gets (measured: doc/planner.md, "Quality"). */
+static void small_instances(int mode, int min_full, double min_frac)
 {
     tu_log lg;
     bal_ctx *ctx = tu_ctx(&lg);
-    int t, equal = 0, st, sg;
-    double J, Jg, worst = 0;
+    int t, full = 0, st, sg, n = 0;
+    double U, Ug, Jg, worst = 1;
 
     rs = 12345 + (uint64_t)mode;
     for (t = 0; t < 300; t++) {
         inst x;
-        bal__pl_result r;
+        bal__pl_result r, r2;
+        bal__pl_model m;
+        double min0, p0, min1, p1;
+        int v, pl0[8];
 
         gen(&x, mode);
-        x.in.params.tiny_depth = depth;
-        x.in.params.exact_max_vms = exact;
         bal__pl_result_init(&r);
+        bal__pl_result_init(&r2);
         assert_int_equal(bal__planner_plan(ctx, &x.in, &r), 0);
-        /* The plan respects every constraint... */
         if (!feasible(&x.in, r.placement)) fail_msg("instance %d: infeasible plan", t);
-        /* ...its waves fit in memory and keep the limits... */
         check_waves(&x.in, &r);
-        /* ...its J is J of its placement... */
-        assert_int_equal(bal__pl_evaluate(ctx, &x.in, r.placement, &Jg, &sg), 0);
+        assert_int_equal(bal__pl_evaluate(ctx, &x.in, r.placement, &Jg, &Ug, &sg), 0);
         assert_float_equal(r.objective_after, Jg, 1e-9 * fmax(1, fabs(Jg)));
+        assert_float_equal(r.utility_after, Ug, 1e-9 * fmax(1, fabs(Ug)));
         assert_int_equal(r.stranded, sg);
-        /* ...and no better than the best there is. */
-        exhaustive(ctx, &x.in, &J, &st, NULL);
+        /* Fair: neither the worst nor the 10th percentile falls, unless
+         * a drained host's VMs had to go. */
+        assert_int_equal(bal__pl_model_check_init(ctx, &m, &x.in), 0);
+        for (v = 0; v < x.in.nvms; v++) pl0[v] = x.in.vms[v].host;
+        heavy_shares(&m, pl0, &min0, &p0);
+        heavy_shares(&m, r.placement, &min1, &p1);
+        bal__pl_model_dispose(&m);
+        for (v = 0; v < x.in.nhosts && !x.in.hosts[v].drained; v++) {}
+        if (v == x.in.nhosts && (min1 < min0 - 1e-9 || p1 < p0 - 1e-9))
+            fail_msg("mode %d instance %d: shares fell: worst %.4g -> %.4g, "
+                     "p10 %.4g -> %.4g", mode, t, min0, min1, p0, p1);
+        /* Stable: from where it ends, with the same demands, nothing. */
+        for (v = 0; v < x.in.nvms; v++) {
+            int a = x.v[v].host, b = r.placement[v];
+
+            x.h[a].free_kb += (int64_t)x.v[v].mem_kb;
+            x.h[b].free_kb -= (int64_t)x.v[v].mem_kb;
+            x.v[v].host = b;
+        }
+        assert_int_equal(bal__planner_plan(ctx, &x.in, &r2), 0);
+        if (r2.nmoves && !r.stranded &&
+            (x.in.params.max_moves < 0 || r.nmoves + 2 <= x.in.params.max_moves))
+            fail_msg("mode %d instance %d: planned again, %d moves (first "
+                     "%d, max_moves %d): %s", mode, t, r2.nmoves, r.nmoves,
+                     x.in.params.max_moves, r2.moves[0].reason);
+        /* Against the best there is, from the start. */
+        for (v = 0; v < x.in.nvms; v++) {
+            int a = x.v[v].host, b = pl0[v];
+
+            x.h[a].free_kb += (int64_t)x.v[v].mem_kb;
+            x.h[b].free_kb -= (int64_t)x.v[v].mem_kb;
+            x.v[v].host = b;
+        }
+        exhaustive(ctx, &x.in, &U, &st, NULL);
         assert_true(sg >= st);
-        if (sg == st) assert_true(Jg <= J + 1e-9 * fmax(1, fabs(J)));
-        if (sg == st && fabs(Jg - J) <= 1e-9 * fmax(1, fabs(J))) {
-            equal++;
-        } else {
-            if (exact)
-                fail_msg("mode %d instance %d: J %.12g, the optimum %.12g "
-                         "(stranded %d, %d)", mode, t, Jg, J, sg, st);
-            assert_int_equal(sg, st);
-            worst = fmax(worst, (J - Jg) / fabs(J));
+        assert_true(Ug <= U + 1e-9 * fmax(1, fabs(U)) || sg > st);
+        for (v = 0; v < x.in.nhosts && !x.in.hosts[v].drained; v++) {}
+        if (v == x.in.nhosts && sg == st &&
+            r.utility_before < U - 1e-9 * fmax(1, fabs(U))) {
+            double frac = (Ug - r.utility_before) / (U - r.utility_before);
+
+            n++;
+            if (frac >= 1 - 1e-9) full++;
+            worst = fmin(worst, frac);
         }
         bal__pl_result_dispose(&r);
+        bal__pl_result_dispose(&r2);
     }
-    print_message("mode %d, tiny_depth %d, exact_max_vms %d: J optimal on "
-                  "%d/300, at worst %.3g%% below\n", mode, depth, exact,
-                  equal, 100 * worst);
-    if (equal < min_equal || worst > max_gap)
-        fail_msg("mode %d depth %d exact %d: %d/300 equal, worst %.3g%% below",
-                 mode, depth, exact, equal, 100 * worst);
+    print_message("mode %d: %d/%d instances that could gain reach the best "
+                  "utility; the least share of the possible gain %.3g\n",
+                  mode, full, n, worst);
+    if (full < min_full || worst < min_frac)
+        fail_msg("mode %d: %d reach the best, worst share of the gain %.3g",
+                 mode, full, worst);
     bal_ctx_free(ctx);
 }
 
-/* Issue 4: exhaustive search agrees with the planner on every instance. */
-static void test_quality_free(void **state)
+/* Measured (doc/planner.md, "Quality"): 91 of the 239 free instances
+ * that could gain, and 64 of 159 constrained ones, reach the best
+ * utility there is (that best knows neither the fairness limits nor the
+ * margin nor the migrations' cost); the rest stop short where one of
+ * those says so, never below where they started. */
+static void test_small_free(void **state)
 {
-    quality(0, 4, BAL__PL_EXACT_VMS, 300, 0);
+    small_instances(0, 88, -1e-9);
 }
 
-static void test_quality_constrained(void **state)
+static void test_small_constrained(void **state)
 {
-    quality(1, 4, BAL__PL_EXACT_VMS, 300, 0);
+    small_instances(1, 61, -1e-9);
 }
 
-/* The greedy search alone, as on clusters too big for the exact one. */
-static void test_quality_greedy_only(void **state)
+/* In a memory-tight corner a VM may have to migrate twice: moved once,
+ * it would move on from there, but its two moves do not compose (each
+ * migration would wait for memory another frees).  The plan then holds
+ * both, the second starting where the first ends, in a later wave; its
+ * waves fit; and planned again from where it ends, nothing moves.  Such
+ * a corner is looked for among generated memory-tight clusters. */
+static void test_migrates_twice(void **state)
 {
-    quality(0, 4, 0, 296, 0.03);
-    quality(1, 4, 0, 296, 0.03);
-    quality(0, 0, 0, 265, 0.15);
-    quality(1, 0, 0, 280, 0.2);
+    tu_log lg;
+    bal_ctx *ctx = tu_ctx(&lg);
+    int t, found = 0;
+
+    for (t = 0; t < 400 && !found; t++) {
+        bal__pl_input in;
+        bal__pl_result r, r2;
+        int i, j;
+
+        bal__pl_input_init(&in);
+        bal__pl_result_init(&r);
+        bal__pl_result_init(&r2);
+        assert_int_equal(gr_generate("memtight", 4 + t % 12, (4 + t % 12) * 5,
+                                     (uint64_t)t, &in), 0);
+        assert_int_equal(bal__planner_plan(ctx, &in, &r), 0);
+        check_waves(&in, &r);
+        for (i = 0; i < r.nmoves; i++)
+            for (j = i + 1; j < r.nmoves; j++) {
+                if (r.moves[i].vm != r.moves[j].vm) continue;
+                found++;
+                assert_int_equal(r.moves[j].from, r.moves[i].to);
+                assert_true(r.moves[j].wave > r.moves[i].wave);
+            }
+        if (found) {
+            assert_int_equal(gr_apply_placement(&in, r.placement), 0);
+            assert_int_equal(bal__planner_plan(ctx, &in, &r2), 0);
+            assert_int_equal(r2.nmoves, 0);
+        }
+        bal__pl_result_dispose(&r);
+        bal__pl_result_dispose(&r2);
+        bal__pl_input_dispose(&in);
+    }
+    print_message("a VM migrates twice in memory-tight cluster %d\n", t - 1);
+    assert_true(found > 0);
+    bal_ctx_free(ctx);
 }
 
 /* ---- waves ---------------------------------------------------------------- */
@@ -757,8 +876,8 @@ static void test_bad_input(void **state)
     in.params.horizon_s = 0;
     expect_error(&in, "planner: horizon_s 0: must be more than 0");
     paper(&in, -1);
-    in.params.exact_max_vms = 9;
-    expect_error(&in, "planner: exact_max_vms 9: out of range (0 to 8)");
+    in.params.margin = 11;
+    expect_error(&in, "planner: margin 11: out of range (0 to 10)");
     paper(&in, -1);
     paper_hosts[1].name = "HostA";
     expect_error(&in, "planner: host HostA: named twice (hosts 0 and 1)");
@@ -890,10 +1009,10 @@ int main(void)
         cmocka_unit_test(test_breakeven),
         cmocka_unit_test(test_rule_falls_out),
         cmocka_unit_test(test_generated_clusters),
-        cmocka_unit_test(test_quality_free),
-        cmocka_unit_test(test_quality_constrained),
-        cmocka_unit_test(test_quality_greedy_only),
+        cmocka_unit_test(test_small_free),
+        cmocka_unit_test(test_small_constrained),
         cmocka_unit_test(test_waves),
+        cmocka_unit_test(test_migrates_twice),
         cmocka_unit_test(test_bad_input),
         cmocka_unit_test(test_json_input),
         cmocka_unit_test(test_degenerate),

@@ -79,3 +79,20 @@ void tu_sim_close(tu_sim *f)
     unlink(f->path);
     free(f->path);
 }
+
+char *tu_slurp(FILE *f, size_t *len_r)
+{
+    long n;
+    char *buf;
+
+    assert_int_equal(fseek(f, 0, SEEK_END), 0);
+    n = ftell(f);
+    assert_true(n >= 0);
+    rewind(f);
+    buf = malloc((size_t)n + 1);
+    assert_non_null(buf);
+    assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
+    buf[n] = '\0';
+    if (len_r) *len_r = (size_t)n;
+    return buf;
+}

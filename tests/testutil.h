@@ -5,6 +5,7 @@
 #ifndef BAL_TESTUTIL_H
 #define BAL_TESTUTIL_H
 
+#include <stdio.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -27,6 +28,9 @@ bal_ctx *tu_ctx(tu_log *lg);
 const char *tu_last(const tu_log *lg);
 /* Writes text to a fresh temporary file; returns its malloc'd path. */
 char *tu_tmpfile(const char *text);
+/* All of the open file f from its start, NUL-terminated (malloc'd); its
+ * length in *len_r when len_r is not NULL.  Fails the test on error. */
+char *tu_slurp(FILE *f, size_t *len_r);
 /* A simulated cluster and one status of it, from scenario text. */
 typedef struct tu_sim {
     tu_log lg;

@@ -108,7 +108,8 @@ int cli_open(bal_config **cfg_r, bal_backend **be_r)
                          g_config_file != NULL);
     if (rc) goto out;
     if (be_r) {
-        rc = bal_backend_open(g_ctx, cfg, g_backend, &be);
+        rc = bal_backend_open(g_ctx, cfg, g_backend ? g_backend : "xen",
+                              &be);
         if (rc) goto out;
     }
     *cfg_r = cfg;

@@ -3,6 +3,8 @@
  * the placement before and after, each move with its predictions, the
  * waves, and the VMs that would gain but stay, with the reason.  Moves
  * nothing.  --json prints a plan file that `rebalance --apply' runs.
+ * With --cluster FILE the same for the cluster FILE describes, offline
+ * (bal_plan_cluster): no backend, configuration, state or lock.
  */
 #include <math.h>
 #include <stdio.h>
@@ -52,7 +54,11 @@ static void print_placement(const bal_plan_report *r)
     for (i = 0; i < bal_plan_report_num_hosts(r); i++) {
         const bal_plan_host_info *h = bal_plan_report_host(r, i);
 
-        table_addf(t, 0, "%s%s", h->name, h->drained ? " (drained)" : "");
+        /* Host names are checked on a live cluster, not in a cluster
+         * file. */
+        snprintf(b, sizeof(b), "%s%s", h->name, h->drained ? " (drained)" : "");
+        safe(b);
+        table_addf(t, 0, "%s", b);
         table_addf(t, 1, "%u", h->pcpus);
         if (h->free_kb_after == h->free_kb_before)
             table_addf(t, 2, "%lld", (long long)(h->free_kb_before / 1024));
@@ -87,8 +93,12 @@ static void print_moves(const bal_plan_report *r)
         safe(b);
         table_addf(t, 1, "%s", b);
         table_addf(t, 2, "%s", bal_load_type_name(m->type));
-        table_addf(t, 3, "%s", m->from);
-        table_addf(t, 4, "%s", m->to);
+        snprintf(b, sizeof(b), "%s", m->from);
+        safe(b);
+        table_addf(t, 3, "%s", b);
+        snprintf(b, sizeof(b), "%s", m->to);
+        safe(b);
+        table_addf(t, 4, "%s", b);
         table_addf(t, 5, "%.1f", m->wave_migration_s);
         if (m->evacuation)
             table_addf(t, 6, "evacuation");
@@ -163,12 +173,14 @@ int cmd_plan(int argc, char **argv)
         { "json",      no_argument,       NULL, 'j' },
         { "horizon",   required_argument, NULL, 'H' },
         { "max-moves", required_argument, NULL, 'm' },
+        { "cluster",   required_argument, NULL, 'C' },
         { NULL, 0, NULL, 0 },
     };
     bal_config *cfg = NULL;
     bal_backend *be = NULL;
     bal_plan_report *rep = NULL;
     bal_plan_options o;
+    const char *cluster = NULL;
     char *json = NULL;
     bool as_json = false;
     int opt, rc, ret = EXIT_FAIL;
@@ -193,6 +205,13 @@ int cmd_plan(int argc, char **argv)
                               &o.max_moves))
                 return EXIT_USAGE;
             break;
+        case 'C':
+            if (!*optarg) {
+                cli_err("plan: --cluster: needs a file");
+                return EXIT_USAGE;
+            }
+            cluster = optarg;
+            break;
         case -2: return EXIT_OK;
         default: return EXIT_USAGE;
         }
@@ -202,8 +221,21 @@ int cmd_plan(int argc, char **argv)
         return EXIT_USAGE;
     }
 
-    if (cli_open(&cfg, &be)) goto out;
-    rc = bal_plan(g_ctx, be, cfg, &o, &rep);
+    /* The file is all an offline plan is told: a backend or a
+     * configuration given with it would be silently ignored, and the
+     * admin would take the plan for one of that cluster. */
+    if (cluster && (g_backend || g_config_file)) {
+        cli_err("plan: --cluster plans FILE alone, offline; it takes "
+                "neither -b nor -c");
+        return EXIT_USAGE;
+    }
+
+    if (cluster) {
+        rc = bal_plan_cluster(g_ctx, cluster, &o, &rep);
+    } else {
+        if (cli_open(&cfg, &be)) goto out;
+        rc = bal_plan(g_ctx, be, cfg, &o, &rep);
+    }
     if (rc) goto out;       /* the library said why */
     if (as_json) {
         rc = bal_plan_report_json(rep, &json);

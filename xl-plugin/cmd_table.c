@@ -37,9 +37,16 @@ struct cmd_spec cmd_table[] = {
       "--json            Output as JSON: a plan file that rebalance --apply runs\n"
       "--horizon S       Seconds ahead work counts (configuration: horizon)\n"
       "--max-moves N     At most N migrations (configuration: max_moves)\n"
+      "--cluster FILE    Plan the cluster FILE describes instead, offline: the\n"
+      "                  planner's JSON input (doc/planner.md); no backend,\n"
+      "                  configuration, state or history (not with -b or -c)\n"
       "Moves nothing.  Prints the placement before and after, each move with\n"
       "its predicted time, break-even and gain, the waves, and every VM that\n"
-      "would gain but stays, with the reason." },
+      "would gain but stays, with the reason.  Exit codes:\n"
+      "  0  planned (some moves, or none)\n"
+      "  1  failure: configuration, backend; with --cluster, FILE\n"
+      "  2  bad command line\n"
+      "  3  some peers did not answer: their hosts are not in the plan" },
     { "rebalance", cmd_rebalance,
       "Move VMs so that heavy VMs of one type do not share a host",
       "[options]",

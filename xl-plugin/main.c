@@ -13,7 +13,7 @@
 #include "xl_balance.h"
 
 const char *g_config_file;
-const char *g_backend = "xen";
+const char *g_backend;
 int g_verbose;
 bal_ctx *g_ctx;
 

@@ -39,7 +39,7 @@ const struct cmd_spec *cmdtable_lookup(const char *name);
 
 /* Set by main() from the global options, for the verbs. */
 extern const char *g_config_file;    /* -c FILE, or NULL: the default */
-extern const char *g_backend;        /* -b SPEC */
+extern const char *g_backend;        /* -b SPEC, or NULL: xen */
 extern int g_verbose;
 extern bal_ctx *g_ctx;
 

@@ -59,6 +59,8 @@ ln -s "$T/opendir/x.conf" "$T/link-open.conf"
 head -c 1100000 /dev/zero | tr '\0' '#' >"$T/huge.conf"; chmod 600 "$T/huge.conf"
 { printf '{"xl_balance_plan": 1, "moves": [], "pad": "'
   head -c 17000000 /dev/zero | tr '\0' 'x'; printf '"}\n'; } >"$T/huge-plan.json"
+# A cluster file one byte over 64 MiB (plan --cluster): sparse, nothing written.
+truncate -s 67108865 "$T/huge-cluster.json"
 mkdir "$T/scenarios"; cp scenarios/paper.scn "$T/scenarios/" 2>/dev/null || cp "$here/../../scenarios/paper.scn" "$T/scenarios/"
 mkfifo "$T/fifo.conf"
 mkdir "$T/dir.conf"

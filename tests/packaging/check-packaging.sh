@@ -263,6 +263,8 @@ echo "global-opt: $(c xl-balance --sys)"
 echo "backend: $(c xl-balance -b '')"
 echo "after-global: $(c xl-balance -c /x -v sta)"
 echo "help-verb: $(c xl-balance help si)"
+echo "plan-opt: $(c xl-balance plan --cl)"
+echo "plan-cluster: $(c xl-balance plan --cluster tests/planner/swap-mem)"
 COMPREPLY=(); _xl_balance_value VM ''
 printf 'domains: '; printf '%s|' "${COMPREPLY[@]}"; echo
 EOF
@@ -275,6 +277,8 @@ exp "global-opt: --syslog|" "global options"
 exp "backend: xen|sim:|replay:|" "backends"
 exp "after-global: status|" "a verb after global options and their values"
 exp "help-verb: simulate|" "help VERB"
+exp "plan-opt: --cluster|" "plan --cluster from plan's help"
+exp "plan-cluster: tests/planner/swap-memory-order.json|" "plan --cluster FILE: a file"
 exp "domains: web 1|\$(touch $tmp/pwned)|\`touch $tmp/pwned2\`|" "domain names from xl list, literally"
 [ ! -e "$tmp/pwned" ] && [ ! -e "$tmp/pwned2" ] && ok "completion runs nothing from a domain name" ||
     bad "completion ran a command from a domain name"
