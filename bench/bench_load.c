@@ -4,7 +4,7 @@
  *
  *   1. status of a simulated 5,000-host, 50,000-VM cluster (a scenario
  *      file written to /tmp): the time of bal_status_collect (3 samples),
- *      of its JSON, and of planning it (bal__make_plan), and the peak RSS;
+ *      of its JSON, and of planning it (bal__plan_make), and the peak RSS;
  *   2. bal_rebalance on 500 host pairs shaped like the paper's (two heavy
  *      io VMs on one host, two heavy cpu VMs on the other: a swap each,
  *      up to 500 moves), through a wrapper backend that makes 10% of the
@@ -27,9 +27,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "backend.h"
-#include "rebalance.h"
-#include "sim.h"
+#include "backend/backend.h"
+#include "run/rebalance.h"
+#include "backend/sim.h"
 
 #define VMS_PER_HOST 10
 #define FAIL_PCT 10
@@ -99,9 +99,9 @@ static void bench_status(bal_ctx *ctx, bal_config *cfg, const char *dir,
 {
     bal_backend *be = NULL;
     bal_status *st = NULL;
-    bal__plan plan;
-    bal__rebalance_opts po;
-    double t0, t_open, t_status, t_json, t_plan, *pred = NULL;
+    bal__plan_step step;
+    bal__plan_opts po;
+    double t0, t_open, t_status, t_json, t_plan;
     char *spec, *json = NULL, *path;
     FILE *f;
     int rc;
@@ -127,21 +127,20 @@ static void bench_status(bal_ctx *ctx, bal_config *cfg, const char *dir,
            bal_config_samples(cfg), t_status,
            (double)strlen(json) / 1048576.0, t_json, peak_rss_mib());
 
-    bal__plan_init(&plan);
-    bal__rebalance_opts_init(&po);
+    bal__plan_step_init(&step);
+    bal__plan_opts_init(&po);
     po.concurrent = true;
     po.max_moves = 10000;
     t0 = now_s();
-    rc = bal__make_plan(ctx, cfg, st, &po, &plan, &pred);
+    rc = bal__plan_make(ctx, cfg, st, &po, &step);
     t_plan = now_s() - t0;
     if (rc)
         printf("plan: failed (%s) after %.2f s\n", bal_strerror(rc), t_plan);
     else
         printf("plan: %d moves in %d waves for %d VMs in %.2f s, peak RSS "
-               "%.0f MiB\n", plan.n, plan.nwaves, nhosts * VMS_PER_HOST,
+               "%.0f MiB\n", step.plan.n, step.plan.nwaves, nhosts * VMS_PER_HOST,
                t_plan, peak_rss_mib());
-    bal__plan_dispose(&plan);
-    free(pred);
+    bal__plan_step_dispose(&step);
     free(json);
     bal_status_free(st);
     bal_backend_close(be);

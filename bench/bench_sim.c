@@ -17,8 +17,8 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
-#include "backend.h"
-#include "sim.h"
+#include "backend/backend.h"
+#include "backend/sim.h"
 
 #define VMS_PER_HOST 10
 #define HOUR 3600.0

@@ -33,7 +33,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "planner.h"
+#include "planner/planner.h"
 
 #define GC_HOST_MEM_MIB 262144
 #define GC_DOM0_MIB 4096

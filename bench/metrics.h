@@ -34,7 +34,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "planner.h"
+#include "planner/planner.h"
 
 typedef struct gm_result {
     int nheavy;                 /* the share figures' population; -1: out

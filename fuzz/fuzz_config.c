@@ -5,7 +5,7 @@
  * after reading the file.
  */
 #include "fuzz_common.h"
-#include "config_xlu.h"
+#include "base/config_xlu.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

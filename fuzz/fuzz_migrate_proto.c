@@ -25,7 +25,7 @@
 #include <unistd.h>
 
 #include "fuzz_common.h"
-#include "migrate_seam.h"
+#include "migrate/migrate_seam.h"
 
 typedef struct fake {
     int suspend_rc, rename_rc, resume_rc, destroy_rc;

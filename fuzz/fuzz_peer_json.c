@@ -5,7 +5,7 @@
  * writing is a fixed point.
  */
 #include "fuzz_common.h"
-#include "json.h"
+#include "base/json.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

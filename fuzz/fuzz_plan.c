@@ -6,8 +6,8 @@
 #include <math.h>
 
 #include "fuzz_common.h"
-#include "plan.h"
-#include "rebalance.h"
+#include "base/plan.h"
+#include "balance/plan_json.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -11,8 +11,8 @@
  * time on them under the sanitizers is not a fault.
  */
 #include "fuzz_common.h"
-#include "planner.h"
-#include "rebalance.h"
+#include "planner/planner.h"
+#include "balance/plan_report.h"
 
 #define FZ_MAX_HOSTS 32
 #define FZ_MAX_VMS 256

@@ -4,7 +4,7 @@
  * index, every VM on a declared host and within its memory.
  */
 #include "fuzz_common.h"
-#include "scenario.h"
+#include "backend/scenario.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

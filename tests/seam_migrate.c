@@ -27,11 +27,11 @@
 #include <unistd.h>
 
 #include "testutil.h"
-#include "migrate_seam.h"
-#include "migrate_xl.h"
+#include "migrate/migrate_seam.h"
+#include "migrate/migrate_xl.h"
 #include "fake_xen.h"
 #include "fake_libxl_migrate.h"
-#include "backend.h"
+#include "backend/backend.h"
 
 #define UUID_WEB "abcdef01-2345-6789-0abc-def012345678"
 #define UUID_DB  "11111111-2222-3333-4444-555555555555"

@@ -13,8 +13,8 @@
 #include <unistd.h>
 
 #include "testutil.h"
-#include "backend.h"
-#include "json.h"
+#include "backend/backend.h"
+#include "base/json.h"
 #include "fake_xen.h"
 
 #define NOT_DOM0_MSG \

@@ -17,8 +17,8 @@
 #include <unistd.h>
 
 #include "testutil.h"
-#include "backend.h"
-#include "peer.h"
+#include "backend/backend.h"
+#include "backend/peer.h"
 #include "fake_xen.h"
 #include "fake_libxl_migrate.h"
 

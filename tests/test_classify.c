@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "testutil.h"
+#include "observe/classify.h"
 
 /* Thresholds that are exact in binary, so boundaries are exact too. */
 static const bal__class_params P = {

@@ -13,7 +13,7 @@
 #include <unistd.h>
 
 #include "testutil.h"
-#include "config.h"
+#include "base/config.h"
 
 /* ---- helpers ------------------------------------------------------------- */
 

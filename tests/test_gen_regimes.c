@@ -15,7 +15,7 @@
 #include <unistd.h>
 
 #include "testutil.h"
-#include "planner.h"
+#include "planner/planner.h"
 #include "../bench/gen_regimes.h"
 #include "../bench/metrics.h"
 

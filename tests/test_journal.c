@@ -16,8 +16,9 @@
 #include <unistd.h>
 
 #include "testutil.h"
-#include "journal.h"
-#include "lock.h"
+#include "run/journal.h"
+#include "balance/history.h"
+#include "base/lock.h"
 
 #define UUID1 "6a5392d4-674b-819d-9eda-d84a8adf302c"
 #define UUID2 "1e536497-5e7b-8e82-83c0-401ab9a80a6a"

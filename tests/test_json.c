@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "testutil.h"
-#include "json.h"
+#include "base/json.h"
 
 #define I63 INT64_MAX
 

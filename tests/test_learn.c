@@ -20,9 +20,9 @@
 #include <unistd.h>
 
 #include "testutil.h"
-#include "backend.h"
-#include "config.h"
-#include "rebalance.h"
+#include "backend/backend.h"
+#include "base/config.h"
+#include "run/rebalance.h"
 
 #define UUID1 "6a5392d4-674b-819d-9eda-d84a8adf302c"
 #define GIB (1024.0 * 1024 * 1024)
@@ -463,6 +463,24 @@ static void test_plan_input_learns_dirty(void **state)
     tu_sim_close(&f);
 }
 
+/* The planning step's input and result, handed over: in and r are
+ * overwritten (disposed of by the caller before), set whatever happens. */
+static int make(tu_sim *f, const bal__plan_opts *o, bal__pl_input *in,
+                bal__pl_result *r)
+{
+    bal__plan_step s;
+    int rc;
+
+    bal__plan_step_init(&s);
+    rc = bal__plan_make(f->ctx, f->cfg, f->st, o, &s);
+    *in = s.in;
+    *r = s.res;
+    bal__pl_input_init(&s.in);
+    bal__pl_result_init(&s.res);
+    bal__plan_step_dispose(&s);
+    return rc;
+}
+
 /* The lab's case: a reader with O_DIRECT dirties little, but taken to
  * dirty its reads it never converges over a slow learned link and its
  * move is refused.  Its measured dirty rate makes the move predicted at
@@ -472,21 +490,18 @@ static void test_learned_dirty_moves(void **state)
     tu_sim f;
     bal__pl_input in;
     bal__pl_result r;
-    bal__rebalance_opts o;
+    bal__plan_opts o;
     bal__hist h[2];
     double refused_s = 0, moved_s = 0;
     int i;
 
     tu_sim_open(&f, PAPER);
-    bal__rebalance_opts_init(&o);
+    bal__plan_opts_init(&o);
     o.now_s = 1e6;
     rec(&h[0], "HostA", "HostB", 1, 1e6);   /* the link: 1 MB/s */
     o.hist = h;
     o.nhist = 1;
-    bal__pl_input_init(&in);
-    bal__pl_result_init(&r);
-    assert_int_equal(bal__make_plan_ex(f.ctx, f.cfg, f.st, &o, &in, &r,
-                                       NULL), 0);
+    assert_int_equal(make(&f, &o, &in, &r), 0);
     for (i = 0; i < r.nmoves; i++)
         assert_string_not_equal(in.vms[r.moves[i].vm].name, "vm1");
     for (i = 0; i < r.nrejects; i++)
@@ -499,10 +514,7 @@ static void test_learned_dirty_moves(void **state)
     drec(&h[1], in.vms[vm_index(&in, "vm1")].uuid, 2, 50e3);
     bal__pl_input_dispose(&in);
     o.nhist = 2;
-    bal__pl_input_init(&in);
-    bal__pl_result_init(&r);
-    assert_int_equal(bal__make_plan_ex(f.ctx, f.cfg, f.st, &o, &in, &r,
-                                       NULL), 0);
+    assert_int_equal(make(&f, &o, &in, &r), 0);
     for (i = 0; i < r.nmoves; i++)
         if (!strcmp(in.vms[r.moves[i].vm].name, "vm1"))
             moved_s = r.moves[i].mig_s;
@@ -525,18 +537,15 @@ static void test_slow_link_refuses(void **state)
     tu_sim f;
     bal__pl_input in;
     bal__pl_result r;
-    bal__rebalance_opts o;
+    bal__plan_opts o;
     bal__hist h[1];
     double fast_s;
     int i, found = 0;
 
     tu_sim_open(&f, PAPER);
-    bal__rebalance_opts_init(&o);
+    bal__plan_opts_init(&o);
     o.now_s = 1e6;
-    bal__pl_input_init(&in);
-    bal__pl_result_init(&r);
-    assert_int_equal(bal__make_plan_ex(f.ctx, f.cfg, f.st, &o, &in, &r,
-                                       NULL), 0);
+    assert_int_equal(make(&f, &o, &in, &r), 0);
     assert_int_equal(r.nmoves, 2);
     fast_s = r.moves[0].mig_s;
     assert_true(fast_s > 10 && fast_s < 100);
@@ -546,10 +555,7 @@ static void test_slow_link_refuses(void **state)
     rec(&h[0], "HostA", "HostB", 1, 1e6);   /* 1 MB/s */
     o.hist = h;
     o.nhist = 1;
-    bal__pl_input_init(&in);
-    bal__pl_result_init(&r);
-    assert_int_equal(bal__make_plan_ex(f.ctx, f.cfg, f.st, &o, &in, &r,
-                                       NULL), 0);
+    assert_int_equal(make(&f, &o, &in, &r), 0);
     /* vm2 (computing, nothing dirtied) still pays its 1 GiB at 1 MB/s
      * the other way; vm1 no longer does. */
     assert_int_equal(r.nmoves, 1);
@@ -570,38 +576,32 @@ static void test_slow_link_refuses(void **state)
 
     /* Learning off: the move is back. */
     f.cfg->link_history = 0;
-    bal__pl_input_init(&in);
-    bal__pl_result_init(&r);
-    assert_int_equal(bal__make_plan_ex(f.ctx, f.cfg, f.st, &o, &in, &r,
-                                       NULL), 0);
+    assert_int_equal(make(&f, &o, &in, &r), 0);
     assert_int_equal(r.nmoves, 2);
     bal__pl_result_dispose(&r);
     bal__pl_input_dispose(&in);
     tu_sim_close(&f);
 }
 
-/* bal__make_plan_pred: each move's duration as it will run, and the
- * dirty rate the planner took for it. */
+/* bal__plan_make: each move's duration as it will run, and the dirty
+ * rate the planner took for it. */
 static void test_make_plan_pred(void **state)
 {
     tu_sim f;
-    bal__plan p;
-    bal__rebalance_opts o;
-    bal__rb_pred *pred = NULL;
+    bal__plan_step s;
+    bal__plan_opts o;
 
     tu_sim_open(&f, PAPER);
-    bal__plan_init(&p);
-    bal__rebalance_opts_init(&o);
-    assert_int_equal(bal__make_plan_pred(f.ctx, f.cfg, f.st, &o, &p, &pred),
-                     0);
-    assert_int_equal(p.n, 2);
-    assert_true(pred[0].mig_s > 10 && pred[0].mig_s < 100);
-    assert_true(pred[0].gain_rate > 1);
+    bal__plan_step_init(&s);
+    bal__plan_opts_init(&o);
+    assert_int_equal(bal__plan_make(f.ctx, f.cfg, f.st, &o, &s), 0);
+    assert_int_equal(s.plan.n, 2);
+    assert_true(s.pred[0].mig_s > 10 && s.pred[0].mig_s < 100);
+    assert_true(s.pred[0].gain_rate > 1);
     /* vm1 reads: its page cache is dirtied at its read rate. */
-    assert_true(pred[0].dirty_Bps > 1e6);
-    assert_true(pred[1].dirty_Bps == 0);    /* vm2 computes */
-    free(pred);
-    bal__plan_dispose(&p);
+    assert_true(s.pred[0].dirty_Bps > 1e6);
+    assert_true(s.pred[1].dirty_Bps == 0);  /* vm2 computes */
+    bal__plan_step_dispose(&s);
     tu_sim_close(&f);
 }
 

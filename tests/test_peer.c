@@ -20,7 +20,7 @@
 #include <unistd.h>
 
 #include "testutil.h"
-#include "peer.h"
+#include "backend/peer.h"
 
 static char fake[512];          /* tests/data/fake-peer */
 static char *peer_cmd[] = { "sample", "--json", "--local", NULL };

@@ -7,7 +7,7 @@
  * out); the configuration's constraints (pinned, anti-affinity, drained,
  * storage) and parameters; cooldowns and ping-pong from the history; a
  * VM running twice refused in one line with the input untouched; and
- * bal__make_plan's one-move-a-wave order.
+ * bal__plan_make's one-move-a-wave order.
  */
 #include <math.h>
 #include <stdio.h>
@@ -16,8 +16,8 @@
 #include <unistd.h>
 
 #include "testutil.h"
-#include "backend.h"
-#include "rebalance.h"
+#include "backend/backend.h"
+#include "run/rebalance.h"
 
 #define UUID1 "6a5392d4-674b-819d-9eda-d84a8adf302c"   /* vm1 */
 #define UUID2 "1e536497-5e7b-8e82-83c0-401ab9a80a6a"   /* vm2 */
@@ -449,51 +449,52 @@ static void test_no_memory(void **state)
     tu_sim_close(&f);
 }
 
-/* ---- bal__make_plan --------------------------------------------------- */
+/* ---- bal__plan_make --------------------------------------------------- */
 
 static void test_make_plan(void **state)
 {
     tu_sim f;
-    bal__plan p;
-    bal__rebalance_opts o;
-    double *pred = NULL;
+    bal__plan_step s;
+    bal__plan_opts o;
+    const bal__plan *p = &s.plan;
 
     tu_sim_open(&f, PAPER);
-    bal__plan_init(&p);
-    bal__rebalance_opts_init(&o);
-    assert_int_equal(bal__make_plan(f.ctx, f.cfg, f.st, &o, &p, &pred), 0);
+    bal__plan_step_init(&s);
+    bal__plan_opts_init(&o);
+    assert_int_equal(bal__plan_make(f.ctx, f.cfg, f.st, &o, &s), 0);
     /* The paper's swap, vm1 first (alike readers: the first of them). */
-    assert_int_equal(p.n, 2);
-    assert_string_equal(p.moves[0].mv.vm, "vm1");
-    assert_string_equal(p.moves[0].mv.uuid, UUID1);
-    assert_string_equal(p.moves[0].mv.from, "HostA");
-    assert_string_equal(p.moves[0].mv.to, "HostB");
-    assert_string_equal(p.moves[1].mv.vm, "vm2");
-    assert_int_equal(p.moves[0].wave, 0);
-    assert_int_equal(p.moves[1].wave, 1);
-    assert_true(pred[0] > 1.2 && pred[0] < 1.8 && pred[1] == pred[0]);
-    free(pred);
-    pred = NULL;
-    bal__plan_dispose(&p);
+    assert_int_equal(p->n, 2);
+    assert_string_equal(p->moves[0].mv.vm, "vm1");
+    assert_string_equal(p->moves[0].mv.uuid, UUID1);
+    assert_string_equal(p->moves[0].mv.from, "HostA");
+    assert_string_equal(p->moves[0].mv.to, "HostB");
+    assert_string_equal(p->moves[1].mv.vm, "vm2");
+    assert_int_equal(p->moves[0].wave, 0);
+    assert_int_equal(p->moves[1].wave, 1);
+    assert_true(s.pred[0].gain_rate > 1.2 && s.pred[0].gain_rate < 1.8 &&
+                s.pred[1].gain_rate == s.pred[0].gain_rate);
+    /* The input and result it planned from, and the estimates. */
+    assert_int_equal(s.res.nmoves, 2);
+    assert_int_equal(s.in.nvms, 4);
+    assert_non_null(s.est);
 
     /* Sequential: one move a wave, whatever the planner's waves. */
     f.cfg->max_per_host = f.cfg->max_per_link = 2;
     o.concurrent = false;
-    assert_int_equal(bal__make_plan(f.ctx, f.cfg, f.st, &o, &p, NULL), 0);
-    assert_int_equal(p.n, 2);
-    assert_int_equal(p.nwaves, 2);
-    assert_int_equal(p.moves[1].wave, 1);
-    bal__plan_dispose(&p);
+    assert_int_equal(bal__plan_make(f.ctx, f.cfg, f.st, &o, &s), 0);
+    assert_int_equal(p->n, 2);
+    assert_int_equal(p->nwaves, 2);
+    assert_int_equal(p->moves[1].wave, 1);
 
     /* The options override the configuration. */
     o.max_moves = 0;
-    assert_int_equal(bal__make_plan(f.ctx, f.cfg, f.st, &o, &p, NULL), 0);
-    assert_int_equal(p.n, 0);
+    assert_int_equal(bal__plan_make(f.ctx, f.cfg, f.st, &o, &s), 0);
+    assert_int_equal(p->n, 0);
     o.max_moves = -1;
     o.horizon_s = 30;       /* below every break-even */
-    assert_int_equal(bal__make_plan(f.ctx, f.cfg, f.st, &o, &p, NULL), 0);
-    assert_int_equal(p.n, 0);
-    bal__plan_dispose(&p);
+    assert_int_equal(bal__plan_make(f.ctx, f.cfg, f.st, &o, &s), 0);
+    assert_int_equal(p->n, 0);
+    bal__plan_step_dispose(&s);
     tu_sim_close(&f);
 }
 

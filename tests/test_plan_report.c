@@ -15,7 +15,7 @@
 #include <unistd.h>
 
 #include "testutil.h"
-#include "rebalance.h"
+#include "run/rebalance.h"
 
 #define UUID1 "6a5392d4-674b-819d-9eda-d84a8adf302c"   /* vm1 */
 

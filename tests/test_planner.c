@@ -26,7 +26,7 @@
 #include <string.h>
 
 #include "testutil.h"
-#include "planner.h"
+#include "planner/planner.h"
 #include "../bench/gen_cluster.h"
 #include "../bench/gen_regimes.h"
 

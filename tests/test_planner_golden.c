@@ -23,7 +23,7 @@
 #include <yajl/yajl_tree.h>
 
 #include "testutil.h"
-#include "planner.h"
+#include "planner/planner.h"
 
 #define MAX_CASES 256
 

@@ -24,7 +24,7 @@
 #include <string.h>
 
 #include "testutil.h"
-#include "planner.h"
+#include "planner/planner.h"
 #include "../bench/gen_regimes.h"
 #include "../bench/metrics.h"
 

@@ -16,7 +16,7 @@
 #include <unistd.h>
 
 #include "testutil.h"
-#include "plot.h"
+#include "research/plot.h"
 
 /* ---- helpers ----------------------------------------------------------- */
 

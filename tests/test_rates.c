@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "testutil.h"
-#include "rates.h"
+#include "observe/rates.h"
 
 #define SEC UINT64_C(1000000000)
 

@@ -25,10 +25,10 @@
 #include <unistd.h>
 
 #include "testutil.h"
-#include "backend.h"
-#include "journal.h"
-#include "rebalance.h"
-#include "sim.h"
+#include "backend/backend.h"
+#include "run/journal.h"
+#include "run/rebalance.h"
+#include "backend/sim.h"
 
 #define PAPER "sim:scenarios/paper.scn"
 #define UUID1 "6a5392d4-674b-819d-9eda-d84a8adf302c"   /* vm1, io, HostA */

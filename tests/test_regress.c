@@ -17,12 +17,13 @@
 #include <yajl/yajl_tree.h>
 
 #include "testutil.h"
-#include "config.h"
-#include "config_xlu.h"
-#include "json.h"
-#include "plan.h"
-#include "planner.h"
-#include "rebalance.h"
+#include "base/config.h"
+#include "base/config_xlu.h"
+#include "base/json.h"
+#include "base/plan.h"
+#include "planner/planner.h"
+#include "run/rebalance.h"
+#include "balance/plan_report.h"
 
 #define UUID1 "6a5392d4-674b-819d-9eda-d84a8adf302c"
 #define MOVE(extra) "{\"vm\": \"vm1\", \"uuid\": \"" UUID1 "\", \"from\": " \

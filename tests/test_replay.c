@@ -10,9 +10,9 @@
 #include <unistd.h>
 
 #include "testutil.h"
-#include "backend.h"
-#include "json.h"
-#include "sim.h"
+#include "backend/backend.h"
+#include "base/json.h"
+#include "backend/sim.h"
 
 /* Three samples of a small simulated cluster, 5 s apart, as JSON lines.
  * Two hosts, so two dom0s with the all-zero UUID, as on real Xen. */

@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "testutil.h"
-#include "json.h"
+#include "base/json.h"
 
 #define DOM_HEAD \
     "{\"uuid\":\"00000000-0000-4000-8000-000000000001\"," \

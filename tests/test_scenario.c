@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 #include "testutil.h"
-#include "scenario.h"
+#include "backend/scenario.h"
 
 #define MIB (1024.0 * 1024.0)
 

@@ -14,8 +14,8 @@
 #include <unistd.h>
 
 #include "testutil.h"
-#include "backend.h"
-#include "sim.h"
+#include "backend/backend.h"
+#include "backend/sim.h"
 
 #define NOISELESS "option noise=0\n"
 

@@ -21,8 +21,8 @@
 #include <unistd.h>
 
 #include "testutil.h"
-#include "backend.h"
-#include "sim.h"
+#include "backend/backend.h"
+#include "backend/sim.h"
 
 #define GIB 1073741824.0
 

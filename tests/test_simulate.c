@@ -9,7 +9,7 @@
 #include <unistd.h>
 
 #include "testutil.h"
-#include "simulate.h"
+#include "research/simulate.h"
 
 static bal_config *config(void)
 {

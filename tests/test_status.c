@@ -9,8 +9,8 @@
 #include <yajl/yajl_tree.h>
 
 #include "testutil.h"
-#include "backend.h"
-#include "status.h"
+#include "backend/backend.h"
+#include "observe/status.h"
 
 /* ---- a fake backend: every VM's load is a fixed rate ------------------- */
 

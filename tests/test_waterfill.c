@@ -9,8 +9,8 @@
 #include <string.h>
 
 #include "testutil.h"
-#include "planner.h"
-#include "waterfill.h"
+#include "planner/planner.h"
+#include "base/waterfill.h"
 
 #define EPS 1e-12
 

@@ -12,7 +12,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "internal.h"
+#include "base/internal.h"
 
 /* Captures every message at level >= WARN into a buffer; newline-joined. */
 typedef struct tu_log {

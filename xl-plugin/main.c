@@ -4,7 +4,6 @@
  *   xl-balance [-v] [-c FILE] [-b BACKEND] [--syslog] VERB [ARGS...]
  */
 #include <getopt.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,17 +15,6 @@ const char *g_config_file;
 const char *g_backend;
 int g_verbose;
 bal_ctx *g_ctx;
-
-void cli_err(const char *fmt, ...)
-{
-    va_list ap;
-
-    fputs("xl-balance: ", stderr);
-    va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
-    va_end(ap);
-    fputc('\n', stderr);
-}
 
 int main(int argc, char **argv)
 {

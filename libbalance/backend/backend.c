@@ -1,0 +1,117 @@
+/*
+ * backend.c - choosing a backend from its spec and the calls every
+ * backend answers the same way.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "backend.h"
+#include "base/json.h"
+
+typedef int backend_open_fn(bal_backend *be, const char *arg);
+
+static const struct {
+    const char *name;
+    backend_open_fn *open;
+    bool takes_arg;
+} backends[] = {
+    { "xen",    bal__backend_xen_open,    false },
+    { "sim",    bal__backend_sim_open,    true  },
+    { "replay", bal__backend_replay_open, true  },
+};
+
+int bal_backend_open(bal_ctx *ctx, const bal_config *cfg, const char *spec,
+                     bal_backend **out)
+{
+    bal_backend *be = NULL;
+    const char *colon, *arg;
+    size_t namelen;
+    size_t i;
+    int rc;
+
+    if (!ctx || !cfg || !spec || !out) return BAL_EINVAL;
+
+    colon = strchr(spec, ':');
+    namelen = colon ? (size_t)(colon - spec) : strlen(spec);
+    arg = colon ? colon + 1 : NULL;
+
+    for (i = 0; i < sizeof(backends) / sizeof(backends[0]); i++)
+        if (strlen(backends[i].name) == namelen &&
+            !strncmp(backends[i].name, spec, namelen))
+            break;
+    if (i == sizeof(backends) / sizeof(backends[0])) {
+        BAL__ERR(ctx, "backend `%s': unknown (expected xen, sim:SCENARIO "
+                 "or replay:TRACE)", spec);
+        rc = BAL_EBACKEND;
+        goto out;
+    }
+    if (backends[i].takes_arg && (!arg || !*arg)) {
+        BAL__ERR(ctx, "backend `%s': needs a file, as %s:FILE", spec,
+                 backends[i].name);
+        rc = BAL_EBACKEND;
+        goto out;
+    }
+    if (!backends[i].takes_arg && arg) {
+        BAL__ERR(ctx, "backend `%s': takes no argument", spec);
+        rc = BAL_EBACKEND;
+        goto out;
+    }
+
+    be = calloc(1, sizeof(*be));
+    if (!be) { rc = BAL_ENOMEM; goto out; }
+    be->ctx = ctx;
+    be->cfg = cfg;
+    be->spec = strdup(spec);
+    if (!be->spec) { rc = BAL_ENOMEM; goto out; }
+
+    rc = backends[i].open(be, arg);
+    if (rc) goto out;
+
+    *out = be;
+    be = NULL;
+
+out:
+    if (be) {
+        free(be->spec);
+        free(be);
+    }
+    return rc;
+}
+
+void bal_backend_close(bal_backend *be)
+{
+    if (!be) return;
+    if (be->ops && be->ops->close) be->ops->close(be);
+    free(be->spec);
+    free(be);
+}
+
+const char *bal_backend_name(const bal_backend *be)
+{
+    return be && be->ops ? be->ops->name : "";
+}
+
+int bal_backend_wait(bal_backend *be, double seconds)
+{
+    if (!be || !(seconds >= 0)) return BAL_EINVAL;
+    return be->ops->wait(be, seconds);
+}
+
+int bal_sample_json(bal_ctx *ctx, bal_backend *be, bool local_only,
+                    char **json_r)
+{
+    bal__sample s;
+    int rc;
+
+    (void)ctx;
+    bal__sample_init(&s);
+    if (!be || !json_r) { rc = BAL_EINVAL; goto out; }
+
+    rc = be->ops->sample(be, local_only, &s);
+    if (rc) goto out;
+    rc = bal__json_write_sample(&s, json_r);
+
+out:
+    bal__sample_dispose(&s);
+    return rc;
+}

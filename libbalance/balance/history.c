@@ -1,0 +1,343 @@
+/*
+ * history.c - the migration history (history.h).
+ */
+#define _GNU_SOURCE             /* strtod_l, newlocale */
+#include <errno.h>
+#include <fcntl.h>
+#include <locale.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <yajl/yajl_gen.h>
+#include <yajl/yajl_tree.h>
+
+#include "base/state.h"
+#include "history.h"
+
+
+/* ---- the history -------------------------------------------------------- */
+
+static void g_str(yajl_gen g, const char *k, const char *v)
+{
+    yajl_gen_string(g, (const unsigned char *)k, strlen(k));
+    yajl_gen_string(g, (const unsigned char *)v, strlen(v));
+}
+
+static void g_num(yajl_gen g, const char *k, double v, int decimals)
+{
+    char buf[64];
+    int n;
+
+    if (!isfinite(v)) return;           /* unknown: left out */
+    n = snprintf(buf, sizeof(buf), "%.*f", decimals, v);
+    yajl_gen_string(g, (const unsigned char *)k, strlen(k));
+    yajl_gen_number(g, buf, (size_t)n);
+}
+
+/* One record as a line of JSON (newline included); *line_r malloc'd. */
+static int hist_line(const bal__hist *h, char **line_r, size_t *len_r)
+{
+    yajl_gen g = yajl_gen_alloc(NULL);
+    const unsigned char *out;
+    size_t len;
+    char *line;
+
+    if (!g) return BAL_ENOMEM;
+    yajl_gen_map_open(g);
+    g_num(g, "time", h->time, 3);
+    g_str(g, "uuid", h->uuid);
+    g_str(g, "vm", h->vm);
+    g_str(g, "from", h->from);
+    g_str(g, "to", h->to);
+    g_str(g, "type", bal_load_type_name(h->type));
+    g_num(g, "duration_s", h->duration_s, 3);
+    g_num(g, "downtime_s", h->downtime_s, 3);
+    if (h->rates) {
+        g_num(g, "cpu_pct_before", h->cpu_pct_before, 2);
+        g_num(g, "cpu_pct_after", h->cpu_pct_after, 2);
+        g_num(g, "disk_Bps_before", h->disk_Bps_before, 0);
+        g_num(g, "disk_Bps_after", h->disk_Bps_after, 0);
+        g_num(g, "gain", h->gain, 4);
+    }
+    g_num(g, "predicted_gain", h->predicted, 4);
+    if (h->mem_kb > 0) g_num(g, "mem_kb", (double)h->mem_kb, 0);
+    if (h->predicted_s > 0) g_num(g, "predicted_s", h->predicted_s, 3);
+    if (h->observed_Bps > 0) g_num(g, "observed_Bps", h->observed_Bps, 0);
+    if (h->dirty_Bps > 0) g_num(g, "dirty_Bps", h->dirty_Bps, 0);
+    yajl_gen_map_close(g);
+    if (yajl_gen_get_buf(g, &out, &len) != yajl_gen_status_ok) {
+        yajl_gen_free(g);
+        return BAL_EINVAL;   /* a name that is not UTF-8 */
+    }
+    line = malloc(len + 2);
+    if (!line) { yajl_gen_free(g); return BAL_ENOMEM; }
+    memcpy(line, out, len);
+    line[len] = '\n';
+    line[len + 1] = '\0';
+    yajl_gen_free(g);
+    *line_r = line;
+    *len_r = len + 1;
+    return 0;
+}
+
+/* Keeps the newest whole lines of at most half the limit: written to a
+ * temporary file, synced, renamed over the history, directory synced. */
+static int history_cut(bal_ctx *ctx, int dirfd, const char *path)
+{
+    static const char tmpname[] = BAL__HISTORY_FILE ".new";
+    char *buf = NULL, *keep;
+    size_t len;
+    int fd = -1, rc;
+
+    rc = bal__state_read_file(ctx, dirfd, path, BAL__HISTORY_FILE, &buf, &len);
+    if (rc || !buf) goto out;
+    if (len <= BAL__HISTORY_MAX_BYTES) goto out;
+    keep = buf + len - BAL__HISTORY_MAX_BYTES / 2;
+    keep = strchr(keep, '\n');
+    keep = keep ? keep + 1 : buf + len;
+    fd = openat(dirfd, tmpname, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW |
+                O_CLOEXEC, 0600);
+    if (fd < 0 || bal__write_all(fd, keep, (size_t)(buf + len - keep)) ||
+        fsync(fd)) {
+        BAL__ERR(ctx, "%s.new: cannot write: %s", path, strerror(errno));
+        rc = BAL_EIO;
+        goto out;
+    }
+    if (renameat(dirfd, tmpname, dirfd, BAL__HISTORY_FILE)) {
+        BAL__ERR(ctx, "%s: cannot replace: %s", path, strerror(errno));
+        rc = BAL_EIO;
+        goto out;
+    }
+    rc = bal__state_sync_dir(ctx, dirfd, path);
+
+out:
+    if (fd >= 0) {
+        close(fd);
+        if (rc) unlinkat(dirfd, tmpname, 0);
+    }
+    free(buf);
+    return rc;
+}
+
+int bal__history_append(bal_ctx *ctx, int dirfd, const char *dir,
+                        const bal__hist *h, int n)
+{
+    char path[4096], *line = NULL;
+    struct stat st;
+    size_t len;
+    int fd = -1, i, rc = 0;
+
+    snprintf(path, sizeof(path), "%s/%s", dir, BAL__HISTORY_FILE);
+    if (n <= 0) return 0;
+    fd = openat(dirfd, BAL__HISTORY_FILE, O_WRONLY | O_APPEND | O_CREAT |
+                O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (fd < 0) {
+        BAL__ERR(ctx, "%s: cannot open: %s", path, strerror(errno));
+        return BAL_EIO;
+    }
+    for (i = 0; i < n; i++) {
+        rc = hist_line(&h[i], &line, &len);
+        if (rc == BAL_EINVAL) {
+            BAL__WARN(ctx, "%s: the migration of %s is not recorded: its "
+                      "names are not UTF-8", path, h[i].uuid);
+            continue;
+        }
+        if (rc) goto out;
+        if (bal__write_all(fd, line, len)) {
+            BAL__ERR(ctx, "%s: cannot write: %s", path, strerror(errno));
+            rc = BAL_EIO;
+            goto out;
+        }
+        free(line);
+        line = NULL;
+    }
+    rc = 0;
+    if (fsync(fd)) {
+        BAL__ERR(ctx, "%s: cannot sync: %s", path, strerror(errno));
+        rc = BAL_EIO;
+        goto out;
+    }
+    rc = bal__state_sync_dir(ctx, dirfd, path);
+    if (rc) goto out;
+    if (fstat(fd, &st) == 0 && st.st_size > BAL__HISTORY_MAX_BYTES)
+        rc = history_cut(ctx, dirfd, path);
+
+out:
+    free(line);
+    if (fd >= 0) close(fd);
+    return rc;
+}
+
+/* A number or string member of a yajl object; NULL when absent. */
+static yajl_val member(yajl_val obj, const char *key, yajl_type t)
+{
+    const char *path[] = { key, NULL };
+
+    return yajl_tree_get(obj, path, t);
+}
+
+static double num(yajl_val obj, const char *key, locale_t cloc)
+{
+    yajl_val v = member(obj, key, yajl_t_number);
+    char *end;
+    double d;
+
+    if (!v) return NAN;
+    d = strtod_l(YAJL_GET_NUMBER(v), &end, cloc);
+    return *end ? NAN : d;
+}
+
+static bool str(yajl_val obj, const char *key, char *out, size_t size)
+{
+    yajl_val v = member(obj, key, yajl_t_string);
+    const char *s = v ? (const char *)v->u.string : NULL;
+
+    if (!s || !*s || strlen(s) >= size) return false;
+    strcpy(out, s);
+    return true;
+}
+
+/* observed_Bps or dirty_Bps, which a planner learns from: absent is NAN;
+ * anything but a positive finite number is NAN too, with *bad_r set. */
+static double positive(yajl_val obj, const char *key, locale_t cloc,
+                       bool *bad_r)
+{
+    const char *path[] = { key, NULL };
+    yajl_val v = yajl_tree_get(obj, path, yajl_t_any);
+    double d;
+
+    *bad_r = false;
+    if (!v) return NAN;
+    d = YAJL_IS_NUMBER(v) ? num(obj, key, cloc) : NAN;
+    if (isfinite(d) && d > 0) return d;
+    *bad_r = true;
+    return NAN;
+}
+
+/* The fields a bad value was dropped from, for the warning. */
+#define BAD_OBSERVED 1u
+#define BAD_DIRTY 2u
+
+static int hist_parse(const char *line, locale_t cloc, bal__hist *h,
+                      unsigned *bad_r)
+{
+    char ebuf[128], type[16];
+    yajl_val top = yajl_tree_parse(line, ebuf, sizeof(ebuf));
+    double mem;
+    bool bad;
+    int rc = BAL_EINVAL, t;
+
+    *bad_r = 0;
+    if (!top) return BAL_EINVAL;
+    memset(h, 0, sizeof(*h));
+    if (!YAJL_IS_OBJECT(top)) goto out;
+    h->time = num(top, "time", cloc);
+    if (!isfinite(h->time)) goto out;
+    if (!str(top, "uuid", h->uuid, sizeof(h->uuid)) ||
+        !bal__uuid_valid(h->uuid) ||
+        !str(top, "from", h->from, sizeof(h->from)) ||
+        !str(top, "to", h->to, sizeof(h->to)))
+        goto out;
+    str(top, "vm", h->vm, sizeof(h->vm));
+    h->type = BAL_TYPE_IDLE;
+    if (str(top, "type", type, sizeof(type)))
+        for (t = BAL_TYPE_IDLE; t <= BAL_TYPE_MIXED; t++)
+            if (!strcmp(type, bal_load_type_name((bal_load_type)t)))
+                h->type = (bal_load_type)t;
+    h->duration_s = num(top, "duration_s", cloc);
+    h->downtime_s = num(top, "downtime_s", cloc);
+    h->cpu_pct_before = num(top, "cpu_pct_before", cloc);
+    h->cpu_pct_after = num(top, "cpu_pct_after", cloc);
+    h->disk_Bps_before = num(top, "disk_Bps_before", cloc);
+    h->disk_Bps_after = num(top, "disk_Bps_after", cloc);
+    h->rates = isfinite(h->cpu_pct_before) && isfinite(h->cpu_pct_after);
+    h->gain = num(top, "gain", cloc);
+    h->predicted = num(top, "predicted_gain", cloc);
+    mem = num(top, "mem_kb", cloc);
+    h->mem_kb = mem >= 1 && mem < 1e18 ? (uint64_t)mem : 0;
+    h->predicted_s = num(top, "predicted_s", cloc);
+    if (!(h->predicted_s > 0)) h->predicted_s = NAN;
+    h->observed_Bps = positive(top, "observed_Bps", cloc, &bad);
+    if (bad) *bad_r |= BAD_OBSERVED;
+    h->dirty_Bps = positive(top, "dirty_Bps", cloc, &bad);
+    if (bad) *bad_r |= BAD_DIRTY;
+    rc = 0;
+
+out:
+    yajl_tree_free(top);
+    return rc;
+}
+
+int bal__history_load(bal_ctx *ctx, const char *path, bal__hist **h_r,
+                      int *n_r)
+{
+    char *buf = NULL, *line, *next, *dir = NULL, *slash;
+    bal__hist *v = NULL;
+    locale_t cloc = (locale_t)0;
+    size_t len;
+    int n = 0, cap = 0, lineno = 0, dirfd = -1, rc;
+    unsigned bad;
+
+    /* Read through the directory, as the writer does. */
+    dir = strdup(path);
+    if (!dir) return BAL_ENOMEM;
+    slash = strrchr(dir, '/');
+    if (slash) *slash = '\0';
+    dirfd = open(slash ? (*dir ? dir : "/") : ".",
+                 O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dirfd < 0) {
+        rc = 0;                 /* no directory: no history yet */
+        goto done;
+    }
+    rc = bal__state_read_file(ctx, dirfd, path, slash ? slash + 1 : path, &buf,
+                         &len);
+    if (rc) goto out;
+done:
+    cloc = newlocale(LC_NUMERIC_MASK, "C", (locale_t)0);
+    if (!cloc) { rc = BAL_ENOMEM; goto out; }
+    for (line = buf; line && *line; line = next) {
+        char *nl = strchr(line, '\n');
+
+        lineno++;
+        if (nl) { *nl = '\0'; next = nl + 1; }
+        else next = line + strlen(line);
+        if (!*line) continue;
+        if (n == cap) {
+            int ncap = cap ? cap * 2 : 64;
+            bal__hist *nv = realloc(v, (size_t)ncap * sizeof(*nv));
+
+            if (!nv) { rc = BAL_ENOMEM; goto out; }
+            v = nv;
+            cap = ncap;
+        }
+        if (hist_parse(line, cloc, &v[n], &bad)) {
+            BAL__WARN(ctx, "%s:%d: not a migration record; skipped", path,
+                      lineno);
+            continue;
+        }
+        if (bad & BAD_OBSERVED)
+            BAL__WARN(ctx, "%s:%d: observed_Bps is not a positive number; "
+                      "not learned from", path, lineno);
+        if (bad & BAD_DIRTY)
+            BAL__WARN(ctx, "%s:%d: dirty_Bps is not a positive number; "
+                      "not learned from", path, lineno);
+        n++;
+    }
+    *h_r = v;
+    *n_r = n;
+    v = NULL;
+    rc = 0;
+
+out:
+    if (cloc) freelocale(cloc);
+    if (dirfd >= 0) close(dirfd);
+    free(v);
+    free(buf);
+    free(dir);
+    return rc;
+}
+

@@ -1,0 +1,675 @@
+/*
+ * plan_report.c - `xl-balance plan' inside the library: bal_plan (the
+ * status, the planner's input and result from bal__plan_make, the very
+ * step rebalance and the simulator's balancer run), bal_plan_cluster (the
+ * input read from a file, planned offline), the one report both make of
+ * an input and its result, and the report's JSON, which is a plan file
+ * (rebalance.h) with the predictions beside each move.  Moves nothing,
+ * writes nothing.
+ */
+#define _GNU_SOURCE             /* uselocale */
+#include <locale.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <yajl/yajl_gen.h>
+
+#include "backend/backend.h"
+#include "base/state.h"
+#include "plan_step.h"
+#include "plan_report.h"
+
+#define PLAN_VERSION 1
+
+struct bal_plan_report {
+    bal_plan_summary sum;
+    bal__pl_input in;           /* owns the strings below point to */
+    bal__pl_result res;
+    bal__pl_estimate *est;      /* one per VM; NULL: no live status */
+    bal_plan_move_info *moves;
+    bal_plan_reject_info *rej;
+    bal_plan_vm_info *vms;
+    bal_plan_host_info *hosts;
+    /* The host pairs whose rate was learned (plan_input.c): [from * nh +
+     * to], 0 where none; NULL when nothing was. */
+    double *learned_Bps;
+    int *learned_n;
+};
+
+void bal_plan_options_init(bal_plan_options *o)
+{
+    memset(o, 0, sizeof(*o));
+    o->horizon_s = -1;
+    o->max_moves = -1;
+}
+
+/* An empty report, its input and result ready to be filled. */
+static bal_plan_report *report_new(void)
+{
+    bal_plan_report *r = calloc(1, sizeof(*r));
+
+    if (!r) return NULL;
+    bal__pl_input_init(&r->in);
+    bal__pl_result_init(&r->res);
+    return r;
+}
+
+void bal_plan_report_free(bal_plan_report *r)
+{
+    if (!r) return;
+    bal__pl_input_dispose(&r->in);
+    bal__pl_result_dispose(&r->res);
+    free(r->est);
+    free(r->moves);
+    free(r->rej);
+    free(r->vms);
+    free(r->hosts);
+    free(r->learned_Bps);
+    free(r->learned_n);
+    free(r);
+}
+
+/* The public views of the planner's input and result: the one place a
+ * report is made of them, for bal_plan and bal_plan_cluster alike. */
+static int fill(bal_plan_report *r)
+{
+    const bal__pl_input *in = &r->in;
+    const bal__pl_result *res = &r->res;
+    int i;
+
+    r->moves = calloc((size_t)res->nmoves + 1, sizeof(*r->moves));
+    r->rej = calloc((size_t)res->nrejects + 1, sizeof(*r->rej));
+    r->vms = calloc((size_t)in->nvms + 1, sizeof(*r->vms));
+    r->hosts = calloc((size_t)in->nhosts + 1, sizeof(*r->hosts));
+    if (!r->moves || !r->rej || !r->vms || !r->hosts) return BAL_ENOMEM;
+
+    for (i = 0; i < res->nmoves; i++) {
+        const bal__pl_move *m = &res->moves[i];
+        bal_plan_move_info *p = &r->moves[i];
+
+        p->vm = in->vms[m->vm].name;
+        p->uuid = in->vms[m->vm].uuid;
+        p->from = in->hosts[m->from].name;
+        p->to = in->hosts[m->to].name;
+        p->type = in->vms[m->vm].type;
+        p->wave = m->wave;
+        p->unit = m->unit;
+        p->evacuation = m->evacuation;
+        p->reason = m->reason;
+        p->gain = m->gain;
+        p->gain_rate = m->gain_rate;
+        p->loss = m->loss;
+        p->migration_s = m->mig_s;
+        p->wave_migration_s = m->wave_mig_s;
+        p->downtime_s = m->downtime_s;
+        p->bytes = m->bytes;
+        p->break_even_s = m->break_even_s;
+    }
+    for (i = 0; i < res->nrejects; i++) {
+        const bal__pl_reject *j = &res->rejects[i];
+        bal_plan_reject_info *p = &r->rej[i];
+
+        p->vm = in->vms[j->vm].name;
+        p->uuid = in->vms[j->vm].uuid;
+        p->reason = bal__pl_why_name(j->why);
+        p->to = j->to >= 0 ? in->hosts[j->to].name : NULL;
+        p->partner = j->partner >= 0 ? in->vms[j->partner].name : NULL;
+        p->gain = j->gain;
+        p->gain_rate = j->gain_rate;
+        p->loss = j->loss;
+        p->migration_s = j->mig_s;
+        p->break_even_s = j->break_even_s;
+        p->detail = j->detail;
+    }
+    for (i = 0; i < in->nhosts; i++) {
+        bal_plan_host_info *h = &r->hosts[i];
+
+        h->name = in->hosts[i].name;
+        h->pcpus = in->hosts[i].pcpus;
+        h->drained = in->hosts[i].drained;
+        h->free_kb_before = h->free_kb_after = in->hosts[i].free_kb;
+    }
+    for (i = 0; i < in->nvms; i++) {
+        const bal__pl_vm *v = &in->vms[i];
+        bal_plan_vm_info *p = &r->vms[i];
+        int to = res->placement ? res->placement[i] : v->host;
+
+        p->vm = v->name;
+        p->uuid = v->uuid;
+        p->type = v->type;
+        p->heavy = v->heavy;
+        p->pinned = v->pinned;
+        p->host_before = in->hosts[v->host].name;
+        p->host_after = in->hosts[to].name;
+        p->cpu_demand = v->cpu;
+        p->io_demand_Bps = v->io_Bps;
+        p->dirty_Bps = v->dirty_Bps;
+        /* A file gives demands, not what a VM got: no bottleneck seen. */
+        p->cpu_bottleneck = r->est && r->est[i].cpu_bottleneck;
+        p->io_bottleneck = r->est && r->est[i].io_bottleneck;
+        if (to != v->host) {
+            r->hosts[v->host].free_kb_after += (int64_t)v->mem_kb;
+            r->hosts[to].free_kb_after -= (int64_t)v->mem_kb;
+        }
+    }
+
+    r->sum.horizon_s = in->params.horizon_s;
+    r->sum.nmoves = res->nmoves;
+    r->sum.nwaves = res->nwaves;
+    r->sum.duration_s = res->total_s;
+    r->sum.objective_before = res->objective_before;
+    r->sum.objective_after = res->objective_after;
+    r->sum.collisions_before = res->collisions_before;
+    r->sum.collisions_after = res->collisions_after;
+    r->sum.stranded = res->stranded;
+    return 0;
+}
+
+int bal_plan(bal_ctx *ctx, bal_backend *be, const bal_config *cfg,
+             const bal_plan_options *o, bal_plan_report **out)
+{
+    bal_plan_report *r = NULL;
+    bal_status *st = NULL;
+    bal__hist *hist = NULL;
+    bal__plan_opts popts;
+    bal__plan_step step;
+    int nhist = 0, rc;
+
+    if (!ctx || !be || !cfg || !o || !out) return BAL_EINVAL;
+    bal__plan_step_init(&step);
+    r = report_new();
+    if (!r) return BAL_ENOMEM;
+
+    rc = bal_status_collect(ctx, be, cfg, &st);
+    if (rc) goto out;
+    /* What rebalance would know: its history, read, never written. */
+    rc = bal__plan_history(ctx, cfg, &hist, &nhist);
+    if (rc) goto out;
+    bal__plan_opts_init(&popts);
+    popts.max_moves = o->max_moves;
+    popts.horizon_s = o->horizon_s;
+    popts.hist = hist;
+    popts.nhist = nhist;
+    popts.now_s = bal__wall_time();
+    rc = bal__plan_make(ctx, cfg, st, &popts, &step);
+    if (rc) goto out;
+    /* The report keeps the input, the result and the estimates. */
+    r->in = step.in;
+    r->res = step.res;
+    r->est = step.est;
+    bal__pl_input_init(&step.in);
+    bal__pl_result_init(&step.res);
+    step.est = NULL;
+    rc = fill(r);
+    if (rc) goto out;
+    if (r->in.params.learned_Bps) {
+        /* What the planner was told, again with the counts: an admin
+         * sees what was learned from how many migrations. */
+        size_t nn = (size_t)r->in.nhosts * (size_t)r->in.nhosts;
+
+        r->learned_Bps = calloc(nn + 1, sizeof(*r->learned_Bps));
+        r->learned_n = calloc(nn + 1, sizeof(*r->learned_n));
+        rc = !r->learned_Bps || !r->learned_n ? BAL_ENOMEM :
+             bal__learn_links(cfg, hist, nhist, r->in.hosts, r->in.nhosts,
+                              r->learned_Bps, r->learned_n);
+        if (rc) goto out;
+    }
+    r->sum.peer_errors = bal_status_peer_errors(st);
+    *out = r;
+    r = NULL;
+
+out:
+    if (rc == BAL_ENOMEM) BAL__ERR(ctx, "plan: out of memory");
+    bal_plan_report_free(r);
+    bal_status_free(st);
+    bal__plan_step_dispose(&step);
+    free(hist);
+    return rc;
+}
+
+/* ---- offline: a cluster file ------------------------------------------------ */
+
+/* The planner's refusals name no file ("planner: vm vm2: uuid ... is
+ * already vm vm1's") and quote the names as they are.  Offline the input
+ * is a file the admin wrote, so they are told as its reader's are: after
+ * "FILE: ", control characters as '?' (a name may hold any), through a
+ * context of our own that hands every line on to the caller's. */
+typedef struct file_sink {
+    bal_ctx *ctx;
+    const char *path;
+} file_sink;
+
+static void file_log(void *opaque, bal_log_level level, const char *msg)
+{
+    const file_sink *fs = opaque;
+    char line[1024], *c;
+
+    if (level >= BAL_LOG_ERROR)
+        snprintf(line, sizeof(line), "%s: %s", fs->path, msg);
+    else
+        snprintf(line, sizeof(line), "%s", msg);
+    for (c = line; *c; c++)
+        if ((unsigned char)*c < 0x20 || *c == 0x7f) *c = '?';
+    bal__log(fs->ctx, level, "%s", line);
+}
+
+/* Only blanks: yajl would say "premature EOF" of it. */
+static bool blank(const char *text, size_t len)
+{
+    size_t i;
+
+    for (i = 0; i < len; i++)
+        if (!strchr(" \t\r\n", text[i]) || !text[i]) return false;
+    return true;
+}
+
+int bal__plan_cluster_text(bal_ctx *ctx, const char *what, const char *text,
+                           size_t len, const bal_plan_options *o,
+                           bal_plan_report **out)
+{
+    bal_plan_report *r = NULL;
+    file_sink fs;
+    bal_ctx fctx;
+    int rc;
+
+    if (!ctx || !what || !text || !o || !out) return BAL_EINVAL;
+    /* An infinite horizon would reach the planner, which would blame
+     * the file for it. */
+    if (isinf(o->horizon_s)) {
+        BAL__ERR(ctx, "plan: horizon %g: not a finite number of seconds",
+                 o->horizon_s);
+        return BAL_EINVAL;
+    }
+    r = report_new();
+    if (!r) {
+        /* Said here: no callee has said it. */
+        BAL__ERR(ctx, "%s: out of memory", what);
+        rc = BAL_ENOMEM;
+        goto out;
+    }
+    if (blank(text, len)) {
+        BAL__ERR(ctx, "%s: empty: not a planner input", what);
+        rc = BAL_EINVAL;
+        goto out;
+    }
+    rc = bal__pl_input_parse_json(ctx, what, text, len, &r->in);
+    if (rc) goto out;           /* "WHAT: where: what", logged */
+
+    /* The command line's word over the file's, as bal__plan_make has
+     * it over the configuration's. */
+    if (o->max_moves >= 0) r->in.params.max_moves = o->max_moves;
+    if (o->horizon_s > 0) r->in.params.horizon_s = o->horizon_s;
+
+    fs = (file_sink){ .ctx = ctx, .path = what };
+    fctx = (bal_ctx){ .log_fn = file_log, .log_opaque = &fs,
+                      .log_min = ctx->log_min };
+    rc = bal__planner_plan(&fctx, &r->in, &r->res);
+    if (rc) goto out;           /* logged, after "WHAT: " */
+
+    rc = fill(r);
+    if (rc) {
+        BAL__ERR(ctx, "%s: out of memory", what);
+        goto out;
+    }
+    *out = r;
+    r = NULL;
+
+out:
+    bal_plan_report_free(r);
+    return rc;
+}
+
+int bal_plan_cluster(bal_ctx *ctx, const char *path,
+                     const bal_plan_options *o, bal_plan_report **out)
+{
+    char *text = NULL;
+    size_t len = 0;
+    int rc;
+
+    if (!ctx || !path || !*path || !o || !out) return BAL_EINVAL;
+    /* Regular files only, bounded: a FIFO or a directory is refused at
+     * once, not waited on. */
+    rc = bal__read_file(ctx, path, BAL__CLUSTER_FILE_MAX, &text, &len);
+    if (rc == BAL_ENOMEM) BAL__ERR(ctx, "%s: out of memory", path);
+    if (rc) goto out;
+    rc = bal__plan_cluster_text(ctx, path, text, len, o, out);
+
+out:
+    free(text);
+    return rc;
+}
+
+/* ---- accessors ------------------------------------------------------------ */
+
+const bal_plan_summary *bal_plan_report_summary(const bal_plan_report *r)
+{
+    return r ? &r->sum : NULL;
+}
+
+int bal_plan_report_num_moves(const bal_plan_report *r)
+{
+    return r ? r->res.nmoves : 0;
+}
+
+const bal_plan_move_info *bal_plan_report_move(const bal_plan_report *r,
+                                               int i)
+{
+    return r && i >= 0 && i < r->res.nmoves ? &r->moves[i] : NULL;
+}
+
+double bal_plan_report_wave_s(const bal_plan_report *r, int wave)
+{
+    return r && wave >= 0 && wave < r->res.nwaves ? r->res.wave_s[wave] : NAN;
+}
+
+int bal_plan_report_num_rejected(const bal_plan_report *r)
+{
+    return r ? r->res.nrejects : 0;
+}
+
+const bal_plan_reject_info *bal_plan_report_rejected(
+    const bal_plan_report *r, int i)
+{
+    return r && i >= 0 && i < r->res.nrejects ? &r->rej[i] : NULL;
+}
+
+int bal_plan_report_num_vms(const bal_plan_report *r)
+{
+    return r ? r->in.nvms : 0;
+}
+
+const bal_plan_vm_info *bal_plan_report_vm(const bal_plan_report *r, int i)
+{
+    return r && i >= 0 && i < r->in.nvms ? &r->vms[i] : NULL;
+}
+
+int bal_plan_report_num_hosts(const bal_plan_report *r)
+{
+    return r ? r->in.nhosts : 0;
+}
+
+const bal_plan_host_info *bal_plan_report_host(const bal_plan_report *r,
+                                               int i)
+{
+    return r && i >= 0 && i < r->in.nhosts ? &r->hosts[i] : NULL;
+}
+
+/* ---- JSON ----------------------------------------------------------------- */
+
+typedef struct wr {
+    yajl_gen g;
+    locale_t cloc;
+} wr;
+
+static void s_(wr *w, const char *s)
+{
+    yajl_gen_string(w->g, (const unsigned char *)s, strlen(s));
+}
+
+static void k_str(wr *w, const char *k, const char *v)
+{
+    s_(w, k);
+    if (v) s_(w, v);
+    else yajl_gen_null(w->g);
+}
+
+static void k_int(wr *w, const char *k, long long v)
+{
+    s_(w, k);
+    yajl_gen_integer(w->g, v);
+}
+
+static void k_bool(wr *w, const char *k, bool v)
+{
+    s_(w, k);
+    yajl_gen_bool(w->g, v);
+}
+
+/* Fixed decimals, in the C locale whatever the program's: the figures
+ * are predictions, their last digits noise, and a fixed form keeps the
+ * golden files (tests/golden) stable.  Not finite: null, or `inf' as
+ * the string "max" (a demand as large as the path). */
+static void k_num(wr *w, const char *k, double v, int decimals)
+{
+    /* %.*f of DBL_MAX is 309 digits and the decimals: a cluster file's
+     * demands may be any finite number (plan_json.c's k_num learnt it
+     * first, doc/security.md). */
+    char buf[400];
+    locale_t old;
+    int n;
+
+    s_(w, k);
+    if (isinf(v) && v > 0 && !strcmp(k, "io_demand_Bps")) {
+        s_(w, "max");
+        return;
+    }
+    if (!isfinite(v)) {
+        yajl_gen_null(w->g);
+        return;
+    }
+    old = uselocale(w->cloc);
+    n = snprintf(buf, sizeof(buf), "%.*f", decimals, v);
+    uselocale(old);
+    if (n < 0 || (size_t)n >= sizeof(buf)) {    /* more decimals than any */
+        yajl_gen_null(w->g);
+        return;
+    }
+    /* -0.0 reads oddly and differs from 0.0 in nothing that matters. */
+    if (buf[0] == '-' && strspn(buf + 1, "0.") == (size_t)n - 1)
+        yajl_gen_number(w->g, buf + 1, (size_t)n - 1);
+    else
+        yajl_gen_number(w->g, buf, (size_t)n);
+}
+
+static void gen_moves(wr *w, const bal_plan_report *r)
+{
+    int i;
+
+    s_(w, "moves");
+    yajl_gen_array_open(w->g);
+    for (i = 0; i < r->res.nmoves; i++) {
+        const bal_plan_move_info *m = &r->moves[i];
+
+        yajl_gen_map_open(w->g);
+        /* What the plan file reader uses (plan_json.c) first. */
+        k_str(w, "vm", m->vm);
+        k_str(w, "uuid", m->uuid);
+        k_str(w, "from", m->from);
+        k_str(w, "to", m->to);
+        k_int(w, "wave", m->wave);
+        k_str(w, "reason", m->reason);
+        k_num(w, "gain_rate", m->gain_rate, 4);
+        /* The predictions. */
+        k_str(w, "type", bal_load_type_name(m->type));
+        k_int(w, "unit", m->unit);
+        k_bool(w, "evacuation", m->evacuation);
+        k_num(w, "gain", m->gain, 1);
+        k_num(w, "loss", m->loss, 1);
+        k_num(w, "migration_s", m->migration_s, 1);
+        k_num(w, "wave_migration_s", m->wave_migration_s, 1);
+        /* What rebalance shows beside the measured duration. */
+        k_num(w, "predicted_s", m->wave_migration_s, 1);
+        k_num(w, "downtime_s", m->downtime_s, 3);
+        k_num(w, "bytes", m->bytes, 0);
+        k_num(w, "break_even_s", m->break_even_s, 1);
+        yajl_gen_map_close(w->g);
+    }
+    yajl_gen_array_close(w->g);
+}
+
+/* Per host pair with a learned rate: its from, to, rate and how many
+ * measured migrations it is the median of ([] when none). */
+static void gen_learned(wr *w, const bal_plan_report *r)
+{
+    int a, b, nh = r->in.nhosts;
+
+    s_(w, "learned_links");
+    yajl_gen_array_open(w->g);
+    for (a = 0; r->learned_Bps && a < nh; a++)
+        for (b = 0; b < nh; b++) {
+            size_t k = (size_t)a * (size_t)nh + (size_t)b;
+
+            if (!(r->learned_Bps[k] > 0)) continue;
+            yajl_gen_map_open(w->g);
+            k_str(w, "from", r->in.hosts[a].name);
+            k_str(w, "to", r->in.hosts[b].name);
+            k_num(w, "Bps", r->learned_Bps[k], 0);
+            k_int(w, "n", r->learned_n[k]);
+            yajl_gen_map_close(w->g);
+        }
+    yajl_gen_array_close(w->g);
+}
+
+static void gen_rejected(wr *w, const bal_plan_report *r)
+{
+    int i;
+
+    s_(w, "rejected");
+    yajl_gen_array_open(w->g);
+    for (i = 0; i < r->res.nrejects; i++) {
+        const bal_plan_reject_info *j = &r->rej[i];
+
+        yajl_gen_map_open(w->g);
+        k_str(w, "vm", j->vm);
+        k_str(w, "uuid", j->uuid);
+        k_str(w, "reason", j->reason);
+        k_str(w, "to", j->to);
+        k_str(w, "partner", j->partner);
+        k_num(w, "gain", j->gain, 1);
+        k_num(w, "gain_rate", j->gain_rate, 4);
+        k_num(w, "loss", j->loss, 1);
+        k_num(w, "migration_s", j->migration_s, 1);
+        k_num(w, "break_even_s", j->break_even_s, 1);
+        k_str(w, "detail", j->detail);
+        yajl_gen_map_close(w->g);
+    }
+    yajl_gen_array_close(w->g);
+}
+
+/* Per host, its VMs before and after. */
+static void gen_hosts(wr *w, const bal_plan_report *r)
+{
+    int i, k, after;
+
+    s_(w, "hosts");
+    yajl_gen_array_open(w->g);
+    for (i = 0; i < r->in.nhosts; i++) {
+        const bal_plan_host_info *h = &r->hosts[i];
+
+        yajl_gen_map_open(w->g);
+        k_str(w, "name", h->name);
+        k_int(w, "pcpus", h->pcpus);
+        k_bool(w, "drained", h->drained);
+        k_int(w, "free_kb_before", h->free_kb_before);
+        k_int(w, "free_kb_after", h->free_kb_after);
+        for (after = 0; after < 2; after++) {
+            s_(w, after ? "after" : "before");
+            yajl_gen_array_open(w->g);
+            for (k = 0; k < r->in.nvms; k++) {
+                const bal_plan_vm_info *v = &r->vms[k];
+
+                if ((after ? v->host_after : v->host_before) == h->name)
+                    s_(w, v->vm);
+            }
+            yajl_gen_array_close(w->g);
+        }
+        yajl_gen_map_close(w->g);
+    }
+    yajl_gen_array_close(w->g);
+}
+
+static void gen_vms(wr *w, const bal_plan_report *r)
+{
+    int i;
+
+    s_(w, "vms");
+    yajl_gen_array_open(w->g);
+    for (i = 0; i < r->in.nvms; i++) {
+        const bal_plan_vm_info *v = &r->vms[i];
+
+        yajl_gen_map_open(w->g);
+        k_str(w, "vm", v->vm);
+        k_str(w, "uuid", v->uuid);
+        k_str(w, "type", bal_load_type_name(v->type));
+        k_bool(w, "heavy", v->heavy);
+        k_bool(w, "pinned", v->pinned);
+        k_str(w, "host", v->host_before);
+        k_str(w, "host_after", v->host_after);
+        k_num(w, "cpu_demand", v->cpu_demand, 3);
+        k_num(w, "io_demand_Bps", v->io_demand_Bps, 0);
+        k_num(w, "dirty_Bps", v->dirty_Bps, 0);
+        k_bool(w, "cpu_bottleneck", v->cpu_bottleneck);
+        k_bool(w, "io_bottleneck", v->io_bottleneck);
+        yajl_gen_map_close(w->g);
+    }
+    yajl_gen_array_close(w->g);
+}
+
+int bal_plan_report_json(const bal_plan_report *r, char **json_r)
+{
+    const unsigned char *buf;
+    size_t len;
+    wr w;
+    char *s;
+    int i, k, rc = BAL_ENOMEM;
+
+    if (!r || !json_r) return BAL_EINVAL;
+    memset(&w, 0, sizeof(w));
+    w.cloc = newlocale(LC_NUMERIC_MASK, "C", (locale_t)0);
+    w.g = yajl_gen_alloc(NULL);
+    if (!w.cloc || !w.g) goto out;
+    yajl_gen_config(w.g, yajl_gen_beautify, 1);
+
+    yajl_gen_map_open(w.g);
+    k_int(&w, "xl_balance_plan", PLAN_VERSION);
+    gen_moves(&w, r);
+    k_num(&w, "horizon_s", r->sum.horizon_s, 1);
+    s_(&w, "waves");
+    yajl_gen_array_open(w.g);
+    for (i = 0; i < r->res.nwaves; i++) {
+        int n = 0;
+
+        for (k = 0; k < r->res.nmoves; k++) n += r->moves[k].wave == i;
+        yajl_gen_map_open(w.g);
+        k_int(&w, "wave", i);
+        k_int(&w, "moves", n);
+        k_num(&w, "duration_s", r->res.wave_s[i], 1);
+        yajl_gen_map_close(w.g);
+    }
+    yajl_gen_array_close(w.g);
+    k_num(&w, "duration_s", r->sum.duration_s, 1);
+    gen_rejected(&w, r);
+    s_(&w, "objective");
+    yajl_gen_map_open(w.g);
+    k_num(&w, "before", r->sum.objective_before, 1);
+    k_num(&w, "after", r->sum.objective_after, 1);
+    yajl_gen_map_close(w.g);
+    s_(&w, "collisions");
+    yajl_gen_map_open(w.g);
+    k_int(&w, "before", r->sum.collisions_before);
+    k_int(&w, "after", r->sum.collisions_after);
+    yajl_gen_map_close(w.g);
+    k_int(&w, "stranded", r->sum.stranded);
+    gen_learned(&w, r);
+    gen_hosts(&w, r);
+    gen_vms(&w, r);
+    yajl_gen_map_close(w.g);
+
+    /* A name yajl refuses (not UTF-8) leaves the generator in error. */
+    if (yajl_gen_get_buf(w.g, &buf, &len) != yajl_gen_status_ok) {
+        rc = BAL_EINVAL;
+        goto out;
+    }
+    s = malloc(len + 1);
+    if (!s) goto out;
+    memcpy(s, buf, len);
+    s[len] = '\0';
+    *json_r = s;
+    rc = 0;
+out:
+    if (w.g) yajl_gen_free(w.g);
+    if (w.cloc) freelocale(w.cloc);
+    return rc;
+}

@@ -1,0 +1,122 @@
+/*
+ * internal.h - what libbalance's files share and the public API hides.
+ * Internal names are bal__*.  Nothing here includes a Xen header.
+ */
+#ifndef BAL_INTERNAL_H
+#define BAL_INTERNAL_H
+
+#include <stdarg.h>
+#include <stddef.h>
+
+#include "libbalance.h"
+#include "sample.h"
+
+#define BAL__HIDDEN __attribute__((visibility("hidden")))
+#define BAL__PRINTF(a, b) __attribute__((format(printf, a, b)))
+
+/* ---- context and logging ---------------------------------------------- */
+
+struct bal_ctx {
+    bal_log_fn *log_fn;
+    void *log_opaque;
+    bal_log_level log_min;
+};
+
+void bal__log(bal_ctx *ctx, bal_log_level level, const char *fmt, ...)
+    BAL__PRINTF(3, 4);
+void bal__vlog(bal_ctx *ctx, bal_log_level level, const char *fmt,
+               va_list ap);
+
+#define BAL__ERR(ctx, ...)   bal__log((ctx), BAL_LOG_ERROR, __VA_ARGS__)
+#define BAL__WARN(ctx, ...)  bal__log((ctx), BAL_LOG_WARN, __VA_ARGS__)
+#define BAL__INFO(ctx, ...)  bal__log((ctx), BAL_LOG_INFO, __VA_ARGS__)
+#define BAL__DEBUG(ctx, ...) bal__log((ctx), BAL_LOG_DEBUG, __VA_ARGS__)
+
+/* ---- configuration ------------------------------------------------------
+ * How load types are told apart (observe/classify.c; README, "Load
+ * types"): part of the configuration, so here. */
+typedef struct bal__class_params {
+    double cpu_high, cpu_low;   /* fraction of the CPU the VM may use */
+    double io_high, io_low;     /* fraction of the host's disk path */
+    double alpha;               /* EWMA weight of the newest sample */
+    int hold;                   /* samples a new type must persist */
+} bal__class_params;
+
+/* Every key, its default and its range are in config.c's table and in the
+ * README; this struct is the parsed result. */
+
+struct bal_config {
+    char *source;              /* file it came from; NULL: defaults only */
+
+    char **hosts;              /* the cluster's dom0s, NULL-terminated */
+    int nhosts;
+    char *local_host;          /* this dom0's name in hosts; NULL: uname */
+    char **transport;          /* argv prefix to reach a peer; HOST follows */
+    int ntransport;
+    char **peer_command;       /* argv run on the peer after HOST */
+    int npeer_command;
+    double peer_timeout;       /* seconds for one peer's whole reply */
+
+    double interval;           /* seconds between samples */
+    int samples;               /* samples per status, >= 2 */
+
+    /* Capacity of a host's disk path and NIC, for hosts that do not report
+     * theirs (a dom0 cannot measure its iSCSI path's ceiling). */
+    double disk_Bps;
+    double disk_iops;
+    double net_Bps;
+
+    bal__class_params classify;
+
+    /* `xl-balance rebalance' (rebalance.c); NULL: the default
+     * (bal__config_state_dir, bal__config_lock_file in config.h). */
+    char *state_dir;           /* journal and history */
+    char *lock_file;           /* flock'd so that runs never overlap */
+
+    /* The planner (plan_input.c; doc/planner.md, "From a live status to
+     * the planner's input"). */
+    double horizon_s;          /* how far ahead work counts */
+    int max_moves;             /* migrations in one plan */
+    char **pinned;             /* VM names or UUIDs never moved */
+    int npinned;
+    char **anti_affinity;      /* "vmA,vmB,...": one group each */
+    int nanti_affinity;
+    char **drained;            /* host names to empty */
+    int ndrained;
+    char **storage;            /* "host:storageA,storageB" */
+    int nstorage;
+    double cooldown_s;         /* a VM moved this recently stays */
+    double pingpong_s;         /* A->B->A refused within this window */
+    double move_margin;        /* utility a migration must add per second
+                                * beyond paying for itself */
+    double migcpu;             /* dom0 CPU-s per 10^6 bytes migrated */
+    double rtt_ms;             /* between any two hosts */
+    int max_per_host;          /* migrations a host takes part in at once */
+    int max_per_link;          /* migrations on one host pair at once */
+    double dirty_Bps;          /* memory a VM dirties, beyond its reads */
+    int link_history;          /* measured migrations per host pair the
+                                * planner learns a link's rate from */
+};
+
+/* The defaults, as a function so that tests and bal_config_alloc agree. */
+void bal__config_defaults(struct bal_config *cfg);
+void bal__config_dispose(struct bal_config *cfg);
+
+/* ---- small helpers (util.c) -------------------------------------------- */
+
+char *bal__strdup(const char *s);               /* NULL on ENOMEM */
+char **bal__strv_dup(char *const *v, int n);    /* NULL-terminated copy */
+void bal__strv_free(char **v);
+/* Monotonic time in ns. */
+uint64_t bal__now_ns(void);
+/* Reads a whole file into a NUL-terminated buffer of at most max bytes;
+ * BAL_ENOENT, BAL_EIO or BAL_ERANGE (too big), each logged naming path. */
+int bal__read_file(bal_ctx *ctx, const char *path, size_t max,
+                   char **buf_r, size_t *len_r);
+/* In a child about to exec: closes every descriptor above 2 but keep
+ * (its CLOEXEC error pipe), so nothing of ours leaks into the program. */
+void bal__close_fds_from3(int keep);
+/* A UUID in canonical 8-4-4-4-12 lower-case hex form. */
+bool bal__uuid_valid(const char *s);
+
+#endif /* BAL_INTERNAL_H */

@@ -1,0 +1,172 @@
+/*
+ * state.c - the state directory's files (state.h).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "lock.h"
+#include "state.h"
+
+#define STATE_FILE_MAX (16u << 20)  /* a journal or history is far less */
+
+double bal__wall_time(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+const char *bal__fmt_time(double t, char *buf, size_t size)
+{
+    time_t s = (time_t)t;
+    struct tm tm;
+
+    if (!gmtime_r(&s, &tm) ||
+        !strftime(buf, size, "%Y-%m-%d %H:%M:%S UTC", &tm))
+        snprintf(buf, size, "%.0f", t);
+    return buf;
+}
+
+/* ---- the directory ---------------------------------------------------- */
+
+int bal__state_dir_open(bal_ctx *ctx, const char *dir, int *dirfd_r)
+{
+    struct stat st;
+    int fd = -1, rc;
+
+    *dirfd_r = -1;
+    if (dir[0] != '/') {
+        BAL__ERR(ctx, "state directory `%s' is not an absolute path", dir);
+        return BAL_ECONFIG;
+    }
+    if (mkdir(dir, 0700) && errno != EEXIST) {
+        BAL__ERR(ctx, "%s: cannot create the state directory: %s", dir,
+                 strerror(errno));
+        return BAL_EIO;
+    }
+    /* lstat says which; O_NOFOLLOW | O_DIRECTORY makes sure of it. */
+    if (lstat(dir, &st) == 0 && !S_ISDIR(st.st_mode)) {
+        BAL__ERR(ctx, "%s: state directory is %s; refused", dir,
+                 S_ISLNK(st.st_mode) ? "a symbolic link" : "not a directory");
+        return BAL_ECONFIG;
+    }
+    fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0) {
+        if (errno == ELOOP || errno == ENOTDIR) {
+            BAL__ERR(ctx, "%s: state directory is not a directory; refused",
+                     dir);
+            return BAL_ECONFIG;
+        }
+        BAL__ERR(ctx, "%s: cannot open the state directory: %s", dir,
+                 strerror(errno));
+        return BAL_EIO;
+    }
+    if (fstat(fd, &st)) {
+        BAL__ERR(ctx, "%s: cannot stat the state directory: %s", dir,
+                 strerror(errno));
+        rc = BAL_EIO;
+        goto out;
+    }
+    if (st.st_uid != geteuid()) {
+        BAL__ERR(ctx, "%s: state directory belongs to uid %u, not to this "
+                 "user (uid %u); refused", dir, (unsigned)st.st_uid,
+                 (unsigned)geteuid());
+        rc = BAL_ECONFIG;
+        goto out;
+    }
+    /* Whoever may write it could forge a journal and make a run "recover"
+     * a VM it never moved, or fill the history. */
+    if (bal__mode_unsafe(st.st_mode)) {
+        BAL__ERR(ctx, "%s: state directory is writable by group or others "
+                 "(mode %04o); refused: chmod 700 it", dir,
+                 (unsigned)(st.st_mode & 07777));
+        rc = BAL_ECONFIG;
+        goto out;
+    }
+    *dirfd_r = fd;
+    fd = -1;
+    rc = 0;
+
+out:
+    if (fd >= 0) close(fd);
+    return rc;
+}
+
+/* Reads file name in dirfd into a NUL-terminated buffer; *buf_r NULL and
+ * rc 0 when it does not exist. */
+int bal__state_read_file(bal_ctx *ctx, int dirfd, const char *path,
+                           const char *name, char **buf_r, size_t *len_r)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    struct stat st;
+    int fd, rc;
+
+    *buf_r = NULL;
+    *len_r = 0;
+    fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0) {
+        if (errno == ENOENT) return 0;
+        BAL__ERR(ctx, "%s: cannot open: %s", path, strerror(errno));
+        return BAL_EIO;
+    }
+    if (fstat(fd, &st) || !S_ISREG(st.st_mode) ||
+        (size_t)st.st_size > STATE_FILE_MAX) {
+        BAL__ERR(ctx, "%s: not a regular file of at most %u bytes", path,
+                 STATE_FILE_MAX);
+        rc = BAL_EIO;
+        goto out;
+    }
+    buf = malloc((size_t)st.st_size + 1);
+    if (!buf) { rc = BAL_ENOMEM; goto out; }
+    while (len < (size_t)st.st_size) {
+        ssize_t got = read(fd, buf + len, (size_t)st.st_size - len);
+
+        if (got < 0 && errno == EINTR) continue;
+        if (got < 0) {
+            BAL__ERR(ctx, "%s: cannot read: %s", path, strerror(errno));
+            rc = BAL_EIO;
+            goto out;
+        }
+        if (got == 0) break;
+        len += (size_t)got;
+    }
+    buf[len] = '\0';
+    *buf_r = buf;
+    *len_r = len;
+    buf = NULL;
+    rc = 0;
+
+out:
+    free(buf);
+    close(fd);
+    return rc;
+}
+
+int bal__write_all(int fd, const char *p, size_t n)
+{
+    while (n) {
+        ssize_t w = write(fd, p, n);
+
+        if (w < 0 && errno == EINTR) continue;
+        if (w <= 0) return -1;
+        p += w;
+        n -= (size_t)w;
+    }
+    return 0;
+}
+
+int bal__state_sync_dir(bal_ctx *ctx, int dirfd, const char *what)
+{
+    if (fsync(dirfd) == 0) return 0;
+    BAL__ERR(ctx, "%s: cannot sync its directory: %s", what, strerror(errno));
+    return BAL_EIO;
+}
+

@@ -1,0 +1,35 @@
+/*
+ * state.h - the state directory (/var/lib/xl-balance, config state_dir)
+ * and its files: opened safely, read whole, written and synced.  What the
+ * journal (run/journal.c) and the history (balance/history.c) stand on.
+ */
+#ifndef BAL_STATE_H
+#define BAL_STATE_H
+
+#include <stddef.h>
+
+#include "internal.h"
+
+/* Seconds since the epoch (CLOCK_REALTIME): journal and history times. */
+double bal__wall_time(void);
+/* t as "2026-01-02 03:04:05 UTC" into buf (at least 32 bytes). */
+const char *bal__fmt_time(double t, char *buf, size_t size);
+
+/* Opens the state directory, creating it 0700 when missing (its parent
+ * must exist).  Refuses, with one line, a relative path, a symbolic link,
+ * anything but a directory, one that is not ours, or one group or others
+ * may write (BAL_ECONFIG); BAL_EIO when it cannot be created or opened.
+ * *dirfd_r: an O_DIRECTORY descriptor, for openat and fsync. */
+int bal__state_dir_open(bal_ctx *ctx, const char *dir, int *dirfd_r);
+
+/* Reads file name in dirfd (path: for messages) into a NUL-terminated
+ * buffer; *buf_r NULL and rc 0 when it does not exist.  BAL_EIO, logged,
+ * when it is no regular file or too large to be one of ours. */
+int bal__state_read_file(bal_ctx *ctx, int dirfd, const char *path,
+                         const char *name, char **buf_r, size_t *len_r);
+/* write(2) until all n bytes are written; -1 (errno) on failure. */
+int bal__write_all(int fd, const char *p, size_t n);
+/* fsync(2) of the directory: a file created or renamed in it lasts. */
+int bal__state_sync_dir(bal_ctx *ctx, int dirfd, const char *what);
+
+#endif /* BAL_STATE_H */

@@ -1,0 +1,313 @@
+/*
+ * status.c - from samples to what `xl-balance status` shows: every VM's
+ * rates and load type, every host's mix.
+ *
+ * Classification needs memory across samples (EWMA, hysteresis), kept
+ * per UUID so that a VM that changed domid or host keeps its history.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "backend/backend.h"
+#include "rates.h"
+#include "status.h"
+#include "base/uuidmap.h"
+
+
+void bal__observer_init(bal__observer *t)
+{
+    memset(t, 0, sizeof(*t));
+    bal__uuidmap_init(&t->map);
+}
+
+void bal__observer_dispose(bal__observer *t)
+{
+    int i;
+
+    for (i = 0; i < t->n; i++) free(t->v[i]);
+    free(t->v);
+    bal__uuidmap_dispose(&t->map);
+    memset(t, 0, sizeof(*t));
+}
+
+void bal__track_key(const bal__host *h, const bal__dom *d, char *key)
+{
+    if (d->domid == 0)
+        snprintf(key, BAL__UUID_LEN + 1 + BAL__HOST_MAX, "%s@%s", d->uuid,
+                 h->name);
+    else
+        memcpy(key, d->uuid, BAL__UUID_LEN + 1);
+}
+
+static int tracker_get(bal__observer *t, const char *key, bal__track **out)
+{
+    bal__track *tr = NULL;
+    int i = bal__uuidmap_get(&t->map, key), rc;
+
+    if (i >= 0) {
+        *out = t->v[i];
+        return 0;
+    }
+    if (t->n == t->cap) {
+        int ncap = t->cap ? t->cap * 2 : 64;
+        bal__track **nv = realloc(t->v, (size_t)ncap * sizeof(*nv));
+        if (!nv) return BAL_ENOMEM;
+        t->v = nv;
+        t->cap = ncap;
+    }
+    tr = calloc(1, sizeof(*tr));
+    if (!tr) return BAL_ENOMEM;
+    snprintf(tr->key, sizeof(tr->key), "%s", key);
+    bal__class_state_init(&tr->cls);
+    rc = bal__uuidmap_put(&t->map, tr->key, t->n);
+    if (rc) {
+        free(tr);
+        return rc;
+    }
+    t->v[t->n++] = tr;
+    *out = tr;
+    return 0;
+}
+
+double bal__host_disk_Bps(const struct bal_config *cfg, const bal__host *h)
+{
+    return h->disk_Bps > 0 ? h->disk_Bps : cfg->disk_Bps;
+}
+
+double bal__host_disk_iops(const struct bal_config *cfg, const bal__host *h)
+{
+    return h->disk_iops > 0 ? h->disk_iops : cfg->disk_iops;
+}
+
+void bal__levels(const struct bal_config *cfg, const bal__host *h,
+                 const bal__dom *d, const bal__rate *r,
+                 double *cpu_level_r, double *io_level_r)
+{
+    uint32_t may = d->vcpus ? d->vcpus : 1;
+    double bw, iops;
+
+    if (h->pcpus && h->pcpus < may) may = h->pcpus;
+    bw = (r->rd_Bps + r->wr_Bps) / bal__host_disk_Bps(cfg, h);
+    iops = (r->rd_iops + r->wr_iops) / bal__host_disk_iops(cfg, h);
+    *cpu_level_r = r->cpu / may;
+    *io_level_r = bw > iops ? bw : iops;
+}
+
+int bal__observer_feed(bal_ctx *ctx, const struct bal_config *cfg,
+                       bal__observer *t, const bal__sample *prev,
+                       const bal__sample *cur)
+{
+    bal__rate *rates = NULL;
+    int n = 0, i, rc, badtime_host = -1;
+
+    rc = bal__rates_compute(prev, cur, &rates, &n);
+    if (rc) goto out;
+
+    for (i = 0; i < n; i++) {
+        const bal__rate *r = &rates[i];
+        const bal__host *h = &cur->hosts[r->host];
+        const bal__dom *d = &h->doms[r->dom];
+        char key[BAL__UUID_LEN + 1 + BAL__HOST_MAX];
+        double cl, il;
+        bal__track *tr;
+
+        if ((r->flags & BAL__RATE_BADTIME) && badtime_host != r->host) {
+            BAL__WARN(ctx, "host %s: sample interval is not positive; "
+                      "rates skipped", h->name);
+            badtime_host = r->host;
+        }
+        bal__track_key(h, d, key);
+        rc = tracker_get(t, key, &tr);
+        if (rc) goto out;
+        if (r->flags & BAL__RATE_INVALID) continue;
+        bal__levels(cfg, h, d, r, &cl, &il);
+        bal__classify_update(&cfg->classify, &tr->cls, cl, il);
+        tr->rate = *r;
+        tr->valid = true;
+    }
+
+out:
+    free(rates);
+    return rc;
+}
+
+static int vm_cmp(const void *a, const void *b)
+{
+    const bal_vm_info *x = a, *y = b;
+    /* Host names live in one array (st->last.hosts), so comparing the
+     * pointers sorts by host in sample order. */
+    if (x->host != y->host) return x->host < y->host ? -1 : 1;
+    if (x->is_dom0 != y->is_dom0) return x->is_dom0 ? -1 : 1;
+    return strcmp(x->name, y->name);
+}
+
+/* Builds the public view from the newest sample and the trackers. */
+static int build(const struct bal_config *cfg, const bal__observer *t,
+                 bal_status *st)
+{
+    const bal__sample *s = &st->last;
+    int i, j, nvms = 0;
+
+    for (i = 0; i < s->nhosts; i++) nvms += s->hosts[i].ndoms;
+    /* +1: calloc(0) may return NULL, which is not a failure here. */
+    st->hosts = calloc((size_t)s->nhosts + 1, sizeof(*st->hosts));
+    st->vms = calloc((size_t)nvms + 1, sizeof(*st->vms));
+    if (!st->hosts || !st->vms) return BAL_ENOMEM;
+    st->nhosts = s->nhosts;
+
+    for (i = 0; i < s->nhosts; i++) {
+        const bal__host *h = &s->hosts[i];
+        bal_host_info *hi = &st->hosts[i];
+        int heavy_cpu = 0, heavy_io = 0;
+
+        hi->name = h->name;
+        hi->pcpus = h->pcpus;
+        hi->mem_kb = h->mem_kb;
+        hi->free_kb = h->free_kb;
+        for (j = 0; j < h->ndoms; j++) {
+            const bal__dom *d = &h->doms[j];
+            bal_vm_info *vi = &st->vms[st->nvms++];
+            char key[BAL__UUID_LEN + 1 + BAL__HOST_MAX];
+            bal__track *tr;
+            int k;
+
+            bal__track_key(h, d, key);
+            k = bal__uuidmap_get(&t->map, key);
+            tr = k >= 0 ? t->v[k] : NULL;
+            memcpy(vi->uuid, d->uuid, sizeof(vi->uuid));
+            vi->name = d->name;
+            vi->host = h->name;
+            vi->domid = d->domid;
+            vi->vcpus = d->vcpus;
+            vi->mem_kb = d->mem_kb;
+            vi->is_dom0 = d->domid == 0;
+            if (tr && tr->valid) {
+                const bal__rate *r = &tr->rate;
+
+                vi->rates_valid = true;
+                vi->cpu_pct = r->cpu * 100.0;
+                vi->rd_Bps = r->rd_Bps;
+                vi->wr_Bps = r->wr_Bps;
+                vi->rd_iops = r->rd_iops;
+                vi->wr_iops = r->wr_iops;
+                vi->net_rx_Bps = r->net_rx_Bps;
+                vi->net_tx_Bps = r->net_tx_Bps;
+                vi->cpu_level = tr->cls.cpu_level;
+                vi->io_level = tr->cls.io_level;
+                vi->type = tr->cls.type;
+                vi->heavy = bal__classify_heavy(&cfg->classify, vi->type,
+                                                vi->cpu_level, vi->io_level);
+            }
+            hi->cpu_pct += vi->cpu_pct;
+            if (vi->is_dom0) {
+                hi->dom0_cpu_pct += vi->cpu_pct;
+                continue;
+            }
+            hi->nvms++;
+            switch (vi->type) {
+            case BAL_TYPE_CPU:   hi->ncpu++; break;
+            case BAL_TYPE_IO:    hi->nio++; break;
+            case BAL_TYPE_MIXED: hi->nmixed++; break;
+            case BAL_TYPE_IDLE:  hi->nidle++; break;
+            }
+            /* A mixed VM competes for both the cores and the disk path. */
+            if (vi->heavy && vi->type != BAL_TYPE_IO) heavy_cpu++;
+            if (vi->heavy && vi->type != BAL_TYPE_CPU) heavy_io++;
+        }
+        hi->same_type_conflict = heavy_cpu >= 2 || heavy_io >= 2;
+        hi->heavy_cpu = heavy_cpu;
+        hi->heavy_io = heavy_io;
+    }
+    qsort(st->vms, (size_t)st->nvms, sizeof(*st->vms), vm_cmp);
+    return 0;
+}
+
+int bal__status_build(const struct bal_config *cfg, const bal__observer *obs,
+                      bal__sample *last, bal_status **out)
+{
+    bal_status *st = NULL;
+    int rc;
+
+    st = calloc(1, sizeof(*st));
+    if (!st) return BAL_ENOMEM;
+    st->last = *last;
+    bal__sample_init(last);
+    st->npeer_errors = st->last.npeer_errors;
+    rc = build(cfg, obs, st);
+    if (rc) {
+        bal_status_free(st);
+        return rc;
+    }
+    *out = st;
+    return 0;
+}
+
+int bal_status_collect(bal_ctx *ctx, bal_backend *be, const bal_config *cfg,
+                       bal_status **out)
+{
+    bal__sample prev, cur;
+    bal__observer obs;
+    int rc, k;
+
+    bal__sample_init(&prev);
+    bal__sample_init(&cur);
+    bal__observer_init(&obs);
+
+    if (!ctx || !be || !cfg || !out) { rc = BAL_EINVAL; goto out; }
+
+    rc = be->ops->sample(be, false, &prev);
+    if (rc) goto out;
+    for (k = 1; k < cfg->samples; k++) {
+        rc = be->ops->wait(be, cfg->interval);
+        if (rc) goto out;
+        rc = be->ops->sample(be, false, &cur);
+        if (rc) goto out;
+        rc = bal__observer_feed(ctx, cfg, &obs, &prev, &cur);
+        if (rc) goto out;
+        bal__sample_dispose(&prev);
+        prev = cur;
+        bal__sample_init(&cur);
+    }
+    rc = bal__status_build(cfg, &obs, &prev, out);
+
+out:
+    bal__sample_dispose(&prev);
+    bal__sample_dispose(&cur);
+    bal__observer_dispose(&obs);
+    return rc;
+}
+
+void bal_status_free(bal_status *st)
+{
+    if (!st) return;
+    free(st->hosts);
+    free(st->vms);
+    bal__sample_dispose(&st->last);
+    free(st);
+}
+
+int bal_status_num_hosts(const bal_status *st)
+{
+    return st ? st->nhosts : 0;
+}
+
+const bal_host_info *bal_status_host(const bal_status *st, int i)
+{
+    return st && i >= 0 && i < st->nhosts ? &st->hosts[i] : NULL;
+}
+
+int bal_status_num_vms(const bal_status *st)
+{
+    return st ? st->nvms : 0;
+}
+
+const bal_vm_info *bal_status_vm(const bal_status *st, int i)
+{
+    return st && i >= 0 && i < st->nvms ? &st->vms[i] : NULL;
+}
+
+int bal_status_peer_errors(const bal_status *st)
+{
+    return st ? st->npeer_errors : 0;
+}

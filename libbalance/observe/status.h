@@ -1,0 +1,60 @@
+/*
+ * status.h - the status object and the helpers status.c shares with the
+ * planner: a VM's levels relative to its host.
+ */
+#ifndef BAL_STATUS_H
+#define BAL_STATUS_H
+
+#include "base/internal.h"
+#include "classify.h"
+#include "rates.h"
+#include "base/uuidmap.h"
+
+struct bal_status {
+    bal__sample last;           /* names and hosts point into it */
+    bal_host_info *hosts;
+    int nhosts;
+    bal_vm_info *vms;
+    int nvms;
+    int npeer_errors;
+};
+
+/* What the observer remembers of one VM across samples. */
+typedef struct bal__track {
+    /* The UUID; for a dom0 "UUID@HOST": every dom0 may have the nil UUID
+     * and each has a history of its own. */
+    char key[BAL__UUID_LEN + 1 + BAL__HOST_MAX];
+    bal__class_state cls;
+    bool valid;                 /* rate holds a usable rate */
+    bal__rate rate;             /* the newest usable one */
+} bal__track;
+
+/* Classification state of every VM seen, by UUID, fed sample pair by
+ * sample pair: what status takes in one call and a long-running balancer
+ * (the simulator's loop, a rebalance) keeps across its samples. */
+typedef struct bal__observer {
+    bal__uuidmap map;
+    bal__track **v;
+    int n, cap;
+} bal__observer;
+
+void bal__observer_init(bal__observer *o);
+void bal__observer_dispose(bal__observer *o);
+int bal__observer_feed(bal_ctx *ctx, const struct bal_config *cfg,
+                       bal__observer *o, const bal__sample *prev,
+                       const bal__sample *cur);
+/* The status of the newest sample `last' (moved into the status, left
+ * empty) as the observer sees it. */
+int bal__status_build(const struct bal_config *cfg, const bal__observer *o,
+                      bal__sample *last, bal_status **out);
+void bal__track_key(const bal__host *h, const bal__dom *d, char *key);
+
+double bal__host_disk_Bps(const struct bal_config *cfg, const bal__host *h);
+double bal__host_disk_iops(const struct bal_config *cfg, const bal__host *h);
+/* cpu_level: CPU use / min(vcpus, pcpus); io_level: the larger of disk
+ * bytes and requests over the host's path capacity. */
+void bal__levels(const struct bal_config *cfg, const bal__host *h,
+                 const bal__dom *d, const bal__rate *r,
+                 double *cpu_level_r, double *io_level_r);
+
+#endif

@@ -1,0 +1,499 @@
+/*
+ * planner_cost.c - the planner's predictive model: max-min fair sharing
+ * of a host among its VMs and dom0, every VM's rate, a host's term of the
+ * objective, the network a migration gets, pre-copy, and the work a
+ * migration costs.  Each term is explained in doc/planner.md; the sharing
+ * rules are the simulator's (doc/scenario-format.md, "The model"), which
+ * this file follows without calling.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "planner.h"
+#include "base/waterfill.h"
+
+
+
+void bal__pl_waterfill(double cap, const double *dem, double *alloc, int n)
+{
+    bal__wf_pair small[32], *pr = small;
+
+    if (n <= 0) return;
+    if (n > 32) pr = malloc((size_t)n * sizeof(*pr));
+    if (!pr) {
+        /* No memory for the sort: an equal split is still fair enough
+         * to say something, and this is only the tests' entry point. */
+        int i;
+        for (i = 0; i < n; i++) alloc[i] = bal__dmin(dem[i], cap / n);
+        return;
+    }
+    bal__waterfill(cap, dem, alloc, n, pr);
+    if (pr != small) free(pr);
+}
+
+/* ---- the network --------------------------------------------------------- */
+
+double bal__pl_link_from_rtt(double rtt_ms)
+{
+    /* The paper's Table 2: plain socket throughput over the DUMMYNET
+     * link at each round-trip delay, Mbit/s. */
+    static const double rtt[] = { 0, 4, 16, 64 };
+    static const double mbit[] = { 840.2, 609.61, 151.79, 104.29 };
+    double v;
+    int i;
+
+    if (!(rtt_ms > 0)) return mbit[0] * 1e6 / 8;
+    if (rtt_ms >= 64) {
+        /* Not measured further: flat, as the simulator has it (a
+         * window-limited stream would keep falling; this is optimistic). */
+        v = mbit[3];
+    } else {
+        for (i = 0; rtt_ms > rtt[i + 1]; i++) {}
+        v = mbit[i] + (mbit[i + 1] - mbit[i]) * (rtt_ms - rtt[i]) /
+            (rtt[i + 1] - rtt[i]);
+    }
+    return v * 1e6 / 8;
+}
+
+double bal__pl_link(const bal__pl_model *m, int a, int b)
+{
+    const double *l = m->p->link_Bps;
+
+    if (l) return l[(size_t)a * (size_t)m->nh + (size_t)b];
+    return bal__pl_link_from_rtt(m->p->rtt_ms);
+}
+
+double bal__pl_base_bw(const bal__pl_model *m, int a, int b, int share_a,
+                       int share_b, int share_link)
+{
+    const bal__pl_host *ha = &m->in->hosts[a], *hb = &m->in->hosts[b];
+    const double *lr = m->p->learned_Bps;
+    double bw;
+
+    if (lr && lr[(size_t)a * (size_t)m->nh + (size_t)b] > 0) {
+        /* Measured: it already holds the link, both NICs and one dom0's
+         * copying as they were then (doc/planner.md, "Learned links"). */
+        int k = share_link > 0 ? share_link : 1;
+
+        if (share_a > k) k = share_a;
+        if (share_b > k) k = share_b;
+        return lr[(size_t)a * (size_t)m->nh + (size_t)b] / k;
+    }
+    bw = bal__pl_link(m, a, b) / (share_link > 0 ? share_link : 1);
+
+    if (ha->net_Bps > 0) bw = bal__dmin(bw, ha->net_Bps / (share_a > 0 ? share_a : 1));
+    if (hb->net_Bps > 0) bw = bal__dmin(bw, hb->net_Bps / (share_b > 0 ? share_b : 1));
+    /* One migration is one stream copied by one dom0 thread: at most one
+     * pCPU's worth of copying, at each end. */
+    if (m->p->migcpu > 0) bw = bal__dmin(bw, BAL__PL_MB / m->p->migcpu);
+    return bw;
+}
+
+void bal__pl_precopy_model(double mem_bytes, double dirty_Bps, double bw_Bps,
+                           double stop_bytes, int max_rounds,
+                           bal__pl_precopy *out)
+{
+    double x = mem_bytes, t;
+    bool final = false;
+
+    memset(out, 0, sizeof(*out));
+    if (!(bw_Bps > 0)) {
+        out->time_s = out->downtime_s = INFINITY;
+        out->bytes = mem_bytes;
+        out->rounds = 1;
+        return;
+    }
+    for (;;) {
+        t = x / bw_Bps;
+        out->rounds++;
+        out->bytes += x;
+        out->time_s += t;
+        if (final) {
+            out->downtime_s = t;
+            break;
+        }
+        /* What was dirtied while this round was sent goes next; a VM
+         * cannot dirty more than all of its memory. */
+        x = bal__dmin(mem_bytes, dirty_Bps * t);
+        if (x < stop_bytes || out->rounds >= max_rounds) final = true;
+    }
+}
+
+double bal__pl_observed_Bps(const bal__pl_params *p, double mem_bytes,
+                            double dirty_Bps, double duration_s)
+{
+    double copy = duration_s - p->resume_s, lo, hi, mid;
+    bal__pl_precopy pc;
+    int i;
+
+    if (!(mem_bytes > 0) || !isfinite(mem_bytes) || !isfinite(copy) ||
+        !(copy > 0))
+        return NAN;
+    if (!(dirty_Bps >= 0) || !isfinite(dirty_Bps)) dirty_Bps = 0;
+    /* The first round alone sends all memory: at lo the copy takes at
+     * least `copy'; every round sends at most all of it, and there are
+     * at most max_rounds + 1: at hi it takes at most `copy'. */
+    lo = mem_bytes / copy;
+    hi = lo * ((p->max_rounds > 0 ? p->max_rounds : 1) + 1);
+    for (i = 0; i < 200 && hi > lo * (1 + 1e-12); i++) {
+        mid = sqrt(lo * hi);
+        bal__pl_precopy_model(mem_bytes, dirty_Bps, mid, p->stop_bytes,
+                              p->max_rounds, &pc);
+        if (pc.time_s > copy) lo = mid;
+        else hi = mid;
+    }
+    return sqrt(lo * hi);
+}
+
+/* ---- the model ------------------------------------------------------------ */
+
+bool bal__pl_uses_cpu(const bal__pl_vm *v)
+{
+    return v->type == BAL_TYPE_CPU || v->type == BAL_TYPE_MIXED;
+}
+
+bool bal__pl_uses_io(const bal__pl_vm *v)
+{
+    return v->type == BAL_TYPE_IO || v->type == BAL_TYPE_MIXED;
+}
+
+void bal__pl_model_dispose(bal__pl_model *m)
+{
+    free(m->w);
+    free(m->e);
+    free(m->f0);
+    free(m->cap_io);
+    free(m->p0_first);
+    free(m->p0_list);
+    free(m->mc_extra);
+    free(m->mc_run0);
+    free(m->mc_delta);
+    free(m->mc_dextra);
+    free(m->s_tdem);
+    free(m->s_talloc);
+    free(m->s_dem);
+    free(m->s_d);
+    free(m->s_want);
+    free(m->s_a);
+    free(m->s_frac);
+    free(m->s_share);
+    free(m->s_pshare);
+    free(m->s_pdem);
+    free(m->s_palloc);
+    free(m->ps0);
+    free(m->s0);
+    free(m->s_wt);
+    free(m->s_pairs);
+    memset(m, 0, sizeof(*m));
+}
+
+/* Input validated by the caller (planner.c). */
+int bal__pl_model_init(bal__pl_model *m, const bal__pl_input *in)
+{
+    const bal__pl_params *p = &in->params;
+    int nh = in->nhosts, nv = in->nvms, h, v, k;
+    size_t ns = (size_t)nv + 2;
+
+    memset(m, 0, sizeof(*m));
+    m->in = in;
+    m->p = p;
+    m->nh = nh;
+    m->nv = nv;
+    m->w = calloc((size_t)nv + 1, sizeof(double));
+    m->e = calloc((size_t)nv + 1, sizeof(double));
+    m->f0 = calloc((size_t)nv + 1, sizeof(double));
+    m->cap_io = calloc((size_t)nh + 1, sizeof(double));
+    m->p0_first = calloc((size_t)nh + 2, sizeof(int));
+    m->p0_list = calloc((size_t)nv + 1, sizeof(int));
+    m->mc_extra = calloc((size_t)nh + 1, sizeof(double));
+    m->mc_run0 = calloc((size_t)nh + 1, sizeof(double));
+    m->mc_delta = calloc((size_t)nv + 1, sizeof(double));
+    m->mc_dextra = calloc((size_t)nh + 1, sizeof(double));
+    m->s_tdem = calloc(ns, sizeof(double));
+    m->s_talloc = calloc(ns, sizeof(double));
+    m->s_dem = calloc(ns, sizeof(double));
+    m->s_d = calloc(ns, sizeof(double));
+    m->s_want = calloc(ns, sizeof(double));
+    m->s_a = calloc(ns, sizeof(double));
+    m->s_frac = calloc(ns, sizeof(double));
+    m->s_share = calloc(ns, sizeof(double));
+    m->s_pshare = calloc(ns, sizeof(double));
+    m->s_pdem = calloc(ns, sizeof(double));
+    m->s_palloc = calloc(ns, sizeof(double));
+    m->ps0 = calloc((size_t)nv + 1, sizeof(double));
+    m->s0 = calloc((size_t)nv + 1, sizeof(double));
+    m->s_wt = calloc(ns, sizeof(double));
+    m->s_pairs = calloc(ns, sizeof(bal__wf_pair));
+    if (!m->w || !m->e || !m->f0 || !m->cap_io || !m->p0_first ||
+        !m->p0_list || !m->mc_extra || !m->mc_run0 || !m->mc_delta ||
+        !m->mc_dextra || !m->s_tdem || !m->s_talloc ||
+        !m->s_dem || !m->s_d || !m->s_want || !m->s_a || !m->s_frac ||
+        !m->s_share || !m->s0 || !m->s_pshare || !m->s_pdem ||
+        !m->s_palloc || !m->ps0 ||
+        !m->s_wt || !m->s_pairs) {
+        bal__pl_model_dispose(m);
+        return BAL_ENOMEM;
+    }
+
+    /* Each host's disk path: its bandwidth, or what its request rate
+     * carries at the request size if that is less. */
+    m->io_ref = 0;
+    for (h = 0; h < nh; h++) {
+        const bal__pl_host *hp = &in->hosts[h];
+        double c = hp->disk_Bps;
+
+        if (hp->disk_iops > 0 && hp->disk_iops * p->reqsize < c)
+            c = hp->disk_iops * p->reqsize;
+        m->cap_io[h] = c;
+        if (c > m->io_ref) m->io_ref = c;
+        m->mc_extra[h] = NAN;
+        m->mc_dextra[h] = NAN;
+    }
+
+    for (v = 0; v < nv; v++) {
+        const bal__pl_vm *vm = &in->vms[v];
+
+        /* Seconds of its work that count: to the end of its job, within
+         * the horizon; an idle VM's progress is nothing to protect. */
+        if (vm->type == BAL_TYPE_IDLE) m->w[v] = 0;
+        else if (vm->remaining_s < 0) m->w[v] = p->horizon_s;
+        else m->w[v] = bal__dmin(vm->remaining_s, p->horizon_s);
+        /* "As fast as it is given" is at most what the best path gives
+         * alone: its rate is then relative to the best host. */
+        m->e[v] = bal__dmin(vm->io_Bps, m->io_ref);
+        m->p0_first[vm->host + 1]++;
+    }
+    for (h = 0; h < nh; h++) m->p0_first[h + 1] += m->p0_first[h];
+    /* Without a single known weight every domain weighs the default:
+     * the pCPUs are shared equally, and nobody need look. */
+    for (h = 0; h < nh; h++) m->any_weight |= in->hosts[h].dom0_weight > 0;
+    for (v = 0; v < nv; v++) m->any_weight |= in->vms[v].weight > 0;
+    {
+        int *fill = calloc((size_t)nh + 1, sizeof(int));
+
+        if (!fill) {
+            bal__pl_model_dispose(m);
+            return BAL_ENOMEM;
+        }
+        for (v = 0; v < nv; v++) {
+            h = in->vms[v].host;
+            m->p0_list[m->p0_first[h] + fill[h]++] = v;
+        }
+        free(fill);
+    }
+    for (h = 0; h < nh; h++) {
+        int n = m->p0_first[h + 1] - m->p0_first[h];
+        const int *idx = m->p0_list + m->p0_first[h];
+
+        bal__pl_rates(m, h, idx, n, 0, NULL);
+        for (k = 0; k < n; k++) {
+            m->f0[idx[k]] = m->s_frac[k];
+            m->s0[idx[k]] = m->s_share[k];
+            m->ps0[idx[k]] = m->s_pshare[k];
+        }
+    }
+    m->nevals = 0;
+    return 0;
+}
+
+/* A scheduler weight as the model uses it: unknown (0) or nonsense is
+ * Xen's default. */
+static double weight_of(double w)
+{
+    return w > 0 && isfinite(w) ? w : BAL__PL_WEIGHT_DEFAULT;
+}
+
+/* The weights of the n VMs idx[] and (last) dom0 on host h into wt[];
+ * false when they are all alike: the pCPUs are shared equally then,
+ * exactly as before weights were known. */
+static bool cpu_weights(const bal__pl_model *m, int h, const int *idx,
+                        int n, double *wt)
+{
+    bool differ = false;
+    int i;
+
+    wt[n] = weight_of(m->in->hosts[h].dom0_weight);
+    for (i = 0; i < n; i++) {
+        wt[i] = weight_of(m->in->vms[idx[i]].weight);
+        differ |= wt[i] != wt[n];
+    }
+    return differ;
+}
+
+/* Each VM's share of its demand as the fairness figures count it: each
+ * of the host's pCPUs and its disk path shared max-min fairly among the
+ * VMs' own demands, min(cpu, vcpus) and their disk demands, with no
+ * dom0 and no CPU for I/O (what an admin checks from the status; the
+ * disk share is the model's, whose path has no dom0 in it either). */
+static void plain_shares(bal__pl_model *m, int h, const int *idx, int n)
+{
+    const bal__pl_vm *vms = m->in->vms;
+    double *pd = m->s_pdem, *pa = m->s_palloc, *ps = m->s_pshare;
+    int i;
+
+    for (i = 0; i < n; i++)
+        pd[i] = bal__dmin(vms[idx[i]].cpu, (double)vms[idx[i]].vcpus);
+    bal__waterfill(m->in->hosts[h].pcpus, pd, pa, n, m->s_pairs);
+    for (i = 0; i < n; i++) {
+        double e = m->e[idx[i]];
+        double pc = pd[i] > 0 ? pa[i] / pd[i] : 1;
+        double pi = e > 0 ? m->s_d[i] / e : 1;
+
+        switch (vms[idx[i]].type) {
+        case BAL_TYPE_CPU: ps[i] = pc; break;
+        case BAL_TYPE_IO: ps[i] = pi; break;
+        case BAL_TYPE_MIXED: ps[i] = bal__dmin(pc, pi); break;
+        default: ps[i] = 1; break;
+        }
+    }
+}
+
+double bal__pl_rates(bal__pl_model *m, int h, const int *idx, int n,
+                     double extra, double *frac_r)
+{
+    const bal__pl_params *p = m->p;
+    const bal__pl_vm *vms = m->in->vms;
+    double P = m->in->hosts[h].pcpus, tsum = extra, runm;
+    double *dem = m->s_dem, *d = m->s_d, *want = m->s_want, *a = m->s_a;
+    double *td = m->s_tdem, *ta = m->s_talloc;
+    double *frac = frac_r ? frac_r : m->s_frac, *share = m->s_share;
+    int i;
+
+    m->nevals++;
+    /* 1. The disk path, water-filled among the VMs' disk demands. */
+    for (i = 0; i < n; i++) dem[i] = m->e[idx[i]];
+    bal__waterfill(m->cap_io[h], dem, d, n, m->s_pairs);
+
+    /* 2. CPU, per domain: each VM's computation plus the guest side of
+     *    the I/O it was granted, capped at its vCPUs; dom0 the sum of its
+     *    tasks - one backend per VM serving that I/O, and the migration
+     *    work it is given - at most its P vCPUs. */
+    for (i = 0; i < n; i++) {
+        const bal__pl_vm *v = &vms[idx[i]];
+
+        want[i] = v->cpu + p->iocpu * d[i] / BAL__PL_MB;
+        dem[i] = bal__dmin((double)v->vcpus, want[i]);
+        td[i] = p->dom0cpu * d[i] / BAL__PL_MB;
+        tsum += td[i];
+    }
+    td[n] = extra;
+    dem[n] = bal__dmin(P, tsum);
+    /* Xen's credit schedulers share the busy pCPUs by weight. */
+    bal__waterfill_w(P, dem, m->any_weight && cpu_weights(m, h, idx, n, m->s_wt)
+                                 ? m->s_wt : NULL,
+                     a, n + 1, m->s_pairs);
+    /* What dom0 gets is shared among its tasks in turn (its kernel
+     *    schedules its threads): a light backend before a hungry copy. */
+    bal__waterfill(a[n], td, ta, n + 1, m->s_pairs);
+
+    /* 3. Starvation: a VM computes at got/wanted of its CPU demand and
+     *    does its I/O at the lesser of that and its backend's fraction. */
+    runm = extra > 0 ? bal__dmin(1, ta[n] / extra) : 1;
+    for (i = 0; i < n; i++) {
+        const bal__pl_vm *v = &vms[idx[i]];
+        double run = want[i] > 0 ? bal__dmin(1, a[i] / want[i]) : 1;
+        double runb = td[i] > 0 ? bal__dmin(1, ta[i] / td[i]) : 1;
+        double e = m->e[idx[i]];
+        double cf = run, iof = e > 0 ? bal__dmin(run, runb) * d[i] / e : 1;
+
+        /* Its work counts both halves of a mixed load; its share of its
+         * demand, what fairness protects, is the scarcer one. */
+        switch (v->type) {
+        case BAL_TYPE_CPU: frac[i] = share[i] = cf; break;
+        case BAL_TYPE_IO: frac[i] = share[i] = iof; break;
+        case BAL_TYPE_MIXED:
+            frac[i] = (cf + iof) / 2;
+            share[i] = bal__dmin(cf, iof);
+            break;
+        default: frac[i] = share[i] = 1; break;
+        }
+    }
+    if (extra == 0) plain_shares(m, h, idx, n);
+    return runm;
+}
+
+double bal__pl_score(bal__pl_model *m, int h, const int *idx, int n,
+                     double tau)
+{
+    double s = 0;
+    int i;
+
+    bal__pl_rates(m, h, idx, n, 0, NULL);
+    /* Until tau the host runs as it did (every VM at its starting rate,
+     * where it started); from tau on at the new rates. */
+    for (i = 0; i < n; i++) {
+        int v = idx[i];
+        double w = m->w[v];
+
+        if (tau > 0) s += m->f0[v] * bal__dmin(w, tau) + m->s_frac[i] * bal__dmax(0, w - tau);
+        else s += m->s_frac[i] * w;
+    }
+    return s;
+}
+
+/* The fraction of `extra' pCPUs of migration work dom0 on host h (as it
+ * started) can do; cached per host for the last extra asked. */
+static double mig_run(bal__pl_model *m, int h, double extra)
+{
+    int n = m->p0_first[h + 1] - m->p0_first[h];
+    const int *idx = m->p0_list + m->p0_first[h];
+
+    if (m->mc_extra[h] != extra) {
+        m->mc_run0[h] = bal__pl_rates(m, h, idx, n, extra, NULL);
+        m->mc_extra[h] = extra;
+    }
+    return m->mc_run0[h];
+}
+
+/* The work host h's starting VMs lose while dom0 copies with `extra'
+ * pCPUs for T seconds (each VM at most until its own job ends); each
+ * VM's rate lost is cached per host for the last extra asked. */
+static double mig_loss(bal__pl_model *m, int h, double extra, double T)
+{
+    int n = m->p0_first[h + 1] - m->p0_first[h], k;
+    const int *idx = m->p0_list + m->p0_first[h];
+    double *delta = m->mc_delta + m->p0_first[h], s = 0;
+
+    if (m->mc_dextra[h] != extra) {
+        bal__pl_rates(m, h, idx, n, extra, NULL);
+        for (k = 0; k < n; k++)
+            delta[k] = bal__dmax(0, m->f0[idx[k]] - m->s_frac[k]);
+        m->mc_dextra[h] = extra;
+    }
+    for (k = 0; k < n; k++)
+        if (delta[k] > 0) s += delta[k] * bal__dmin(m->w[idx[k]], T);
+    return s;
+}
+
+void bal__pl_move_cost(bal__pl_model *m, int v, int src, int dst,
+                       bal__pl_cost *out)
+{
+    const bal__pl_vm *vm = &m->in->vms[v];
+    double base, want;
+
+    memset(out, 0, sizeof(*out));
+    if (bal__pl_link(m, src, dst) <= 0) {
+        out->ok = false;
+        out->pc.time_s = INFINITY;
+        out->loss = INFINITY;
+        return;
+    }
+    out->ok = true;
+    base = bal__pl_base_bw(m, src, dst, 1, 1, 1);
+    /* Copying costs migcpu per MB at each end.  The stream goes as fast
+     * as the slower end's dom0 can copy it; then each end's dom0 does
+     * only that much, and what it takes is taken from its VMs. */
+    want = m->p->migcpu * base / BAL__PL_MB;
+    out->bw = base * bal__dmin(mig_run(m, src, want), mig_run(m, dst, want));
+    out->extra = m->p->migcpu * out->bw / BAL__PL_MB;
+    bal__pl_precopy_model((double)vm->mem_kb * 1024, vm->dirty_Bps, out->bw,
+                          m->p->stop_bytes, m->p->max_rounds, &out->pc);
+    out->pc.time_s += m->p->resume_s;
+    out->pc.downtime_s += m->p->resume_s;
+    /* Both ends lose while it copies; the VM itself does nothing while
+     * paused for the last copy. */
+    out->loss = mig_loss(m, src, out->extra, out->pc.time_s) +
+                mig_loss(m, dst, out->extra, out->pc.time_s) +
+                m->f0[v] * bal__dmin(m->w[v], out->pc.downtime_s);
+}

@@ -1,0 +1,692 @@
+/*
+ * planner_json.c - the planner's input and result as JSON (format in
+ * doc/planner.md, "JSON"): what the golden tests hold, and a way to
+ * hand a planning problem around whole.  Read with yajl_tree: the input
+ * is a local file, its nesting is checked before yajl sees it (yajl_tree
+ * frees recursively), and numbers are read from their text in the C
+ * locale.  Every key is checked: a typo in a test case is an error, not
+ * a silently different case.
+ */
+#define _GNU_SOURCE             /* strtod_l, newlocale */
+#include <locale.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <yajl/yajl_gen.h>
+#include <yajl/yajl_tree.h>
+
+#include "base/jsongen.h"
+#include "planner.h"
+#include "base/uuidmap.h"
+
+#define MAX_DEPTH 16
+/* A string node's text (YAJL_GET_STRING's NULL branch confuses -Wnonnull). */
+#define SVAL(v) ((const char *)(v)->u.string)
+#define MAX_TEXT (256u << 20)
+
+typedef struct rd {
+    bal_ctx *ctx;
+    const char *what;
+    locale_t cloc;
+    bal__pl_input *in;
+    char where[96];             /* "vms[3] (vm4)" */
+} rd;
+
+#define FAIL(r, ...) do { err((r), __VA_ARGS__); return BAL_EINVAL; } while (0)
+
+static void err(rd *r, const char *fmt, ...) BAL__PRINTF(2, 3);
+static void err(rd *r, const char *fmt, ...)
+{
+    char msg[512], line[768], *c;
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    if (r->where[0])
+        snprintf(line, sizeof(line), "%s: %s: %s", r->what, r->where, msg);
+    else snprintf(line, sizeof(line), "%s: %s", r->what, msg);
+    /* Keys, values and VM names of the file are quoted in messages (the
+     * where too): none of their control characters may reach a terminal
+     * or split the line. */
+    for (c = line; *c; c++)
+        if ((unsigned char)*c < 0x20 || *c == 0x7f) *c = '?';
+    BAL__ERR(r->ctx, "%s", line);
+}
+
+
+static int keep(rd *r, const char *s, const char **out)
+{
+    bal__pl_input *in = r->in;
+    char *d;
+
+    if (in->nowned == in->capowned) {
+        int nc = in->capowned ? in->capowned * 2 : 64;
+        char **no = realloc(in->owned, (size_t)nc * sizeof(*no));
+
+        if (!no) FAIL(r, "out of memory");
+        in->owned = no;
+        in->capowned = nc;
+    }
+    d = bal__strdup(s);
+    if (!d) FAIL(r, "out of memory");
+    in->owned[in->nowned++] = d;
+    *out = d;
+    return 0;
+}
+
+/* ---- typed fields ---------------------------------------------------------- */
+
+typedef enum { F_STR, F_NUM, F_NUMMAX, F_INT, F_I64, F_U32, F_U64, F_BOOL,
+               F_TYPE, F_HOST } ftype;
+
+typedef struct field {
+    const char *key;
+    ftype type;
+    size_t off;
+    bool required;
+} field;
+
+typedef struct ctxhosts {
+    const bal__uuidmap *hmap;
+} ctxhosts;
+
+static int num_of(rd *r, const char *key, yajl_val v, double *d)
+{
+    char *end;
+
+    if (!YAJL_IS_NUMBER(v)) FAIL(r, "%s: not a number", key);
+    *d = strtod_l(YAJL_GET_NUMBER(v), &end, r->cloc);
+    if (*end || !isfinite(*d)) FAIL(r, "%s %s: not a finite number", key,
+                                    YAJL_GET_NUMBER(v));
+    return 0;
+}
+
+static int int_of(rd *r, const char *key, yajl_val v, long long lo,
+                  long long hi, long long *x)
+{
+    if (!YAJL_IS_INTEGER(v)) FAIL(r, "%s: not a whole number", key);
+    *x = YAJL_GET_INTEGER(v);
+    if (*x < lo && lo == 0 && (!strcmp(key, "mem_kb") || !strcmp(key, "free_kb")))
+        FAIL(r, "%s %lld: negative memory", key, *x);
+    if (*x < lo || *x > hi) FAIL(r, "%s %lld: out of range (%lld to %lld)", key,
+                                 *x, lo, hi);
+    return 0;
+}
+
+static int read_fields(rd *r, yajl_val obj, const field *t, int nt, void *base,
+                       const bal__uuidmap *hmap)
+{
+    uint32_t seen = 0;          /* t's keys met so far */
+    size_t i;
+    int k;
+
+    if (!YAJL_IS_OBJECT(obj)) FAIL(r, "not an object");
+    for (i = 0; i < obj->u.object.len; i++) {
+        const char *key = obj->u.object.keys[i];
+
+        for (k = 0; k < nt; k++)
+            if (!strcmp(t[k].key, key)) break;
+        if (k == nt) FAIL(r, "unknown key `%s'", key);
+        /* yajl_tree keeps both, and only the first would count: an
+         * edited file's second value would be silently ignored. */
+        if (seen & (1u << k)) FAIL(r, "key `%s' given twice", key);
+        seen |= 1u << k;
+    }
+    for (k = 0; k < nt; k++) {
+        const char *path[] = { t[k].key, NULL };
+        yajl_val v = yajl_tree_get(obj, path, yajl_t_any);
+        char *p = (char *)base + t[k].off;
+        double d;
+        long long x;
+
+        if (!v) {
+            if (t[k].required) FAIL(r, "missing key `%s'", t[k].key);
+            continue;
+        }
+        switch (t[k].type) {
+        case F_STR:
+            if (!YAJL_IS_STRING(v) || !*SVAL(v))
+                FAIL(r, "%s: not a non-empty string", t[k].key);
+            if (keep(r, SVAL(v), (const char **)(void *)p)) return BAL_EINVAL;
+            break;
+        case F_NUMMAX:
+            if (YAJL_IS_STRING(v) && !strcmp(SVAL(v), "max")) {
+                d = INFINITY;
+                memcpy(p, &d, sizeof(d));
+                break;
+            }
+            /* fall through */
+        case F_NUM:
+            if (num_of(r, t[k].key, v, &d)) return BAL_EINVAL;
+            memcpy(p, &d, sizeof(d));
+            break;
+        case F_INT: {
+            int iv;
+
+            if (int_of(r, t[k].key, v, -1000000000LL, 1000000000LL, &x)) return BAL_EINVAL;
+            iv = (int)x;
+            memcpy(p, &iv, sizeof(iv));
+            break;
+        }
+        case F_I64: {
+            int64_t iv;
+
+            if (int_of(r, t[k].key, v, 0, 1LL << 50, &x)) return BAL_EINVAL;
+            iv = x;
+            memcpy(p, &iv, sizeof(iv));
+            break;
+        }
+        case F_U32: {
+            uint32_t iv;
+
+            if (int_of(r, t[k].key, v, 0, 0xffffffffLL, &x)) return BAL_EINVAL;
+            iv = (uint32_t)x;
+            memcpy(p, &iv, sizeof(iv));
+            break;
+        }
+        case F_U64: {
+            uint64_t iv;
+
+            if (int_of(r, t[k].key, v, 0, 1LL << 50, &x)) return BAL_EINVAL;
+            iv = (uint64_t)x;
+            memcpy(p, &iv, sizeof(iv));
+            break;
+        }
+        case F_BOOL: {
+            bool b;
+
+            if (!YAJL_IS_TRUE(v) && !YAJL_IS_FALSE(v))
+                FAIL(r, "%s: not true or false", t[k].key);
+            b = YAJL_IS_TRUE(v);
+            memcpy(p, &b, sizeof(b));
+            break;
+        }
+        case F_TYPE: {
+            static const char *const names[] = { "idle", "cpu", "io", "mixed" };
+            bal_load_type ty;
+            int j;
+
+            if (!YAJL_IS_STRING(v)) FAIL(r, "%s: not a string", t[k].key);
+            for (j = 0; j < 4; j++)
+                if (!strcmp(names[j], SVAL(v))) break;
+            if (j == 4) FAIL(r, "%s `%s': not idle, cpu, io or mixed", t[k].key,
+                             SVAL(v));
+            ty = (bal_load_type)j;
+            memcpy(p, &ty, sizeof(ty));
+            break;
+        }
+        case F_HOST: {
+            int h;
+
+            if (!YAJL_IS_STRING(v)) FAIL(r, "%s: not a string", t[k].key);
+            h = bal__uuidmap_get(hmap, SVAL(v));
+            if (h < 0) FAIL(r, "%s `%s' is not a host", t[k].key,
+                            SVAL(v));
+            memcpy(p, &h, sizeof(h));
+            break;
+        }
+        }
+    }
+    return 0;
+}
+
+#define F(k, t, s, m, req) { k, t, offsetof(s, m), req }
+
+static const field param_fields[] = {
+    F("now_s", F_NUM, bal__pl_params, now_s, false),
+    F("horizon_s", F_NUM, bal__pl_params, horizon_s, false),
+    F("max_moves", F_INT, bal__pl_params, max_moves, false),
+    F("max_per_host", F_INT, bal__pl_params, max_per_host, false),
+    F("max_per_link", F_INT, bal__pl_params, max_per_link, false),
+    F("migcpu", F_NUM, bal__pl_params, migcpu, false),
+    F("rtt_ms", F_NUM, bal__pl_params, rtt_ms, false),
+    F("stop_bytes", F_NUM, bal__pl_params, stop_bytes, false),
+    F("resume_s", F_NUM, bal__pl_params, resume_s, false),
+    F("max_rounds", F_INT, bal__pl_params, max_rounds, false),
+    F("margin", F_NUM, bal__pl_params, margin, false),
+    F("alpha", F_NUM, bal__pl_params, alpha, false),
+    F("iocpu", F_NUM, bal__pl_params, iocpu, false),
+    F("dom0cpu", F_NUM, bal__pl_params, dom0cpu, false),
+    F("reqsize", F_NUM, bal__pl_params, reqsize, false),
+    F("pingpong_s", F_NUM, bal__pl_params, pingpong_s, false),
+    F("search_k", F_INT, bal__pl_params, search_k, false),
+};
+
+static const field host_fields[] = {
+    F("name", F_STR, bal__pl_host, name, true),
+    F("pcpus", F_U32, bal__pl_host, pcpus, true),
+    F("disk_Bps", F_NUM, bal__pl_host, disk_Bps, true),
+    F("disk_iops", F_NUM, bal__pl_host, disk_iops, false),
+    F("net_Bps", F_NUM, bal__pl_host, net_Bps, false),
+    F("free_kb", F_I64, bal__pl_host, free_kb, true),
+    F("drained", F_BOOL, bal__pl_host, drained, false),
+    F("storage_mask", F_U32, bal__pl_host, storage_mask, false),
+};
+
+static const field vm_fields[] = {
+    F("uuid", F_STR, bal__pl_vm, uuid, false),
+    F("name", F_STR, bal__pl_vm, name, true),
+    F("host", F_HOST, bal__pl_vm, host, true),
+    F("type", F_TYPE, bal__pl_vm, type, true),
+    F("heavy", F_BOOL, bal__pl_vm, heavy, false),
+    F("cpu", F_NUM, bal__pl_vm, cpu, false),
+    F("io_Bps", F_NUMMAX, bal__pl_vm, io_Bps, false),
+    F("vcpus", F_U32, bal__pl_vm, vcpus, true),
+    F("mem_kb", F_U64, bal__pl_vm, mem_kb, true),
+    F("dirty_Bps", F_NUM, bal__pl_vm, dirty_Bps, false),
+    F("remaining_s", F_NUM, bal__pl_vm, remaining_s, false),
+    F("pinned", F_BOOL, bal__pl_vm, pinned, false),
+    F("anti_group", F_INT, bal__pl_vm, anti_group, false),
+    F("storage_mask", F_U32, bal__pl_vm, storage_mask, false),
+    F("cooldown_until_s", F_NUM, bal__pl_vm, cooldown_until_s, false),
+};
+
+static const field hist_fields[] = {
+    F("uuid", F_STR, bal__pl_history, uuid, true),
+    F("from", F_STR, bal__pl_history, from, true),
+    F("to", F_STR, bal__pl_history, to, true),
+    F("time_s", F_NUM, bal__pl_history, time_s, true),
+};
+
+typedef struct link_in {
+    int from, to;
+    double Bps, rtt_ms;
+} link_in;
+
+static const field link_fields[] = {
+    F("from", F_HOST, link_in, from, true),
+    F("to", F_HOST, link_in, to, true),
+    F("Bps", F_NUM, link_in, Bps, false),
+    F("rtt_ms", F_NUM, link_in, rtt_ms, false),
+};
+
+#define NF(t) ((int)(sizeof(t) / sizeof((t)[0])))
+
+/* read_fields and parse_tree keep the keys met in a 32-bit mask. */
+_Static_assert(NF(param_fields) <= 32 && NF(host_fields) <= 32 &&
+               NF(vm_fields) <= 32 && NF(hist_fields) <= 32 &&
+               NF(link_fields) <= 32, "more fields than a mask holds");
+
+static yajl_val arr(rd *r, yajl_val top, const char *key, bool required,
+                    int *err_r)
+{
+    const char *path[] = { key, NULL };
+    yajl_val v = yajl_tree_get(top, path, yajl_t_any);
+
+    *err_r = 0;
+    if (!v) {
+        if (required) {
+            err(r, "missing key `%s'", key);
+            *err_r = BAL_EINVAL;
+        }
+        return NULL;
+    }
+    if (!YAJL_IS_ARRAY(v)) {
+        err(r, "%s: not an array", key);
+        *err_r = BAL_EINVAL;
+        return NULL;
+    }
+    if (v->u.array.len > 10000000) {
+        err(r, "%s: more than 10^7 entries", key);
+        *err_r = BAL_EINVAL;
+        return NULL;
+    }
+    return v;
+}
+
+static int parse_tree(rd *r, yajl_val top, bal__pl_input *in)
+{
+    static const char *const top_keys[] = { "params", "hosts", "vms", "history",
+                                            "links", "expected", "comment" };
+    bal__uuidmap hmap;
+    yajl_val hosts, vms, hist, links, params;
+    uint32_t seen = 0;          /* top_keys met so far */
+    size_t i, j;
+    int rc = BAL_EINVAL, e;
+
+    bal__uuidmap_init(&hmap);
+    if (!YAJL_IS_OBJECT(top)) { err(r, "not a JSON object"); goto out; }
+    for (i = 0; i < top->u.object.len; i++) {
+        for (j = 0; j < sizeof(top_keys) / sizeof(top_keys[0]); j++)
+            if (!strcmp(top->u.object.keys[i], top_keys[j])) break;
+        if (j == sizeof(top_keys) / sizeof(top_keys[0])) {
+            err(r, "unknown key `%s'", top->u.object.keys[i]);
+            goto out;
+        }
+        if (seen & (1u << j)) {
+            err(r, "key `%s' given twice", top->u.object.keys[i]);
+            goto out;
+        }
+        seen |= 1u << j;
+    }
+    {
+        const char *path[] = { "params", NULL };
+
+        params = yajl_tree_get(top, path, yajl_t_any);
+        if (params) {
+            snprintf(r->where, sizeof(r->where), "params");
+            if (read_fields(r, params, param_fields, NF(param_fields),
+                            &in->params, NULL))
+                goto out;
+            r->where[0] = '\0';
+        }
+    }
+
+    hosts = arr(r, top, "hosts", true, &e);
+    if (e) goto out;
+    in->nhosts = (int)hosts->u.array.len;
+    in->hosts = calloc((size_t)in->nhosts + 1, sizeof(*in->hosts));
+    if (!in->hosts) { err(r, "out of memory"); goto out; }
+    for (i = 0; i < hosts->u.array.len; i++) {
+        bal__pl_host *h = &in->hosts[i];
+
+        snprintf(r->where, sizeof(r->where), "hosts[%zu]", i);
+        if (read_fields(r, hosts->u.array.values[i], host_fields,
+                        NF(host_fields), h, NULL))
+            goto out;
+        if (bal__uuidmap_get(&hmap, h->name) >= 0) {
+            err(r, "host `%s' is declared twice", h->name);
+            goto out;
+        }
+        if (bal__uuidmap_put(&hmap, h->name, (int)i)) { err(r, "out of memory"); goto out; }
+    }
+
+    vms = arr(r, top, "vms", true, &e);
+    if (e) goto out;
+    in->nvms = (int)vms->u.array.len;
+    in->vms = calloc((size_t)in->nvms + 1, sizeof(*in->vms));
+    if (!in->vms) { err(r, "out of memory"); goto out; }
+    for (i = 0; i < vms->u.array.len; i++) {
+        bal__pl_vm *v = &in->vms[i];
+        yajl_val o = vms->u.array.values[i];
+        const char *path[] = { "name", NULL };
+        yajl_val nm = YAJL_IS_OBJECT(o) ? yajl_tree_get(o, path, yajl_t_string) : NULL;
+        const char *heavy_path[] = { "heavy", NULL };
+
+        if (nm) snprintf(r->where, sizeof(r->where), "vms[%zu] (%.60s)", i,
+                         SVAL(nm));
+        else snprintf(r->where, sizeof(r->where), "vms[%zu]", i);
+        v->remaining_s = -1;
+        v->anti_group = -1;
+        if (read_fields(r, o, vm_fields, NF(vm_fields), v, &hmap)) goto out;
+        if (!v->uuid) v->uuid = v->name;
+        /* Unless told, a VM of a type is taken to be heavy in it. */
+        if (!yajl_tree_get(o, heavy_path, yajl_t_any))
+            v->heavy = v->type != BAL_TYPE_IDLE;
+    }
+
+    hist = arr(r, top, "history", false, &e);
+    if (e) goto out;
+    if (hist) {
+        in->nhistory = (int)hist->u.array.len;
+        in->history = calloc((size_t)in->nhistory + 1, sizeof(*in->history));
+        if (!in->history) { err(r, "out of memory"); goto out; }
+        for (i = 0; i < hist->u.array.len; i++) {
+            snprintf(r->where, sizeof(r->where), "history[%zu]", i);
+            if (read_fields(r, hist->u.array.values[i], hist_fields,
+                            NF(hist_fields), &in->history[i], NULL))
+                goto out;
+        }
+    }
+
+    links = arr(r, top, "links", false, &e);
+    if (e) goto out;
+    if (links) {
+        size_t n = (size_t)in->nhosts;
+
+        in->links = calloc(n * n + 1, sizeof(double));
+        if (!in->links) { err(r, "out of memory"); goto out; }
+        for (i = 0; i < n * n; i++)
+            in->links[i] = bal__pl_link_from_rtt(in->params.rtt_ms);
+        for (i = 0; i < links->u.array.len; i++) {
+            link_in l = { -1, -1, NAN, NAN };
+            double bw;
+
+            snprintf(r->where, sizeof(r->where), "links[%zu]", i);
+            if (read_fields(r, links->u.array.values[i], link_fields,
+                            NF(link_fields), &l, &hmap))
+                goto out;
+            if (isnan(l.Bps) == isnan(l.rtt_ms)) {
+                err(r, "needs one of Bps and rtt_ms");
+                goto out;
+            }
+            bw = isnan(l.Bps) ? bal__pl_link_from_rtt(l.rtt_ms) : l.Bps;
+            /* A link carries both ways. */
+            in->links[(size_t)l.from * n + (size_t)l.to] = bw;
+            in->links[(size_t)l.to * n + (size_t)l.from] = bw;
+        }
+        in->params.link_Bps = in->links;
+    }
+    r->where[0] = '\0';
+    rc = 0;
+out:
+    bal__uuidmap_dispose(&hmap);
+    return rc;
+}
+
+int bal__pl_input_parse_json(bal_ctx *ctx, const char *what, const char *text,
+                             size_t len, bal__pl_input *out)
+{
+    rd r;
+    bal__pl_input in;
+    char *buf = NULL, ebuf[256];
+    yajl_val top = NULL;
+    int rc = BAL_EINVAL;
+
+    memset(&r, 0, sizeof(r));
+    r.ctx = ctx;
+    r.what = what;
+    r.in = &in;
+    bal__pl_input_init(&in);
+    if (len > MAX_TEXT) { err(&r, "larger than 256 MiB"); goto out; }
+    if (memchr(text, '\0', len)) { err(&r, "contains a NUL byte"); goto out; }
+    if (bal__json_too_deep(text, len, MAX_DEPTH)) {
+        err(&r, "nested deeper than %d", MAX_DEPTH);
+        goto out;
+    }
+    r.cloc = newlocale(LC_NUMERIC_MASK, "C", (locale_t)0);
+    buf = malloc(len + 1);
+    if (!buf || !r.cloc) { err(&r, "out of memory"); rc = BAL_ENOMEM; goto out; }
+    memcpy(buf, text, len);
+    buf[len] = '\0';
+    ebuf[0] = '\0';
+    top = yajl_tree_parse(buf, ebuf, sizeof(ebuf));
+    if (!top) {
+        char *nl = strchr(ebuf, '\n');
+
+        if (nl) *nl = '\0';
+        err(&r, "not JSON: %s", ebuf[0] ? ebuf : "parse error");
+        goto out;
+    }
+    if (parse_tree(&r, top, &in)) goto out;
+    *out = in;
+    bal__pl_input_init(&in);
+    rc = 0;
+out:
+    if (top) yajl_tree_free(top);
+    free(buf);
+    if (r.cloc) freelocale(r.cloc);
+    bal__pl_input_dispose(&in);
+    return rc;
+}
+
+/* ---- writer ---------------------------------------------------------------- */
+
+typedef struct wr {
+    yajl_gen g;
+    locale_t cloc;
+    int st;
+} wr;
+
+static void w_str(wr *w, const char *s)
+{
+    if (w->st == yajl_gen_status_ok)
+        w->st = yajl_gen_string(w->g, (const unsigned char *)s, strlen(s));
+}
+
+static void w_key(wr *w, const char *k)
+{
+    w_str(w, k);
+}
+
+/* Shortest of %.15g / %.17g that reads back; non-finite as null (JSON
+ * has no infinity: an unreachable break-even is null). */
+static void w_num(wr *w, double v)
+{
+    char buf[64];
+    locale_t old;
+
+    if (w->st != yajl_gen_status_ok) return;
+    if (!isfinite(v)) {
+        w->st = yajl_gen_null(w->g);
+        return;
+    }
+    old = uselocale(w->cloc);
+    snprintf(buf, sizeof(buf), "%.15g", v);
+    if (strtod(buf, NULL) != v) snprintf(buf, sizeof(buf), "%.17g", v);
+    uselocale(old);
+    w->st = yajl_gen_number(w->g, buf, strlen(buf));
+}
+
+static void w_int(wr *w, long long v)
+{
+    if (w->st == yajl_gen_status_ok) w->st = yajl_gen_integer(w->g, v);
+}
+
+static void w_bool(wr *w, bool b)
+{
+    if (w->st == yajl_gen_status_ok) w->st = yajl_gen_bool(w->g, b);
+}
+
+static void w_open(wr *w, bool array)
+{
+    if (w->st == yajl_gen_status_ok)
+        w->st = array ? yajl_gen_array_open(w->g) : yajl_gen_map_open(w->g);
+}
+
+static void w_close(wr *w, bool array)
+{
+    if (w->st == yajl_gen_status_ok)
+        w->st = array ? yajl_gen_array_close(w->g) : yajl_gen_map_close(w->g);
+}
+
+int bal__pl_result_json(const bal__pl_result *r, const bal__pl_input *in,
+                        char **json_r)
+{
+    wr w;
+    const unsigned char *buf;
+    size_t len;
+    char *res = NULL;
+    int i, rc = BAL_ENOMEM;
+
+    memset(&w, 0, sizeof(w));
+    w.cloc = newlocale(LC_NUMERIC_MASK, "C", (locale_t)0);
+    w.g = yajl_gen_alloc(NULL);
+    if (!w.g || !w.cloc) goto out;
+    yajl_gen_config(w.g, yajl_gen_beautify, 1);
+    w.st = yajl_gen_status_ok;
+
+    w_open(&w, false);
+    w_key(&w, "moves");
+    w_open(&w, true);
+    for (i = 0; i < r->nmoves; i++) {
+        const bal__pl_move *m = &r->moves[i];
+
+        w_open(&w, false);
+        w_key(&w, "vm"); w_str(&w, in->vms[m->vm].name);
+        w_key(&w, "uuid"); w_str(&w, in->vms[m->vm].uuid);
+        w_key(&w, "type"); w_str(&w, bal_load_type_name(in->vms[m->vm].type));
+        w_key(&w, "from"); w_str(&w, in->hosts[m->from].name);
+        w_key(&w, "to"); w_str(&w, in->hosts[m->to].name);
+        w_key(&w, "wave"); w_int(&w, m->wave);
+        w_key(&w, "unit"); w_int(&w, m->unit);
+        w_key(&w, "evacuation"); w_bool(&w, m->evacuation);
+        w_key(&w, "gain"); w_num(&w, m->gain);
+        w_key(&w, "gain_rate"); w_num(&w, m->gain_rate);
+        w_key(&w, "loss"); w_num(&w, m->loss);
+        w_key(&w, "migration_s"); w_num(&w, m->mig_s);
+        w_key(&w, "wave_migration_s"); w_num(&w, m->wave_mig_s);
+        w_key(&w, "downtime_s"); w_num(&w, m->downtime_s);
+        w_key(&w, "bytes"); w_num(&w, m->bytes);
+        w_key(&w, "rounds"); w_int(&w, m->rounds);
+        w_key(&w, "break_even_s"); w_num(&w, m->break_even_s);
+        w_key(&w, "reason"); w_str(&w, m->reason);
+        w_close(&w, false);
+    }
+    w_close(&w, true);
+
+    w_key(&w, "waves");
+    w_open(&w, true);
+    for (i = 0; i < r->nwaves; i++) {
+        int j, n = 0;
+
+        for (j = 0; j < r->nmoves; j++) n += r->moves[j].wave == i;
+        w_open(&w, false);
+        w_key(&w, "wave"); w_int(&w, i);
+        w_key(&w, "moves"); w_int(&w, n);
+        w_key(&w, "duration_s"); w_num(&w, r->wave_s[i]);
+        w_close(&w, false);
+    }
+    w_close(&w, true);
+    w_key(&w, "duration_s"); w_num(&w, r->total_s);
+
+    w_key(&w, "rejected");
+    w_open(&w, true);
+    for (i = 0; i < r->nrejects; i++) {
+        const bal__pl_reject *j = &r->rejects[i];
+
+        w_open(&w, false);
+        w_key(&w, "vm"); w_str(&w, in->vms[j->vm].name);
+        w_key(&w, "reason"); w_str(&w, bal__pl_why_name(j->why));
+        w_key(&w, "to");
+        if (j->to >= 0) w_str(&w, in->hosts[j->to].name);
+        else if (w.st == yajl_gen_status_ok) w.st = yajl_gen_null(w.g);
+        w_key(&w, "partner");
+        if (j->partner >= 0) w_str(&w, in->vms[j->partner].name);
+        else if (w.st == yajl_gen_status_ok) w.st = yajl_gen_null(w.g);
+        w_key(&w, "gain"); w_num(&w, j->gain);
+        w_key(&w, "gain_rate"); w_num(&w, j->gain_rate);
+        w_key(&w, "loss"); w_num(&w, j->loss);
+        w_key(&w, "migration_s"); w_num(&w, j->mig_s);
+        w_key(&w, "break_even_s"); w_num(&w, j->break_even_s);
+        w_key(&w, "detail"); w_str(&w, j->detail);
+        w_close(&w, false);
+    }
+    w_close(&w, true);
+
+    w_key(&w, "objective");
+    w_open(&w, false);
+    w_key(&w, "before"); w_num(&w, r->objective_before);
+    w_key(&w, "after"); w_num(&w, r->objective_after);
+    w_close(&w, false);
+    w_key(&w, "utility");
+    w_open(&w, false);
+    w_key(&w, "before"); w_num(&w, r->utility_before);
+    w_key(&w, "after"); w_num(&w, r->utility_after);
+    w_key(&w, "floor"); w_num(&w, r->floor);
+    w_key(&w, "plain_floor"); w_num(&w, r->pfloor);
+    w_close(&w, false);
+    w_key(&w, "collisions");
+    w_open(&w, false);
+    w_key(&w, "before"); w_int(&w, r->collisions_before);
+    w_key(&w, "after"); w_int(&w, r->collisions_after);
+    w_close(&w, false);
+    w_key(&w, "stranded"); w_int(&w, r->stranded);
+    w_close(&w, false);
+
+    if (w.st != yajl_gen_status_ok) { rc = BAL_EINVAL; goto out; }
+    yajl_gen_get_buf(w.g, &buf, &len);
+    res = malloc(len + 1);
+    if (!res) goto out;
+    memcpy(res, buf, len);
+    res[len] = '\0';
+    *json_r = res;
+    rc = 0;
+out:
+    if (w.g) yajl_gen_free(w.g);
+    if (w.cloc) freelocale(w.cloc);
+    return rc;
+}

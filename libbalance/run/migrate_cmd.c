@@ -1,0 +1,177 @@
+/*
+ * migrate_cmd.c - bal_migrate: one VM of this host, named by the admin,
+ * live-migrated to another host through the backend's migrate operation
+ * (on xen: our own sender, xl's protocol, into the stock
+ * `xl migrate-receive` there; doc/migration.md).  The admin's verb next
+ * to rebalance, like `xl migrate DOMAIN HOST`.
+ *
+ * The VM is named by name or UUID and found on a fresh sample of this
+ * host only: a name is resolved to its UUID here, and the migration finds
+ * the VM by that UUID again just before it starts (a domain renamed or
+ * recreated in between is not mistaken for it).
+ *
+ * It takes rebalance's lock and state directory (bal__state_take) for
+ * the whole of it, so that it never runs beside a rebalance, and appends
+ * the migration to rebalance's history when the receiver confirmed it:
+ * it then counts for cooldown and ping-pong like any other, and its
+ * measured duration teaches the planner the link (doc/planner.md,
+ * "Learned links").
+ */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "base/internal.h"
+#include "backend/backend.h"
+#include "base/config.h"
+#include "journal.h"
+#include "base/lock.h"
+#include "balance/plan_input.h"
+#include "rebalance.h"
+#include "base/sample.h"
+
+/* The domain DOMAIN names on h: by UUID (any case) first, then by name.
+ * Two domains cannot share a name on one Xen host, nor a UUID. */
+static const bal__dom *find_dom(const bal__host *h, const char *domain)
+{
+    int i;
+
+    for (i = 0; i < h->ndoms; i++)
+        if (!strcasecmp(h->doms[i].uuid, domain)) return &h->doms[i];
+    for (i = 0; i < h->ndoms; i++)
+        if (!strcmp(h->doms[i].name, domain)) return &h->doms[i];
+    return NULL;
+}
+
+/* The migration done, as one history record (a failure to write it is
+ * a warning: the VM has moved). */
+static void record(bal_ctx *ctx, const struct bal_config *cfg, int dirfd,
+                   const bal__move *mv, const bal__move_result *res,
+                   uint64_t mem_kb)
+{
+    const char *dir = bal__config_state_dir(cfg);
+    bal__hist h;
+
+    memset(&h, 0, sizeof(h));
+    h.time = bal__wall_time();
+    memcpy(h.uuid, mv->uuid, sizeof(h.uuid));
+    memcpy(h.vm, mv->vm, sizeof(h.vm));
+    memcpy(h.from, mv->from, sizeof(h.from));
+    memcpy(h.to, mv->to, sizeof(h.to));
+    h.type = BAL_TYPE_IDLE;     /* one sample: not classified */
+    h.duration_s = res->end_s - res->start_s;
+    h.downtime_s = res->downtime_s;
+    h.gain = h.predicted = h.predicted_s = NAN;
+    h.mem_kb = mem_kb;
+    /* What the sender measured; without it, one sample has no rates: the
+     * configured dirty rate alone. */
+    h.dirty_Bps = res->dirty_Bps > 0 ? res->dirty_Bps : NAN;
+    bal__hist_observe(cfg, &h, bal__vm_dirty_Bps(cfg, NULL));
+    if (bal__history_append(ctx, dirfd, dir, &h, 1))
+        BAL__WARN(ctx, "%s/%s: the migration of %s is not recorded", dir,
+                  BAL__HISTORY_FILE, mv->vm);
+}
+
+int bal_migrate(bal_ctx *ctx, bal_backend *be, const char *domain,
+                const char *host, bal_migrate_result *out)
+{
+    struct bal_config defaults;
+    const struct bal_config *cfg;
+    bal__sample s;
+    bal__move mv;
+    bal__move_result res;
+    const bal__dom *d;
+    const bal__host *h;
+    uint64_t mem_kb;
+    int dirfd = -1, lockfd = -1, rc;
+
+    bal__sample_init(&s);
+    bal__config_defaults(&defaults);
+    if (!ctx || !be || !domain || !host || !out) { rc = BAL_EINVAL; goto out; }
+    cfg = be->cfg ? be->cfg : &defaults;
+    if (!*domain || !*host || host[0] == '-') {
+        BAL__ERR(ctx, "migrate: bad domain `%s' or host `%s'", domain, host);
+        rc = BAL_EINVAL;
+        goto out;
+    }
+    if (strlen(host) >= BAL__HOST_MAX) {
+        BAL__ERR(ctx, "migrate: host name `%.40s...' is too long", host);
+        rc = BAL_EINVAL;
+        goto out;
+    }
+    if (!be->ops->migrate) {
+        BAL__ERR(ctx, "migrate: backend %s cannot migrate VMs", be->ops->name);
+        rc = BAL_EBACKEND;
+        goto out;
+    }
+    /* Never beside a rebalance (nor another migrate): its plan would not
+     * know of this move. */
+    rc = bal__state_take(ctx, cfg, &dirfd, &lockfd);
+    if (rc) goto out;
+    if (lockfd < 0) {
+        rc = BAL_ELOCKED;       /* the lock said who holds it */
+        goto out;
+    }
+    rc = be->ops->sample(be, true, &s);
+    if (rc) goto out;
+    if (s.nhosts < 1) {
+        BAL__ERR(ctx, "migrate: backend %s reported no local host",
+                 be->ops->name);
+        rc = BAL_EBACKEND;
+        goto out;
+    }
+    h = &s.hosts[0];
+    d = find_dom(h, domain);
+    if (!d) {
+        BAL__ERR(ctx, "migrate: no domain `%s' on %s; nothing done",
+                 domain, h->name);
+        rc = BAL_ENOENT;
+        goto out;
+    }
+    if (d->domid == 0) {
+        BAL__ERR(ctx, "migrate: `%s' is dom0, which never moves", domain);
+        rc = BAL_EINVAL;
+        goto out;
+    }
+    if (!strcmp(host, h->name)) {
+        /* Not refused: xl allows it, and it is how one host tests the
+         * whole path (the receiver runs here under the same name). */
+        BAL__INFO(ctx, "migrate: %s to its own host %s", d->name, host);
+    }
+
+    memset(&mv, 0, sizeof(mv));
+    memset(&res, 0, sizeof(res));
+    res.dirty_Bps = NAN;
+    snprintf(mv.uuid, sizeof(mv.uuid), "%s", d->uuid);
+    snprintf(mv.vm, sizeof(mv.vm), "%s", d->name);
+    snprintf(mv.from, sizeof(mv.from), "%s", h->name);
+    snprintf(mv.to, sizeof(mv.to), "%s", host);
+    mem_kb = d->mem_kb;
+    rc = be->ops->migrate(be, &mv, 1, &res);
+    if (!rc) rc = res.rc;
+    if (rc) goto out;       /* the sender logged what happened */
+    /* The receiver reported the VM running there: verified as far as
+     * xl's protocol goes. */
+    record(ctx, cfg, dirfd, &mv, &res, mem_kb);
+
+    memset(out, 0, sizeof(*out));
+    snprintf(out->uuid, sizeof(out->uuid), "%s", mv.uuid);
+    snprintf(out->name, sizeof(out->name), "%s", mv.vm);
+    snprintf(out->from, sizeof(out->from), "%s", mv.from);
+    out->duration_s = res.end_s - res.start_s;
+    out->downtime_s = res.downtime_s;
+    out->bytes = res.bytes;
+    out->rounds = res.rounds;
+    out->mem_kb = mem_kb;
+    out->dirty_Bps = res.dirty_Bps;
+    rc = 0;
+
+out:
+    bal__sample_dispose(&s);
+    bal__lock_release(lockfd);
+    if (dirfd >= 0) close(dirfd);
+    bal__config_dispose(&defaults);
+    return rc;
+}
