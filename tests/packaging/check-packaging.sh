@@ -148,8 +148,8 @@ done
     ok "xl-balance(1): exit codes $(echo $codes $codes_help | tr ' ' '\n' | sort -un | tr '\n' ' ')" ||
     bad "xl-balance(1): EXIT STATUS lacks codes:$missing (xl_balance.h: $(echo $codes))"
 # Keys: bal__config_keys, straight from the code.
-keys=$(sed -n 's/^    { "\([a-z_]*\)", BAL__CK_.*/\1/p' libbalance/config.c)
-nkeys=$(grep -c '^    { "[a-z_]*", BAL__CK_' libbalance/config.c)
+keys=$(sed -n 's/^    { "\([a-z_]*\)", BAL__CK_.*/\1/p' libbalance/base/config.c)
+nkeys=$(grep -c '^    { "[a-z_]*", BAL__CK_' libbalance/base/config.c)
 missing=""; unlisted=""
 for k in $keys; do
     grep -qE "^       $k( |\$)" "$tmp/keys.txt" || missing="$missing $k"
