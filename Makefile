@@ -89,12 +89,13 @@ lib: $(LIB_SO) $(B)/libbalance.so
 cli: $(CLI)
 
 # What the library exports is libbalance.map's business alone.
-$(B)/lib/%.o: libbalance/%.c Makefile $(B)/layers.ok
+$(B)/lib/%.o: libbalance/%.c Makefile
 	@mkdir -p $(@D)
 	$(CC) $(BAL_CFLAGS) $(if $(filter $<,$(XEN_ADAPTERS)),$(XEN_INC)) -c -o $@ $<
 
-# The layering, checked before anything is compiled: no Xen header outside
-# the adapters, and no include of a later folder (tests/check-layers.sh).
+# The layering, checked before the library is linked: no Xen header
+# outside the adapters, and no include of a later folder
+# (tests/check-layers.sh).
 $(B)/layers.ok: tests/check-layers.sh Makefile $(wildcard libbalance/*/*.[ch])
 	@mkdir -p $(@D)
 	@sh tests/check-layers.sh "$(LIB_LAYERS)" "$(XEN_ADAPTERS)"
@@ -108,7 +109,7 @@ $(B)/tests/%.o: tests/%.c Makefile
 	@mkdir -p $(@D)
 	$(CC) $(BAL_CFLAGS) $(XEN_INC) -Wno-unused-parameter -c -o $@ $<
 
-$(LIB_SO): $(LIB_OBJS) libbalance/libbalance.map
+$(LIB_SO): $(LIB_OBJS) libbalance/libbalance.map $(B)/layers.ok
 	$(CC) -shared -o $@ $(LIB_OBJS) -Wl,-soname,$(SONAME) \
 		-Wl,--version-script=libbalance/libbalance.map -Wl,--no-undefined \
 		$(BAL_LDFLAGS) $(XEN_LIBS) $(YAJL_LIBS) -lm
@@ -117,9 +118,9 @@ $(B)/libbalance.so: $(LIB_SO)
 	ln -sf libbalance.so.$(VERSION) $(B)/$(SONAME)
 	ln -sf libbalance.so.$(VERSION) $@
 
-$(LIB_A): $(LIB_OBJS)
+$(LIB_A): $(LIB_OBJS) $(B)/layers.ok
 	rm -f $@
-	$(AR) rcs $@ $^
+	$(AR) rcs $@ $(LIB_OBJS)
 
 $(CLI): $(CLI_OBJS) $(B)/libbalance.so
 	$(CC) -o $@ $(CLI_OBJS) -L$(B) -lbalance $(BAL_LDFLAGS)

@@ -89,6 +89,7 @@
 #include <string.h>
 
 #include "planner/planner.h"
+#include "planner/planner_json.h"
 
 #define GR_DOM0_MIB 1024        /* dom0's memory, on every host */
 #define GR_IOCPU 0.0005         /* CPU-s per 10^6 bytes of I/O, guest and

@@ -12,6 +12,7 @@
  */
 #include "fuzz_common.h"
 #include "planner/planner.h"
+#include "planner/planner_json.h"
 #include "balance/plan_report.h"
 
 #define FZ_MAX_HOSTS 32

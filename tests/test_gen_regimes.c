@@ -16,6 +16,7 @@
 
 #include "testutil.h"
 #include "planner/planner.h"
+#include "planner/planner_json.h"
 #include "../bench/gen_regimes.h"
 #include "../bench/metrics.h"
 

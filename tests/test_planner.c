@@ -27,6 +27,7 @@
 
 #include "testutil.h"
 #include "planner/planner.h"
+#include "planner/planner_json.h"
 #include "../bench/gen_cluster.h"
 #include "../bench/gen_regimes.h"
 

@@ -24,6 +24,7 @@
 
 #include "testutil.h"
 #include "planner/planner.h"
+#include "planner/planner_json.h"
 
 #define MAX_CASES 256
 

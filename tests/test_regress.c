@@ -22,6 +22,7 @@
 #include "base/json.h"
 #include "base/plan.h"
 #include "planner/planner.h"
+#include "planner/planner_json.h"
 #include "run/rebalance.h"
 #include "balance/plan_report.h"
 

@@ -20,6 +20,7 @@
 #include "base/state.h"
 #include "plan_step.h"
 #include "plan_report.h"
+#include "planner/planner_json.h"
 
 #define PLAN_VERSION 1
 

@@ -11,6 +11,8 @@
 #include <string.h>
 
 #include "planner.h"
+#include "planner_search.h"
+#include "planner_waves.h"
 #include "base/uuidmap.h"
 
 void bal__pl_params_init(bal__pl_params *p)
@@ -70,26 +72,6 @@ void bal__pl_result_dispose(bal__pl_result *r)
     free(r->wave_s);
     free(r->placement);
     bal__pl_result_init(r);
-}
-
-const char *bal__pl_why_name(bal__pl_why w)
-{
-    static const char *const names[BAL__PL_NWHY] = {
-        [BAL__PL_PINNED] = "pinned",
-        [BAL__PL_COOLDOWN] = "cooldown",
-        [BAL__PL_MEMORY] = "memory",
-        [BAL__PL_STORAGE] = "storage",
-        [BAL__PL_ANTI] = "anti-affinity",
-        [BAL__PL_PINGPONG] = "ping-pong",
-        [BAL__PL_NOLINK] = "no-link",
-        [BAL__PL_BREAKEVEN] = "below-break-even",
-        [BAL__PL_MAXMOVES] = "max-moves",
-        [BAL__PL_PARTNER] = "partner",
-        [BAL__PL_NOHOST] = "no-host",
-        [BAL__PL_FAIRNESS] = "fairness",
-    };
-
-    return (unsigned)w < BAL__PL_NWHY ? names[w] : "?";
 }
 
 /* ---- input checks ---------------------------------------------------------- */

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "planner.h"
+#include "planner_cost.h"
 #include "base/waterfill.h"
 
 

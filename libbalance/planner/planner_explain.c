@@ -11,24 +11,28 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "planner_search.h"
+#include "planner_explain.h"
 
-/* ---- rejections ----------------------------------------------------------- */
+/* ---- names ---------------------------------------------------------------- */
 
-int bal__pls_add_reject(srch *s, const bal__pl_reject *rj)
+const char *bal__pl_why_name(bal__pl_why w)
 {
-    bal__pl_search_out *o = s->out;
+    static const char *const names[BAL__PL_NWHY] = {
+        [BAL__PL_PINNED] = "pinned",
+        [BAL__PL_COOLDOWN] = "cooldown",
+        [BAL__PL_MEMORY] = "memory",
+        [BAL__PL_STORAGE] = "storage",
+        [BAL__PL_ANTI] = "anti-affinity",
+        [BAL__PL_PINGPONG] = "ping-pong",
+        [BAL__PL_NOLINK] = "no-link",
+        [BAL__PL_BREAKEVEN] = "below-break-even",
+        [BAL__PL_MAXMOVES] = "max-moves",
+        [BAL__PL_PARTNER] = "partner",
+        [BAL__PL_NOHOST] = "no-host",
+        [BAL__PL_FAIRNESS] = "fairness",
+    };
 
-    if (o->nrejects == o->caprejects) {
-        int nc = o->caprejects ? o->caprejects * 2 : 16;
-        bal__pl_reject *nr = realloc(o->rejects, (size_t)nc * sizeof(*nr));
-
-        if (!nr) return BAL_ENOMEM;
-        o->rejects = nr;
-        o->caprejects = nc;
-    }
-    o->rejects[o->nrejects++] = *rj;
-    return 0;
+    return (unsigned)w < BAL__PL_NWHY ? names[w] : "?";
 }
 
 /* The job length above which a unit pays: its benefit (du per second

@@ -19,6 +19,7 @@
 
 #include "base/jsongen.h"
 #include "planner.h"
+#include "planner_json.h"
 #include "base/uuidmap.h"
 
 #define MAX_DEPTH 16

@@ -30,7 +30,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "planner.h"
+#include "planner_waves.h"
 
 /* Values keyed by a 64-bit key: open addressing, never shrinks. */
 typedef struct kmap {

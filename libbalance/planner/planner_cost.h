@@ -1,0 +1,104 @@
+/*
+ * planner_cost.h - the planner's model (planner_cost.c): how a host's
+ * pCPUs, disk path and dom0 are shared, each VM's rate and share, the
+ * network, pre-copy, and what a migration costs.  Also quoted by tests
+ * and by the planning step (learned links).
+ */
+#ifndef BAL_PLANNER_COST_H
+#define BAL_PLANNER_COST_H
+
+#include "planner_types.h"
+
+/* Plain socket throughput for a round-trip time, bytes/s: the paper's
+ * Table 2 (0/4/16/64 ms -> 840.2/609.61/151.79/104.29 Mbit/s), linear
+ * between its points, flat beyond 64 ms (as the simulator). */
+double bal__pl_link_from_rtt(double rtt_ms);
+
+/* Pre-copy live migration of mem_bytes dirtied at dirty_Bps over bw_Bps:
+ * round 1 sends everything, each next round what was dirtied during the
+ * last, until less than stop_bytes is dirty or max_rounds rounds are
+ * done; then the VM pauses for the final copy. */
+void bal__pl_precopy_model(double mem_bytes, double dirty_Bps, double bw_Bps,
+                           double stop_bytes, int max_rounds,
+                           bal__pl_precopy *out);
+
+/* The stream rate B that, fed to the pre-copy model with p's stop_bytes,
+ * max_rounds and resume_s, reproduces a measured duration_s of a
+ * migration of mem_bytes dirtied at dirty_Bps: the model inverted by
+ * bisection (its duration falls as B grows).  NAN when nothing fits (no
+ * memory, or a duration not above resume_s). */
+double bal__pl_observed_Bps(const bal__pl_params *p, double mem_bytes,
+                            double dirty_Bps, double duration_s);
+
+/* Max-min fair share of cap among demands dem[0..n) (INFINITY allowed). */
+void bal__pl_waterfill(double cap, const double *dem, double *alloc, int n);
+
+/* What the model derives once from the input: per-VM weights and
+ * effective demands, every VM's rate where it is, the hosts' VMs at the
+ * start, scratch for scoring, and a per-host cache of what one
+ * migration's dom0 load costs its VMs. */
+struct bal__pl_model {
+    const bal__pl_input *in;
+    const bal__pl_params *p;
+    int nh, nv;
+    double io_ref;              /* largest path: caps unbounded demands */
+    bool any_weight;            /* some domain's scheduler weight known */
+    double *w;                  /* weight: seconds of its work that count */
+    double *e;                  /* effective disk demand, bytes/s */
+    double *f0;                 /* rate where it starts */
+    double *cap_io;             /* each host's path capacity */
+    int *p0_first, *p0_list;    /* VMs of host h at the start:
+                                 * p0_list[p0_first[h] .. p0_first[h+1]) */
+    /* Migration caches, per host: the migration work (pCPUs) dom0 was
+     * asked for and the fraction it can do; the work it does and each
+     * starting VM's rate lost then. */
+    double *mc_extra, *mc_run0;
+    double *mc_dextra, *mc_delta;
+    /* Scratch of nv + 2 entries. */
+    double *s_dem, *s_d, *s_want, *s_a, *s_frac, *s_tdem, *s_talloc;
+    double *s_wt;               /* the domains' weights on the pCPUs */
+    double *s_share;            /* each VM's share of its demand, by every
+                                 * bal__pl_rates (frac is its work) */
+    double *s0;                 /* share where it starts */
+    double *s_pshare;           /* its plain share (max-min of the host's
+                                 * pCPUs and path by the VMs' own demands,
+                                 * no dom0, no CPU for I/O): what the
+                                 * fairness figures count; by every
+                                 * bal__pl_rates without extra */
+    double *s_pdem, *s_palloc;  /* scratch for it */
+    double *ps0;                /* plain share where it starts */
+    void *s_pairs;
+    long nevals;
+};
+
+int bal__pl_model_init(bal__pl_model *m, const bal__pl_input *in);
+void bal__pl_model_dispose(bal__pl_model *m);
+
+/* Rates of the n VMs idx[] together on host h with dom0 asked for extra
+ * pCPUs of migration work: frac_r[i] (may be NULL: the model's scratch
+ * s_frac), the work it does as a fraction of its demand (a mixed VM's
+ * the mean of its two); its share of its demand into s_share[i] (a
+ * mixed VM's the lesser of the two).  Returns the fraction of that work dom0 gets done (1 if
+ * extra is 0). */
+double bal__pl_rates(bal__pl_model *m, int h, const int *idx, int n,
+                     double extra, double *frac_r);
+/* Host h's term of J holding VMs idx[], its new state starting at tau. */
+double bal__pl_score(bal__pl_model *m, int h, const int *idx, int n,
+                     double tau);
+
+void bal__pl_move_cost(bal__pl_model *m, int v, int src, int dst,
+                       bal__pl_cost *out);
+/* The link's own bandwidth between two hosts; <= 0: none. */
+double bal__pl_link(const bal__pl_model *m, int a, int b);
+/* bw before dom0's CPU share: link, both NICs (each shared by `share_a',
+ * `share_b' migrations) and what one dom0 pCPU can copy; or, when the
+ * pair has a learned rate (params.learned_Bps), that rate alone, shared
+ * as the most shared of them. */
+double bal__pl_base_bw(const bal__pl_model *m, int a, int b, int share_a,
+                       int share_b, int share_link);
+
+/* Load types' share of a resource: whether VM v's progress is in it. */
+bool bal__pl_uses_cpu(const bal__pl_vm *v);
+bool bal__pl_uses_io(const bal__pl_vm *v);
+
+#endif /* BAL_PLANNER_COST_H */
