@@ -335,4 +335,5 @@ check-packaging: all
 clean:
 	rm -rf build
 
--include $(wildcard $(B)/*/*.d)
+# Header dependencies: the library's objects are one folder deeper.
+-include $(wildcard $(B)/*/*.d $(B)/lib/*/*.d)

@@ -245,8 +245,8 @@ static inline int gc_min_collisions(const bal__pl_input *in)
     for (h = 0; h < in->nhosts; h++) usable += !in->hosts[h].drained;
     for (v = 0; v < in->nvms; v++) {
         if (!in->vms[v].heavy) continue;
-        ncpu += bal__pl_uses_cpu(&in->vms[v]);
-        nio += bal__pl_uses_io(&in->vms[v]);
+        ncpu += bal_load_type_contends(in->vms[v].type, BAL_RES_CPU);
+        nio += bal_load_type_contends(in->vms[v].type, BAL_RES_IO);
     }
     if (ncpu > usable) lb += ncpu - usable;
     if (nio > usable) lb += nio - usable;

@@ -110,16 +110,41 @@ int bal_config_samples(const bal_config *cfg);
 int bal_config_set_interval(bal_config *cfg, double seconds);
 int bal_config_set_samples(bal_config *cfg, int samples);
 
-/* ---- load types -------------------------------------------------------- */
+/* ---- load types -------------------------------------------------------
+ * What a VM's progress depends on, from its counters (README, "Load
+ * types").  One table says for each type its name, the resources it uses
+ * and on which of them two heavy VMs of it contend
+ * (libbalance/base/loadtype.c); everything else reads it. */
 
 typedef enum {
     BAL_TYPE_IDLE = 0,
     BAL_TYPE_CPU,
     BAL_TYPE_IO,
     BAL_TYPE_MIXED,
+    BAL_TYPE_NET,
 } bal_load_type;
+#define BAL_NTYPES 5
 
+/* The resources of a host its VMs share: its pCPUs, its disk path, its
+ * NIC. */
+typedef enum {
+    BAL_RES_CPU = 0,
+    BAL_RES_IO,
+    BAL_RES_NET,
+} bal_resource;
+#define BAL_NRES 3
+
+/* "idle", "cpu", "io", "mixed", "net"; "?" for no type. */
 const char *bal_load_type_name(bal_load_type t);
+/* The i-th type (0 <= i < BAL_NTYPES) in the order lists and tables show
+ * them: the types that use a resource in the enum's order, then idle. */
+bal_load_type bal_load_type_listed(int i);
+/* Whether two heavy VMs of type t on one host contend on resource r: a
+ * same-type pair there (a mixed VM on the pCPUs and on the disk path). */
+bool bal_load_type_contends(bal_load_type t, bal_resource r);
+/* "cpu", "io", "net": as status names a resource (heavy_cpu, "2 heavy
+ * io"); "?" for no resource. */
+const char *bal_resource_name(bal_resource r);
 
 /* ---- backends --------------------------------------------------------
  * Where the cluster's counters come from:
@@ -163,8 +188,9 @@ typedef struct bal_vm_info {
     double rd_Bps, wr_Bps;
     double rd_iops, wr_iops;
     double net_rx_Bps, net_tx_Bps;
-    double cpu_level;    /* smoothed CPU use, fraction of what it may use */
-    double io_level;     /* smoothed disk use, fraction of the host's path */
+    /* Smoothed use of each resource: CPU as a fraction of what it may
+     * use, disk and NIC as fractions of the host's path and NIC. */
+    double level[BAL_NRES];
     bal_load_type type;
     bool heavy;          /* its dominant load is above the high threshold */
 } bal_vm_info;
@@ -176,9 +202,10 @@ typedef struct bal_host_info {
     double cpu_pct;       /* all domains, percent of one pCPU */
     double dom0_cpu_pct;  /* dom0 carries the I/O backends */
     int nvms;             /* guests, dom0 excluded */
-    int ncpu, nio, nmixed, nidle;
-    int heavy_cpu, heavy_io; /* heavy VMs contending for cores, disk */
-    bool same_type_conflict; /* two heavy VMs of one type share it */
+    int ntype[BAL_NTYPES];   /* guests of each load type */
+    int heavy[BAL_NRES];     /* heavy guests contending for each resource
+                              * (bal_load_type_contends) */
+    bool same_type_conflict; /* two of them contend for one resource */
 } bal_host_info;
 
 typedef struct bal_status bal_status;
@@ -343,10 +370,13 @@ typedef struct bal_plan_vm_info {
     const char *host_before, *host_after;
     double cpu_demand;          /* pCPUs of computation */
     double io_demand_Bps;       /* INFINITY: as much as the path gives */
+    double net_demand_Bps;      /* NIC traffic, received and sent;
+                                 * INFINITY: as much as the NIC gives */
     double dirty_Bps;           /* memory dirtied, for the pre-copy */
     bool cpu_bottleneck;        /* its host's CPU is saturated and it got
                                  * the fair share: it wants more */
     bool io_bottleneck;         /* the same for the disk path */
+    bool net_bottleneck;        /* the same for the NIC */
 } bal_plan_vm_info;
 
 typedef struct bal_plan_host_info {

@@ -10,17 +10,16 @@
 #include "testutil.h"
 #include "observe/classify.h"
 
-/* Thresholds that are exact in binary, so boundaries are exact too. */
+/* Thresholds that are exact in binary, so boundaries are exact too:
+ * cpu, io, net. */
 static const bal__class_params P = {
-    .cpu_high = 0.5, .cpu_low = 0.125,
-    .io_high = 0.25, .io_low = 0.0625,
+    .high = { 0.5, 0.25, 0.5 }, .low = { 0.125, 0.0625, 0.125 },
     .alpha = 0.5, .hold = 3,
 };
 
 /* No smoothing and no hold: each update shows the band rules alone. */
 static const bal__class_params BAND = {
-    .cpu_high = 0.5, .cpu_low = 0.125,
-    .io_high = 0.25, .io_low = 0.0625,
+    .high = { 0.5, 0.25, 0.5 }, .low = { 0.125, 0.0625, 0.125 },
     .alpha = 1, .hold = 1,
 };
 
@@ -28,38 +27,53 @@ static const bal__class_params BAND = {
 #define CPU   BAL_TYPE_CPU
 #define IO    BAL_TYPE_IO
 #define MIXED BAL_TYPE_MIXED
+#define NET   BAL_TYPE_NET
+
+/* The cpu and io levels (and net's) as the classifier takes them. */
+#define LV(c, i, n) ((const double[BAL_NRES]){ (c), (i), (n) })
+
+static bal_load_type levels(const bal__class_params *p, double c, double i)
+{
+    return bal__classify_levels(p, LV(c, i, 0));
+}
+
+static bal_load_type update(const bal__class_params *p, bal__class_state *st,
+                            double c, double i)
+{
+    return bal__classify_update(p, st, LV(c, i, 0));
+}
 
 static void test_classes(void **state)
 {
-    assert_int_equal(bal__classify_levels(&P, 0.01, 0.01), IDLE);
-    assert_int_equal(bal__classify_levels(&P, 0, 0), IDLE);
-    assert_int_equal(bal__classify_levels(&P, 0.9, 0.02), CPU);
-    assert_int_equal(bal__classify_levels(&P, 0.05, 0.6), IO);
-    assert_int_equal(bal__classify_levels(&P, 0.9, 0.6), MIXED);
+    assert_int_equal(levels(&P, 0.01, 0.01), IDLE);
+    assert_int_equal(levels(&P, 0, 0), IDLE);
+    assert_int_equal(levels(&P, 0.9, 0.02), CPU);
+    assert_int_equal(levels(&P, 0.05, 0.6), IO);
+    assert_int_equal(levels(&P, 0.9, 0.6), MIXED);
     /* Light but not idle: still typed, by the larger ratio to its high
      * threshold (0.2/0.5 = 0.4 against 0.05/0.25 = 0.2). */
-    assert_int_equal(bal__classify_levels(&P, 0.2, 0.05), CPU);
+    assert_int_equal(levels(&P, 0.2, 0.05), CPU);
     /* 0.3/0.5 = 0.6 against 0.2/0.25 = 0.8: io, though cpu is larger. */
-    assert_int_equal(bal__classify_levels(&P, 0.3, 0.2), IO);
+    assert_int_equal(levels(&P, 0.3, 0.2), IO);
     /* One level high, the other not: the ratio decides, not mixed. */
-    assert_int_equal(bal__classify_levels(&P, 0.9, 0.2), CPU);
-    assert_int_equal(bal__classify_levels(&P, 0.3, 0.9), IO);
+    assert_int_equal(levels(&P, 0.9, 0.2), CPU);
+    assert_int_equal(levels(&P, 0.3, 0.9), IO);
 }
 
 static void test_boundaries(void **state)
 {
     /* idle needs BOTH strictly below low */
-    assert_int_equal(bal__classify_levels(&P, 0.125, 0), CPU);
-    assert_int_equal(bal__classify_levels(&P, 0, 0.0625), IO);
-    assert_int_equal(bal__classify_levels(&P, nextafter(0.125, 0),
+    assert_int_equal(levels(&P, 0.125, 0), CPU);
+    assert_int_equal(levels(&P, 0, 0.0625), IO);
+    assert_int_equal(levels(&P, nextafter(0.125, 0),
                                           nextafter(0.0625, 0)), IDLE);
     /* mixed needs BOTH at or above high */
-    assert_int_equal(bal__classify_levels(&P, 0.5, 0.25), MIXED);
-    assert_int_equal(bal__classify_levels(&P, 0.5, nextafter(0.25, 0)), CPU);
-    assert_int_equal(bal__classify_levels(&P, nextafter(0.5, 0), 0.25), IO);
+    assert_int_equal(levels(&P, 0.5, 0.25), MIXED);
+    assert_int_equal(levels(&P, 0.5, nextafter(0.25, 0)), CPU);
+    assert_int_equal(levels(&P, nextafter(0.5, 0), 0.25), IO);
     /* equal ratios (0.25/0.5 = 0.125/0.25): cpu */
-    assert_int_equal(bal__classify_levels(&P, 0.25, 0.125), CPU);
-    assert_int_equal(bal__classify_levels(&P, 0.25, nextafter(0.125, 1)),
+    assert_int_equal(levels(&P, 0.25, 0.125), CPU);
+    assert_int_equal(levels(&P, 0.25, nextafter(0.125, 1)),
                      IO);
 }
 
@@ -72,33 +86,33 @@ static void test_ewma(void **state)
     assert_false(st.init);
     assert_int_equal(st.type, IDLE);
     /* The first sample sets levels and type at once, no hold. */
-    assert_int_equal(bal__classify_update(&P, &st, 0.8, 0.1), CPU);
+    assert_int_equal(update(&P, &st, 0.8, 0.1), CPU);
     assert_true(st.init);
-    assert_float_equal(st.cpu_level, 0.8, 0);
-    assert_float_equal(st.io_level, 0.1, 0);
-    bal__classify_update(&P, &st, 0.4, 0.3);
-    assert_float_equal(st.cpu_level, 0.6, 1e-15);
-    assert_float_equal(st.io_level, 0.2, 1e-15);
-    bal__classify_update(&P, &st, 0.0, 0.0);
-    assert_float_equal(st.cpu_level, 0.3, 1e-15);
-    assert_float_equal(st.io_level, 0.1, 1e-15);
+    assert_float_equal(st.level[BAL_RES_CPU], 0.8, 0);
+    assert_float_equal(st.level[BAL_RES_IO], 0.1, 0);
+    update(&P, &st, 0.4, 0.3);
+    assert_float_equal(st.level[BAL_RES_CPU], 0.6, 1e-15);
+    assert_float_equal(st.level[BAL_RES_IO], 0.2, 1e-15);
+    update(&P, &st, 0.0, 0.0);
+    assert_float_equal(st.level[BAL_RES_CPU], 0.3, 1e-15);
+    assert_float_equal(st.level[BAL_RES_IO], 0.1, 1e-15);
     /* Levels are clamped to [0, 1]; NaN counts as 0. */
-    bal__classify_update(&P, &st, 7.0, -3.0);
-    assert_float_equal(st.cpu_level, 0.65, 1e-15);
-    assert_float_equal(st.io_level, 0.05, 1e-15);
-    bal__classify_update(&P, &st, NAN, 1.0);
-    assert_float_equal(st.cpu_level, 0.325, 1e-15);
-    assert_float_equal(st.io_level, 0.525, 1e-15);
+    update(&P, &st, 7.0, -3.0);
+    assert_float_equal(st.level[BAL_RES_CPU], 0.65, 1e-15);
+    assert_float_equal(st.level[BAL_RES_IO], 0.05, 1e-15);
+    update(&P, &st, NAN, 1.0);
+    assert_float_equal(st.level[BAL_RES_CPU], 0.325, 1e-15);
+    assert_float_equal(st.level[BAL_RES_IO], 0.525, 1e-15);
     /* An alpha outside (0, 1] means no smoothing. */
     noalpha.alpha = 0;
-    bal__classify_update(&noalpha, &st, 0.2, 0.4);
-    assert_float_equal(st.cpu_level, 0.2, 0);
-    assert_float_equal(st.io_level, 0.4, 0);
+    update(&noalpha, &st, 0.2, 0.4);
+    assert_float_equal(st.level[BAL_RES_CPU], 0.2, 0);
+    assert_float_equal(st.level[BAL_RES_IO], 0.4, 0);
 }
 
 /* Feeds (c, i) and checks the reported type. */
 #define FEED(p, st, c, i, want) \
-    assert_int_equal(bal__classify_update((p), (st), (c), (i)), (want))
+    assert_int_equal(update((p), (st), (c), (i)), (want))
 
 static void test_band(void **state)
 {
@@ -200,10 +214,10 @@ static void test_noisy_trace(void **state)
         } else if (k % 31 == 7) {   /* a level far out of range */
             i = 40.0;
         }
-        t = bal__classify_update(&P, &st, c, i);
+        t = update(&P, &st, c, i);
         assert_int_equal(t, CPU);
         /* heavy, but for up to two samples after a spike or a dip */
-        if (!bal__classify_heavy(&P, t, st.cpu_level, st.io_level)) {
+        if (!bal__classify_heavy(&P, t, st.level)) {
             assert_true(k - last_hit <= 2);
             notheavy++;
         }
@@ -220,7 +234,7 @@ static void test_noisy_trace(void **state)
             c = 1.0;
             i = 0.02;
         }
-        t = bal__classify_update(&P, &st, c, i);
+        t = update(&P, &st, c, i);
         if (switched < 0 && t == IO) switched = k + 1;
         if (switched >= 0) assert_int_equal(t, IO);
     }
@@ -251,7 +265,7 @@ static void test_single_outlier(void **state)
 
                     p.alpha = alphas[a];
                     bal__class_state_init(&st);
-                    t0 = bal__classify_update(&p, &st, c, i);
+                    t0 = update(&p, &st, c, i);
                     for (k = 0; k < 5; k++) FEED(&p, &st, c, i, t0);
                     FEED(&p, &st, out[o][0], out[o][1], t0);
                     for (k = 0; k < 30; k++) FEED(&p, &st, c, i, t0);
@@ -262,14 +276,47 @@ static void test_single_outlier(void **state)
 
 static void test_heavy(void **state)
 {
-    assert_true(bal__classify_heavy(&P, CPU, 0.5, 0));
-    assert_false(bal__classify_heavy(&P, CPU, nextafter(0.5, 0), 1));
-    assert_true(bal__classify_heavy(&P, IO, 0, 0.25));
-    assert_false(bal__classify_heavy(&P, IO, 1, nextafter(0.25, 0)));
-    assert_true(bal__classify_heavy(&P, MIXED, 0.5, 0));
-    assert_true(bal__classify_heavy(&P, MIXED, 0, 0.25));
-    assert_false(bal__classify_heavy(&P, MIXED, 0.4, 0.2));
-    assert_false(bal__classify_heavy(&P, IDLE, 1, 1));
+    assert_true(bal__classify_heavy(&P, CPU, LV(0.5, 0, 0)));
+    assert_false(bal__classify_heavy(&P, CPU, LV(nextafter(0.5, 0), 1, 0)));
+    assert_true(bal__classify_heavy(&P, IO, LV(0, 0.25, 0)));
+    assert_false(bal__classify_heavy(&P, IO, LV(1, nextafter(0.25, 0), 0)));
+    assert_true(bal__classify_heavy(&P, MIXED, LV(0.5, 0, 0)));
+    assert_true(bal__classify_heavy(&P, MIXED, LV(0, 0.25, 0)));
+    assert_false(bal__classify_heavy(&P, MIXED, LV(0.4, 0.2, 0)));
+    assert_false(bal__classify_heavy(&P, IDLE, LV(1, 1, 0)));
+}
+
+/* The NIC's level names a type as the others do: net when its ratio to
+ * net_high is the largest; idle only when it too is low; a tie goes to
+ * the type first in the table; the band and the heavy rule alike. */
+static void test_net(void **state)
+{
+    bal__class_state st;
+
+    assert_int_equal(bal__classify_levels(&P, LV(0.1, 0.02, 0.9)), NET);
+    assert_int_equal(bal__classify_levels(&P, LV(0.01, 0.01, 0.2)), NET);
+    assert_int_equal(bal__classify_levels(&P, LV(0.01, 0.01,
+                                                 nextafter(0.125, 0))), IDLE);
+    assert_int_equal(bal__classify_levels(&P, LV(0.25, 0, 0.25)), CPU);
+    assert_int_equal(bal__classify_levels(&P, LV(0.25, 0, nextafter(0.25, 1))),
+                     NET);
+    assert_int_equal(bal__classify_levels(&P, LV(0.9, 0.6, 0.9)), MIXED);
+    assert_int_equal(bal__classify_levels(&P, LV(0.2, 0.5, 0.9)), IO);
+
+    /* net -> cpu needs cpu's ratio over 1.2x net's */
+    bal__class_state_init(&st);
+    assert_int_equal(bal__classify_update(&BAND, &st, LV(0.1, 0, 0.8)), NET);
+    assert_int_equal(bal__classify_update(&BAND, &st, LV(0.45, 0, 0.4)), NET);
+    assert_int_equal(bal__classify_update(&BAND, &st, LV(0.5, 0, 0.4)), CPU);
+    /* net -> idle needs every level under 0.8x low */
+    bal__class_state_init(&st);
+    assert_int_equal(bal__classify_update(&BAND, &st, LV(0, 0, 0.8)), NET);
+    assert_int_equal(bal__classify_update(&BAND, &st, LV(0, 0, 0.11)), NET);
+    assert_int_equal(bal__classify_update(&BAND, &st, LV(0, 0, 0.09)), IDLE);
+
+    assert_true(bal__classify_heavy(&P, NET, LV(0, 0, 0.5)));
+    assert_false(bal__classify_heavy(&P, NET, LV(1, 1, nextafter(0.5, 0))));
+    assert_false(bal__classify_heavy(&P, CPU, LV(0, 0, 1)));
 }
 
 int main(void)
@@ -283,6 +330,7 @@ int main(void)
         cmocka_unit_test(test_noisy_trace),
         cmocka_unit_test(test_single_outlier),
         cmocka_unit_test(test_heavy),
+        cmocka_unit_test(test_net),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -50,6 +50,8 @@ static bool str_equal(const char *a, const char *b)
 static void assert_config_equal(const struct bal_config *a,
                                 const struct bal_config *b)
 {
+    int i;
+
     assert_true(str_equal(a->source, b->source));
     assert_true(strv_equal(a->hosts, a->nhosts, b->hosts, b->nhosts));
     assert_true(str_equal(a->local_host, b->local_host));
@@ -63,10 +65,10 @@ static void assert_config_equal(const struct bal_config *a,
     assert_true(a->disk_Bps == b->disk_Bps);
     assert_true(a->disk_iops == b->disk_iops);
     assert_true(a->net_Bps == b->net_Bps);
-    assert_true(a->classify.cpu_high == b->classify.cpu_high);
-    assert_true(a->classify.cpu_low == b->classify.cpu_low);
-    assert_true(a->classify.io_high == b->classify.io_high);
-    assert_true(a->classify.io_low == b->classify.io_low);
+    for (i = 0; i < BAL_NRES; i++) {
+        assert_true(a->classify.high[i] == b->classify.high[i]);
+        assert_true(a->classify.low[i] == b->classify.low[i]);
+    }
     assert_true(a->classify.alpha == b->classify.alpha);
     assert_int_equal(a->classify.hold, b->classify.hold);
     assert_string_equal(bal__config_state_dir(a), bal__config_state_dir(b));
@@ -107,10 +109,12 @@ static void assert_defaults(const struct bal_config *c)
     assert_true(c->disk_Bps == 100e6);
     assert_true(c->disk_iops == 2000);
     assert_true(c->net_Bps == 125e6);
-    assert_true(c->classify.cpu_high == 0.25);
-    assert_true(c->classify.cpu_low == 0.02);
-    assert_true(c->classify.io_high == 0.05);
-    assert_true(c->classify.io_low == 0.005);
+    assert_true(c->classify.high[BAL_RES_CPU] == 0.25);
+    assert_true(c->classify.low[BAL_RES_CPU] == 0.02);
+    assert_true(c->classify.high[BAL_RES_IO] == 0.05);
+    assert_true(c->classify.low[BAL_RES_IO] == 0.005);
+    assert_true(c->classify.high[BAL_RES_NET] == 0.1);
+    assert_true(c->classify.low[BAL_RES_NET] == 0.01);
     assert_true(c->classify.alpha == 0.5);
     assert_int_equal(c->classify.hold, 3);
     assert_string_equal(bal__config_state_dir(c), "/var/lib/xl-balance");
@@ -208,7 +212,7 @@ static void test_table(void **state)
 {
     int i, j;
 
-    assert_int_equal(bal__config_nkeys, 33);
+    assert_int_equal(bal__config_nkeys, 35);
     for (i = 0; i < bal__config_nkeys; i++) {
         const bal__config_key *k = &bal__config_keys[i];
 
@@ -278,6 +282,8 @@ static const char EVERY_KEY[] =
     "cpu_low = '0.05'\n"
     "io_high = \"0.1\"\n"
     "io_low = \"0.01\"\n"
+    "net_high = \"0.3\"\n"
+    "net_low = \"0.03\"\n"
     "ewma_alpha = 1\n"
     "classify_hold = 4\n"
     "state_dir = \"/srv/xl-balance state\"\n"
@@ -336,10 +342,12 @@ static void test_every_key(void **state)
     assert_true(cfg->disk_Bps == 250e6);
     assert_true(cfg->disk_iops == 1e4);
     assert_true(cfg->net_Bps == 10000e6 / 8);
-    assert_true(cfg->classify.cpu_high == 0.4);
-    assert_true(cfg->classify.cpu_low == 0.05);
-    assert_true(cfg->classify.io_high == 0.1);
-    assert_true(cfg->classify.io_low == 0.01);
+    assert_true(cfg->classify.high[BAL_RES_CPU] == 0.4);
+    assert_true(cfg->classify.low[BAL_RES_CPU] == 0.05);
+    assert_true(cfg->classify.high[BAL_RES_IO] == 0.1);
+    assert_true(cfg->classify.low[BAL_RES_IO] == 0.01);
+    assert_true(cfg->classify.high[BAL_RES_NET] == 0.3);
+    assert_true(cfg->classify.low[BAL_RES_NET] == 0.03);
     assert_true(cfg->classify.alpha == 1);
     assert_int_equal(cfg->classify.hold, 4);
     assert_true(cfg->horizon_s == 7200);
@@ -376,7 +384,7 @@ static void test_layered(void **state)
     assert_int_equal(cfg->samples, 4);
     assert_int_equal(cfg->nhosts, 2);
     assert_string_equal(cfg->local_host, "h1");
-    assert_true(cfg->classify.cpu_high == 0.5);
+    assert_true(cfg->classify.high[BAL_RES_CPU] == 0.5);
     assert_string_equal(cfg->source, path);
 
     bal_config_free(cfg);
@@ -517,6 +525,10 @@ static void test_bad_thresholds(void **state)
                ":3: io_low (0.2) must be below io_high (0.1)");
     expect_bad("io_high = \"0.001\"\n",
                ":1: io_low (0.005) must be below io_high (0.001)");
+    expect_bad("net_high = \"0.01\"\n",
+               ":1: net_low (0.01) must be below net_high (0.01)");
+    expect_bad("net_low = \"2\"\n",
+               ":1: net_low: 2 is out of range (0 to 1, below net_high)");
 }
 
 static void test_bad_hosts(void **state)

@@ -938,7 +938,7 @@ static void test_json_input(void **state)
     json_error("{\"hosts\":[{\"name\":\"A\",\"pcpus\":1,\"disk_Bps\":1,\"free_kb\":0}],"
                "\"vms\":[{\"name\":\"v\",\"host\":\"A\",\"type\":\"heavy\","
                "\"vcpus\":1,\"mem_kb\":1}]}",
-               "t.json: vms[0] (v): type `heavy': not idle, cpu, io or mixed");
+               "t.json: vms[0] (v): type `heavy': not cpu, io, mixed, net or idle");
     json_error("{\"hosts\":[{\"name\":\"A\",\"pcpus\":1,\"free_kb\":0}],\"vms\":[]}",
                "t.json: hosts[0]: missing key `disk_Bps'");
     json_error("[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]", "t.json: nested deeper than 16");

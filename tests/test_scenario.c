@@ -373,7 +373,7 @@ static const struct bad {
     { "option noise=0.6\n" H, "1: noise=0.6: out of range (0 to 0.5)" },
     { "option reqsize=100B\n" H, "1: reqsize=100B: out of range (512B to 16M)" },
     { H "vm v host=A vcpus=1 mem=1G load=busy\n",
-      "2: load=busy: expected cpu, io, mixed or idle" },
+      "2: load=busy: expected cpu, io, mixed, net or idle" },
     /* names and references */
     { H H2 "host A pcpus=1 mem=4G disk=10MB/s\n",
       "3: host A: already declared at line 1" },
@@ -431,7 +431,7 @@ static const struct bad {
     { H "vm v host=A vcpus=1 mem=1G load=cpu iowork=1G\n",
       "2: vm v: iowork= needs an I/O demand (io= is 0)" },
     { H "vm v host=A vcpus=1 mem=1G load=cpu start=5\n",
-      "2: vm v: start= needs a job (cpuwork= or iowork=)" },
+      "2: vm v: start= needs a job (cpuwork=, iowork= or network=)" },
     { H "vm v host=A vcpus=1 mem=1G load=cpu cpuwork=1 start=-1\n",
       "2: start=-1: out of range (0 to 1000000000)" },
     { H "vm v host=A vcpus=1 mem=1G load=io iowork=1G cachedirty=1.5\n",

@@ -428,7 +428,7 @@ static void test_jobs(void **state)
     /* m: the CPU part stopped at 2 s, the I/O part just after. */
     assert_true(near(bal__sim_vm_completion(w.sim, m), 2.097152, 1e-9));
     assert_true(vm(&w, "m")->cpu == 0 && vm(&w, "m")->io_Bps == 0);
-    assert_int_equal(bal__sim_vm_work_done(w.sim, m, &ops, &io), 0);
+    assert_int_equal(bal__sim_vm_work_done(w.sim, m, &ops, &io, NULL), 0);
     assert_true(ops == 1e6 && io == 20971520);
     assert_true(near(vm(&w, "m")->rd_bytes, 20971520, 1e-12));
     assert_true(near(vm(&w, "m")->cpu_s, 1.0, 1e-9));
@@ -437,7 +437,7 @@ static void test_jobs(void **state)
     assert_int_equal(bal__sim_advance(w.sim, 5), 0);
     assert_true(near(bal__sim_vm_completion(w.sim, c), 6.0, 1e-9));
     assert_true(near(vm(&w, "c")->end_s, 8.0, 1e-9));
-    assert_int_equal(bal__sim_vm_work_done(w.sim, c, &ops, NULL), 0);
+    assert_int_equal(bal__sim_vm_work_done(w.sim, c, &ops, NULL, NULL), 0);
     assert_true(ops == 3e6);
     assert_true(near(vm(&w, "c")->cpu_s, 3.0, 1e-9));
     /* After: c idle, d has the pCPU again; d has no job and never ends. */
@@ -451,7 +451,7 @@ static void test_jobs(void **state)
     assert_int_equal(bal__sim_vm_host(w.sim, c), 0);
     assert_int_equal(bal__sim_vm_host(w.sim, 99), -1);
     assert_true(bal__sim_vm_completion(w.sim, -1) == -1);
-    assert_int_equal(bal__sim_vm_work_done(w.sim, 3, &ops, &io), BAL_EINVAL);
+    assert_int_equal(bal__sim_vm_work_done(w.sim, 3, &ops, &io, NULL), BAL_EINVAL);
     world_close(&w);
 
     /* No job anywhere: never "done". */

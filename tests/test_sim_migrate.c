@@ -275,7 +275,7 @@ static void test_conservation(void **state)
 
         /* The work asked for is the work done, and the counters and the
          * timeline say so too. */
-        assert_int_equal(bal__sim_vm_work_done(r.sim, i, &ops, &io), 0);
+        assert_int_equal(bal__sim_vm_work_done(r.sim, i, &ops, &io, NULL), 0);
         assert_true(ops == sv->cpuwork);
         assert_true(io == (double)sv->iowork);
         assert_true(fabs(v->tot_rd_bytes + v->tot_wr_bytes - io) <=

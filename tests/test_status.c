@@ -164,16 +164,16 @@ static void test_fake_cluster(void **state)
     h1 = bal_status_host(st, 1);
     h2 = bal_status_host(st, 2);
     assert_int_equal(h0->nvms, 2);
-    assert_int_equal(h0->nio, 2);
-    assert_int_equal(h0->heavy_io, 2);
+    assert_int_equal(h0->ntype[BAL_TYPE_IO], 2);
+    assert_int_equal(h0->heavy[BAL_RES_IO], 2);
     assert_true(h0->same_type_conflict);
     assert_true(h0->dom0_cpu_pct > 9.9 && h0->dom0_cpu_pct < 10.1);
     assert_false(h1->same_type_conflict);        /* cpu + idle */
-    assert_int_equal(h1->ncpu, 1);
-    assert_int_equal(h1->nidle, 1);
+    assert_int_equal(h1->ntype[BAL_TYPE_CPU], 1);
+    assert_int_equal(h1->ntype[BAL_TYPE_IDLE], 1);
     /* A mixed VM contends for the cores too: mixed + cpu is a conflict. */
-    assert_int_equal(h2->nmixed, 1);
-    assert_int_equal(h2->heavy_cpu, 2);
+    assert_int_equal(h2->ntype[BAL_TYPE_MIXED], 1);
+    assert_int_equal(h2->heavy[BAL_RES_CPU], 2);
     assert_true(h2->same_type_conflict);
     assert_null(bal_status_host(st, 3));
     assert_null(bal_status_vm(st, -1));
@@ -214,8 +214,8 @@ static void test_paper_cluster(void **state)
     assert_int_equal(bal_status_num_hosts(st), 2);
     assert_true(bal_status_host(st, 0)->same_type_conflict);
     assert_true(bal_status_host(st, 1)->same_type_conflict);
-    assert_int_equal(bal_status_host(st, 0)->heavy_io, 2);
-    assert_int_equal(bal_status_host(st, 1)->heavy_cpu, 2);
+    assert_int_equal(bal_status_host(st, 0)->heavy[BAL_RES_IO], 2);
+    assert_int_equal(bal_status_host(st, 1)->heavy[BAL_RES_CPU], 2);
 
     assert_int_equal(bal_status_json(st, &json), 0);
     doc = yajl_tree_parse(json, err, sizeof(err));

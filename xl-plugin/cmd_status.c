@@ -12,6 +12,19 @@
 
 #define MB 1e6
 
+/* Whether v is heavy and its host holds another heavy VM contending for
+ * one of v's resources: what rebalancing is for. */
+static bool contended(const bal_vm_info *v, const bal_host_info *h)
+{
+    int r;
+
+    if (!v->heavy || !h || !h->same_type_conflict) return false;
+    for (r = 0; r < BAL_NRES; r++)
+        if (bal_load_type_contends(v->type, r) && h->heavy[r] >= 2)
+            return true;
+    return false;
+}
+
 static void print_vms(const bal_status *st)
 {
     static const char *const hdr[] = {
@@ -51,26 +64,36 @@ static void print_vms(const bal_status *st)
             /* '!' marks a heavy VM whose host holds another heavy VM of
              * its type: what rebalancing is for. */
             table_addf(t, 11, "%s%s", bal_load_type_name(v->type),
-                       v->heavy && h && h->same_type_conflict &&
-                       ((v->type != BAL_TYPE_IO && h->heavy_cpu >= 2) ||
-                        (v->type != BAL_TYPE_CPU && h->heavy_io >= 2))
-                       ? " !" : "");
+                       contended(v, h) ? " !" : "");
     }
     table_print(t, stdout);
     table_free(t);
 }
 
+/* The hosts: their mix, a column per load type in listed order, and
+ * where heavy VMs contend. */
 static void print_hosts(const bal_status *st)
 {
-    static const char *const hdr[] = {
-        "Host", "pCPUs", "Mem(MiB)", "Free(MiB)", "CPU(%)", "Dom0(%)",
-        "VMs", "cpu", "io", "mixed", "idle", "Same-type",
+    enum { NFIXED = 7, NCOLS = NFIXED + BAL_NTYPES + 1 };
+    const char *hdr[NCOLS] = {
+        "Host", "pCPUs", "Mem(MiB)", "Free(MiB)", "CPU(%)", "Dom0(%)", "VMs",
     };
-    table *t = table_new(12, hdr, "lrrrrrrrrrrl");
-    int i;
+    char align[NCOLS + 1];
+    table *t;
+    int i, k;
+
+    for (k = 0; k < BAL_NTYPES; k++)
+        hdr[NFIXED + k] = bal_load_type_name(bal_load_type_listed(k));
+    hdr[NCOLS - 1] = "Same-type";
+    memset(align, 'r', NCOLS);
+    align[0] = align[NCOLS - 1] = 'l';
+    align[NCOLS] = '\0';
+    t = table_new(NCOLS, hdr, align);
 
     for (i = 0; i < bal_status_num_hosts(st); i++) {
         const bal_host_info *h = bal_status_host(st, i);
+        char same[160] = "!";
+        size_t n = 1;
 
         table_addf(t, 0, "%s", h->name);
         table_addf(t, 1, "%u", h->pcpus);
@@ -79,19 +102,15 @@ static void print_hosts(const bal_status *st)
         table_addf(t, 4, "%.1f", h->cpu_pct);
         table_addf(t, 5, "%.1f", h->dom0_cpu_pct);
         table_addf(t, 6, "%d", h->nvms);
-        table_addf(t, 7, "%d", h->ncpu);
-        table_addf(t, 8, "%d", h->nio);
-        table_addf(t, 9, "%d", h->nmixed);
-        table_addf(t, 10, "%d", h->nidle);
-        if (!h->same_type_conflict)
-            table_addf(t, 11, "-");
-        else if (h->heavy_cpu >= 2 && h->heavy_io >= 2)
-            table_addf(t, 11, "! %d heavy cpu, %d heavy io", h->heavy_cpu,
-                       h->heavy_io);
-        else if (h->heavy_cpu >= 2)
-            table_addf(t, 11, "! %d heavy cpu", h->heavy_cpu);
-        else
-            table_addf(t, 11, "! %d heavy io", h->heavy_io);
+        for (k = 0; k < BAL_NTYPES; k++)
+            table_addf(t, NFIXED + k, "%d", h->ntype[bal_load_type_listed(k)]);
+        /* "! 2 heavy cpu, 2 heavy io": each resource two of them share. */
+        for (k = 0; k < BAL_NRES && n < sizeof(same); k++)
+            if (h->heavy[k] >= 2)
+                n += (size_t)snprintf(same + n, sizeof(same) - n, "%s %d heavy %s",
+                                      n > 1 ? "," : "", h->heavy[k],
+                                      bal_resource_name(k));
+        table_addf(t, NCOLS - 1, "%s", h->same_type_conflict ? same : "-");
     }
     table_print(t, stdout);
     table_free(t);

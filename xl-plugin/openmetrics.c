@@ -87,21 +87,35 @@ static const struct vm_gauge vm_gauges[] = {
       "Bytes received on the VM's vifs in the last sampling interval."),
     G("network_transmit_bytes_per_second", net_tx_Bps, 1, false,
       "Bytes sent on the VM's vifs in the last sampling interval."),
-    G("cpu_level", cpu_level, 1, true,
+    G("cpu_level", level[BAL_RES_CPU], 1, true,
       "Smoothed CPU level: fraction of the CPUs the VM may use that it uses."),
-    G("io_level", io_level, 1, true,
+    G("io_level", level[BAL_RES_IO], 1, true,
       "Smoothed disk level: fraction of the host's disk path it uses."),
+    G("net_level", level[BAL_RES_NET], 1, true,
+      "Smoothed network level: fraction of the host's NIC it uses "
+      "(bytes received and sent)."),
 };
 
-static const bal_load_type types[] = {
-    BAL_TYPE_IDLE, BAL_TYPE_CPU, BAL_TYPE_IO, BAL_TYPE_MIXED,
-};
-#define NTYPES (sizeof(types) / sizeof(types[0]))
+/* "idle, cpu, io, mixed, net": the types as a help text lists them. */
+static const char *type_list(void)
+{
+    static char buf[128];
+    size_t n = 0;
+    int t;
+
+    if (!buf[0])
+        for (t = 0; t < BAL_NTYPES && n < sizeof(buf); t++)
+            n += (size_t)snprintf(buf + n, sizeof(buf) - n, "%s%s",
+                                  t ? ", " : "",
+                                  bal_load_type_name(bal_load_type_listed(t)));
+    return buf;
+}
 
 static void print_vm_families(FILE *f, const bal_status *st)
 {
-    int n = bal_status_num_vms(st), i;
-    size_t g, t;
+    int n = bal_status_num_vms(st), i, t;
+    char help[256];
+    size_t g;
 
     family(f, "xl_balance_vm_vcpus", "gauge", "Virtual CPUs of the domain.");
     for (i = 0; i < n; i++) {
@@ -135,16 +149,19 @@ static void print_vm_families(FILE *f, const bal_status *st)
     }
 
     /* A stateset: one sample per type, 1 for the VM's own. */
-    family(f, "xl_balance_vm_type", "stateset",
-           "Load type of the VM (idle, cpu, io, mixed), smoothed and held.");
+    snprintf(help, sizeof(help),
+             "Load type of the VM (%s), smoothed and held.", type_list());
+    family(f, "xl_balance_vm_type", "stateset", help);
     for (i = 0; i < n; i++) {
         const bal_vm_info *v = bal_status_vm(st, i);
 
         if (!v->rates_valid || v->is_dom0) continue;
-        for (t = 0; t < NTYPES; t++) {
+        for (t = 0; t < BAL_NTYPES; t++) {
+            bal_load_type ty = bal_load_type_listed(t);
+
             vm_labels(f, "xl_balance_vm_type", v);
             fprintf(f, ",xl_balance_vm_type=\"%s\"} %d\n",
-                    bal_load_type_name(types[t]), v->type == types[t]);
+                    bal_load_type_name(ty), v->type == ty);
         }
     }
     family(f, "xl_balance_vm_heavy", "gauge",
@@ -182,8 +199,9 @@ static const struct host_gauge host_gauges[] = {
 
 static void print_host_families(FILE *f, const bal_status *st)
 {
-    int n = bal_status_num_hosts(st), i;
-    size_t g, t;
+    int n = bal_status_num_hosts(st), i, t;
+    char help[256];
+    size_t g;
 
     for (g = 0; g < sizeof(host_gauges) / sizeof(host_gauges[0]); g++) {
         family(f, host_gauges[g].name, "gauge", host_gauges[g].help);
@@ -208,28 +226,32 @@ static void print_host_families(FILE *f, const bal_status *st)
     }
 
     /* The host's mix: its guests by load type (dom0 excluded). */
-    family(f, "xl_balance_host_vms", "gauge",
-           "Guests on the host by load type (idle, cpu, io, mixed).");
+    snprintf(help, sizeof(help), "Guests on the host by load type (%s).",
+             type_list());
+    family(f, "xl_balance_host_vms", "gauge", help);
     for (i = 0; i < n; i++) {
         const bal_host_info *h = bal_status_host(st, i);
-        const int count[NTYPES] = { h->nidle, h->ncpu, h->nio, h->nmixed };
 
-        for (t = 0; t < NTYPES; t++) {
+        for (t = 0; t < BAL_NTYPES; t++) {
+            bal_load_type ty = bal_load_type_listed(t);
+
             host_labels(f, "xl_balance_host_vms", h);
-            fprintf(f, ",type=\"%s\"} %d\n", bal_load_type_name(types[t]),
-                    count[t]);
+            fprintf(f, ",type=\"%s\"} %d\n", bal_load_type_name(ty),
+                    h->ntype[ty]);
         }
     }
     family(f, "xl_balance_host_heavy_vms", "gauge",
-           "Heavy guests on the host contending for its cores (cpu) or its "
-           "disk path (io); a mixed VM counts for both.");
+           "Heavy guests on the host contending for its cores (cpu), its "
+           "disk path (io) or its NIC (net); a mixed VM counts for cpu and "
+           "io.");
     for (i = 0; i < n; i++) {
         const bal_host_info *h = bal_status_host(st, i);
 
-        host_labels(f, "xl_balance_host_heavy_vms", h);
-        fprintf(f, ",resource=\"cpu\"} %d\n", h->heavy_cpu);
-        host_labels(f, "xl_balance_host_heavy_vms", h);
-        fprintf(f, ",resource=\"io\"} %d\n", h->heavy_io);
+        for (t = 0; t < BAL_NRES; t++) {
+            host_labels(f, "xl_balance_host_heavy_vms", h);
+            fprintf(f, ",resource=\"%s\"} %d\n", bal_resource_name(t),
+                    h->heavy[t]);
+        }
     }
 }
 

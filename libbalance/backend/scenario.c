@@ -429,7 +429,7 @@ typedef enum {
     V_RATE,     /* bytes/s with a decimal byte or bit unit: double */
     V_FREQ,     /* Hz with a unit: double */
     V_UUID,     /* char[BAL__UUID_LEN + 1] */
-    V_LOAD,     /* cpu|io|mixed|idle: bal_load_type */
+    V_LOAD,     /* a load type's name (base/loadtype.c): bal_load_type */
     V_HOST,     /* a declared host's name: int index */
     V_OPS,      /* operations/s with a unit: double */
     V_POLICY,   /* sequential|concurrent: bool (concurrent) */
@@ -513,18 +513,34 @@ static const keydef vm_keys[] = {
     { "iocpu", V_NUM, 0, 0, 10, false, OVM(iocpu), "0 to 10" },
     { "dirty", V_RATE, 0, 0, 1e12, false, OVM(dirty_Bps),
       "0 to 1000GB/s" },
-    { "net", V_RATE, 0, 0, 1e12, false, OVM(net_tx_Bps), "0 to 1000GB/s" },
-    { "netrx", V_RATE, 0, 0, 1e12, false, OVM(net_rx_Bps),
-      "0 to 1000GB/s" },
+    { "net", V_RATE, K_MAX, 0, 1e12, false, OVM(net_tx_Bps),
+      "0 to 1000GB/s, or max" },
+    { "netrx", V_RATE, K_MAX, 0, 1e12, false, OVM(net_rx_Bps),
+      "0 to 1000GB/s, or max" },
     { "cpuwork", V_NUM, 0, 0, BAL__SCN_WORK_MAX, true, OVM(cpuwork),
       "more than 0, at most 1e18" },
     { "iowork", V_SIZE, 0, 0, 1024 * TB, true, OVM(iowork),
       "more than 0, at most 1024T" },
+    { "network", V_SIZE, 0, 0, 1024 * TB, true, OVM(network),
+      "more than 0, at most 1024T" },
     { "start", V_NUM, 0, 0, 1e9, false, OVM(start_s), "0 to 1000000000" },
     { "cachedirty", V_NUM, 0, 0, 1, false, OVM(cachedirty), "0 to 1" },
 };
-enum { VK_UUID = 4, VK_CPU = 5, VK_IO = 6, VK_IOCPU = 8, VK_CPUWORK = 12,
-       VK_IOWORK = 13, VK_START = 14, VK_CACHEDIRTY = 15 };
+enum { VK_UUID = 4, VK_CPU = 5, VK_IO = 6, VK_IOCPU = 8, VK_NET = 10,
+       VK_CPUWORK = 12, VK_IOWORK = 13, VK_NETWORK = 14, VK_START = 15,
+       VK_CACHEDIRTY = 16 };
+
+/* Per resource: the vm key of its demand, and what a load that uses
+ * that resource alone wants of it unless told: all of a vCPU, as much
+ * disk or NIC as it is given.  A load of several (mixed) must say each. */
+static const struct {
+    int key;
+    double def;
+} res_demand[BAL_NRES] = {
+    [BAL_RES_CPU] = { VK_CPU, 1 },
+    [BAL_RES_IO] = { VK_IO, INFINITY },
+    [BAL_RES_NET] = { VK_NET, INFINITY },
+};
 
 static const keydef link_keys[] = {
     { "bw", V_RATE, 0, 0, 1e12, true, OLINK(bw_Bps),
@@ -581,18 +597,15 @@ static int parse_value(parser *p, const keydef *k, const char *val,
         return 0;
     }
     case V_LOAD: {
-        static const char *const nm[] = {
-            [BAL_TYPE_IDLE] = "idle", [BAL_TYPE_CPU] = "cpu",
-            [BAL_TYPE_IO] = "io", [BAL_TYPE_MIXED] = "mixed",
-        };
+        char names[128];
         bal_load_type t;
 
-        for (t = BAL_TYPE_IDLE; t <= BAL_TYPE_MIXED; t++)
-            if (!strcmp(val, nm[t])) {
-                memcpy(field, &t, sizeof(t));
-                return 0;
-            }
-        return perr(p, "load=%s: expected cpu, io, mixed or idle", val);
+        if (!bal__load_type_parse(val, &t)) {
+            memcpy(field, &t, sizeof(t));
+            return 0;
+        }
+        bal__load_type_names(names, sizeof(names));
+        return perr(p, "load=%s: expected %s", val, names);
     }
     case V_POLICY: {
         bool c;
@@ -824,7 +837,7 @@ static int kw_vm(parser *p, char **tok, int n)
     bal__scn_host *h;
     char who[BAL__SCN_NAME_MAX + 8], a[32], b[32];
     unsigned given;
-    int dup, rc;
+    int dup, rc, i;
 
     rc = check_name(p, "vm", n > 1 ? tok[1] : NULL);
     if (rc) return rc;
@@ -841,22 +854,17 @@ static int kw_vm(parser *p, char **tok, int n)
                     who);
     if (rc) return rc;
 
-    /* The load's defaults for the demands not given. */
-    switch (v.load) {
-    case BAL_TYPE_CPU:
-        if (!(given & (1u << VK_CPU))) v.cpu = 1;
-        break;
-    case BAL_TYPE_IO:
-        if (!(given & (1u << VK_IO))) v.io_Bps = INFINITY;
-        break;
-    case BAL_TYPE_MIXED:
-        if (!(given & (1u << VK_CPU)))
-            return perr(p, "%s: load=mixed needs cpu=", who);
-        if (!(given & (1u << VK_IO)))
-            return perr(p, "%s: load=mixed needs io=", who);
-        break;
-    case BAL_TYPE_IDLE:
-        break;
+    /* The load's defaults for the demands not given: those of the
+     * resources its type uses (base/loadtype.c). */
+    for (i = 0; i < BAL_NRES; i++) {
+        const keydef *k = &vm_keys[res_demand[i].key];
+
+        if (!bal__type_uses(v.load, i) || (given & (1u << res_demand[i].key)))
+            continue;
+        if (bal__type_nres(v.load) > 1)
+            return perr(p, "%s: load=%s needs %s=", who,
+                        bal_load_type_name(v.load), k->name);
+        memcpy((char *)&v + k->off, &res_demand[i].def, sizeof(double));
     }
     if (!(given & (1u << VK_IOCPU))) v.iocpu = -1;     /* the option's */
     if (!(given & (1u << VK_CACHEDIRTY))) v.cachedirty = -1;
@@ -866,8 +874,12 @@ static int kw_vm(parser *p, char **tok, int n)
         return perr(p, "%s: cpuwork= needs a CPU demand (cpu= is 0)", who);
     if (v.iowork > 0 && v.io_Bps == 0)
         return perr(p, "%s: iowork= needs an I/O demand (io= is 0)", who);
-    if ((given & (1u << VK_START)) && !v.cpuwork && !v.iowork)
-        return perr(p, "%s: start= needs a job (cpuwork= or iowork=)", who);
+    if (v.network > 0 && v.net_tx_Bps == 0 && v.net_rx_Bps == 0)
+        return perr(p, "%s: network= needs a network demand (net= and "
+                    "netrx= are 0)", who);
+    if ((given & (1u << VK_START)) && !v.cpuwork && !v.iowork && !v.network)
+        return perr(p, "%s: start= needs a job (cpuwork=, iowork= or "
+                    "network=)", who);
 
     h = &p->s.hosts[v.host];
     if (h->nvms >= BAL__SCN_MAX_VMS_PER_HOST)
@@ -1077,6 +1089,22 @@ int bal__scenario_parse(bal_ctx *ctx, const char *what, const char *text,
     if (!p.s.nhosts) {
         BAL__ERR(ctx, "%s: no host declared", what);
         rc = BAL_ESCENARIO;
+        goto out;
+    }
+    /* A VM that sends or receives as fast as it is given needs a NIC
+     * that gives a finite amount wherever it may run. */
+    for (i = 0; i < p.s.nvms; i++) {
+        const bal__scn_vm *v = &p.s.vms[i];
+        int h;
+
+        if (isfinite(v->net_tx_Bps) && isfinite(v->net_rx_Bps)) continue;
+        for (h = 0; h < p.s.nhosts && p.s.hosts[h].net_Bps > 0; h++) {}
+        if (h == p.s.nhosts) continue;
+        p.line = v->line;
+        rc = perr(&p, "vm %s: %s=max needs every host's net= (host %s, "
+                  "line %d, has none)", v->name,
+                  isfinite(v->net_tx_Bps) ? "netrx" : "net",
+                  p.s.hosts[h].name, p.s.hosts[h].line);
         goto out;
     }
 

@@ -21,6 +21,7 @@
 #include <stdint.h>
 
 #include "base/internal.h"
+#include "base/loadtype.h"
 
 #define BAL__SCN_NAME_MAX 127          /* bytes of a host or VM name */
 #define BAL__SCN_LINE_MAX 4096         /* bytes of a line, newline excluded */
@@ -99,10 +100,11 @@ typedef struct bal__scn_vm {
     double write;           /* fraction of io_Bps that is writes, 0..1 */
     double iocpu;           /* its own CPU-s per MB of I/O */
     double dirty_Bps;       /* page dirtying while it runs */
-    double net_tx_Bps, net_rx_Bps;
-    /* Its job: finite work, then idle.  Both 0: no job, a steady load. */
+    double net_tx_Bps, net_rx_Bps;  /* INFINITY: as fast as the NIC goes */
+    /* Its job: finite work, then idle.  All 0: no job, a steady load. */
     double cpuwork;         /* operations; 0: none */
     uint64_t iowork;        /* disk bytes; 0: none */
+    uint64_t network;       /* bytes sent and received; 0: none */
     double start_s;         /* when the job starts (idle before) */
     double cachedirty;      /* guest bytes dirtied per byte of its I/O */
 } bal__scn_vm;

@@ -98,8 +98,8 @@ typedef struct vpriv {
     double fail_after;      /* armed fault; <0 none */
     int fail_rc;
     uint64_t start_ns;      /* its job's start */
-    bool cpu_left, io_left; /* its job's parts still to do */
-    double cpu_end_s, io_end_s;
+    bool cpu_left, io_left, net_left;   /* its job's parts still to do */
+    double cpu_end_s, io_end_s, net_end_s;
     bal__sim_point *tl;
     int ntl, atl;
 } vpriv;
@@ -271,13 +271,14 @@ int bal__sim_alloc(bal__sim **out, const bal__scenario *scn)
         h->nvms++;
         p->mig = -1;
         p->fail_after = -1;
-        if (sv->cpuwork > 0 || sv->iowork > 0) {
+        if (sv->cpuwork > 0 || sv->iowork > 0 || sv->network > 0) {
             v->job = true;
             sim->njobs++;
             p->cpu_left = sv->cpuwork > 0;
             p->io_left = sv->iowork > 0;
+            p->net_left = sv->network > 0;
             p->start_ns = (uint64_t)llround(sv->start_s * 1e9);
-            p->cpu_end_s = p->io_end_s = sv->start_s;
+            p->cpu_end_s = p->io_end_s = p->net_end_s = sv->start_s;
         }
     }
     sim->jobs_left = sim->njobs;
@@ -372,6 +373,7 @@ static void vm_demands(bal__sim *sim, int i)
     s->cpu_dem = on && (!v->job || !sv->cpuwork || p->cpu_left)
                  ? sv->cpu * sv->vcpus : 0;
     s->io_dem = on && (!v->job || !sv->iowork || p->io_left) ? sv->io_Bps : 0;
+    on = on && (!v->job || !sv->network || p->net_left);
     s->tx_dem = on ? sv->net_tx_Bps : 0;
     s->rx_dem = on ? sv->net_rx_Bps : 0;
 }
@@ -646,6 +648,9 @@ static uint64_t next_event_ns(const bal__sim *sim)
         }
         if (p->io_left && s->io > 0)
             ev = fmin(ev, ((double)scn->vms[i].iowork - v->io_done) / s->io);
+        if (p->net_left && s->tx + s->rx > 0)
+            ev = fmin(ev, ((double)scn->vms[i].network - v->net_done) /
+                          (s->tx + s->rx));
     }
     for (m = 0; m < sim->nmigs; m++) {
         const mig *g = &sim->migs[m];
@@ -798,7 +803,7 @@ static bool next_phase(bal__sim *sim, int m, double t)
 /* ---- committing a sub-step -------------------------------------------------- */
 
 static int add_point(bal__sim *sim, int i, double t, double dt, double ops,
-                     double io)
+                     double io, double net)
 {
     vpriv *p = &sim->vp[i];
     const bal__sim_vm *v = &sim->vms[i];
@@ -817,6 +822,7 @@ static int add_point(bal__sim *sim, int i, double t, double dt, double ops,
     pt->t = t;
     pt->cpu_ops_s = ops;
     pt->io_Bps = io;
+    pt->net_Bps = net;
     pt->host = v->host;
     pt->migrating = v->migrating;
     pt->paused = v->paused;
@@ -845,6 +851,7 @@ static void commit(bal__sim *sim, uint64_t ns)
         const vscr *s = &sim->vs[i];
         double ops_s = s->comp * scn->hosts[v->host].speed;
         double ops = ops_s * dt, io = s->io * dt;
+        double net_s = s->tx + s->rx, net = net_s * dt, nf = 1;
 
         /* A job's parts end exactly: what is left, at the time it takes. */
         if (v->job && p->cpu_left && ops > 0) {
@@ -865,6 +872,18 @@ static void commit(bal__sim *sim, uint64_t ns)
                 p->io_end_s = t0 + left / s->io;
             }
         }
+        if (v->job && p->net_left && net > 0) {
+            double left = (double)sv->network - v->net_done;
+
+            if (completes(net, left, (double)sv->network)) {
+                /* Both directions stop with the work: the counters
+                 * show what was moved. */
+                nf = left / net;
+                net = left;
+                p->net_left = false;
+                p->net_end_s = t0 + left / net_s;
+            }
+        }
         v->cpu = s->cpu;
         v->io_Bps = io / dt;
         v->tx_Bps = s->tx;
@@ -877,19 +896,22 @@ static void commit(bal__sim *sim, uint64_t ns)
         v->rd_bytes += io * (1 - sv->write);
         v->tot_wr_bytes += io * sv->write;
         v->tot_rd_bytes += io * (1 - sv->write);
-        v->tx_bytes += s->tx * dt;
-        v->rx_bytes += s->rx * dt;
-        v->tot_tx_bytes += s->tx * dt;
-        v->tot_rx_bytes += s->rx * dt;
+        v->tx_bytes += s->tx * dt * nf;
+        v->rx_bytes += s->rx * dt * nf;
+        v->tot_tx_bytes += s->tx * dt * nf;
+        v->tot_rx_bytes += s->rx * dt * nf;
         v->ops_done += ops;
         v->io_done += io;
-        if (v->job && !v->job_done && !p->cpu_left && !p->io_left) {
+        v->net_done += net;
+        if (v->job && !v->job_done && !p->cpu_left && !p->io_left &&
+            !p->net_left) {
             v->job_done = true;
-            v->end_s = fmax(p->cpu_end_s, p->io_end_s);
+            v->end_s = fmax(fmax(p->cpu_end_s, p->io_end_s), p->net_end_s);
             sim->jobs_left--;
         }
         /* On ENOMEM the timeline misses a point; the run goes on. */
-        if (sim->record) (void)add_point(sim, i, t1, dt, ops / dt, io / dt);
+        if (sim->record)
+            (void)add_point(sim, i, t1, dt, ops / dt, io / dt, net / dt);
     }
     for (h = 0; h < scn->nhosts; h++) {
         bal__sim_host *st = &sim->hosts[h];
@@ -1208,11 +1230,12 @@ double bal__sim_vm_completion(const bal__sim *sim, int vm)
 }
 
 double bal__sim_vm_work_done(const bal__sim *sim, int vm, double *cpu_ops_r,
-                             double *io_bytes_r)
+                             double *io_bytes_r, double *net_bytes_r)
 {
     if (!sim || vm < 0 || vm >= sim->scn->nvms) return BAL_EINVAL;
     if (cpu_ops_r) *cpu_ops_r = sim->vms[vm].ops_done;
     if (io_bytes_r) *io_bytes_r = sim->vms[vm].io_done;
+    if (net_bytes_r) *net_bytes_r = sim->vms[vm].net_done;
     return 0;
 }
 

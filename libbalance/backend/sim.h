@@ -48,7 +48,9 @@ typedef struct bal__sim_vm {
     double ops_done;        /* operations computed (a job's: at most its
                              * cpuwork) */
     double io_done;         /* disk bytes moved (at most its iowork) */
-    /* Its job (scenario cpuwork=, iowork=, start=). */
+    double net_done;        /* bytes sent and received (at most its
+                             * network) */
+    /* Its job (scenario cpuwork=, iowork=, network=, start=). */
     bool job;               /* it has one */
     bool job_done;
     double end_s;           /* when it ended; -1 before */
@@ -112,10 +114,11 @@ int bal__sim_vm_host(const bal__sim *sim, int vm);
  * an unknown index). */
 double bal__sim_vm_completion(const bal__sim *sim, int vm);
 /* Work done so far: operations computed (its job's CPU part, or all its
- * computation for a VM without one) and disk bytes moved.  Either pointer
- * may be NULL.  Returns 0, BAL_EINVAL for an unknown index. */
+ * computation for a VM without one), disk bytes moved, and bytes sent
+ * and received.  Any pointer may be NULL.  Returns 0, BAL_EINVAL for an
+ * unknown index. */
 double bal__sim_vm_work_done(const bal__sim *sim, int vm, double *cpu_ops_r,
-                             double *io_bytes_r);
+                             double *io_bytes_r, double *net_bytes_r);
 
 /* ---- timelines ---------------------------------------------------------- */
 
@@ -124,6 +127,7 @@ typedef struct bal__sim_point {
     double t;               /* end of the step, seconds */
     double cpu_ops_s;       /* operations/s of its computation */
     double io_Bps;          /* disk bytes/s */
+    double net_Bps;         /* bytes/s sent and received */
     int host;               /* where it ran (the source, while migrating) */
     bool migrating;         /* a migration of it was under way */
     bool paused;            /* it was stopped (last copy, resume) */

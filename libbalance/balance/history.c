@@ -15,6 +15,7 @@
 #include <yajl/yajl_gen.h>
 #include <yajl/yajl_tree.h>
 
+#include "base/loadtype.h"
 #include "base/state.h"
 #include "history.h"
 
@@ -229,7 +230,7 @@ static int hist_parse(const char *line, locale_t cloc, bal__hist *h,
     yajl_val top = yajl_tree_parse(line, ebuf, sizeof(ebuf));
     double mem;
     bool bad;
-    int rc = BAL_EINVAL, t;
+    int rc = BAL_EINVAL;
 
     *bad_r = 0;
     if (!top) return BAL_EINVAL;
@@ -243,11 +244,11 @@ static int hist_parse(const char *line, locale_t cloc, bal__hist *h,
         !str(top, "to", h->to, sizeof(h->to)))
         goto out;
     str(top, "vm", h->vm, sizeof(h->vm));
-    h->type = BAL_TYPE_IDLE;
-    if (str(top, "type", type, sizeof(type)))
-        for (t = BAL_TYPE_IDLE; t <= BAL_TYPE_MIXED; t++)
-            if (!strcmp(type, bal_load_type_name((bal_load_type)t)))
-                h->type = (bal_load_type)t;
+    /* A type this build does not know (a newer one's) reads as idle: the
+     * record still counts for cooldowns and ping-pong. */
+    if (!str(top, "type", type, sizeof(type)) ||
+        bal__load_type_parse(type, &h->type))
+        h->type = BAL_TYPE_IDLE;
     h->duration_s = num(top, "duration_s", cloc);
     h->downtime_s = num(top, "downtime_s", cloc);
     h->cpu_pct_before = num(top, "cpu_pct_before", cloc);

@@ -187,7 +187,7 @@ static int host_storage(const struct bal_config *cfg, smap *m,
 
 /* Per host: whether each resource is saturated and its fair share. */
 typedef struct hload {
-    bool cpu_sat, io_sat;
+    bool cpu_sat, io_sat, net_sat;
     /* Every domain's weight is known (vw[] holds them); and they are
      * not all alike: the CPU inversion is weighted. */
     bool weights_known, weighted;
@@ -195,6 +195,7 @@ typedef struct hload {
      * weight (1 each when weights are taken as equal) times this. */
     double cpu_level;
     double io_share;            /* fraction of the path */
+    double net_share;           /* fraction of the NIC */
     /* The mean disk bytes/s (all, and read) of the VMs bottlenecked on
      * the saturated path: max-min gave each the same share, so what sets
      * them apart is sampling noise, and each counts at the mean - two
@@ -220,6 +221,23 @@ static bool io_bottleneck(const struct bal_config *cfg, const bal__host *h,
     double u = io_frac(cfg, h, v);
 
     return hl->io_sat && u > 0 && u >= BAL__FAIR_TOL * hl->io_share;
+}
+
+/* A domain's traffic as a fraction of its host's NIC: received and sent,
+ * as the classifier's net level. */
+static double net_frac(const struct bal_config *cfg, const bal__host *h,
+                       const bal_vm_info *v)
+{
+    return (v->net_rx_Bps + v->net_tx_Bps) / bal__host_net_Bps(cfg, h);
+}
+
+/* Whether v got the fair share of its host's saturated NIC. */
+static bool net_bottleneck(const struct bal_config *cfg, const bal__host *h,
+                           const hload *hl, const bal_vm_info *v)
+{
+    double u = net_frac(cfg, h, v);
+
+    return hl->net_sat && u > 0 && u >= BAL__FAIR_TOL * hl->net_share;
 }
 
 /* The scheduler weight the sample gives domain domid of host h, 0 when
@@ -267,13 +285,14 @@ static bool cpu_weights(const bal_status *st, const bal__host *h,
 /* Each host's load, from its domains: vlist[first[h] .. first[h + 1])
  * are the status's domains on host h (dom0 included).  vw[] gets each
  * one's weight (cpu_weights), which the inversion uses when out->weighted
- * and 1 for every domain otherwise; cu, cw, iu scratch. */
+ * and 1 for every domain otherwise; cu, cw, iu, tu scratch. */
 static void host_load(const struct bal_config *cfg, const bal_status *st,
                       int hi, const int *vlist, int n, double *cu,
-                      double *cw, double *iu, double *vw, hload *out)
+                      double *cw, double *iu, double *tu, double *vw,
+                      hload *out)
 {
     const bal__host *h = &st->last.hosts[hi];
-    double ctot = 0, itot = 0, b = 0, r = 0;
+    double ctot = 0, itot = 0, ntot = 0, b = 0, r = 0;
     bool known, weighted = cpu_weights(st, h, vlist, n, vw, &known);
     int i, nu = 0, nb = 0;
 
@@ -287,11 +306,17 @@ static void host_load(const struct bal_config *cfg, const bal_status *st,
         cu[nu] = v->cpu_pct / 100.0;
         cw[nu] = vw[vlist[i]];
         iu[nu] = io_frac(cfg, h, v);
+        tu[nu] = net_frac(cfg, h, v);
         ctot += cu[nu];
+        ntot += tu[nu];
         itot += iu[nu++];
     }
     out->cpu_sat = ctot >= BAL__SATURATED * (h->pcpus ? h->pcpus : 1);
     out->io_sat = itot >= BAL__SATURATED;
+    /* The NIC, each direction counted against its one: traffic that only
+     * goes one way saturates it at 1, as the classifier's level. */
+    out->net_sat = ntot >= BAL__SATURATED;
+    out->net_share = bal__fair_share(tu, nu, ntot);
     /* What was shared is what the domains got in all.  The scheduler
      * shares the pCPUs by weight; the disk path knows none. */
     out->cpu_level = bal__fair_share_w(cu, weighted ? cw : NULL, nu, ctot);
@@ -617,7 +642,7 @@ static int fill_vm(const struct bal_config *cfg, const bal_status *st,
 {
     const bal__host *sh = &st->last.hosts[h];
     uint32_t may = v->vcpus ? v->vcpus : 1;
-    double cpu, io, io_obs, rd;
+    double cpu, io, io_obs, rd, net;
     int rc;
 
     if (sh->pcpus && sh->pcpus < may) may = sh->pcpus;
@@ -637,6 +662,7 @@ static int fill_vm(const struct bal_config *cfg, const bal_status *st,
     est->rates_valid = v->rates_valid;
     est->cpu_saturated = hl->cpu_sat;
     est->io_saturated = hl->io_sat;
+    est->net_saturated = hl->net_sat;
     if (!v->rates_valid) {
         /* No usable rate yet (new, or just moved): no demand known. */
         out->type = BAL_TYPE_IDLE;
@@ -647,6 +673,7 @@ static int fill_vm(const struct bal_config *cfg, const bal_status *st,
     cpu = v->cpu_pct / 100.0;
     io = io_obs = v->rd_Bps + v->wr_Bps;
     rd = v->rd_Bps;
+    net = v->net_rx_Bps + v->net_tx_Bps;
     /* Held back when it got its weighted share of the saturated pCPUs:
      * a computer wants all its vCPUs; a reader, whose CPU goes to its
      * requests, wants more I/O, as many requests as CPU and path allow
@@ -654,7 +681,9 @@ static int fill_vm(const struct bal_config *cfg, const bal_status *st,
     if (hl->cpu_sat && cpu > 0 &&
         cpu >= BAL__FAIR_TOL * (weight * hl->cpu_level)) {
         est->cpu_bottleneck = true;
-        if (v->type == BAL_TYPE_IO && io > 0) io = INFINITY;
+        if (bal__type_uses(v->type, BAL_RES_IO) &&
+            !bal__type_uses(v->type, BAL_RES_CPU) && io > 0)
+            io = INFINITY;
         else cpu = may;
     }
     if (io_bottleneck(cfg, sh, hl, v)) {
@@ -667,8 +696,15 @@ static int fill_vm(const struct bal_config *cfg, const bal_status *st,
     /* The planner adds the CPU a VM's own I/O costs: take it out.  What
      * is left under the classifier's idle threshold is noise. */
     cpu -= p->iocpu * io_obs / MB;
-    out->cpu = cpu >= cfg->classify.cpu_low * may ? cpu : 0;
+    out->cpu = cpu >= cfg->classify.low[BAL_RES_CPU] * may ? cpu : 0;
     out->io_Bps = io;
+    /* Held back on a saturated NIC, a stream wants all it can get; its
+     * traffic costs no CPU in the model, so nothing else changes. */
+    if (net_bottleneck(cfg, sh, hl, v)) {
+        est->net_bottleneck = true;
+        net = INFINITY;
+    }
+    out->net_Bps = net;
     /* Reads fill the page cache, which a pre-copy sends again. */
     out->dirty_Bps = cfg->dirty_Bps + rd;
     return 0;
@@ -721,7 +757,7 @@ int bal__plan_input_build_ex(bal_ctx *ctx, const struct bal_config *cfg,
     bal__pl_estimate *est = NULL;
     hload *hl = NULL;
     bal__uuidmap last;
-    double *cu = NULL, *cw = NULL, *iu = NULL, *vw = NULL;
+    double *cu = NULL, *cw = NULL, *iu = NULL, *nu = NULL, *vw = NULL;
     int *vh = NULL, *first = NULL, *vlist = NULL;
     smap sm;
     int i, k, nv = 0, rc;
@@ -754,10 +790,11 @@ int bal__plan_input_build_ex(bal_ctx *ctx, const struct bal_config *cfg,
     vlist = calloc((size_t)st->nvms + 1, sizeof(*vlist));
     cu = calloc((size_t)st->nvms + 1, sizeof(*cu));
     iu = calloc((size_t)st->nvms + 1, sizeof(*iu));
+    nu = calloc((size_t)st->nvms + 1, sizeof(*nu));
     cw = calloc((size_t)st->nvms + 1, sizeof(*cw));
     vw = calloc((size_t)st->nvms + 1, sizeof(*vw));
     if (!b.hosts || !hl || !b.vms || !est || !b.history || !vh || !first ||
-        !vlist || !cu || !iu || !cw || !vw)
+        !vlist || !cu || !iu || !nu || !cw || !vw)
         goto out;
     if ((rc = index_hosts(st, vh, first, vlist))) goto out;
     if ((rc = latest_moves(hist, nhist, &last))) goto out;
@@ -770,7 +807,7 @@ int bal__plan_input_build_ex(bal_ctx *ctx, const struct bal_config *cfg,
         h->pcpus = sh->pcpus ? sh->pcpus : 1;
         h->disk_Bps = bal__host_disk_Bps(cfg, sh);
         h->disk_iops = bal__host_disk_iops(cfg, sh);
-        h->net_Bps = sh->net_Bps > 0 ? sh->net_Bps : cfg->net_Bps;
+        h->net_Bps = bal__host_net_Bps(cfg, sh);
         h->free_kb = sh->free_kb > ((uint64_t)1 << 50) ? (int64_t)1 << 50
                                                        : (int64_t)sh->free_kb;
         for (k = 0; k < cfg->ndrained; k++)
@@ -778,7 +815,7 @@ int bal__plan_input_build_ex(bal_ctx *ctx, const struct bal_config *cfg,
         if ((rc = host_storage(cfg, &sm, sh->name, &h->storage_mask)))
             goto out;
         host_load(cfg, st, i, vlist + first[i], first[i + 1] - first[i], cu,
-                  cw, iu, vw, &hl[i]);
+                  cw, iu, nu, vw, &hl[i]);
         /* The model shares pCPUs by the weights the inversion knew:
          * none (equal) where it did not know them all. */
         h->dom0_weight = hl[i].weights_known ? sampled_weight(sh, 0) : 0;
@@ -843,6 +880,7 @@ out:
     free(cu);
     free(cw);
     free(iu);
+    free(nu);
     free(vw);
     return rc;
 }

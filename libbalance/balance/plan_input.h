@@ -57,12 +57,13 @@ int bal__plan_input_build(bal_ctx *ctx, const struct bal_config *cfg,
                           int nhist, double now_s, bal__pl_input *in);
 
 /* What the estimation made of each VM, for people (plan's output):
- * whether its host's CPU / disk path is saturated and it is bottlenecked
- * there.  Filled by bal__plan_input_build when not NULL: one per VM of
- * the input, malloc'd into *why_r. */
+ * whether its host's CPU / disk path / NIC is saturated and it is
+ * bottlenecked there.  Filled by bal__plan_input_build when not NULL: one
+ * per VM of the input, malloc'd into *why_r. */
 typedef struct bal__pl_estimate {
     bool cpu_saturated, cpu_bottleneck;
     bool io_saturated, io_bottleneck;
+    bool net_saturated, net_bottleneck;
     bool rates_valid;           /* false: no usable rate yet, demand 0 */
     bool dirty_learned;         /* its dirty_Bps is the sender's measure
                                  * (bal__learn_dirty), not dirty_mbps plus

@@ -146,10 +146,12 @@ static int fill(bal_plan_report *r)
         p->host_after = in->hosts[to].name;
         p->cpu_demand = v->cpu;
         p->io_demand_Bps = v->io_Bps;
+        p->net_demand_Bps = v->net_Bps;
         p->dirty_Bps = v->dirty_Bps;
         /* A file gives demands, not what a VM got: no bottleneck seen. */
         p->cpu_bottleneck = r->est && r->est[i].cpu_bottleneck;
         p->io_bottleneck = r->est && r->est[i].io_bottleneck;
+        p->net_bottleneck = r->est && r->est[i].net_bottleneck;
         if (to != v->host) {
             r->hosts[v->host].free_kb_after += (int64_t)v->mem_kb;
             r->hosts[to].free_kb_after -= (int64_t)v->mem_kb;
@@ -431,7 +433,7 @@ static void k_bool(wr *w, const char *k, bool v)
 /* Fixed decimals, in the C locale whatever the program's: the figures
  * are predictions, their last digits noise, and a fixed form keeps the
  * golden files (tests/golden) stable.  Not finite: null, or `inf' as
- * the string "max" (a demand as large as the path). */
+ * the string "max" (a demand as large as the path or the NIC). */
 static void k_num(wr *w, const char *k, double v, int decimals)
 {
     /* %.*f of DBL_MAX is 309 digits and the decimals: a cluster file's
@@ -442,7 +444,8 @@ static void k_num(wr *w, const char *k, double v, int decimals)
     int n;
 
     s_(w, k);
-    if (isinf(v) && v > 0 && !strcmp(k, "io_demand_Bps")) {
+    if (isinf(v) && v > 0 && (!strcmp(k, "io_demand_Bps") ||
+                              !strcmp(k, "net_demand_Bps"))) {
         s_(w, "max");
         return;
     }
@@ -600,9 +603,11 @@ static void gen_vms(wr *w, const bal_plan_report *r)
         k_str(w, "host_after", v->host_after);
         k_num(w, "cpu_demand", v->cpu_demand, 3);
         k_num(w, "io_demand_Bps", v->io_demand_Bps, 0);
+        k_num(w, "net_demand_Bps", v->net_demand_Bps, 0);
         k_num(w, "dirty_Bps", v->dirty_Bps, 0);
         k_bool(w, "cpu_bottleneck", v->cpu_bottleneck);
         k_bool(w, "io_bottleneck", v->io_bottleneck);
+        k_bool(w, "net_bottleneck", v->net_bottleneck);
         yajl_gen_map_close(w->g);
     }
     yajl_gen_array_close(w->g);

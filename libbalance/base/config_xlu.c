@@ -24,6 +24,7 @@
 
 #include "config.h"
 #include "config_xlu.h"
+#include "loadtype.h"
 
 /* A configuration is a few hundred bytes; anything near this is not one. */
 #define MAX_FILE_BYTES (1024 * 1024)
@@ -740,12 +741,16 @@ static int load_text(bal_ctx *ctx, bal_config *cfg, const char *path,
         }
         if (rc) goto out;
     }
-    rc = check_pair(ctx, path, last, "cpu_low", scratch.classify.cpu_low,
-                    "cpu_high", scratch.classify.cpu_high);
-    if (rc) goto out;
-    rc = check_pair(ctx, path, last, "io_low", scratch.classify.io_low,
-                    "io_high", scratch.classify.io_high);
-    if (rc) goto out;
+    /* Each resource's thresholds, RES_low below RES_high. */
+    for (i = 0; i < BAL_NRES; i++) {
+        char lo[32], hi[32];
+
+        snprintf(lo, sizeof(lo), "%s_low", bal__resources[i].name);
+        snprintf(hi, sizeof(hi), "%s_high", bal__resources[i].name);
+        rc = check_pair(ctx, path, last, lo, scratch.classify.low[i], hi,
+                        scratch.classify.high[i]);
+        if (rc) goto out;
+    }
 
     free(scratch.source);
     scratch.source = strdup(path);

@@ -36,8 +36,11 @@ void bal__vlog(bal_ctx *ctx, bal_log_level level, const char *fmt,
  * How load types are told apart (observe/classify.c; README, "Load
  * types"): part of the configuration, so here. */
 typedef struct bal__class_params {
-    double cpu_high, cpu_low;   /* fraction of the CPU the VM may use */
-    double io_high, io_low;     /* fraction of the host's disk path */
+    /* Per resource (bal_resource), keys RES_high and RES_low: the level
+     * from which a VM is heavy on it, and under which (on every one) a
+     * VM is idle.  Levels are fractions: of the CPUs it may use, of the
+     * host's disk path, of its NIC. */
+    double high[BAL_NRES], low[BAL_NRES];
     double alpha;               /* EWMA weight of the newest sample */
     int hold;                   /* samples a new type must persist */
 } bal__class_params;

@@ -1,11 +1,15 @@
 /*
  * classify.c - a VM's load type from its levels.  Pure: no Xen header.
  *
- * The caller gives two levels per sample (status.c, bal__levels):
- *   cpu_level = CPU use / min(vcpus, host pcpus)   (of what it may use)
- *   io_level  = max(disk B/s / host disk B/s, IOPS / host disk IOPS)
- * The rules, in the order they apply, are also in doc/classify.md (the
- * README's "Load types").
+ * The caller gives one level per resource and sample (status.c,
+ * bal__levels):
+ *   cpu = CPU use / min(vcpus, host pcpus)   (of what it may use)
+ *   io  = max(disk B/s / host disk B/s, IOPS / host disk IOPS)
+ *   net = (rx + tx B/s) / host NIC B/s
+ * The types and the resources each uses are the table's
+ * (base/loadtype.c): a type that uses none is idle, one that uses
+ * several is a mix, the rest each use one.  The rules, in the order they
+ * apply, are also in doc/classify.md (the README's "Load types").
  */
 #include <string.h>
 
@@ -41,22 +45,66 @@ static double ratio(double level, double high)
     return level > 0 ? 1e9 : 0;
 }
 
-/* Rule 3: the instant type of smoothed levels.
- *  - both levels below their low thresholds: idle;
- *  - both at or above their high thresholds: mixed (it competes for the
- *    cores and for the disk path alike);
- *  - otherwise the load that is larger relative to its high threshold
- *    names the type (a tie is cpu).  A light VM thus still has a type; it
- *    is just not heavy. */
-bal_load_type bal__classify_levels(const bal__class_params *p,
-                                   double cpu_level, double io_level)
+/* Every level below its low threshold times f. */
+static bool all_below(const bal__class_params *p, const double *l, double f)
 {
-    if (cpu_level < p->cpu_low && io_level < p->io_low)
-        return BAL_TYPE_IDLE;
-    if (cpu_level >= p->cpu_high && io_level >= p->io_high)
-        return BAL_TYPE_MIXED;
-    return ratio(io_level, p->io_high) > ratio(cpu_level, p->cpu_high)
-        ? BAL_TYPE_IO : BAL_TYPE_CPU;
+    int r;
+
+    for (r = 0; r < BAL_NRES; r++)
+        if (!(l[r] < p->low[r] * f)) return false;
+    return true;
+}
+
+/* Every level of a resource t uses at or above its high threshold times
+ * f. */
+static bool uses_over(const bal__class_params *p, bal_load_type t,
+                      const double *l, double f)
+{
+    int r;
+
+    for (r = 0; r < BAL_NRES; r++)
+        if (bal__type_uses(t, r) && !(l[r] >= p->high[r] * f)) return false;
+    return true;
+}
+
+/* The one resource of a plain type. */
+static int res_of(bal_load_type t)
+{
+    int r;
+
+    for (r = 0; r < BAL_NRES && !bal__type_uses(t, r); r++) {}
+    return r;
+}
+
+/* Rule 3: the instant type of smoothed levels.
+ *  - every level below its low threshold: idle;
+ *  - every level a mix uses at or above its high threshold: that mix
+ *    (mixed competes for the cores and for the disk path alike);
+ *  - otherwise the load that is largest relative to its high threshold
+ *    names the type (a tie goes to the type first in the table: cpu).  A
+ *    light VM thus still has a type; it is just not heavy. */
+bal_load_type bal__classify_levels(const bal__class_params *p,
+                                   const double *level)
+{
+    bal_load_type best = BAL_TYPE_IDLE;
+    double bestr = 0;
+    int t, k;
+
+    for (t = 0; t < BAL_NTYPES; t++)
+        if (bal__type_nres(t) == 0 && all_below(p, level, 1)) return t;
+    for (t = 0; t < BAL_NTYPES; t++)
+        if (bal__type_nres(t) > 1 && uses_over(p, t, level, 1)) return t;
+    for (t = 0, k = 0; t < BAL_NTYPES; t++) {
+        double x;
+
+        if (bal__type_nres(t) != 1) continue;
+        x = ratio(level[res_of(t)], p->high[res_of(t)]);
+        if (k++ == 0 || x > bestr) {
+            best = t;
+            bestr = x;
+        }
+    }
+    return best;
 }
 
 /* Rule 4: whether levels still fit type t once every boundary is widened
@@ -64,40 +112,40 @@ bal_load_type bal__classify_levels(const bal__class_params *p,
  * t itself; true near a boundary; false once the levels are clearly past
  * one. */
 static bool keeps(const bal__class_params *p, bal_load_type t,
-                  double c, double i)
+                  const double *l)
 {
-    double rc = ratio(c, p->cpu_high), ri = ratio(i, p->io_high);
+    int u, n = bal__type_nres(t), r;
+    double rt;
 
-    switch (t) {
-    case BAL_TYPE_IDLE:
-        /* Leaving idle: a level must reach 1.2x its low threshold. */
-        return c < p->cpu_low * BAND_HI && i < p->io_low * BAND_HI;
-    case BAL_TYPE_MIXED:
-        /* Leaving mixed: a level must fall below 0.8x its high one. */
-        return c >= p->cpu_high * BAND_LO && i >= p->io_high * BAND_LO;
-    case BAL_TYPE_CPU:
-        /* Leaving cpu: both below 0.8x low (idle), both at 1.2x high
-         * (mixed), or io's ratio 1.2x cpu's (io). */
-        if (c < p->cpu_low * BAND_LO && i < p->io_low * BAND_LO) return false;
-        if (c >= p->cpu_high * BAND_HI && i >= p->io_high * BAND_HI)
+    /* Leaving idle: a level must reach 1.2x its low threshold. */
+    if (n == 0) return all_below(p, l, BAND_HI);
+    /* Leaving a mix: a level it uses must fall below 0.8x its high one. */
+    if (n > 1) return uses_over(p, t, l, BAND_LO);
+    /* Leaving a plain type: every level below 0.8x low (idle), every
+     * level of a mix at 1.2x high (that mix), or another plain type's
+     * ratio 1.2x its own (that type). */
+    if (all_below(p, l, BAND_LO)) return false;
+    r = res_of(t);
+    rt = ratio(l[r], p->high[r]);
+    for (u = 0; u < BAL_NTYPES; u++) {
+        n = bal__type_nres(u);
+        if (n > 1 && uses_over(p, u, l, BAND_HI)) return false;
+        if (n == 1 && u != (int)t &&
+            ratio(l[res_of(u)], p->high[res_of(u)]) > rt * BAND_HI)
             return false;
-        return ri <= rc * BAND_HI;
-    case BAL_TYPE_IO:
-        if (c < p->cpu_low * BAND_LO && i < p->io_low * BAND_LO) return false;
-        if (c >= p->cpu_high * BAND_HI && i >= p->io_high * BAND_HI)
-            return false;
-        return rc <= ri * BAND_HI;
     }
-    return false;
+    return true;
 }
 
 bal_load_type bal__classify_update(const bal__class_params *p,
                                    bal__class_state *st,
-                                   double cpu_level, double io_level)
+                                   const double *level)
 {
-    double a = p->alpha, c = clamp01(cpu_level), i = clamp01(io_level);
+    double a = p->alpha, x[BAL_NRES];
     bal_load_type cand;
+    int r;
 
+    for (r = 0; r < BAL_NRES; r++) x[r] = clamp01(level[r]);
     /* Rule 2: EWMA, level = a * new + (1 - a) * level.  The first sample
      * initialises it, and the type too (no hold: there is no old type to
      * protect).  An alpha outside (0, 1] would freeze or overshoot the
@@ -105,20 +153,19 @@ bal_load_type bal__classify_update(const bal__class_params *p,
     if (!(a > 0 && a <= 1)) a = 1;
     if (!st->init) {
         st->init = true;
-        st->cpu_level = c;
-        st->io_level = i;
-        st->type = bal__classify_levels(p, c, i);
+        memcpy(st->level, x, sizeof(st->level));
+        st->type = bal__classify_levels(p, st->level);
         st->pending = st->type;
         st->pending_n = 0;
         return st->type;
     }
-    st->cpu_level = a * c + (1 - a) * st->cpu_level;
-    st->io_level = a * i + (1 - a) * st->io_level;
+    for (r = 0; r < BAL_NRES; r++)
+        st->level[r] = a * x[r] + (1 - a) * st->level[r];
 
     /* Rules 3 and 4: the candidate is the reported type while the
      * smoothed levels stay within its band, else their instant type. */
-    cand = keeps(p, st->type, st->cpu_level, st->io_level)
-        ? st->type : bal__classify_levels(p, st->cpu_level, st->io_level);
+    cand = keeps(p, st->type, st->level)
+        ? st->type : bal__classify_levels(p, st->level);
 
     /* Rule 5: hold.  A sample counts for a new candidate only when the
      * smoothed levels point to it AND the sample on its own (unsmoothed)
@@ -130,7 +177,7 @@ bal_load_type bal__classify_update(const bal__class_params *p,
      * a real change is reported about hold samples after it began.  A
      * sample that backs the reported type, or another candidate, starts
      * the count again. */
-    if (cand == st->type || keeps(p, st->type, c, i)) {
+    if (cand == st->type || keeps(p, st->type, x)) {
         st->pending = st->type;
         st->pending_n = 0;
     } else {
@@ -149,17 +196,15 @@ bal_load_type bal__classify_update(const bal__class_params *p,
 }
 
 /* Rule 6: heavy when the dominant load is at or over its high threshold:
- * cpu for a cpu VM, io for an io VM, either for a mixed VM; never idle.
- * Heavy VMs of one type sharing a host are what the balancer separates. */
+ * the level of the resource a plain type uses, any of a mix's; never
+ * idle.  Heavy VMs of one type sharing a host are what the balancer
+ * separates. */
 bool bal__classify_heavy(const bal__class_params *p, bal_load_type t,
-                         double cpu_level, double io_level)
+                         const double *level)
 {
-    switch (t) {
-    case BAL_TYPE_CPU:   return cpu_level >= p->cpu_high;
-    case BAL_TYPE_IO:    return io_level >= p->io_high;
-    case BAL_TYPE_MIXED:
-        return cpu_level >= p->cpu_high || io_level >= p->io_high;
-    case BAL_TYPE_IDLE:  return false;
-    }
+    int r;
+
+    for (r = 0; r < BAL_NRES; r++)
+        if (bal__type_uses(t, r) && level[r] >= p->high[r]) return true;
     return false;
 }

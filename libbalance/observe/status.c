@@ -80,9 +80,13 @@ double bal__host_disk_iops(const struct bal_config *cfg, const bal__host *h)
     return h->disk_iops > 0 ? h->disk_iops : cfg->disk_iops;
 }
 
+double bal__host_net_Bps(const struct bal_config *cfg, const bal__host *h)
+{
+    return h->net_Bps > 0 ? h->net_Bps : cfg->net_Bps;
+}
+
 void bal__levels(const struct bal_config *cfg, const bal__host *h,
-                 const bal__dom *d, const bal__rate *r,
-                 double *cpu_level_r, double *io_level_r)
+                 const bal__dom *d, const bal__rate *r, double *level_r)
 {
     uint32_t may = d->vcpus ? d->vcpus : 1;
     double bw, iops;
@@ -90,8 +94,12 @@ void bal__levels(const struct bal_config *cfg, const bal__host *h,
     if (h->pcpus && h->pcpus < may) may = h->pcpus;
     bw = (r->rd_Bps + r->wr_Bps) / bal__host_disk_Bps(cfg, h);
     iops = (r->rd_iops + r->wr_iops) / bal__host_disk_iops(cfg, h);
-    *cpu_level_r = r->cpu / may;
-    *io_level_r = bw > iops ? bw : iops;
+    level_r[BAL_RES_CPU] = r->cpu / may;
+    level_r[BAL_RES_IO] = bw > iops ? bw : iops;
+    /* Both directions over the NIC's one: a VM that only sends or only
+     * receives (a stream) is measured against what it could get. */
+    level_r[BAL_RES_NET] = (r->net_rx_Bps + r->net_tx_Bps) /
+                           bal__host_net_Bps(cfg, h);
 }
 
 int bal__observer_feed(bal_ctx *ctx, const struct bal_config *cfg,
@@ -109,7 +117,7 @@ int bal__observer_feed(bal_ctx *ctx, const struct bal_config *cfg,
         const bal__host *h = &cur->hosts[r->host];
         const bal__dom *d = &h->doms[r->dom];
         char key[BAL__UUID_LEN + 1 + BAL__HOST_MAX];
-        double cl, il;
+        double lv[BAL_NRES];
         bal__track *tr;
 
         if ((r->flags & BAL__RATE_BADTIME) && badtime_host != r->host) {
@@ -121,8 +129,8 @@ int bal__observer_feed(bal_ctx *ctx, const struct bal_config *cfg,
         rc = tracker_get(t, key, &tr);
         if (rc) goto out;
         if (r->flags & BAL__RATE_INVALID) continue;
-        bal__levels(cfg, h, d, r, &cl, &il);
-        bal__classify_update(&cfg->classify, &tr->cls, cl, il);
+        bal__levels(cfg, h, d, r, lv);
+        bal__classify_update(&cfg->classify, &tr->cls, lv);
         tr->rate = *r;
         tr->valid = true;
     }
@@ -159,7 +167,7 @@ static int build(const struct bal_config *cfg, const bal__observer *t,
     for (i = 0; i < s->nhosts; i++) {
         const bal__host *h = &s->hosts[i];
         bal_host_info *hi = &st->hosts[i];
-        int heavy_cpu = 0, heavy_io = 0;
+        int r;
 
         hi->name = h->name;
         hi->pcpus = h->pcpus;
@@ -193,11 +201,10 @@ static int build(const struct bal_config *cfg, const bal__observer *t,
                 vi->wr_iops = r->wr_iops;
                 vi->net_rx_Bps = r->net_rx_Bps;
                 vi->net_tx_Bps = r->net_tx_Bps;
-                vi->cpu_level = tr->cls.cpu_level;
-                vi->io_level = tr->cls.io_level;
+                memcpy(vi->level, tr->cls.level, sizeof(vi->level));
                 vi->type = tr->cls.type;
                 vi->heavy = bal__classify_heavy(&cfg->classify, vi->type,
-                                                vi->cpu_level, vi->io_level);
+                                                vi->level);
             }
             hi->cpu_pct += vi->cpu_pct;
             if (vi->is_dom0) {
@@ -205,19 +212,14 @@ static int build(const struct bal_config *cfg, const bal__observer *t,
                 continue;
             }
             hi->nvms++;
-            switch (vi->type) {
-            case BAL_TYPE_CPU:   hi->ncpu++; break;
-            case BAL_TYPE_IO:    hi->nio++; break;
-            case BAL_TYPE_MIXED: hi->nmixed++; break;
-            case BAL_TYPE_IDLE:  hi->nidle++; break;
-            }
+            hi->ntype[vi->type]++;
             /* A mixed VM competes for both the cores and the disk path. */
-            if (vi->heavy && vi->type != BAL_TYPE_IO) heavy_cpu++;
-            if (vi->heavy && vi->type != BAL_TYPE_CPU) heavy_io++;
+            for (r = 0; r < BAL_NRES; r++)
+                hi->heavy[r] += vi->heavy &&
+                                bal_load_type_contends(vi->type, r);
         }
-        hi->same_type_conflict = heavy_cpu >= 2 || heavy_io >= 2;
-        hi->heavy_cpu = heavy_cpu;
-        hi->heavy_io = heavy_io;
+        for (r = 0; r < BAL_NRES; r++)
+            hi->same_type_conflict |= hi->heavy[r] >= 2;
     }
     qsort(st->vms, (size_t)st->nvms, sizeof(*st->vms), vm_cmp);
     return 0;

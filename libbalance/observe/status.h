@@ -51,10 +51,12 @@ void bal__track_key(const bal__host *h, const bal__dom *d, char *key);
 
 double bal__host_disk_Bps(const struct bal_config *cfg, const bal__host *h);
 double bal__host_disk_iops(const struct bal_config *cfg, const bal__host *h);
-/* cpu_level: CPU use / min(vcpus, pcpus); io_level: the larger of disk
- * bytes and requests over the host's path capacity. */
+/* The host's NIC, bytes/s each direction: its own figure, else net_mbps. */
+double bal__host_net_Bps(const struct bal_config *cfg, const bal__host *h);
+/* A domain's level of each resource, level_r[BAL_NRES]: CPU use / min(vcpus,
+ * pcpus); the larger of disk bytes and requests over the host's path
+ * capacity; bytes received and sent over the host's NIC. */
 void bal__levels(const struct bal_config *cfg, const bal__host *h,
-                 const bal__dom *d, const bal__rate *r,
-                 double *cpu_level_r, double *io_level_r);
+                 const bal__dom *d, const bal__rate *r, double *level_r);
 
 #endif

@@ -3,11 +3,17 @@
  * Guests only under "vms" (dom0 is not a balancing candidate; its CPU is
  * in its host's "dom0_cpu_pct").  The format is in the README.
  */
+#include <stdio.h>
+
 #include "base/jsongen.h"
+#include "base/loadtype.h"
 #include "status.h"
 
 static void gen_host(yajl_gen g, const bal_host_info *h)
 {
+    char key[32];
+    int i;
+
     yajl_gen_map_open(g);
     bal__jg_key_str(g, "name", h->name);
     bal__jg_key_int(g, "pcpus", h->pcpus);
@@ -16,18 +22,26 @@ static void gen_host(yajl_gen g, const bal_host_info *h)
     bal__jg_key_num(g, "cpu_pct", h->cpu_pct, 2);
     bal__jg_key_num(g, "dom0_cpu_pct", h->dom0_cpu_pct, 2);
     bal__jg_key_int(g, "vms", h->nvms);
-    bal__jg_key_int(g, "cpu", h->ncpu);
-    bal__jg_key_int(g, "io", h->nio);
-    bal__jg_key_int(g, "mixed", h->nmixed);
-    bal__jg_key_int(g, "idle", h->nidle);
-    bal__jg_key_int(g, "heavy_cpu", h->heavy_cpu);
-    bal__jg_key_int(g, "heavy_io", h->heavy_io);
+    /* Its guests by type, a key per type; its heavy ones contending for
+     * each resource, heavy_RES. */
+    for (i = 0; i < BAL_NTYPES; i++) {
+        bal_load_type t = bal_load_type_listed(i);
+
+        bal__jg_key_int(g, bal_load_type_name(t), h->ntype[t]);
+    }
+    for (i = 0; i < BAL_NRES; i++) {
+        snprintf(key, sizeof(key), "heavy_%s", bal__resources[i].name);
+        bal__jg_key_int(g, key, h->heavy[i]);
+    }
     bal__jg_key_bool(g, "same_type_conflict", h->same_type_conflict);
     yajl_gen_map_close(g);
 }
 
 static void gen_vm(yajl_gen g, const bal_vm_info *v)
 {
+    char key[32];
+    int i;
+
     yajl_gen_map_open(g);
     bal__jg_key_str(g, "name", v->name);
     bal__jg_key_str(g, "uuid", v->uuid);
@@ -43,8 +57,10 @@ static void gen_vm(yajl_gen g, const bal_vm_info *v)
     bal__jg_key_num(g, "wr_iops", v->wr_iops, 1);
     bal__jg_key_num(g, "net_rx_Bps", v->net_rx_Bps, 0);
     bal__jg_key_num(g, "net_tx_Bps", v->net_tx_Bps, 0);
-    bal__jg_key_num(g, "cpu_level", v->cpu_level, 4);
-    bal__jg_key_num(g, "io_level", v->io_level, 4);
+    for (i = 0; i < BAL_NRES; i++) {
+        snprintf(key, sizeof(key), "%s_level", bal__resources[i].name);
+        bal__jg_key_num(g, key, v->level[i], 4);
+    }
     bal__jg_key_str(g, "type", bal_load_type_name(v->type));
     bal__jg_key_bool(g, "heavy", v->heavy);
     yajl_gen_map_close(g);
@@ -79,15 +95,4 @@ int bal_status_json(const bal_status *st, char **json_r)
 out:
     if (g) yajl_gen_free(g);
     return rc;
-}
-
-const char *bal_load_type_name(bal_load_type t)
-{
-    switch (t) {
-    case BAL_TYPE_IDLE:  return "idle";
-    case BAL_TYPE_CPU:   return "cpu";
-    case BAL_TYPE_IO:    return "io";
-    case BAL_TYPE_MIXED: return "mixed";
-    }
-    return "?";
 }

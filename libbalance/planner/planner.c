@@ -171,11 +171,13 @@ static int check_input(bal_ctx *ctx, const bal__pl_input *in)
         if (v->host < 0 || v->host >= in->nhosts)
             BAD("vm %s: host %d is not a host (there are %d)", nm, v->host,
                 in->nhosts);
-        if ((unsigned)v->type > BAL_TYPE_MIXED)
+        if ((unsigned)v->type >= BAL_NTYPES)
             BAD("vm %s: load type %d is not a load type", nm, (int)v->type);
         if (!finite_ge(v->cpu, 0)) BAD("vm %s: cpu %g: must be 0 or more", nm, v->cpu);
         if (isnan(v->io_Bps) || v->io_Bps < 0)
             BAD("vm %s: io_Bps %g: must be 0 or more", nm, v->io_Bps);
+        if (isnan(v->net_Bps) || v->net_Bps < 0)
+            BAD("vm %s: net_Bps %g: must be 0 or more", nm, v->net_Bps);
         if (v->vcpus < 1) BAD("vm %s: vcpus 0: must be at least 1", nm);
         if (v->mem_kb == 0) BAD("vm %s: mem_kb 0: must be more than 0", nm);
         if (v->mem_kb > ((uint64_t)1 << 50))
@@ -309,7 +311,8 @@ nomem:
 
 int bal__pl_collisions(const bal__pl_input *in, const int *place)
 {
-    int *cnt = calloc(2 * (size_t)in->nhosts + 2, sizeof(int)), v, h, n = 0;
+    int *cnt = calloc(BAL_NRES * (size_t)in->nhosts + BAL_NRES, sizeof(int));
+    int v, h, r, n = 0;
 
     if (!cnt) return -1;
     for (v = 0; v < in->nvms; v++) {
@@ -317,10 +320,10 @@ int bal__pl_collisions(const bal__pl_input *in, const int *place)
 
         h = place ? place[v] : vm->host;
         if (!vm->heavy) continue;
-        if (bal__pl_uses_cpu(vm)) cnt[2 * h]++;
-        if (bal__pl_uses_io(vm)) cnt[2 * h + 1]++;
+        for (r = 0; r < BAL_NRES; r++)
+            cnt[BAL_NRES * h + r] += bal_load_type_contends(vm->type, r);
     }
-    for (h = 0; h < 2 * in->nhosts; h++)
+    for (h = 0; h < BAL_NRES * in->nhosts; h++)
         if (cnt[h] > 1) n += cnt[h] - 1;
     free(cnt);
     return n;

@@ -64,6 +64,40 @@ double bal__pl_link(const bal__pl_model *m, int a, int b)
     return bal__pl_link_from_rtt(m->p->rtt_ms);
 }
 
+/* Max-min fair: what each of k claimants asking `want' gets of cap
+ * beside the demands d[0..n), ascending. */
+static double wf_equal_k(double cap, const double *d, int n, int k,
+                         double want)
+{
+    int i = 0, left = n + k;
+
+    while (left > 0) {
+        double lvl = cap / left, next = i < n ? d[i] : INFINITY;
+
+        /* The smallest claimant not yet met: the streams, or a VM. */
+        if (want <= next) return bal__dmin(want, lvl);
+        if (next > lvl) return lvl;
+        cap -= next;
+        left--;
+        i++;
+    }
+    return want;
+}
+
+/* What each of k streams gets of host h's NIC, capacity `cap', beside
+ * the traffic of the VMs it starts with: without any, the NIC split
+ * among them (so bal__pl_base_bw is what it was before VMs' traffic was
+ * known). */
+static double nic_share(const bal__pl_model *m, int h, double cap, int k,
+                        double want)
+{
+    int lo = m->p0_first[h], n = m->p0_first[h + 1] - lo;
+
+    if (k < 1) k = 1;
+    if (n == 0 || !(m->net0[lo + n - 1] > 0)) return cap / k;
+    return wf_equal_k(cap, m->net0 + lo, n, k, want);
+}
+
 double bal__pl_base_bw(const bal__pl_model *m, int a, int b, int share_a,
                        int share_b, int share_link)
 {
@@ -82,8 +116,10 @@ double bal__pl_base_bw(const bal__pl_model *m, int a, int b, int share_a,
     }
     bw = bal__pl_link(m, a, b) / (share_link > 0 ? share_link : 1);
 
-    if (ha->net_Bps > 0) bw = bal__dmin(bw, ha->net_Bps / (share_a > 0 ? share_a : 1));
-    if (hb->net_Bps > 0) bw = bal__dmin(bw, hb->net_Bps / (share_b > 0 ? share_b : 1));
+    /* Each NIC carries its VMs' traffic too: the streams get their
+     * max-min share beside it. */
+    if (ha->net_Bps > 0) bw = bal__dmin(bw, nic_share(m, a, ha->net_Bps, share_a, bw));
+    if (hb->net_Bps > 0) bw = bal__dmin(bw, nic_share(m, b, hb->net_Bps, share_b, bw));
     /* One migration is one stream copied by one dom0 thread: at most one
      * pCPU's worth of copying, at each end. */
     if (m->p->migcpu > 0) bw = bal__dmin(bw, BAL__PL_MB / m->p->migcpu);
@@ -148,20 +184,40 @@ double bal__pl_observed_Bps(const bal__pl_params *p, double mem_bytes,
 
 /* ---- the model ------------------------------------------------------------ */
 
-bool bal__pl_uses_cpu(const bal__pl_vm *v)
+/* A VM's work and share from its fractions of each resource f[]: the
+ * mean and the least over the resources its type uses (base/loadtype.c);
+ * 1 and 1 for a type that uses none.  Its work counts every half of a
+ * mixed load; its share, what fairness protects, is the scarcer. */
+static inline void type_rate(bal_load_type t, const double *f,
+                             double *frac_r, double *share_r)
 {
-    return v->type == BAL_TYPE_CPU || v->type == BAL_TYPE_MIXED;
+    unsigned u = bal__load_types[t].uses;
+    double sum = 0, least = 1;
+    int r, k = 0;
+
+    for (r = 0; r < BAL_NRES; r++) {
+        if (!(u & BAL__RES(r))) continue;
+        sum += f[r];
+        least = k++ ? bal__dmin(least, f[r]) : f[r];
+    }
+    *frac_r = k ? sum / k : 1;
+    *share_r = least;
 }
 
-bool bal__pl_uses_io(const bal__pl_vm *v)
+static int dbl_cmp(const void *a, const void *b)
 {
-    return v->type == BAL_TYPE_IO || v->type == BAL_TYPE_MIXED;
+    double x = *(const double *)a, y = *(const double *)b;
+
+    return x < y ? -1 : x > y;
 }
 
 void bal__pl_model_dispose(bal__pl_model *m)
 {
     free(m->w);
     free(m->e);
+    free(m->en);
+    free(m->net0);
+    free(m->s_dn);
     free(m->f0);
     free(m->cap_io);
     free(m->p0_first);
@@ -202,6 +258,9 @@ int bal__pl_model_init(bal__pl_model *m, const bal__pl_input *in)
     m->nv = nv;
     m->w = calloc((size_t)nv + 1, sizeof(double));
     m->e = calloc((size_t)nv + 1, sizeof(double));
+    m->en = calloc((size_t)nv + 1, sizeof(double));
+    m->net0 = calloc((size_t)nv + 1, sizeof(double));
+    m->s_dn = calloc(ns, sizeof(double));
     m->f0 = calloc((size_t)nv + 1, sizeof(double));
     m->cap_io = calloc((size_t)nh + 1, sizeof(double));
     m->p0_first = calloc((size_t)nh + 2, sizeof(int));
@@ -225,7 +284,7 @@ int bal__pl_model_init(bal__pl_model *m, const bal__pl_input *in)
     m->s0 = calloc((size_t)nv + 1, sizeof(double));
     m->s_wt = calloc(ns, sizeof(double));
     m->s_pairs = calloc(ns, sizeof(bal__wf_pair));
-    if (!m->w || !m->e || !m->f0 || !m->cap_io || !m->p0_first ||
+    if (!m->w || !m->e || !m->en || !m->net0 || !m->s_dn || !m->f0 || !m->cap_io || !m->p0_first ||
         !m->p0_list || !m->mc_extra || !m->mc_run0 || !m->mc_delta ||
         !m->mc_dextra || !m->s_tdem || !m->s_talloc ||
         !m->s_dem || !m->s_d || !m->s_want || !m->s_a || !m->s_frac ||
@@ -249,6 +308,7 @@ int bal__pl_model_init(bal__pl_model *m, const bal__pl_input *in)
         if (c > m->io_ref) m->io_ref = c;
         m->mc_extra[h] = NAN;
         m->mc_dextra[h] = NAN;
+        if (hp->net_Bps > m->net_ref) m->net_ref = hp->net_Bps;
     }
 
     for (v = 0; v < nv; v++) {
@@ -256,12 +316,15 @@ int bal__pl_model_init(bal__pl_model *m, const bal__pl_input *in)
 
         /* Seconds of its work that count: to the end of its job, within
          * the horizon; an idle VM's progress is nothing to protect. */
-        if (vm->type == BAL_TYPE_IDLE) m->w[v] = 0;
+        if (!bal__load_types[vm->type].uses) m->w[v] = 0;
         else if (vm->remaining_s < 0) m->w[v] = p->horizon_s;
         else m->w[v] = bal__dmin(vm->remaining_s, p->horizon_s);
         /* "As fast as it is given" is at most what the best path gives
          * alone: its rate is then relative to the best host. */
         m->e[v] = bal__dmin(vm->io_Bps, m->io_ref);
+        /* The same for a stream, against the best NIC known; where no
+         * NIC is known none limits, and traffic is nothing to share. */
+        m->en[v] = m->net_ref > 0 ? bal__dmin(vm->net_Bps, m->net_ref) : 0;
         m->p0_first[vm->host + 1]++;
     }
     for (h = 0; h < nh; h++) m->p0_first[h + 1] += m->p0_first[h];
@@ -278,10 +341,15 @@ int bal__pl_model_init(bal__pl_model *m, const bal__pl_input *in)
         }
         for (v = 0; v < nv; v++) {
             h = in->vms[v].host;
+            m->net0[m->p0_first[h] + fill[h]] = m->en[v];
             m->p0_list[m->p0_first[h] + fill[h]++] = v;
         }
         free(fill);
     }
+    for (h = 0; h < nh; h++)
+        qsort(m->net0 + m->p0_first[h],
+              (size_t)(m->p0_first[h + 1] - m->p0_first[h]), sizeof(double),
+              dbl_cmp);
     for (h = 0; h < nh; h++) {
         int n = m->p0_first[h + 1] - m->p0_first[h];
         const int *idx = m->p0_list + m->p0_first[h];
@@ -322,30 +390,27 @@ static bool cpu_weights(const bal__pl_model *m, int h, const int *idx,
 }
 
 /* Each VM's share of its demand as the fairness figures count it: each
- * of the host's pCPUs and its disk path shared max-min fairly among the
- * VMs' own demands, min(cpu, vcpus) and their disk demands, with no
- * dom0 and no CPU for I/O (what an admin checks from the status; the
- * disk share is the model's, whose path has no dom0 in it either). */
+ * of the host's pCPUs, its disk path and its NIC shared max-min fairly
+ * among the VMs' own demands, min(cpu, vcpus) and their disk and NIC
+ * demands, with no dom0, no CPU for I/O and no migration (what an admin
+ * checks from the status; the disk and NIC shares are the model's, which
+ * have no dom0 in them either). */
 static void plain_shares(bal__pl_model *m, int h, const int *idx, int n)
 {
     const bal__pl_vm *vms = m->in->vms;
-    double *pd = m->s_pdem, *pa = m->s_palloc, *ps = m->s_pshare;
+    double *pd = m->s_pdem, *pa = m->s_palloc, *ps = m->s_pshare, x;
     int i;
 
     for (i = 0; i < n; i++)
         pd[i] = bal__dmin(vms[idx[i]].cpu, (double)vms[idx[i]].vcpus);
     bal__waterfill(m->in->hosts[h].pcpus, pd, pa, n, m->s_pairs);
     for (i = 0; i < n; i++) {
-        double e = m->e[idx[i]];
-        double pc = pd[i] > 0 ? pa[i] / pd[i] : 1;
-        double pi = e > 0 ? m->s_d[i] / e : 1;
+        double e = m->e[idx[i]], en = m->en[idx[i]], f[BAL_NRES];
 
-        switch (vms[idx[i]].type) {
-        case BAL_TYPE_CPU: ps[i] = pc; break;
-        case BAL_TYPE_IO: ps[i] = pi; break;
-        case BAL_TYPE_MIXED: ps[i] = bal__dmin(pc, pi); break;
-        default: ps[i] = 1; break;
-        }
+        f[BAL_RES_CPU] = pd[i] > 0 ? pa[i] / pd[i] : 1;
+        f[BAL_RES_IO] = e > 0 ? m->s_d[i] / e : 1;
+        f[BAL_RES_NET] = en > 0 ? m->s_dn[i] / en : 1;
+        type_rate(vms[idx[i]].type, f, &x, &ps[i]);
     }
 }
 
@@ -356,14 +421,29 @@ double bal__pl_rates(bal__pl_model *m, int h, const int *idx, int n,
     const bal__pl_vm *vms = m->in->vms;
     double P = m->in->hosts[h].pcpus, tsum = extra, runm;
     double *dem = m->s_dem, *d = m->s_d, *want = m->s_want, *a = m->s_a;
-    double *td = m->s_tdem, *ta = m->s_talloc;
+    double *td = m->s_tdem, *ta = m->s_talloc, *dn = m->s_dn;
     double *frac = frac_r ? frac_r : m->s_frac, *share = m->s_share;
+    double cap_net = m->in->hosts[h].net_Bps;
+    bool traffic = false;
     int i;
 
     m->nevals++;
     /* 1. The disk path, water-filled among the VMs' disk demands. */
     for (i = 0; i < n; i++) dem[i] = m->e[idx[i]];
     bal__waterfill(m->cap_io[h], dem, d, n, m->s_pairs);
+    /* 1b. The NIC, among the VMs' traffic and the migration streams dom0
+     *     copies (one claimant, extra / migcpu MB/s); VMs' traffic costs
+     *     no CPU in this model, as in the simulator's.  Without traffic
+     *     or a known NIC every VM gets what it wants. */
+    for (i = 0; i < n; i++) {
+        dn[i] = dem[i] = m->en[idx[i]];
+        traffic |= dem[i] > 0;
+    }
+    if (traffic && cap_net > 0) {
+        dem[n] = extra > 0 && p->migcpu > 0 ? extra * BAL__PL_MB / p->migcpu
+                                            : 0;
+        bal__waterfill(cap_net, dem, dn, n + 1, m->s_pairs);
+    }
 
     /* 2. CPU, per domain: each VM's computation plus the guest side of
      *    the I/O it was granted, capped at its vCPUs; dom0 the sum of its
@@ -394,20 +474,12 @@ double bal__pl_rates(bal__pl_model *m, int h, const int *idx, int n,
         const bal__pl_vm *v = &vms[idx[i]];
         double run = want[i] > 0 ? bal__dmin(1, a[i] / want[i]) : 1;
         double runb = td[i] > 0 ? bal__dmin(1, ta[i] / td[i]) : 1;
-        double e = m->e[idx[i]];
-        double cf = run, iof = e > 0 ? bal__dmin(run, runb) * d[i] / e : 1;
+        double e = m->e[idx[i]], en = m->en[idx[i]], f[BAL_NRES];
 
-        /* Its work counts both halves of a mixed load; its share of its
-         * demand, what fairness protects, is the scarcer one. */
-        switch (v->type) {
-        case BAL_TYPE_CPU: frac[i] = share[i] = cf; break;
-        case BAL_TYPE_IO: frac[i] = share[i] = iof; break;
-        case BAL_TYPE_MIXED:
-            frac[i] = (cf + iof) / 2;
-            share[i] = bal__dmin(cf, iof);
-            break;
-        default: frac[i] = share[i] = 1; break;
-        }
+        f[BAL_RES_CPU] = run;
+        f[BAL_RES_IO] = e > 0 ? bal__dmin(run, runb) * d[i] / e : 1;
+        f[BAL_RES_NET] = en > 0 ? dn[i] / en : 1;
+        type_rate(v->type, f, &frac[i], &share[i]);
     }
     if (extra == 0) plain_shares(m, h, idx, n);
     return runm;

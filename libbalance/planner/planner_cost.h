@@ -42,11 +42,16 @@ struct bal__pl_model {
     const bal__pl_params *p;
     int nh, nv;
     double io_ref;              /* largest path: caps unbounded demands */
+    double net_ref;             /* largest known NIC: the same for traffic */
     bool any_weight;            /* some domain's scheduler weight known */
     double *w;                  /* weight: seconds of its work that count */
     double *e;                  /* effective disk demand, bytes/s */
+    double *en;                 /* effective NIC demand, bytes/s */
     double *f0;                 /* rate where it starts */
     double *cap_io;             /* each host's path capacity */
+    double *net0;               /* each host's starting VMs' NIC demands,
+                                 * ascending: net0[p0_first[h] ..
+                                 * p0_first[h+1]) (a stream's share) */
     int *p0_first, *p0_list;    /* VMs of host h at the start:
                                  * p0_list[p0_first[h] .. p0_first[h+1]) */
     /* Migration caches, per host: the migration work (pCPUs) dom0 was
@@ -56,6 +61,7 @@ struct bal__pl_model {
     double *mc_dextra, *mc_delta;
     /* Scratch of nv + 2 entries. */
     double *s_dem, *s_d, *s_want, *s_a, *s_frac, *s_tdem, *s_talloc;
+    double *s_dn;               /* each VM's NIC share */
     double *s_wt;               /* the domains' weights on the pCPUs */
     double *s_share;            /* each VM's share of its demand, by every
                                  * bal__pl_rates (frac is its work) */
@@ -75,11 +81,12 @@ int bal__pl_model_init(bal__pl_model *m, const bal__pl_input *in);
 void bal__pl_model_dispose(bal__pl_model *m);
 
 /* Rates of the n VMs idx[] together on host h with dom0 asked for extra
- * pCPUs of migration work: frac_r[i] (may be NULL: the model's scratch
- * s_frac), the work it does as a fraction of its demand (a mixed VM's
- * the mean of its two); its share of its demand into s_share[i] (a
- * mixed VM's the lesser of the two).  Returns the fraction of that work dom0 gets done (1 if
- * extra is 0). */
+ * pCPUs of migration work - whose streams, extra x 10^6 / migcpu bytes/s,
+ * also take their share of the NIC: frac_r[i] (may be NULL: the model's
+ * scratch s_frac), the work it does as a fraction of its demand, the
+ * mean over the resources its type uses (a mixed VM's of its two); its
+ * share of its demand into s_share[i], the least of them.  Returns the
+ * fraction of that work dom0 gets done (1 if extra is 0). */
 double bal__pl_rates(bal__pl_model *m, int h, const int *idx, int n,
                      double extra, double *frac_r);
 /* Host h's term of J holding VMs idx[], its new state starting at tau. */
@@ -91,14 +98,11 @@ void bal__pl_move_cost(bal__pl_model *m, int v, int src, int dst,
 /* The link's own bandwidth between two hosts; <= 0: none. */
 double bal__pl_link(const bal__pl_model *m, int a, int b);
 /* bw before dom0's CPU share: link, both NICs (each shared by `share_a',
- * `share_b' migrations) and what one dom0 pCPU can copy; or, when the
- * pair has a learned rate (params.learned_Bps), that rate alone, shared
- * as the most shared of them. */
+ * `share_b' migrations, beside the traffic of the VMs the host starts
+ * with) and what one dom0 pCPU can copy; or, when the pair has a learned
+ * rate (params.learned_Bps), that rate alone, shared as the most shared
+ * of them. */
 double bal__pl_base_bw(const bal__pl_model *m, int a, int b, int share_a,
                        int share_b, int share_link);
-
-/* Load types' share of a resource: whether VM v's progress is in it. */
-bool bal__pl_uses_cpu(const bal__pl_vm *v);
-bool bal__pl_uses_io(const bal__pl_vm *v);
 
 #endif /* BAL_PLANNER_COST_H */

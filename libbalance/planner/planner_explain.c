@@ -178,11 +178,12 @@ static void why_text(const srch *s, int v, int a, int b, int mate, bool evac,
 {
     const bal__pl_vm *vm = &s->in->vms[v];
     const char *t = bal_load_type_name(vm->type);
-    const char *res = vm->type == BAL_TYPE_CPU ? "cores" :
-                      vm->type == BAL_TYPE_IO ? "disk path" :
-                      vm->type == BAL_TYPE_MIXED ? "cores and disk path" :
-                      "host";
+    char res[64];
     int na = 0, nb = 0, i;
+
+    /* What its type shares: "cores", "disk path", "cores and disk path",
+     * "NIC" (base/loadtype.c). */
+    bal__load_type_what(vm->type, res, sizeof(res));
 
     /* Same-type neighbours where it was and where it goes, as the plan
      * starts and as it ends. */

@@ -17,6 +17,7 @@
 #include <yajl/yajl_gen.h>
 #include <yajl/yajl_tree.h>
 
+#include "base/config.h"
 #include "base/jsongen.h"
 #include "planner.h"
 #include "planner_json.h"
@@ -206,16 +207,14 @@ static int read_fields(rd *r, yajl_val obj, const field *t, int nt, void *base,
             break;
         }
         case F_TYPE: {
-            static const char *const names[] = { "idle", "cpu", "io", "mixed" };
+            char names[128];
             bal_load_type ty;
-            int j;
 
             if (!YAJL_IS_STRING(v)) FAIL(r, "%s: not a string", t[k].key);
-            for (j = 0; j < 4; j++)
-                if (!strcmp(names[j], SVAL(v))) break;
-            if (j == 4) FAIL(r, "%s `%s': not idle, cpu, io or mixed", t[k].key,
-                             SVAL(v));
-            ty = (bal_load_type)j;
+            if (bal__load_type_parse(SVAL(v), &ty)) {
+                bal__load_type_names(names, sizeof(names));
+                FAIL(r, "%s `%s': not %s", t[k].key, SVAL(v), names);
+            }
             memcpy(p, &ty, sizeof(ty));
             break;
         }
@@ -235,6 +234,13 @@ static int read_fields(rd *r, yajl_val obj, const field *t, int nt, void *base,
 }
 
 #define F(k, t, s, m, req) { k, t, offsetof(s, m), req }
+
+static double net_default_Bps(void)
+{
+    const bal__config_key *k = bal__config_key_find("net_mbps");
+
+    return k->defval * k->scale;
+}
 
 static const field param_fields[] = {
     F("now_s", F_NUM, bal__pl_params, now_s, false),
@@ -275,6 +281,7 @@ static const field vm_fields[] = {
     F("heavy", F_BOOL, bal__pl_vm, heavy, false),
     F("cpu", F_NUM, bal__pl_vm, cpu, false),
     F("io_Bps", F_NUMMAX, bal__pl_vm, io_Bps, false),
+    F("net_Bps", F_NUMMAX, bal__pl_vm, net_Bps, false),
     F("vcpus", F_U32, bal__pl_vm, vcpus, true),
     F("mem_kb", F_U64, bal__pl_vm, mem_kb, true),
     F("dirty_Bps", F_NUM, bal__pl_vm, dirty_Bps, false),
@@ -385,6 +392,10 @@ static int parse_tree(rd *r, yajl_val top, bal__pl_input *in)
         bal__pl_host *h = &in->hosts[i];
 
         snprintf(r->where, sizeof(r->where), "hosts[%zu]", i);
+        /* Unless told, a host's NIC is what the configuration takes a
+         * host's to be when it does not report one (net_mbps's default);
+         * 0 says it has no limit. */
+        h->net_Bps = net_default_Bps();
         if (read_fields(r, hosts->u.array.values[i], host_fields,
                         NF(host_fields), h, NULL))
             goto out;
@@ -416,7 +427,7 @@ static int parse_tree(rd *r, yajl_val top, bal__pl_input *in)
         if (!v->uuid) v->uuid = v->name;
         /* Unless told, a VM of a type is taken to be heavy in it. */
         if (!yajl_tree_get(o, heavy_path, yajl_t_any))
-            v->heavy = v->type != BAL_TYPE_IDLE;
+            v->heavy = bal__load_types[v->type].uses != 0;
     }
 
     hist = arr(r, top, "history", false, &e);

@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "base/internal.h"
+#include "base/loadtype.h"
 #include "base/plan.h"
 
 #define BAL__PL_MB 1e6          /* CPU costs are per 10^6 bytes */
@@ -48,7 +49,9 @@ typedef struct bal__pl_host {
     uint32_t pcpus;             /* >= 1 */
     double disk_Bps;            /* disk path capacity, bytes/s, > 0 */
     double disk_iops;           /* requests/s it sustains; 0: no limit */
-    double net_Bps;             /* NIC, each direction; 0: unknown */
+    double net_Bps;             /* NIC, bytes/s: its VMs' traffic and the
+                                 * migration streams at it share it; 0:
+                                 * unknown, no limit */
     int64_t free_kb;            /* memory free for guests now, >= 0 */
     bool drained;               /* evacuate it; never a destination */
     uint32_t storage_mask;      /* the storages it reaches */
@@ -59,13 +62,17 @@ typedef struct bal__pl_host {
 typedef struct bal__pl_vm {
     const char *uuid, *name;
     int host;                   /* index into the hosts */
-    bal_load_type type;         /* which rate counts as its progress */
+    bal_load_type type;         /* which rates count as its progress: those
+                                 * of the resources its type uses */
     bool heavy;                 /* counted in same-type collisions */
     /* Demands: what it would use alone on an idle host. */
     double cpu;                 /* pCPUs of computation, without the CPU
                                  * its I/O costs (params.iocpu adds it) */
     double io_Bps;              /* disk bytes/s; INFINITY: as fast as the
                                  * path goes (a sequential read) */
+    double net_Bps;             /* NIC bytes/s, received and sent;
+                                 * INFINITY: as fast as the NIC goes (a
+                                 * stream) */
     uint32_t vcpus;             /* >= 1 */
     uint64_t mem_kb;            /* > 0 */
     double dirty_Bps;           /* page-dirtying rate, for pre-copy */
@@ -211,7 +218,7 @@ typedef struct bal__pl_result {
     double floor;               /* the fairness floor at the end: model */
     double pfloor;              /* ... and plain shares (s_pshare) */
     int collisions_before;      /* heavy same-type pairs beyond the first, */
-    int collisions_after;       /* summed over hosts (cpu and io) */
+    int collisions_after;       /* summed over hosts and resources */
     int stranded;               /* movable VMs left on drained hosts */
     int *placement;             /* every VM's host after the plan */
     int nvms;

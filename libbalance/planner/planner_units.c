@@ -167,61 +167,86 @@ bool bal__pls_better(double net, double spread, int n, const rel *r,
 
 /* ---- host state ----------------------------------------------------------- */
 
-/* What VM v adds to host h's loads: pCPUs (computation and what its I/O
- * costs the guest and dom0) and path bytes/s. */
-static void vm_load(const srch *s, int v, int h, double *cpu_r, double *io_r)
+/* What VM v adds to host h's loads, per resource: pCPUs (computation
+ * and what its I/O costs the guest and dom0), path bytes/s, NIC
+ * bytes/s. */
+static void vm_load(const srch *s, int v, int h, double *load)
 {
     const bal__pl_vm *vm = &s->in->vms[v];
     double d = bal__dmin(s->m->e[v], s->m->cap_io[h]);
 
-    *cpu_r = bal__dmin(vm->vcpus, vm->cpu + s->p->iocpu * d / BAL__PL_MB) +
-             s->p->dom0cpu * d / BAL__PL_MB;
-    *io_r = s->m->e[v];
+    load[BAL_RES_CPU] = bal__dmin(vm->vcpus, vm->cpu + s->p->iocpu * d / BAL__PL_MB) +
+                        s->p->dom0cpu * d / BAL__PL_MB;
+    load[BAL_RES_IO] = s->m->e[v];
+    load[BAL_RES_NET] = s->m->en[v];
+}
+
+/* A host's capacity of each resource as the loads count it; <= 0: no
+ * limit known (a NIC). */
+static double host_cap(const srch *s, int h, int r)
+{
+    return r == BAL_RES_CPU ? s->in->hosts[h].pcpus :
+           r == BAL_RES_IO ? s->m->cap_io[h] : s->in->hosts[h].net_Bps;
 }
 
 /* Same-type contention as the benchmark counts it (doc/planner.md,
  * "Contended pairs"): on each resource whose plain demand - pCPUs
- * min(cpu, vcpus), the path io_Bps - exceeds the host's capacity, every
- * pair of heavy VMs that use it.  What v adds to those counts: */
-static void pair_load(const srch *s, int v, double *dc_r, double *di_r,
-                      int *kc_r, int *ki_r)
+ * min(cpu, vcpus), the path io_Bps, the NIC net_Bps - exceeds the host's
+ * capacity, every pair of heavy VMs whose type contends for it
+ * (base/loadtype.c).  What v adds to those counts: */
+static void pair_load(const srch *s, int v, double *d, int *k)
 {
     const bal__pl_vm *vm = &s->in->vms[v];
-    bool heavy = vm->heavy && vm->type != BAL_TYPE_IDLE;
+    int r;
 
-    *dc_r = bal__dmin(vm->cpu, vm->vcpus);
-    *di_r = vm->io_Bps;
-    *kc_r = heavy && bal__pl_uses_cpu(vm);
-    *ki_r = heavy && bal__pl_uses_io(vm);
+    d[BAL_RES_CPU] = bal__dmin(vm->cpu, vm->vcpus);
+    d[BAL_RES_IO] = vm->io_Bps;
+    d[BAL_RES_NET] = vm->net_Bps;
+    for (r = 0; r < BAL_NRES; r++)
+        k[r] = vm->heavy && bal_load_type_contends(vm->type, r);
 }
 
-static long host_pairs(const srch *s, int h, int kc, int ki, double dc,
-                       double di)
+static long host_pairs(const srch *s, int h, const int *k, const double *d)
 {
+    const bal__pl_host *hp = &s->in->hosts[h];
+    const double cap[BAL_NRES] = { hp->pcpus, hp->disk_Bps, hp->net_Bps };
     long n = 0;
+    int r;
 
-    if (dc > s->in->hosts[h].pcpus * (1 + 1e-9)) n += (long)kc * (kc - 1) / 2;
-    if (di > s->in->hosts[h].disk_Bps * (1 + 1e-9)) n += (long)ki * (ki - 1) / 2;
+    for (r = 0; r < BAL_NRES; r++)
+        if (cap[r] > 0 && d[r] > cap[r] * (1 + 1e-9))
+            n += (long)k[r] * (k[r] - 1) / 2;
     return n;
 }
 
-/* Host h's load as demands over capacities: pCPUs (its VMs' computation
- * and what their I/O costs the guests and dom0) and the disk path. */
-static void host_load(const srch *s, int h, const int *list, int n,
-                      double *cpu_r, double *io_r)
+/* How crowded loads make a host: the sum of their squared fractions of
+ * the capacities (a NIC of no known limit is never crowded). */
+static double crowd_of(const srch *s, int h, const double *load)
 {
-    double c = 0, io = 0;
-    int i;
+    double c = 0, cap;
+    int r;
 
+    for (r = 0; r < BAL_NRES; r++)
+        if ((cap = host_cap(s, h, r)) > 0)
+            c += (load[r] / cap) * (load[r] / cap);
+    return c;
+}
+
+/* Host h's load as demands over capacities, per resource: pCPUs (its
+ * VMs' computation and what their I/O costs the guests and dom0), the
+ * disk path and the NIC. */
+static void host_load(const srch *s, int h, const int *list, int n,
+                      double *load)
+{
+    int i, r;
+
+    for (r = 0; r < BAL_NRES; r++) load[r] = 0;
     for (i = 0; i < n; i++) {
-        double x, y;
+        double x[BAL_NRES];
 
-        vm_load(s, list[i], h, &x, &y);
-        c += x;
-        io += y;
+        vm_load(s, list[i], h, x);
+        for (r = 0; r < BAL_NRES; r++) load[r] += x[r];
     }
-    *cpu_r = c;
-    *io_r = io;
 }
 
 /* A host's VMs with work that counts, summed: their utility, unweighted
@@ -269,8 +294,8 @@ static void side_sum(const srch *s, const int *list, int n, const double *sh,
 static void host_refresh(srch *s, int h)
 {
     const hlist *l = &s->hl[h];
-    double c, io, P = s->in->hosts[h].pcpus, C = s->m->cap_io[h];
-    int i, k;
+    double load[BAL_NRES];
+    int i, k, r;
 
     bal__pl_rates(s->m, h, l->v, l->n, 0, s->tmp);
     s->maxw[h] = 0;
@@ -286,31 +311,38 @@ static void host_refresh(srch *s, int h)
              &s->side[h]);
     s->nbelow += s->side[h].nb;
     s->pnbelow += s->side[h].pnb;
-    host_load(s, h, l->v, l->n, &c, &io);
-    s->hcpu[h] = c;
-    s->hio[h] = io;
-    s->side[h].crowd = (c / P) * (c / P) + (io / C) * (io / C);
-    s->pdc[h] = s->pdi[h] = 0;
-    s->pkc[h] = s->pki[h] = 0;
-    for (i = 0; i < l->n; i++) {
-        double x, y;
-        int a, b;
+    host_load(s, h, l->v, l->n, load);
+    s->side[h].crowd = crowd_of(s, h, load);
+    {
+        double pd[BAL_NRES] = { 0 };
+        int pk[BAL_NRES] = { 0 };
 
-        pair_load(s, l->v[i], &x, &y, &a, &b);
-        s->pdc[h] += x;
-        s->pdi[h] += y;
-        s->pkc[h] += a;
-        s->pki[h] += b;
+        for (i = 0; i < l->n; i++) {
+            double x[BAL_NRES];
+            int a[BAL_NRES];
+
+            pair_load(s, l->v[i], x, a);
+            for (r = 0; r < BAL_NRES; r++) {
+                pd[r] += x[r];
+                pk[r] += a[r];
+            }
+        }
+        for (r = 0; r < BAL_NRES; r++) {
+            s->pd[r][h] = pd[r];
+            s->pk[r][h] = pk[r];
+        }
+        s->side[h].pairs = host_pairs(s, h, pk, pd);
     }
-    s->side[h].pairs = host_pairs(s, h, s->pkc[h], s->pki[h], s->pdc[h],
-                                  s->pdi[h]);
-    s->key[HX_CPU_ABS][h] = P - c;
-    s->key[HX_CPU_REL][h] = 1 - c / P;
-    s->key[HX_IO_ABS][h] = C - io;
-    s->key[HX_IO_REL][h] = 1 - io / C;
+    for (r = 0; r < BAL_NRES; r++) {
+        double cap = host_cap(s, h, r);
+
+        s->hload[r][h] = load[r];
+        /* A NIC of no known limit always has room, and is never full. */
+        s->key[HX_ABS(r)][h] = cap > 0 ? cap - load[r] : INFINITY;
+        s->key[HX_REL(r)][h] = cap > 0 ? 1 - load[r] / cap : 1;
+        s->key[HX_FULL(r)][h] = cap > 0 ? load[r] / cap : 0;
+    }
     s->key[HX_MEM][h] = (double)s->free_kb[h];
-    s->key[HX_CPU_FULL][h] = c / P;
-    s->key[HX_IO_FULL][h] = io / C;
     for (k = 0; k < HX_N; k++)
         if (s->hx[k].pos[h] >= 0) hfix(&s->hx[k], s->hx[k].pos[h]);
     s->ver[h]++;
@@ -334,11 +366,12 @@ static void population(srch *s)
     bool any_heavy = false;
 
     for (v = 0; v < s->nv; v++)
-        any_heavy |= s->in->vms[v].heavy && s->in->vms[v].type != BAL_TYPE_IDLE;
+        any_heavy |= s->in->vms[v].heavy &&
+                     bal__load_types[s->in->vms[v].type].uses;
     for (v = 0; v < s->nv; v++) {
         const bal__pl_vm *vm = &s->in->vms[v];
 
-        s->pop[v] = vm->type != BAL_TYPE_IDLE &&
+        s->pop[v] = bal__load_types[vm->type].uses &&
                     (any_heavy ? vm->heavy : s->m->w[v] > 0);
         n += s->pop[v];
     }
@@ -939,26 +972,28 @@ static void after_side(srch *s, int h, const rel *r, int n, hside *o)
     bal__pl_rates(s->m, h, s->ta, c, 0, s->tmp);
     side_sum(s, s->ta, c, s->m->s_share, s->m->s_pshare, s->tmp, true, o);
     {
-        double cc = s->hcpu[h], io = s->hio[h], x, y;
-        double dc = s->pdc[h], di = s->pdi[h];
-        double P = s->in->hosts[h].pcpus, C = s->m->cap_io[h];
-        int kc = s->pkc[h], ki = s->pki[h], a, b, sg;
+        double load[BAL_NRES], pd[BAL_NRES], x[BAL_NRES];
+        int pk[BAL_NRES], a[BAL_NRES], sg, q;
 
+        for (q = 0; q < BAL_NRES; q++) {
+            load[q] = s->hload[q][h];
+            pd[q] = s->pd[q][h];
+            pk[q] = s->pk[q][h];
+        }
         for (k = 0; k < n; k++) {
             if (s->host[r[k].v] == h && r[k].to != h) sg = -1;
             else if (r[k].to == h && s->host[r[k].v] != h) sg = 1;
             else continue;
-            vm_load(s, r[k].v, h, &x, &y);
-            cc += sg * x;
-            io += sg * y;
-            pair_load(s, r[k].v, &x, &y, &a, &b);
-            dc += sg * x;
-            di += sg * y;
-            kc += sg * a;
-            ki += sg * b;
+            vm_load(s, r[k].v, h, x);
+            for (q = 0; q < BAL_NRES; q++) load[q] += sg * x[q];
+            pair_load(s, r[k].v, x, a);
+            for (q = 0; q < BAL_NRES; q++) {
+                pd[q] += sg * x[q];
+                pk[q] += sg * a[q];
+            }
         }
-        o->crowd = (cc / P) * (cc / P) + (io / C) * (io / C);
-        o->pairs = host_pairs(s, h, kc, ki, dc, di);
+        o->crowd = crowd_of(s, h, load);
+        o->pairs = host_pairs(s, h, pk, pd);
     }
     /* Only a change of at most one VM out and one in is memoised: a key
      * that says what changed. */
@@ -1073,16 +1108,12 @@ int bal__pls_cand_hosts(srch *s, int v, int *hc, int k)
             if (i != s->host[v] && !s->in->hosts[i].drained) hc[n++] = i;
         return n;
     }
-    for (j = 0; j < HX_CPU_FULL; j++) {
-        bool want;
-
-        switch (j) {
-        case HX_CPU_ABS: case HX_CPU_REL:
-            want = bal__pl_uses_cpu(vm) || vm->type == BAL_TYPE_IDLE; break;
-        case HX_IO_ABS: case HX_IO_REL: want = bal__pl_uses_io(vm); break;
-        default: want = true; break;
-        }
-        if (!want) continue;
+    for (j = 0; j <= HX_MEM; j++) {
+        /* The room in each resource its type uses (a type of none, idle,
+         * still loads the cores), and free memory for every VM. */
+        if (j < HX_MEM && !bal__type_uses(vm->type, j / 2) &&
+            !(j / 2 == BAL_RES_CPU && !bal__load_types[vm->type].uses))
+            continue;
         got = htop(&s->hx[j], j == HX_MEM ? (k + 1) / 2 : k + 1, tmp);
         for (i = 0; i < got; i++) {
             int h = tmp[i];
@@ -1109,20 +1140,19 @@ static bool tiny(const srch *s)
 }
 
 /* Hosts to look for a swap partner on, beyond the move candidates
- * (beyond tiny clusters): the most loaded in the resource v does not
- * use. */
+ * (beyond tiny clusters), for a VM of a type that uses one resource: the
+ * most loaded in each resource it does not use that some VM's type
+ * uses. */
 static int swap_hosts(srch *s, int v, int *out)
 {
     const bal__pl_vm *vm = &s->in->vms[v];
     int n = 0, i, got, tmp[MAX_K + 1], j;
 
     if (tiny(s)) return 0;
-    if (vm->type != BAL_TYPE_CPU && vm->type != BAL_TYPE_IO) return 0;
-    for (j = 0; j < 2; j++) {
-        int x = j ? HX_IO_FULL : HX_CPU_FULL;
-
-        if (j ? vm->type == BAL_TYPE_IO : vm->type == BAL_TYPE_CPU) continue;
-        got = htop(&s->hx[x], SWAP_HOSTS, tmp);
+    if (bal__type_nres(vm->type) != 1) return 0;
+    for (j = 0; j < BAL_NRES; j++) {
+        if (bal__type_uses(vm->type, j) || !s->used[j]) continue;
+        got = htop(&s->hx[HX_FULL(j)], SWAP_HOSTS, tmp);
         for (i = 0; i < got; i++)
             if (tmp[i] != s->host[v] && !s->in->hosts[tmp[i]].drained)
                 n = add_host(out, n, tmp[i]);
@@ -1130,17 +1160,23 @@ static int swap_hosts(srch *s, int v, int *out)
     return n;
 }
 
-/* u's demand on what `like' needs most, for picking swap partners that
- * leave room for it: the pCPUs a computer wants, the path a reader. */
+/* u's demand on what `like' needs, for picking swap partners that
+ * leave room for it: summed over the resources like's type uses (every
+ * one for a type of none), each as a fraction - the pCPUs of its vCPUs a
+ * computer wants, the best path a reader, the best NIC a stream. */
 static double need(const srch *s, int u, int like)
 {
-    const bal__pl_vm *x = &s->in->vms[u], *w = &s->in->vms[like];
+    const bal__pl_vm *x = &s->in->vms[u];
+    bal_load_type t = s->in->vms[like].type;
+    bool all = !bal__load_types[t].uses;
+    double n = 0;
 
-    if (bal__pl_uses_io(w) && !bal__pl_uses_cpu(w))
-        return s->m->e[u] / s->m->io_ref;
-    if (bal__pl_uses_cpu(w) && !bal__pl_uses_io(w))
-        return x->cpu / (double)x->vcpus;
-    return x->cpu / (double)x->vcpus + s->m->e[u] / s->m->io_ref;
+    if (all || bal__type_uses(t, BAL_RES_CPU))
+        n += x->cpu / (double)x->vcpus;
+    if (all || bal__type_uses(t, BAL_RES_IO)) n += s->m->e[u] / s->m->io_ref;
+    if ((all || bal__type_uses(t, BAL_RES_NET)) && s->m->net_ref > 0)
+        n += s->m->en[u] / s->m->net_ref;
+    return n;
 }
 
 bool bal__pls_swap_host(const srch *s, const int *hs, int nc, int i)
@@ -1645,8 +1681,11 @@ void bal__pls_dispose(srch *s)
     free(s->pop);
     free(s->side);
     free(s->maxw);
-    free(s->hcpu);
-    free(s->hio);
+    for (k = 0; k < BAL_NRES; k++) {
+        free(s->hload[k]);
+        free(s->pd[k]);
+        free(s->pk[k]);
+    }
     free(s->memo);
     free(s->mc);
     free(s->mc_next);
@@ -1660,10 +1699,6 @@ void bal__pls_dispose(srch *s)
     free(s->nent);
 
     free(s->fr);
-    free(s->pdc);
-    free(s->pdi);
-    free(s->pkc);
-    free(s->pki);
     free(s->neg_n);
     free(s->neg_moved);
     free(s->neg_fair);
@@ -1705,8 +1740,6 @@ int bal__pls_init(srch *s, bal__pl_model *m, bal__pl_search_out *out)
     s->pop = calloc(nv, 1);
     s->side = calloc(nh, sizeof(*s->side));
     s->maxw = calloc(nh, sizeof(double));
-    s->hcpu = calloc(nh, sizeof(double));
-    s->hio = calloc(nh, sizeof(double));
     /* A host weighed after a change stands while it does; most reuse
      * is at once (one VM's own host, for each destination weighed), so
      * the memo is kept small enough to stay in the cache: larger, a
@@ -1728,10 +1761,6 @@ int bal__pls_init(srch *s, bal__pl_model *m, bal__pl_search_out *out)
     s->nent = calloc(nv, sizeof(int));
 
     s->fr = calloc(nh, sizeof(int64_t));
-    s->pdc = calloc(nh, sizeof(double));
-    s->pdi = calloc(nh, sizeof(double));
-    s->pkc = calloc(nh, sizeof(int));
-    s->pki = calloc(nh, sizeof(int));
     s->neg_n = calloc(nv, sizeof(int));
     s->neg_moved = calloc(nv, sizeof(int));
     s->neg_fair = calloc(nv * NEG_FAIR, sizeof(double));
@@ -1746,12 +1775,21 @@ int bal__pls_init(srch *s, bal__pl_model *m, bal__pl_search_out *out)
     s->tmp = calloc(nv, sizeof(double));
     if (!s->hl || !s->p0 || !s->host || !s->share ||
         !s->pshare || !s->work || !s->free_kb || !s->ver || !s->order ||
-        !s->okey || !s->pop || !s->side || !s->maxw || !s->hcpu || !s->hio ||
+        !s->okey || !s->pop || !s->side || !s->maxw ||
         !s->memo || !s->mc || !s->mc_next || !s->arrive || !s->corder || !s->cnext || !s->cpend || !s->cnxt || !s->firstp || !s->clast || !s->nent || !s->fr ||
-        !s->pdc || !s->pdi || !s->pkc || !s->pki || !s->neg_n ||
+        !s->neg_n ||
         !s->neg_moved || !s->neg_fair || !s->neg_fairdep || !s->neg_h || !s->neg_ver || !s->neg_role ||
         !s->hc || !s->mark || !s->known || !s->ta || !s->tmp)
         return BAL_ENOMEM;
+    for (k = 0; k < BAL_NRES; k++) {
+        s->hload[k] = calloc(nh, sizeof(double));
+        s->pd[k] = calloc(nh, sizeof(double));
+        s->pk[k] = calloc(nh, sizeof(int));
+        if (!s->hload[k] || !s->pd[k] || !s->pk[k]) return BAL_ENOMEM;
+    }
+    for (i = 0; i < s->nv; i++)
+        for (k = 0; k < BAL_NRES; k++)
+            s->used[k] |= bal__type_uses(in->vms[i].type, k);
     for (k = 0; k < HX_N; k++) {
         s->key[k] = calloc(nh, sizeof(double));
         s->hx[k].a = calloc(nh, sizeof(int));

@@ -28,10 +28,14 @@ enum { K_MOVE = 1, K_SWAP = 2 };
 /* A share that moves by less than this has not moved (rounding). */
 #define SHARE_EPS 1e-9
 
-/* Candidate host indexes: per resource, the most room (absolute and
- * relative) and the least (partners for swaps). */
-enum { HX_CPU_ABS, HX_CPU_REL, HX_IO_ABS, HX_IO_REL, HX_MEM, HX_CPU_FULL,
-       HX_IO_FULL, HX_N };
+/* Candidate host indexes: per resource (bal_resource), the most room
+ * (absolute and relative); the most free memory; and per resource the
+ * least room (partners for swaps). */
+#define HX_ABS(r) (2 * (r))
+#define HX_REL(r) (2 * (r) + 1)
+#define HX_MEM (2 * BAL_NRES)
+#define HX_FULL(r) (HX_MEM + 1 + (r))
+#define HX_N (HX_MEM + 1 + BAL_NRES)
 
 typedef struct hlist {
     int *v;
@@ -145,8 +149,9 @@ typedef struct srch {
     int64_t *free_kb;           /* as the steps so far leave the hosts */
     uint32_t *ver;              /* bumped whenever a host changes */
     double *key[HX_N];          /* per host: room in pCPUs and as a
-                                 * fraction, the same for the path, free
-                                 * memory, and the loads (fractions) */
+                                 * fraction, the same for the path and the
+                                 * NIC, free memory, and the loads
+                                 * (fractions) */
     hheap hx[HX_N];             /* the most of each key first */
     int *order;                 /* a pass's VMs, the worst-off first: */
     double *okey;               /* a heap on their shares when pushed */
@@ -170,7 +175,8 @@ typedef struct srch {
     uint32_t epoch;             /* bumped whenever the floors are set */
     hside *side;                /* each host as it is */
     double *maxw;               /* the most any VM on a host counts */
-    double *hcpu, *hio;         /* each host's loads, pCPUs and bytes/s */
+    double *hload[BAL_NRES];    /* each host's loads: pCPUs, bytes/s of
+                                 * the path and of the NIC */
     memo_e *memo;
     unsigned nmemo;             /* a power of 2 */
     mcost *mc;                  /* MC_WAYS per host */
@@ -187,9 +193,11 @@ typedef struct srch {
     int *nent;                  /* each VM's migrations */
     int *cnxt, *firstp;         /* scratch for first fit: capc, nv */
     int64_t *fr;                /* scratch: nh */
-    double *pdc, *pdi;          /* each host's plain demands, pCPUs and
-                                 * bytes/s, and its heavy VMs on each */
-    int *pkc, *pki;
+    double *pd[BAL_NRES];       /* each host's plain demands on each
+                                 * resource, and its heavy VMs contending
+                                 * for each */
+    int *pk[BAL_NRES];
+    bool used[BAL_NRES];        /* some VM's type uses the resource */
     /* Each VM's last weighing that found nothing to pay (planner_search.c,
      * nothing_new): the hosts it looked at and their versions, the floor
      * and the moves taken then; neg_n[v] < 0: none kept. */

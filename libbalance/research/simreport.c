@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "base/jsongen.h"
+#include "base/loadtype.h"
 #include "plot.h"
 #include "simulate.h"
 
@@ -213,14 +214,26 @@ int bal_sim_report_json(const bal_sim_report *r, char **json_r)
 
 /* ---- the plot ----------------------------------------------------------
  * One panel per VM with a job, like the paper's figures 2-5: the job's
- * throughput (MB/s of I/O for an io VM, million operations/s otherwise)
- * with balancing (solid) and without (dashed), migrations shaded. */
+ * throughput (MB/s of I/O for an io VM, of traffic for a net VM, million
+ * operations/s otherwise) with balancing (solid) and without (dashed),
+ * migrations shaded. */
 
 typedef struct series_buf {
     double *x, *y;
 } series_buf;
 
-static int to_series(const bal__simrun_vm *v, bool io, series_buf *b,
+/* The resource a VM's job is plotted in: the one its type uses, or the
+ * computation for a type of several or none. */
+static int shown(bal_load_type t)
+{
+    int r;
+
+    for (r = 0; r < BAL_NRES && bal__type_nres(t) == 1; r++)
+        if (bal__type_uses(t, r)) return r;
+    return BAL_RES_CPU;
+}
+
+static int to_series(const bal__simrun_vm *v, int res, series_buf *b,
                      bal__plot_series *s, const char *label, int style)
 {
     int i;
@@ -230,7 +243,9 @@ static int to_series(const bal__simrun_vm *v, bool io, series_buf *b,
     if (!b->x || !b->y) return BAL_ENOMEM;
     for (i = 0; i < v->npts; i++) {
         b->x[i] = v->pts[i].t;
-        b->y[i] = io ? v->pts[i].io_Bps / 1e6 : v->pts[i].cpu_ops_s / 1e6;
+        b->y[i] = (res == BAL_RES_IO ? v->pts[i].io_Bps :
+                   res == BAL_RES_NET ? v->pts[i].net_Bps :
+                   v->pts[i].cpu_ops_s) / 1e6;
     }
     s->label = label;
     s->x = b->x;
@@ -272,26 +287,25 @@ int bal_sim_report_plot(bal_ctx *ctx, const bal_sim_report *r,
     }
     for (i = 0; i < m->nvms; i++) {
         const bal__simrun_vm *v = &m->vms[i];
-        bool io = v->load == BAL_TYPE_IO;
-        int first = ns;
+        int res = shown(v->load), first = ns;
 
         if (!v->has_job) continue;
-        rc = to_series(v, io, &bufs[ns], &series[ns],
+        rc = to_series(v, res, &bufs[ns], &series[ns],
                        r->has_bal ? "with balancing" : "without balancing",
                        0);
         if (rc) goto out;
         ns++;
         if (r->has_bal && i < r->base.nvms) {
-            rc = to_series(&r->base.vms[i], io, &bufs[ns], &series[ns],
+            rc = to_series(&r->base.vms[i], res, &bufs[ns], &series[ns],
                            "without balancing", 1);
             if (rc) goto out;
             ns++;
         }
         snprintf(titles[np], sizeof(titles[np]), "%s (%s)", v->name,
-                 io ? "I/O" : bal_load_type_name(v->load));
+                 res == BAL_RES_IO ? "I/O" : bal_load_type_name(v->load));
         panels[np].title = titles[np];
         panels[np].xlabel = "time (s)";
-        panels[np].ylabel = io ? "MB/s" : "M ops/s";
+        panels[np].ylabel = res == BAL_RES_CPU ? "M ops/s" : "MB/s";
         panels[np].series = &series[first];
         panels[np].nseries = ns - first;
         panels[np].bands = r->has_bal ? bands : NULL;

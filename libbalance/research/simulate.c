@@ -139,6 +139,7 @@ static int open_sim(bal_ctx *ctx, const struct bal_config *cfg,
     for (i = 0; i < scn.nvms; i++) {
         scn.vms[i].cpuwork *= o->job_scale;
         scn.vms[i].iowork *= o->job_scale;
+        scn.vms[i].network *= o->job_scale;
     }
 
     be = calloc(1, sizeof(*be));
@@ -185,7 +186,7 @@ static int collect(const bal__sim *sim, bal__simrun *run)
         snprintf(v->name, sizeof(v->name), "%s", sv->name);
         memcpy(v->uuid, sv->uuid, sizeof(v->uuid));
         v->load = sv->load;
-        v->has_job = sv->cpuwork > 0 || sv->iowork > 0;
+        v->has_job = sv->cpuwork > 0 || sv->iowork > 0 || sv->network > 0;
         v->completion_s = bal__sim_vm_completion(sim, i);
         v->host_start = sv->host;
         v->host_end = bal__sim_vm_host(sim, i);
