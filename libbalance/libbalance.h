@@ -497,6 +497,7 @@ typedef struct bal_rebalance_move {
     bool rates_valid;           /* the four rates below are known */
     double cpu_pct_before, cpu_pct_after;
     double disk_Bps_before, disk_Bps_after;
+    double net_Bps_before, net_Bps_after;   /* received + sent */
     double gain;                /* realised: its progress rate after over
                                  * before, minus 1; NAN: unknown */
     double predicted_gain;      /* the plan's gain_rate; NAN: none */

@@ -246,8 +246,12 @@ static bool fill_dom(bal__dom *dom, xenstat_domain *d,
         xenstat_network *net = xenstat_domain_network(d, j);
 
         if (!net) continue;
-        dom->net_rx_bytes += xenstat_network_rbytes(net);
-        dom->net_tx_bytes += xenstat_network_tbytes(net);
+        /* libxenstat reads the vifs in dom0's /proc/net/dev: what dom0
+         * receives on vifD.N is what the guest sent, and the other way
+         * round.  Swapped here, so that rx and tx are the guest's, as the
+         * simulator reports them. */
+        dom->net_rx_bytes += xenstat_network_tbytes(net);
+        dom->net_tx_bytes += xenstat_network_rbytes(net);
     }
     return true;
 }

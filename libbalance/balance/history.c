@@ -62,6 +62,8 @@ static int hist_line(const bal__hist *h, char **line_r, size_t *len_r)
         g_num(g, "cpu_pct_after", h->cpu_pct_after, 2);
         g_num(g, "disk_Bps_before", h->disk_Bps_before, 0);
         g_num(g, "disk_Bps_after", h->disk_Bps_after, 0);
+        g_num(g, "net_Bps_before", h->net_Bps_before, 0);
+        g_num(g, "net_Bps_after", h->net_Bps_after, 0);
         g_num(g, "gain", h->gain, 4);
     }
     g_num(g, "predicted_gain", h->predicted, 4);
@@ -255,6 +257,8 @@ static int hist_parse(const char *line, locale_t cloc, bal__hist *h,
     h->cpu_pct_after = num(top, "cpu_pct_after", cloc);
     h->disk_Bps_before = num(top, "disk_Bps_before", cloc);
     h->disk_Bps_after = num(top, "disk_Bps_after", cloc);
+    h->net_Bps_before = num(top, "net_Bps_before", cloc);
+    h->net_Bps_after = num(top, "net_Bps_after", cloc);
     h->rates = isfinite(h->cpu_pct_before) && isfinite(h->cpu_pct_after);
     h->gain = num(top, "gain", cloc);
     h->predicted = num(top, "predicted_gain", cloc);

@@ -24,9 +24,11 @@ typedef struct bal__hist {
     bool rates;                 /* the rates below are known */
     double cpu_pct_before, cpu_pct_after;   /* percent of one pCPU */
     double disk_Bps_before, disk_Bps_after; /* read + write */
+    double net_Bps_before, net_Bps_after;   /* received + sent; NAN in
+                                             * older records */
     double gain;                /* realised: its progress rate after over
-                                 * before, minus 1 (cpu for cpu and idle
-                                 * VMs, disk for io, the mean for mixed);
+                                 * before, minus 1 (the mean over its
+                                 * type's resources, cpu for idle VMs);
                                  * NAN: unknown */
     double predicted;           /* the plan's gain_rate; NAN: none */
     /* For learning a link's rate (doc/planner.md, "Learned links");

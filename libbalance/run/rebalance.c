@@ -26,6 +26,7 @@
 
 #include "backend/backend.h"
 #include "base/config.h"
+#include "base/loadtype.h"
 #include "exec.h"
 #include "journal.h"
 #include "base/lock.h"
@@ -640,6 +641,7 @@ static int report_moves(rb *r, const bal__plan *plan,
             p->type = v->type;
             p->cpu_pct_before = v->cpu_pct;
             p->disk_Bps_before = v->rd_Bps + v->wr_Bps;
+            p->net_Bps_before = v->net_rx_Bps + v->net_tx_Bps;
             m->before_valid = v->rates_valid;
         }
     }
@@ -778,20 +780,27 @@ out:
 
 /* ---- after the moves: rates and history -------------------------------------- */
 
-/* Its progress rate after over before, minus 1: CPU for cpu (and idle)
- * VMs, disk for io ones, the mean of both for mixed ones. */
+/* Its progress rate after over before, minus 1: the mean over the
+ * resources its type uses (base/loadtype.c) - CPU for cpu VMs, disk for
+ * io ones, traffic for net ones, both halves of a mixed one - and CPU for
+ * an idle one. */
 static double realised_gain(const bal_rebalance_move *p)
 {
-    double c = p->cpu_pct_before > 0 ?
-               p->cpu_pct_after / p->cpu_pct_before - 1 : NAN;
-    double d = p->disk_Bps_before > 0 ?
-               p->disk_Bps_after / p->disk_Bps_before - 1 : NAN;
+    const double before[BAL_NRES] = { p->cpu_pct_before, p->disk_Bps_before,
+                                      p->net_Bps_before };
+    const double after[BAL_NRES] = { p->cpu_pct_after, p->disk_Bps_after,
+                                     p->net_Bps_after };
+    double sum = 0;
+    int r, n = 0;
 
-    switch (p->type) {
-    case BAL_TYPE_IO:    return d;
-    case BAL_TYPE_MIXED: return (c + d) / 2;
-    default:             return c;
+    for (r = 0; r < BAL_NRES; r++) {
+        if (!bal__type_uses(p->type, r) &&
+            (bal__type_nres(p->type) || r != BAL_RES_CPU))
+            continue;
+        sum += before[r] > 0 ? after[r] / before[r] - 1 : NAN;
+        n++;
     }
+    return sum / n;
 }
 
 /* Rates of the moved VMs over (samples - 1) intervals from the last
@@ -834,11 +843,13 @@ static void measure_and_record(rb *r)
                 continue;
             p->cpu_pct_after = rates[k].cpu * 100.0;
             p->disk_Bps_after = rates[k].rd_Bps + rates[k].wr_Bps;
+            p->net_Bps_after = rates[k].net_rx_Bps + rates[k].net_tx_Bps;
             after = true;
         }
         p->rates_valid = m->before_valid && after;
         p->gain = p->rates_valid ? realised_gain(p) : NAN;
-        if (!p->rates_valid) p->cpu_pct_after = p->disk_Bps_after = 0;
+        if (!p->rates_valid)
+            p->cpu_pct_after = p->disk_Bps_after = p->net_Bps_after = 0;
 
         h[n].time = t;
         memcpy(h[n].uuid, p->uuid, sizeof(h[n].uuid));
@@ -853,6 +864,8 @@ static void measure_and_record(rb *r)
         h[n].cpu_pct_after = p->cpu_pct_after;
         h[n].disk_Bps_before = p->disk_Bps_before;
         h[n].disk_Bps_after = p->disk_Bps_after;
+        h[n].net_Bps_before = p->net_Bps_before;
+        h[n].net_Bps_after = p->net_Bps_after;
         h[n].gain = p->gain;
         h[n].predicted = p->predicted_gain;
         h[n].mem_kb = m->mem_kb;

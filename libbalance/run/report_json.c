@@ -43,6 +43,8 @@ int bal_rebalance_report_json(const bal_rebalance_report *r, char **json_r)
             bal__jg_key_num_opt(g, "cpu_pct_after", m->cpu_pct_after, 2);
             bal__jg_key_num_opt(g, "disk_Bps_before", m->disk_Bps_before, 0);
             bal__jg_key_num_opt(g, "disk_Bps_after", m->disk_Bps_after, 0);
+            bal__jg_key_num_opt(g, "net_Bps_before", m->net_Bps_before, 0);
+            bal__jg_key_num_opt(g, "net_Bps_after", m->net_Bps_after, 0);
             bal__jg_key_num_opt(g, "gain", m->gain, 4);
         }
         yajl_gen_map_close(g);
