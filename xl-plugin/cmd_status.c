@@ -107,9 +107,9 @@ static void print_hosts(const bal_status *st)
         /* "! 2 heavy cpu, 2 heavy io": each resource two of them share. */
         for (k = 0; k < BAL_NRES && n < sizeof(same); k++)
             if (h->heavy[k] >= 2)
-                n += (size_t)snprintf(same + n, sizeof(same) - n, "%s %d heavy %s",
-                                      n > 1 ? "," : "", h->heavy[k],
-                                      bal_resource_name(k));
+                n += (size_t)snprintf(same + n, sizeof(same) - n,
+                                      "%s %d heavy %s", n > 1 ? "," : "",
+                                      h->heavy[k], bal_resource_name(k));
         table_addf(t, NCOLS - 1, "%s", h->same_type_conflict ? same : "-");
     }
     table_print(t, stdout);

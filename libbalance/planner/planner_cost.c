@@ -118,8 +118,10 @@ double bal__pl_base_bw(const bal__pl_model *m, int a, int b, int share_a,
 
     /* Each NIC carries its VMs' traffic too: the streams get their
      * max-min share beside it. */
-    if (ha->net_Bps > 0) bw = bal__dmin(bw, nic_share(m, a, ha->net_Bps, share_a, bw));
-    if (hb->net_Bps > 0) bw = bal__dmin(bw, nic_share(m, b, hb->net_Bps, share_b, bw));
+    if (ha->net_Bps > 0)
+        bw = bal__dmin(bw, nic_share(m, a, ha->net_Bps, share_a, bw));
+    if (hb->net_Bps > 0)
+        bw = bal__dmin(bw, nic_share(m, b, hb->net_Bps, share_b, bw));
     /* One migration is one stream copied by one dom0 thread: at most one
      * pCPU's worth of copying, at each end. */
     if (m->p->migcpu > 0) bw = bal__dmin(bw, BAL__PL_MB / m->p->migcpu);

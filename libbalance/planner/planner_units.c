@@ -175,7 +175,8 @@ static void vm_load(const srch *s, int v, int h, double *load)
     const bal__pl_vm *vm = &s->in->vms[v];
     double d = bal__dmin(s->m->e[v], s->m->cap_io[h]);
 
-    load[BAL_RES_CPU] = bal__dmin(vm->vcpus, vm->cpu + s->p->iocpu * d / BAL__PL_MB) +
+    load[BAL_RES_CPU] = bal__dmin(vm->vcpus,
+                                  vm->cpu + s->p->iocpu * d / BAL__PL_MB) +
                         s->p->dom0cpu * d / BAL__PL_MB;
     load[BAL_RES_IO] = s->m->e[v];
     load[BAL_RES_NET] = s->m->en[v];

@@ -15,7 +15,8 @@
 #   vmlinuz       Debian's kernel, dom0's and the domUs'
 #   base.cpio     dom0's root: uncompressed (gunzip under TCG costs more
 #                 than loading the bigger file), modules included
-#   busybox, xen-blkfront.ko   for the per-run domU initramfs
+#   busybox, xen-blkfront.ko, xen-netfront.ko   for the per-run domU
+#                 initramfs (a disk for the io domU, a vif for the net one)
 #   versions.txt  what is inside, for the log
 
 # Kept out of the image: the hypervisor and kernel packages (their files
@@ -158,7 +159,8 @@ image_build() {
     image_modules "$x" "$root" "$kver" || return 1
     cp "$out/vmlinuz" "$root/boot/vmlinuz-domu" || return 1
     cp "$root/bin/busybox" "$out/busybox" || return 1
-    cp "$x/lib/modules/$kver/kernel/drivers/block/xen-blkfront.ko" "$out/" ||
+    cp "$x/lib/modules/$kver/kernel/drivers/block/xen-blkfront.ko" \
+        "$x/lib/modules/$kver/kernel/drivers/net/xen-netfront.ko" "$out/" ||
         return 1
     chroot "$root" dpkg-query -W -f='${Package} ${Version}\n' \
         >"$out/dom0-packages.txt" || return 1

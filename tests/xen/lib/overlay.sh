@@ -22,7 +22,7 @@ overlay_build_xlb() {
     say "  installed: $(cd "$ov" && find . -type f | sort | tr '\n' ' ')"
 }
 
-# overlay_domu_initrd OUT: busybox, our init, blkfront; gzip'd (1 MB: the
+# overlay_domu_initrd OUT: busybox, our init, blkfront, netfront; gzip'd (1 MB: the
 # domU's decompression costs less than xl loading 2 MB more).
 overlay_domu_initrd() {
     local st=$XLB_OUT/domu-root
@@ -30,7 +30,7 @@ overlay_domu_initrd() {
     mkdir -p "$st/bin" "$st/dev" "$st/proc" "$st/sys" "$st/lib" || return 1
     cp "$XLB_IMAGE/busybox" "$st/bin/busybox" &&
     install -m 0755 "$XLB_HERE/domu/init" "$st/init" &&
-    cp "$XLB_IMAGE/xen-blkfront.ko" "$st/lib/" &&
+    cp "$XLB_IMAGE/xen-blkfront.ko" "$XLB_IMAGE/xen-netfront.ko" "$st/lib/" &&
     mknod -m 0600 "$st/dev/console" c 5 1 || return 1
     (cd "$st" && find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) |
         gzip -6 >"$1"
@@ -74,7 +74,8 @@ overlay_pack() {
         mkdir -p "$lib/$suite" &&
         install -m 0644 "$XLB_HERE/dom0/$suite"/*.sh "$lib/$suite/" || return 1
     done
-    install -m 0755 "$XLB_HERE/dom0/xlb-block" "$ov/etc/xen/scripts/" &&
+    install -m 0755 "$XLB_HERE/dom0/xlb-block" "$XLB_HERE/dom0/xlb-vif" \
+        "$ov/etc/xen/scripts/" &&
     ln -sf /boot/vmlinuz-domu "$ov/var/lib/xlb/domu/vmlinuz" &&
     overlay_ssh_keys "$ov/etc/xl-balance-test" &&
     overlay_domu_initrd "$ov/var/lib/xlb/domu/initrd.gz" || return 1
