@@ -197,6 +197,11 @@ static inline void type_rate(bal_load_type t, const double *f,
     double sum = 0, least = 1;
     int r, k = 0;
 
+    /* None or one resource, most VMs: no loop (the hot path). */
+    if (!(u & (u - 1))) {
+        *frac_r = *share_r = u ? f[__builtin_ctz(u)] : 1;
+        return;
+    }
     for (r = 0; r < BAL_NRES; r++) {
         if (!(u & BAL__RES(r))) continue;
         sum += f[r];
@@ -327,6 +332,7 @@ int bal__pl_model_init(bal__pl_model *m, const bal__pl_input *in)
         /* The same for a stream, against the best NIC known; where no
          * NIC is known none limits, and traffic is nothing to share. */
         m->en[v] = m->net_ref > 0 ? bal__dmin(vm->net_Bps, m->net_ref) : 0;
+        m->any_traffic |= m->en[v] > 0;
         m->p0_first[vm->host + 1]++;
     }
     for (h = 0; h < nh; h++) m->p0_first[h + 1] += m->p0_first[h];
@@ -437,7 +443,7 @@ double bal__pl_rates(bal__pl_model *m, int h, const int *idx, int n,
      *     copies (one claimant, extra / migcpu MB/s); VMs' traffic costs
      *     no CPU in this model, as in the simulator's.  Without traffic
      *     or a known NIC every VM gets what it wants. */
-    for (i = 0; i < n; i++) {
+    for (i = 0; m->any_traffic && i < n; i++) {
         dn[i] = dem[i] = m->en[idx[i]];
         traffic |= dem[i] > 0;
     }

@@ -167,6 +167,16 @@ bool bal__pls_better(double net, double spread, int n, const rel *r,
 
 /* ---- host state ----------------------------------------------------------- */
 
+/* Whether candidate index k is ever read: free memory always; a
+ * resource's when some VM's type uses it, and the pCPUs' always (a type
+ * of none still loads the cores). */
+static bool hx_used(const srch *s, int k)
+{
+    int r = k < HX_MEM ? k / 2 : k > HX_MEM ? k - HX_MEM - 1 : -1;
+
+    return r < 0 || r == BAL_RES_CPU || s->used[r];
+}
+
 /* What VM v adds to host h's loads, per resource: pCPUs (computation
  * and what its I/O costs the guest and dom0), path bytes/s, NIC
  * bytes/s. */
@@ -344,8 +354,11 @@ static void host_refresh(srch *s, int h)
         s->key[HX_FULL(r)][h] = cap > 0 ? load[r] / cap : 0;
     }
     s->key[HX_MEM][h] = (double)s->free_kb[h];
+    /* The indexes of a resource no VM's type uses are never read: kept
+     * out of the way (a cluster without streams has no NIC to index). */
     for (k = 0; k < HX_N; k++)
-        if (s->hx[k].pos[h] >= 0) hfix(&s->hx[k], s->hx[k].pos[h]);
+        if (s->hx[k].pos[h] >= 0 && hx_used(s, k))
+            hfix(&s->hx[k], s->hx[k].pos[h]);
     s->ver[h]++;
 }
 
