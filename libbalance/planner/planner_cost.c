@@ -291,8 +291,8 @@ int bal__pl_model_init(bal__pl_model *m, const bal__pl_input *in)
     m->s0 = calloc((size_t)nv + 1, sizeof(double));
     m->s_wt = calloc(ns, sizeof(double));
     m->s_pairs = calloc(ns, sizeof(bal__wf_pair));
-    if (!m->w || !m->e || !m->en || !m->net0 || !m->s_dn || !m->f0 || !m->cap_io || !m->p0_first ||
-        !m->p0_list || !m->mc_extra || !m->mc_run0 || !m->mc_delta ||
+    if (!m->w || !m->e || !m->en || !m->net0 || !m->s_dn || !m->f0 ||
+        !m->cap_io || !m->p0_first || !m->p0_list || !m->mc_extra || !m->mc_run0 || !m->mc_delta ||
         !m->mc_dextra || !m->s_tdem || !m->s_talloc ||
         !m->s_dem || !m->s_d || !m->s_want || !m->s_a || !m->s_frac ||
         !m->s_share || !m->s0 || !m->s_pshare || !m->s_pdem ||
