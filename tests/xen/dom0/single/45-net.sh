@@ -17,8 +17,11 @@ port=5001
 
 modprobe xen-netback && modprobe bridge ||
     { fail domu-create-net "modprobe xen-netback/bridge failed"; exit 1; }
-ip link add xlbbr0 type bridge && ip addr add 10.9.0.1/24 dev xlbbr0 &&
-    ip link set xlbbr0 up || { fail domu-create-net "no bridge xlbbr0"; exit 1; }
+# An address of its own: a bridge takes its lowest port's, and netback's
+# vifs all have fe:ff:ff:ff:ff:ff.
+ip link add xlbbr0 address 02:00:00:4c:4e:01 type bridge &&
+    ip addr add 10.9.0.1/24 dev xlbbr0 && ip link set xlbbr0 up ||
+    { fail domu-create-net "no bridge xlbbr0"; exit 1; }
 # What the domU sends, discarded; a connection at a time, again and again.
 ( while :; do busybox nc -l -p "$port" >/dev/null 2>&1; done ) &
 lpid=$!
@@ -36,6 +39,15 @@ vif = [ 'bridge=xlbbr0,script=xlb-vif' ]
 EOC
 cat "$d/net.cfg"
 { cat "$XLB_LIB/xen.conf"; echo "net_mbps = 40"; } >"$conf"
+
+# What the link looked like, for the log: counters, the bridge's ports
+# and neighbours, the domU's console.
+show_link() {
+    ip -s link show
+    bridge link show
+    ip neigh show
+    tail -n 20 "$(console_log xlb-net)" | tr -d '\r'
+}
 
 cleanup() {
     xl destroy xlb-net 2>/dev/null
@@ -60,7 +72,6 @@ else
     exit 1
 fi
 elapsed domu-ready-net "$t"
-ip -s link show dev xlbbr0 | head -n 6
 
 sleep 3     # its boot is over; only its stream remains
 t=$(ts)
@@ -69,6 +80,7 @@ rc=$?
 elapsed status-net "$t"
 cat "$out/net-status.json"; echo; cat "$out/net-status.err"
 xl-balance -c "$conf" status -i 2 -n 2
+show_link
 
 row() {     # row NAME: what status says of it
     jq -r --arg n "$1" '.vms[] | select(.name == $n) |
