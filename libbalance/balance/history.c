@@ -17,6 +17,7 @@
 
 #include "base/state.h"
 #include "history.h"
+#include "planner/planner.h"
 
 
 /* ---- the history -------------------------------------------------------- */
@@ -341,3 +342,145 @@ out:
     return rc;
 }
 
+/* ---- a record from a move ------------------------------------------------ */
+
+void bal__hist_facts_init(bal__hist_facts *f)
+{
+    memset(f, 0, sizeof(*f));
+    f->type = BAL_TYPE_IDLE;
+    f->pred.gain_rate = f->pred.mig_s = f->pred.dirty_Bps = NAN;
+}
+
+/* Its progress rate after over before, minus 1: CPU for cpu (and idle)
+ * VMs, disk for io ones, the mean of both for mixed ones. */
+static double realised_gain(const bal__hist *h)
+{
+    double c = h->cpu_pct_before > 0 ?
+               h->cpu_pct_after / h->cpu_pct_before - 1 : NAN;
+    double d = h->disk_Bps_before > 0 ?
+               h->disk_Bps_after / h->disk_Bps_before - 1 : NAN;
+
+    switch (h->type) {
+    case BAL_TYPE_IO:    return d;
+    case BAL_TYPE_MIXED: return (c + d) / 2;
+    default:             return c;
+    }
+}
+
+/* The link's rate the migration showed, inverted with the rate the VM
+ * dirtied memory at: the sender's measure beats any assumption. */
+static double observed_Bps(const struct bal_config *cfg, const bal__hist *h,
+                           double dirty_Bps)
+{
+    bal__pl_params p;
+
+    if (!(h->mem_kb > 0 && h->duration_s > 0)) return NAN;
+    /* stop_bytes, max_rounds and resume_s are the planner's defaults: no
+     * key changes them, so this is what the plan was made with. */
+    bal__pl_params_init(&p);
+    if (h->dirty_Bps > 0 && isfinite(h->dirty_Bps)) dirty_Bps = h->dirty_Bps;
+    if (!isfinite(dirty_Bps)) dirty_Bps = cfg->dirty_Bps;
+    return bal__pl_observed_Bps(&p, (double)h->mem_kb * 1024, dirty_Bps,
+                                h->duration_s);
+}
+
+void bal__hist_make(const struct bal_config *cfg, double time_s,
+                    const bal__move *mv, const bal__move_result *res,
+                    const bal__hist_facts *f, bal__hist *h_r)
+{
+    bal__hist *h = h_r;
+
+    memset(h, 0, sizeof(*h));
+    h->time = time_s;
+    snprintf(h->uuid, sizeof(h->uuid), "%s", mv->uuid);
+    snprintf(h->vm, sizeof(h->vm), "%s", mv->vm);
+    snprintf(h->from, sizeof(h->from), "%s", mv->from);
+    snprintf(h->to, sizeof(h->to), "%s", mv->to);
+    h->type = f->type;
+    h->duration_s = res->end_s - res->start_s;
+    h->downtime_s = res->downtime_s;
+    h->rates = f->rates;
+    h->cpu_pct_before = f->cpu_pct_before;
+    h->cpu_pct_after = f->cpu_pct_after;
+    h->disk_Bps_before = f->disk_Bps_before;
+    h->disk_Bps_after = f->disk_Bps_after;
+    h->gain = f->rates ? realised_gain(h) : NAN;
+    h->predicted = f->pred.gain_rate;
+    h->mem_kb = f->mem_kb;
+    h->predicted_s = f->pred.mig_s > 0 ? f->pred.mig_s : NAN;
+    /* Measured: learned from, and the link's rate inverted with it. */
+    h->dirty_Bps = res->dirty_Bps > 0 ? res->dirty_Bps : NAN;
+    h->observed_Bps = observed_Bps(cfg, h, f->pred.dirty_Bps);
+}
+
+/* ---- learning: each key's median of its newest k ------------------------- */
+
+typedef struct lesson {
+    size_t key;
+    double time, value;
+    int idx;                    /* its place in the history */
+} lesson;
+
+/* By key, then newest first (ties: the later line first). */
+static int lesson_cmp(const void *a, const void *b)
+{
+    const lesson *x = a, *y = b;
+
+    if (x->key != y->key) return x->key < y->key ? -1 : 1;
+    if (x->time != y->time) return x->time > y->time ? -1 : 1;
+    return (x->idx < y->idx) - (x->idx > y->idx);
+}
+
+static int dbl_cmp(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+
+    return x < y ? -1 : x > y;
+}
+
+int bal__hist_learn(const bal__hist *hist, int nhist, int k, size_t nkeys,
+                    bal__hist_teach_fn *teach, const void *opaque,
+                    double *med_r, int *n_r)
+{
+    double *med = NULL;
+    lesson *r = NULL;
+    size_t key;
+    double v;
+    int nr = 0, i, j, m, rc = BAL_ENOMEM;
+
+    for (key = 0; key < nkeys; key++) {
+        med_r[key] = 0;
+        if (n_r) n_r[key] = 0;
+    }
+    if (k <= 0 || nhist <= 0 || !nkeys) return 0;
+    if (k > nhist) k = nhist;
+    r = calloc((size_t)nhist, sizeof(*r));
+    med = calloc((size_t)k, sizeof(*med));
+    if (!r || !med) goto out;
+    for (i = 0; i < nhist; i++) {
+        if (!isfinite(hist[i].time) ||
+            !teach(&hist[i], opaque, &key, &v) || key >= nkeys ||
+            !(v > 0) || !isfinite(v))
+            continue;
+        r[nr].key = key;
+        r[nr].time = hist[i].time;
+        r[nr].value = v;
+        r[nr].idx = i;
+        nr++;
+    }
+    qsort(r, (size_t)nr, sizeof(*r), lesson_cmp);
+    for (i = 0; i < nr; i = j) {
+        for (m = 0, j = i; j < nr && r[j].key == r[i].key; j++)
+            if (m < k) med[m++] = r[j].value;
+        qsort(med, (size_t)m, sizeof(*med), dbl_cmp);
+        med_r[r[i].key] = m % 2 ? med[m / 2]
+                                : (med[m / 2 - 1] + med[m / 2]) / 2;
+        if (n_r) n_r[r[i].key] = m;
+    }
+    rc = 0;
+
+out:
+    free(r);
+    free(med);
+    return rc;
+}

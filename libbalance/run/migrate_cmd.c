@@ -28,7 +28,7 @@
 #include "base/config.h"
 #include "journal.h"
 #include "base/lock.h"
-#include "balance/plan_input.h"
+#include "balance/history.h"
 #include "rebalance.h"
 #include "base/sample.h"
 
@@ -46,29 +46,20 @@ static const bal__dom *find_dom(const bal__host *h, const char *domain)
 }
 
 /* The migration done, as one history record (a failure to write it is
- * a warning: the VM has moved). */
+ * a warning: the VM has moved).  One sample: not classified, no rates,
+ * no plan; without the sender's measure, the configured dirty rate
+ * alone. */
 static void record(bal_ctx *ctx, const struct bal_config *cfg, int dirfd,
                    const bal__move *mv, const bal__move_result *res,
                    uint64_t mem_kb)
 {
     const char *dir = bal__config_state_dir(cfg);
+    bal__hist_facts f;
     bal__hist h;
 
-    memset(&h, 0, sizeof(h));
-    h.time = bal__wall_time();
-    memcpy(h.uuid, mv->uuid, sizeof(h.uuid));
-    memcpy(h.vm, mv->vm, sizeof(h.vm));
-    memcpy(h.from, mv->from, sizeof(h.from));
-    memcpy(h.to, mv->to, sizeof(h.to));
-    h.type = BAL_TYPE_IDLE;     /* one sample: not classified */
-    h.duration_s = res->end_s - res->start_s;
-    h.downtime_s = res->downtime_s;
-    h.gain = h.predicted = h.predicted_s = NAN;
-    h.mem_kb = mem_kb;
-    /* What the sender measured; without it, one sample has no rates: the
-     * configured dirty rate alone. */
-    h.dirty_Bps = res->dirty_Bps > 0 ? res->dirty_Bps : NAN;
-    bal__hist_observe(cfg, &h, bal__vm_dirty_Bps(cfg, NULL));
+    bal__hist_facts_init(&f);
+    f.mem_kb = mem_kb;
+    bal__hist_make(cfg, bal__wall_time(), mv, res, &f, &h);
     if (bal__history_append(ctx, dirfd, dir, &h, 1))
         BAL__WARN(ctx, "%s/%s: the migration of %s is not recorded", dir,
                   BAL__HISTORY_FILE, mv->vm);
