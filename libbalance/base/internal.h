@@ -5,6 +5,7 @@
 #ifndef BAL_INTERNAL_H
 #define BAL_INTERNAL_H
 
+#include <locale.h>
 #include <stdarg.h>
 #include <stddef.h>
 
@@ -118,5 +119,10 @@ int bal__read_file(bal_ctx *ctx, const char *path, size_t max,
 void bal__close_fds_from3(int keep);
 /* A UUID in canonical 8-4-4-4-12 lower-case hex form. */
 bool bal__uuid_valid(const char *s);
+/* The C locale's LC_NUMERIC, for numbers in files and on the wire: a
+ * program that called setlocale() must not make us write or read "1,5".
+ * Made once, kept for the life of the process; (locale_t)0 when it
+ * cannot be made (ENOMEM). */
+locale_t bal__c_locale(void);
 
 #endif /* BAL_INTERNAL_H */

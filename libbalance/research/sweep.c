@@ -185,31 +185,29 @@ out:
 
 int bal_sweep_json(const bal_sweep_row *rows, int n, char **json_r)
 {
-    yajl_gen g = yajl_gen_alloc(NULL);
+    bal__jw *w = NULL;
     int i, rc;
 
-    if (!g) return BAL_ENOMEM;
-    yajl_gen_config(g, yajl_gen_beautify, 1);
-    yajl_gen_map_open(g);
-    bal__jg_key_int(g, "xl_balance_breakeven", 1);
-    bal__jg_str(g, "rows");
-    yajl_gen_array_open(g);
+    rc = bal__jw_alloc(true, &w);
+    if (rc) return rc;
+    bal__jw_map_open(w);
+    bal__jw_key_int(w, "xl_balance_breakeven", 1);
+    bal__jw_str(w, "rows");
+    bal__jw_array_open(w);
     for (i = 0; i < n; i++) {
-        yajl_gen_map_open(g);
-        bal__jg_key_num(g, "rtt_ms", rows[i].rtt_ms, 3);
-        bal__jg_key_str(g, "type", bal_load_type_name(rows[i].type));
-        bal__jg_key_num_or_null(g, "breakeven_s", rows[i].breakeven_s, 3);
-        bal__jg_key_num_or_null(g, "migration_s", rows[i].tm_s, 3);
-        bal__jg_key_num(g, "loss_during", rows[i].d, 3);
-        bal__jg_key_num_or_null(g, "time_ratio_after", rows[i].r, 3);
-        bal__jg_key_num_or_null(g, "closed_form_s", rows[i].closed_form_s, 3);
-        yajl_gen_map_close(g);
+        bal__jw_map_open(w);
+        bal__jw_key_num(w, "rtt_ms", rows[i].rtt_ms, 3);
+        bal__jw_key_str(w, "type", bal_load_type_name(rows[i].type));
+        bal__jw_key_num_or_null(w, "breakeven_s", rows[i].breakeven_s, 3);
+        bal__jw_key_num_or_null(w, "migration_s", rows[i].tm_s, 3);
+        bal__jw_key_num(w, "loss_during", rows[i].d, 3);
+        bal__jw_key_num_or_null(w, "time_ratio_after", rows[i].r, 3);
+        bal__jw_key_num_or_null(w, "closed_form_s", rows[i].closed_form_s, 3);
+        bal__jw_map_close(w);
     }
-    yajl_gen_array_close(g);
-    yajl_gen_map_close(g);
-    rc = bal__jg_finish(g, json_r);
-    yajl_gen_free(g);
-    return rc;
+    bal__jw_array_close(w);
+    bal__jw_map_close(w);
+    return bal__jw_finish(w, json_r);
 }
 
 int bal_sweep_plot(bal_ctx *ctx, const bal_sweep_row *rows, int n,
