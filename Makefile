@@ -236,7 +236,7 @@ fuzz: fuzz-build
 check-fuzz:
 	$(MAKE) fuzz FUZZ_SECONDS=60
 
--include $(wildcard $(FZ)/lib/*.d $(FZ)/*.d)
+-include $(wildcard $(FZ)/lib/*/*.d $(FZ)/*.d)
 
 demo: deps
 	$(MAKE) all
@@ -335,4 +335,4 @@ check-packaging: all
 clean:
 	rm -rf build
 
--include $(wildcard $(B)/*/*.d)
+-include $(wildcard $(B)/*/*.d $(B)/lib/*/*.d)
