@@ -330,6 +330,36 @@ static void test_counters(void **state)
     free(f.cfg->state_dir);
     f.cfg->state_dir = strdup(f.state);
     free(p);
+
+    /* No state_dir in the configuration: the default's, not the
+     * "(null)/counters" glibc's printf once made of it, relative to the
+     * working directory. */
+    {
+        char cwd[4096], *nd = join(f.dir, "(null)");
+        char *nc = join(nd, "counters");
+        int rc;
+
+        assert_non_null(getcwd(cwd, sizeof(cwd)));
+        assert_int_equal(mkdir(nd, 0700), 0);
+        fp = fopen(nc, "w");
+        assert_non_null(fp);
+        fputs("done 424242\n", fp);
+        assert_int_equal(fclose(fp), 0);
+        assert_int_equal(chdir(f.dir), 0);
+        free(f.cfg->state_dir);
+        f.cfg->state_dir = NULL;
+        c = NULL;
+        rc = bal_counters_read(f.ctx, f.cfg, &c);
+        assert_int_equal(chdir(cwd), 0);
+        assert_true(rc == 0 || rc == BAL_EIO);
+        assert_true(bal_counters_value(c, BAL_COUNTER_DONE) != 424242);
+        bal_counters_free(c);
+        f.cfg->state_dir = strdup(f.state);
+        unlink(nc);
+        rmdir(nd);
+        free(nc);
+        free(nd);
+    }
     fx_dispose(&f);
 }
 

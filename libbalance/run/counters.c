@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "base/internal.h"
+#include "base/config.h"
 #include "rebalance.h"
 
 #define COUNTERS_FILE "counters"
@@ -75,7 +76,9 @@ int bal_counters_read(bal_ctx *ctx, const bal_config *cfg,
         rc = BAL_ENOMEM;
         goto out;
     }
-    snprintf(path, sizeof(path), "%s/%s", cfg->state_dir, COUNTERS_FILE);
+    /* state_dir is NULL when the configuration leaves the default. */
+    snprintf(path, sizeof(path), "%s/%s", bal__config_state_dir(cfg),
+             COUNTERS_FILE);
     f = fopen(path, "r");
     if (f) {
         parse(f, c->v);
