@@ -5,7 +5,9 @@
 #     before L in LAYERS only, never of a later one;
 #   - only the ADAPTERS include a Xen header (libxl, libxlutil, xenstat,
 #     xenctrl, xentoollog, xenstore, xen/...), directly or through an
-#     adapter's header.
+#     adapter's header;
+#   - only research/ includes the research API's public header
+#     (libbalance-research.h): the dom0 path does not depend on it.
 # Prints one line per fault, "FILE:LINE: what", and exits 1 on any.
 set -u
 layers=$1
@@ -35,6 +37,13 @@ for l in $layers; do
             grep -nE '^[[:space:]]*#[[:space:]]*include[[:space:]]*<(libxl|libxlutil|xenstat|xenctrl|xenguest|xentoollog|xenstore|xen/)' "$f" |
             while IFS=: read -r n _; do
                 echo "$f:$n: includes a Xen header; only the adapters may ($adapters)"
+            done | grep . && rc=1
+        fi
+        # The research API, research/'s alone.
+        if [ "$l" != research ]; then
+            grep -nE '^[[:space:]]*#[[:space:]]*include[[:space:]]*[<"]libbalance-research\.h[">]' "$f" |
+            while IFS=: read -r n _; do
+                echo "$f:$n: includes libbalance-research.h; only research/ may (the dom0 path does not depend on it)"
             done | grep . && rc=1
         fi
         # Includes of other folders' headers.

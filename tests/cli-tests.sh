@@ -49,7 +49,7 @@ t "unknown verb" 2 "xl-balance: \`frob' is not a verb; try \`xl-balance help'" -
 t "unknown global option" 2 "xl-balance: option \`--frob': unknown or missing its value; try \`xl-balance help'" -- --frob status
 t "global option without value" 2 "xl-balance: option -c: unknown or missing its value; try \`xl-balance help'" -- -c
 t "version" 0 "" -- --version
-has "version text" "xl-balance 0.1.0"
+has "version text" "xl-balance $(sed -n 's/^VERSION *:= *//p' Makefile)"
 t "help" 0 "" -- help
 has "help lists status" "status"
 has "help lists exit codes" "Exit codes:"

@@ -601,7 +601,7 @@ static void test_good_dirty(void **state)
     double mbs;
 
     memset(&il, 0, sizeof(il));
-    assert_int_equal(bal_ctx_alloc(&ctx, info_fn, &il, BAL_LOG_INFO), 0);
+    assert_int_equal(bal_ctx_alloc(info_fn, &il, BAL_LOG_INFO, &ctx), 0);
     fm.progress = true;
     assert_int_equal(engine(ctx, RX_GOOD, false, STREAM, 5, &res), 0);
     assert_int_equal(res.rounds, 3);

@@ -139,7 +139,7 @@ static bal_ctx *ctx_all(tu_log *lg)
     bal_ctx *ctx = NULL;
 
     memset(lg, 0, sizeof(*lg));
-    assert_int_equal(bal_ctx_alloc(&ctx, all_log_fn, lg, BAL_LOG_DEBUG), 0);
+    assert_int_equal(bal_ctx_alloc(all_log_fn, lg, BAL_LOG_DEBUG, &ctx), 0);
     return ctx;
 }
 

@@ -43,7 +43,7 @@ static void test_paper(void **state)
     int i;
 
     (void)state;
-    bal_sim_options_init(&o);
+    bal_sim_options_init(&o, BAL_SIM_OPTIONS_VERSION);
     o.scenario = "scenarios/paper.scn";
     assert_int_equal(bal_simulate(ctx, cfg, &o, &r), 0);
     assert_int_equal(lg.nerrors, 0);
@@ -114,7 +114,7 @@ static void test_deterministic(void **state)
     char *a, *b;
 
     (void)state;
-    bal_sim_options_init(&o);
+    bal_sim_options_init(&o, BAL_SIM_OPTIONS_VERSION);
     o.scenario = "scenarios/paper.scn";
     a = report_json(&o);
     b = report_json(&o);
@@ -143,7 +143,7 @@ static void test_no_balance_and_policy(void **state)
     char *j, *path;
 
     (void)state;
-    bal_sim_options_init(&o);
+    bal_sim_options_init(&o, BAL_SIM_OPTIONS_VERSION);
     o.scenario = "scenarios/paper.scn";
     o.no_balance = true;
     j = report_json(&o);
@@ -194,7 +194,7 @@ static void test_rtt(void **state)
     const bal_sim_migration_info *a, *b;
 
     (void)state;
-    bal_sim_options_init(&o);
+    bal_sim_options_init(&o, BAL_SIM_OPTIONS_VERSION);
     o.scenario = "scenarios/paper.scn";
     o.rtt_ms = 4;
     assert_int_equal(bal_simulate(ctx, cfg, &o, &r4), 0);
@@ -220,20 +220,25 @@ static void test_sweep(void **state)
     bal_config *cfg = config();
     tu_log lg;
     bal_ctx *ctx = tu_ctx(&lg);
-    bal_sweep_row *rows = NULL;
+    bal_sweep_report *sw = NULL;
     char *json = NULL;
     int n = 0, i;
     const bal_sweep_row *c4 = NULL, *c64 = NULL;
 
     (void)state;
-    bal_sim_options_init(&o);
+    bal_sim_options_init(&o, BAL_SIM_OPTIONS_VERSION);
     o.scenario = "scenarios/paper.scn";
-    assert_int_equal(bal_sim_sweep(ctx, cfg, &o, rtts, 2, &rows, &n), 0);
+    assert_int_equal(bal_sim_sweep(ctx, cfg, &o, rtts, 2, &sw), 0);
+    n = bal_sweep_report_num_rows(sw);
     assert_int_equal(n, 4);
+    assert_null(bal_sweep_report_row(sw, n));
+    assert_null(bal_sweep_report_row(sw, -1));
     for (i = 0; i < n; i++) {
-        if (rows[i].type != BAL_TYPE_CPU) continue;
-        if (rows[i].rtt_ms == 4) c4 = &rows[i];
-        if (rows[i].rtt_ms == 64) c64 = &rows[i];
+        const bal_sweep_row *row = bal_sweep_report_row(sw, i);
+
+        if (row->type != BAL_TYPE_CPU) continue;
+        if (row->rtt_ms == 4) c4 = row;
+        if (row->rtt_ms == 64) c64 = row;
     }
     assert_non_null(c4);
     assert_non_null(c64);
@@ -243,10 +248,10 @@ static void test_sweep(void **state)
     assert_true(c4->r > 0.5 && c4->r < 0.9);        /* and gains after */
     assert_true(fabs(c4->closed_form_s - c4->breakeven_s) <
                 0.1 * c4->breakeven_s);
-    assert_int_equal(bal_sweep_json(rows, n, &json), 0);
+    assert_int_equal(bal_sweep_report_json(sw, &json), 0);
     assert_non_null(strstr(json, "\"breakeven_s\""));
     free(json);
-    free(rows);
+    bal_sweep_report_free(sw);
     bal_config_free(cfg);
     bal_ctx_free(ctx);
 }
@@ -265,7 +270,7 @@ static void test_plot_files(void **state)
 
     (void)state;
     assert_non_null(mkdtemp(path));
-    bal_sim_options_init(&o);
+    bal_sim_options_init(&o, BAL_SIM_OPTIONS_VERSION);
     o.scenario = "scenarios/paper.scn";
     assert_int_equal(bal_simulate(ctx, cfg, &o, &r), 0);
     snprintf(file, sizeof(file), "%s/t.svg", path);
@@ -309,7 +314,7 @@ static void run_slow_link(const char *path, int k, bal__simrun *run)
     tu_log lg;
     bal_ctx *ctx = tu_ctx(&lg);
 
-    bal_sim_options_init(&o);
+    bal_sim_options_init(&o, BAL_SIM_OPTIONS_VERSION);
     o.scenario = path;
     cfg->link_history = k;
     bal__simrun_init(run);
@@ -368,7 +373,7 @@ static void test_bad_scenarios(void **state)
     char want[256];
 
     (void)state;
-    bal_sim_options_init(&o);
+    bal_sim_options_init(&o, BAL_SIM_OPTIONS_VERSION);
     o.scenario = "no-such-scenario";
     assert_int_equal(bal_simulate(ctx, cfg, &o, &r), BAL_ENOENT);
     assert_null(r);

@@ -46,7 +46,7 @@ int cmd_migrate(int argc, char **argv)
     host = argv[optind + 1];
 
     if (cli_open(&cfg, &be)) goto out;
-    memset(&res, 0, sizeof(res));
+    bal_migrate_result_init(&res, BAL_MIGRATE_RESULT_VERSION);
     rc = bal_migrate(g_ctx, be, domain, host, &res);
     if (!rc) {
         fputs("migrated ", stdout);

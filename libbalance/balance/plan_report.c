@@ -37,11 +37,14 @@ struct bal_plan_report {
     int *learned_n;
 };
 
-void bal_plan_options_init(bal_plan_options *o)
+int bal_plan_options_init(bal_plan_options *o, unsigned int version)
 {
+    if (!o || version != BAL_PLAN_OPTIONS_VERSION) return BAL_EINVAL;
     memset(o, 0, sizeof(*o));
+    o->version = version;
     o->horizon_s = -1;
     o->max_moves = -1;
+    return 0;
 }
 
 /* An empty report, its input and result ready to be filled. */
@@ -167,7 +170,7 @@ static int fill(bal_plan_report *r)
 }
 
 int bal_plan(bal_ctx *ctx, bal_backend *be, const bal_config *cfg,
-             const bal_plan_options *o, bal_plan_report **out)
+             const bal_plan_options *o, bal_plan_report **report_r)
 {
     bal_plan_report *r = NULL;
     bal_status *st = NULL;
@@ -176,7 +179,10 @@ int bal_plan(bal_ctx *ctx, bal_backend *be, const bal_config *cfg,
     bal__plan_step step;
     int nhist = 0, rc;
 
-    if (!ctx || !be || !cfg || !o || !out) return BAL_EINVAL;
+    if (!ctx || !be || !cfg || !o || !report_r) return BAL_EINVAL;
+    rc = bal__version_check(ctx, "bal_plan_options", o->version,
+                            BAL_PLAN_OPTIONS_VERSION);
+    if (rc) return rc;
     bal__plan_step_init(&step);
     r = report_new();
     if (!r) return BAL_ENOMEM;
@@ -216,7 +222,7 @@ int bal_plan(bal_ctx *ctx, bal_backend *be, const bal_config *cfg,
         if (rc) goto out;
     }
     r->sum.peer_errors = bal_status_peer_errors(st);
-    *out = r;
+    *report_r = r;
     r = NULL;
 
 out:
@@ -256,14 +262,17 @@ static void file_log(void *opaque, bal_log_level level, const char *msg)
 
 int bal__plan_cluster_text(bal_ctx *ctx, const char *what, const char *text,
                            size_t len, const bal_plan_options *o,
-                           bal_plan_report **out)
+                           bal_plan_report **report_r)
 {
     bal_plan_report *r = NULL;
     file_sink fs;
     bal_ctx fctx;
     int rc;
 
-    if (!ctx || !what || !text || !o || !out) return BAL_EINVAL;
+    if (!ctx || !what || !text || !o || !report_r) return BAL_EINVAL;
+    rc = bal__version_check(ctx, "bal_plan_options", o->version,
+                            BAL_PLAN_OPTIONS_VERSION);
+    if (rc) return rc;
     /* An infinite horizon would reach the planner, which would blame
      * the file for it. */
     if (isinf(o->horizon_s)) {
@@ -302,7 +311,7 @@ int bal__plan_cluster_text(bal_ctx *ctx, const char *what, const char *text,
         BAL__ERR(ctx, "%s: out of memory", what);
         goto out;
     }
-    *out = r;
+    *report_r = r;
     r = NULL;
 
 out:
@@ -311,19 +320,23 @@ out:
 }
 
 int bal_plan_cluster(bal_ctx *ctx, const char *path,
-                     const bal_plan_options *o, bal_plan_report **out)
+                     const bal_plan_options *o, bal_plan_report **report_r)
 {
     char *text = NULL;
     size_t len = 0;
     int rc;
 
-    if (!ctx || !path || !*path || !o || !out) return BAL_EINVAL;
+    if (!ctx || !path || !*path || !o || !report_r) return BAL_EINVAL;
+    /* Before the file is read: the options are refused whatever it says. */
+    rc = bal__version_check(ctx, "bal_plan_options", o->version,
+                            BAL_PLAN_OPTIONS_VERSION);
+    if (rc) return rc;
     /* Regular files only, bounded: a FIFO or a directory is refused at
      * once, not waited on. */
     rc = bal__read_file(ctx, path, BAL__CLUSTER_FILE_MAX, &text, &len);
     if (rc == BAL_ENOMEM) BAL__ERR(ctx, "%s: out of memory", path);
     if (rc) goto out;
-    rc = bal__plan_cluster_text(ctx, path, text, len, o, out);
+    rc = bal__plan_cluster_text(ctx, path, text, len, o, report_r);
 
 out:
     free(text);

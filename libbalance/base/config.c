@@ -553,15 +553,15 @@ const char *bal__config_lock_file(const struct bal_config *cfg)
 
 /* ---- public API ---------------------------------------------------------- */
 
-int bal_config_alloc(bal_config **out)
+int bal_config_alloc(bal_config **cfg_r)
 {
     bal_config *cfg;
 
-    if (!out) return BAL_EINVAL;
+    if (!cfg_r) return BAL_EINVAL;
     cfg = malloc(sizeof(*cfg));
     if (!cfg) return BAL_ENOMEM;
     bal__config_defaults(cfg);
-    *out = cfg;
+    *cfg_r = cfg;
     return 0;
 }
 

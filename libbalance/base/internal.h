@@ -33,6 +33,14 @@ void bal__vlog(bal_ctx *ctx, bal_log_level level, const char *fmt,
 #define BAL__INFO(ctx, ...)  bal__log((ctx), BAL_LOG_INFO, __VA_ARGS__)
 #define BAL__DEBUG(ctx, ...) bal__log((ctx), BAL_LOG_DEBUG, __VA_ARGS__)
 
+/* ---- versioned structs (doc/architecture.md, "ABI") --------------------
+ * A struct the caller allocates starts with its version.  A function given
+ * one checks it first: 0 when version is the one this library knows, else
+ * BAL_EINVAL and one line "NAME: version V unknown to libbalance VERSION
+ * (it knows KNOWN)". */
+int bal__version_check(bal_ctx *ctx, const char *name, unsigned int version,
+                       unsigned int known);
+
 /* ---- configuration ------------------------------------------------------
  * How load types are told apart (observe/classify.c; README, "Load
  * types"): part of the configuration, so here. */

@@ -67,12 +67,16 @@ static int build(bal_sim_report *r)
 }
 
 int bal_simulate(bal_ctx *ctx, const bal_config *cfg,
-                 const bal_sim_options *o, bal_sim_report **out)
+                 const bal_sim_options *o, bal_sim_report **report_r)
 {
     bal_sim_report *r = NULL;
     int rc;
 
-    if (!ctx || !cfg || !o || !o->scenario || !out) return BAL_EINVAL;
+    if (!ctx || !cfg || !o || !report_r) return BAL_EINVAL;
+    rc = bal__version_check(ctx, "bal_sim_options", o->version,
+                            BAL_SIM_OPTIONS_VERSION);
+    if (rc) return rc;
+    if (!o->scenario) return BAL_EINVAL;
     if (!(o->job_scale > 0) || !isfinite(o->job_scale)) {
         BAL__ERR(ctx, "simulate: job scale %g is not a positive number",
                  o->job_scale);
@@ -92,7 +96,7 @@ int bal_simulate(bal_ctx *ctx, const bal_config *cfg,
     }
     rc = build(r);
     if (rc) goto out;
-    *out = r;
+    *report_r = r;
     r = NULL;
 
 out:

@@ -26,13 +26,16 @@
  * no resource to run on): give up rather than spin. */
 #define MAX_SIM_S (30.0 * 86400)
 
-void bal_sim_options_init(bal_sim_options *o)
+int bal_sim_options_init(bal_sim_options *o, unsigned int version)
 {
+    if (!o || version != BAL_SIM_OPTIONS_VERSION) return BAL_EINVAL;
     memset(o, 0, sizeof(*o));
+    o->version = version;
     o->rtt_ms = -1;
     o->policy = BAL_POLICY_SCENARIO;
     o->job_scale = 1;
     o->balance_at = -1;
+    return 0;
 }
 
 void bal__simrun_init(bal__simrun *r)

@@ -5,6 +5,7 @@
 #ifndef BAL_SIMULATE_H
 #define BAL_SIMULATE_H
 
+#include "libbalance-research.h"
 #include "base/plan.h"
 #include "backend/scenario.h"
 #include "balance/history.h"

@@ -65,8 +65,17 @@ static void record(bal_ctx *ctx, const struct bal_config *cfg, int dirfd,
                   BAL__HISTORY_FILE, mv->vm);
 }
 
+int bal_migrate_result_init(bal_migrate_result *r, unsigned int version)
+{
+    if (!r || version != BAL_MIGRATE_RESULT_VERSION) return BAL_EINVAL;
+    memset(r, 0, sizeof(*r));
+    r->version = version;
+    r->dirty_Bps = NAN;
+    return 0;
+}
+
 int bal_migrate(bal_ctx *ctx, bal_backend *be, const char *domain,
-                const char *host, bal_migrate_result *out)
+                const char *host, bal_migrate_result *result_r)
 {
     struct bal_config defaults;
     const struct bal_config *cfg;
@@ -80,7 +89,13 @@ int bal_migrate(bal_ctx *ctx, bal_backend *be, const char *domain,
 
     bal__sample_init(&s);
     bal__config_defaults(&defaults);
-    if (!ctx || !be || !domain || !host || !out) { rc = BAL_EINVAL; goto out; }
+    if (!ctx || !be || !domain || !host || !result_r) {
+        rc = BAL_EINVAL;
+        goto out;
+    }
+    rc = bal__version_check(ctx, "bal_migrate_result", result_r->version,
+                            BAL_MIGRATE_RESULT_VERSION);
+    if (rc) goto out;
     cfg = be->cfg ? be->cfg : &defaults;
     if (!*domain || !*host || host[0] == '-') {
         BAL__ERR(ctx, "migrate: bad domain `%s' or host `%s'", domain, host);
@@ -147,16 +162,16 @@ int bal_migrate(bal_ctx *ctx, bal_backend *be, const char *domain,
      * xl's protocol goes. */
     record(ctx, cfg, dirfd, &mv, &res, mem_kb);
 
-    memset(out, 0, sizeof(*out));
-    snprintf(out->uuid, sizeof(out->uuid), "%s", mv.uuid);
-    snprintf(out->name, sizeof(out->name), "%s", mv.vm);
-    snprintf(out->from, sizeof(out->from), "%s", mv.from);
-    out->duration_s = res.end_s - res.start_s;
-    out->downtime_s = res.downtime_s;
-    out->bytes = res.bytes;
-    out->rounds = res.rounds;
-    out->mem_kb = mem_kb;
-    out->dirty_Bps = res.dirty_Bps;
+    bal_migrate_result_init(result_r, BAL_MIGRATE_RESULT_VERSION);
+    snprintf(result_r->uuid, sizeof(result_r->uuid), "%s", mv.uuid);
+    snprintf(result_r->name, sizeof(result_r->name), "%s", mv.vm);
+    snprintf(result_r->from, sizeof(result_r->from), "%s", mv.from);
+    result_r->duration_s = res.end_s - res.start_s;
+    result_r->downtime_s = res.downtime_s;
+    result_r->bytes = res.bytes;
+    result_r->rounds = res.rounds;
+    result_r->mem_kb = mem_kb;
+    result_r->dirty_Bps = res.dirty_Bps;
     rc = 0;
 
 out:

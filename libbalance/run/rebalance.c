@@ -56,10 +56,14 @@ const char *bal_move_state_name(bal_move_state s)
         ? state_names[s] : "unknown";
 }
 
-void bal_rebalance_options_init(bal_rebalance_options *o)
+int bal_rebalance_options_init(bal_rebalance_options *o,
+                               unsigned int version)
 {
+    if (!o || version != BAL_REBALANCE_OPTIONS_VERSION) return BAL_EINVAL;
     memset(o, 0, sizeof(*o));
+    o->version = version;
     o->max_moves = -1;
+    return 0;
 }
 
 /* snprintf for messages that may be cut (a name at its longest). */
@@ -979,7 +983,8 @@ int bal__state_take(bal_ctx *ctx, const struct bal_config *cfg,
 }
 
 int bal_rebalance(bal_ctx *ctx, bal_backend *be, const bal_config *cfg,
-                  const bal_rebalance_options *o, bal_rebalance_report **out)
+                  const bal_rebalance_options *o,
+                  bal_rebalance_report **report_r)
 {
     bal_rebalance_report *rep = NULL;
     bal_status *st = NULL;
@@ -999,7 +1004,10 @@ int bal_rebalance(bal_ctx *ctx, bal_backend *be, const bal_config *cfg,
     bal__journal_init(&r.j);
     bal__plan_init(&r.run);
     bal__sample_init(&r.last);
-    if (!ctx || !be || !cfg || !o || !out) return BAL_EINVAL;
+    if (!ctx || !be || !cfg || !o || !report_r) return BAL_EINVAL;
+    rc = bal__version_check(ctx, "bal_rebalance_options", o->version,
+                            BAL_REBALANCE_OPTIONS_VERSION);
+    if (rc) return rc;
     r.ctx = ctx;
     r.be = be;
     r.cfg = cfg;
@@ -1089,7 +1097,7 @@ int bal_rebalance(bal_ctx *ctx, bal_backend *be, const bal_config *cfg,
     if (rc) goto out;
 
 done:
-    *out = rep;
+    *report_r = rep;
     rep = NULL;
     rc = 0;
 
