@@ -18,7 +18,7 @@
 
 #include "testutil.h"
 #include "backend/backend.h"
-#include "backend/peer.h"
+#include "base/child.h"
 #include "fake_xen.h"
 #include "fake_libxl_migrate.h"
 
@@ -372,7 +372,7 @@ static void test_wave(void **state)
     bal_ctx_free(ctx);
 }
 
-/* ---- peer.c's start/finish ---------------------------------------------
+/* ---- base/child.c's start/finish ----------------------------------------
  * A child that ended in time is not a time-out for being collected late
  * (the local moves of its wave took longer than its limit). */
 
@@ -386,25 +386,27 @@ static void test_child_collected_late(void **state)
     tu_log lg;
     bal_ctx *ctx = ctx_all(&lg);
 
-    assert_int_equal(bal__child_start(ctx, "late", argv, 0.2, &c), 0);
+    assert_int_equal(bal__child_start(ctx, "late", argv, 0, -1, 0.2, &c),
+                     0);
     nanosleep(&ts, NULL);
     assert_int_equal(bal__child_finish(ctx, "late", &c, 100, &status, &out,
                                        NULL), 0);
     assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
     assert_string_equal(out, "migrated\n");
     assert_int_equal(c.pid, -1);
-    assert_int_equal(c.outfd, -1);
+    assert_int_equal(c.out_fd, -1);
     assert_string_equal(lg.buf, "");
     free(out);
 
     /* Disposing an unfinished one kills and reaps it. */
     argv[0] = "/bin/sleep";
     argv[1] = "30";
-    assert_int_equal(bal__child_start(ctx, "sleep", argv, 60, &c), 0);
+    assert_int_equal(bal__child_start(ctx, "sleep", argv, 0, -1, 60, &c),
+                     0);
     bal__child_dispose(&c);
     assert_int_equal(c.pid, -1);
-    assert_int_equal(c.outfd, -1);
-    assert_int_equal(c.errfd, -1);
+    assert_int_equal(c.out_fd, -1);
+    assert_int_equal(c.exec_fd, -1);
     bal_ctx_free(ctx);
 }
 

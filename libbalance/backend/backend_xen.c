@@ -22,6 +22,7 @@
 #include <libxl_utils.h>
 
 #include "backend.h"
+#include "base/child.h"
 #include "base/json.h"
 #include "migrate/migrate_xl.h"
 #include "peer.h"
@@ -533,7 +534,8 @@ static int remote_start(bal_backend *be, const char *local,
     r->argv[n++] = (char *)mv->to;
     r->argv[n] = NULL;
     r->start_s = (double)bal__now_ns() / 1e9;
-    return bal__child_start(be->ctx, what, r->argv, timeout, &r->child);
+    return bal__child_start(be->ctx, what, r->argv, 0, -1, timeout,
+                            &r->child);
 }
 
 /* "migrated NAME (UUID) FROM -> TO in X s, N rounds[, M MiB], downtime
@@ -579,7 +581,7 @@ static void remote_finish(bal_ctx *ctx, const char *what, remote_mig *r,
                            &out, NULL);
     res->end_s = (double)bal__now_ns() / 1e9;
     if (rc) {
-        /* peer.c said what went wrong with the transport. */
+        /* base/child.c said what went wrong with the transport. */
     } else if (WIFEXITED(status) && WEXITSTATUS(status) == REMOTE_EXIT_OK) {
         res->rc = 0;
         parse_summary(out, res);
