@@ -23,6 +23,7 @@
 
 #include "backend.h"
 #include "base/child.h"
+#include "base/config.h"
 #include "base/json.h"
 #include "migrate/migrate_xl.h"
 #include "peer.h"
@@ -456,9 +457,6 @@ double bal__xen_remote_timeout_s = 0;
 #define REMOTE_TIMEOUT_MIN_S 3600.0
 #define REMOTE_REPLY_MAX 65536
 
-static char *const default_transport[] = { "ssh", "-o", "BatchMode=yes",
-                                           NULL };
-
 /* The remote command's exit statuses (xl-plugin/xl_balance.h). */
 #define REMOTE_EXIT_OK 0
 #define REMOTE_EXIT_FAIL 1
@@ -502,8 +500,8 @@ static int remote_start(bal_backend *be, const char *local,
                         remote_mig *r)
 {
     const struct bal_config *cfg = be->cfg;
-    char *const *t = cfg->ntransport > 0 ? cfg->transport : default_transport;
-    int nt = cfg->ntransport > 0 ? cfg->ntransport : 3;
+    int nt;
+    char *const *t = bal__config_transport(cfg, &nt);
     double timeout = bal__xen_remote_timeout_s > 0
         ? bal__xen_remote_timeout_s
         : (cfg->peer_timeout > REMOTE_TIMEOUT_MIN_S ? cfg->peer_timeout
@@ -619,10 +617,10 @@ static void move_what(char *buf, size_t size, const bal__move *mv)
              (int)sizeof(mv->from), mv->from, (int)sizeof(mv->to), mv->to);
 }
 
-/* The transport is the peers' (ssh -o BatchMode=yes by default); the
- * receiver is xl migrate-receive, see migrate_xl.h.  Remote moves are
- * started first, the local ones run (in parallel, by migrate_xl.c), then
- * the remote ones are collected: the whole wave runs at once. */
+/* The transport is the peers' (bal__config_transport); the receiver is
+ * xl migrate-receive, see migrate_xl.h.  Remote moves are started first,
+ * the local ones run (in parallel, by migrate_xl.c), then the remote ones
+ * are collected: the whole wave runs at once. */
 static int xen_migrate(bal_backend *be, const bal__move *moves, int n,
                        bal__move_result *results)
 {
