@@ -552,6 +552,15 @@ typedef struct bal_migrate_result {
 int bal_migrate(bal_ctx *ctx, bal_backend *be, const char *domain,
                 const char *host, bal_migrate_result *out);
 
+/* bal_migrate's outcome as one line of JSON, for a program
+ * (`xl-balance migrate --json'; another dom0's rebalance reads it,
+ * doc/migration.md): rc is what bal_migrate returned, res what it filled
+ * (read only when rc is 0), host the destination it was given.  *json_r
+ * is malloc'd.  BAL_EINVAL when rc is no BAL_E* or a name is not
+ * printable UTF-8. */
+int bal_migrate_json(int rc, const bal_migrate_result *res, const char *host,
+                     char **json_r);
+
 /* ---- running totals of what rebalance did (STATE_DIR/counters) --------- */
 
 typedef enum {
