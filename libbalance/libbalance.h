@@ -496,6 +496,16 @@ int bal_migrate_result_init(bal_migrate_result *r, unsigned int version);
 int bal_migrate(bal_ctx *ctx, bal_backend *be, const char *domain,
                 const char *host, bal_migrate_result *result_r);
 
+/* bal_migrate's outcome as one line of JSON, for a program
+ * (`xl-balance migrate --json'; another dom0's rebalance reads it,
+ * doc/migration.md): rc is what bal_migrate returned, res what it filled
+ * (read only when rc is 0), host the destination it was given.  *json_r
+ * is malloc'd.  BAL_EINVAL when rc is no BAL_E*, res is of an unknown
+ * version (bal_migrate_result_init) or a name is not
+ * printable UTF-8. */
+int bal_migrate_json(int rc, const bal_migrate_result *res, const char *host,
+                     char **json_r);
+
 /* ---- running totals of what rebalance did (STATE_DIR/counters) ---------
  * Read whole into a handle, each total through an accessor.  A counter
  * keeps its number; a new one is added at the end: iterate up to

@@ -224,6 +224,19 @@ static void test_migrate_refuses(void **state)
     assert_int_equal(res.version, BAL_MIGRATE_RESULT_VERSION);
     assert_string_equal(res.name, "vm1");
     assert_int_equal(f.lg.nerrors, 0);
+    /* Its answer as JSON: from a known version only. */
+    {
+        char *json = NULL;
+
+        assert_int_equal(bal_migrate_json(0, &res, "HostB", &json), 0);
+        assert_non_null(strstr(json, "\"outcome\":\"done\""));
+        free(json);
+        json = NULL;
+        res.version = 7;
+        assert_int_equal(bal_migrate_json(0, &res, "HostB", &json),
+                         BAL_EINVAL);
+        assert_null(json);
+    }
     {
         char *h = join(f.state, "history");
 

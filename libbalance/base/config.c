@@ -15,10 +15,14 @@
  * dispose frees a list only when it is not its key's default. */
 static char *default_hosts[] = { NULL };
 static char *default_empty[] = { NULL };
-static char *default_transport[] = { "ssh", "-o", "BatchMode=yes", NULL };
+static char *default_transport[] = { BAL__TRANSPORT_DEFAULT, NULL };
 static char *default_peer_command[] = {
     "xl-balance", "sample", "--json", "--local", NULL
 };
+
+/* A list's items as the file writes them: "a", "b" from "a", "b". */
+#define STR_(...) #__VA_ARGS__
+#define STR(...) STR_(__VA_ARGS__)
 
 #define OFF(field) offsetof(struct bal_config, field)
 #define NOCOUNT 0
@@ -34,7 +38,7 @@ const bal__config_key bal__config_keys[] = {
       1, OFF(local_host), NOCOUNT, "a host name",
       "this dom0's name in hosts (default: its uname nodename)", NULL },
     { "transport", BAL__CK_LIST, BAL__CK_NONEMPTY,
-      "[\"ssh\", \"-o\", \"BatchMode=yes\"]", 0, 0, 0, false, 1,
+      "[" STR(BAL__TRANSPORT_DEFAULT) "]", 0, 0, 0, false, 1,
       OFF(transport), OFF(ntransport), "non-empty list",
       "command that reaches a peer; the host name and peer_command follow "
       "it", default_transport },
@@ -539,6 +543,16 @@ int bal__config_set_string(const bal__config_key *k, struct bal_config *cfg,
     free(*(char **)field(cfg, k->off));
     *(char **)field(cfg, k->off) = c;
     return 0;
+}
+
+char *const *bal__config_transport(const struct bal_config *cfg, int *n_r)
+{
+    if (cfg && cfg->ntransport > 0 && cfg->transport) {
+        *n_r = cfg->ntransport;
+        return cfg->transport;
+    }
+    *n_r = (int)(sizeof(default_transport) / sizeof(*default_transport)) - 1;
+    return default_transport;
 }
 
 const char *bal__config_state_dir(const struct bal_config *cfg)

@@ -28,7 +28,9 @@
 #include "base/config.h"
 #include "journal.h"
 #include "base/lock.h"
+#include "base/migrate_json.h"
 #include "balance/history.h"
+#include "balance/plan_input.h"
 #include "rebalance.h"
 #include "base/sample.h"
 
@@ -180,4 +182,31 @@ out:
     if (dirfd >= 0) close(dirfd);
     bal__config_dispose(&defaults);
     return rc;
+}
+
+int bal_migrate_json(int rc, const bal_migrate_result *res, const char *host,
+                     char **json_r)
+{
+    bal__migrate_answer a;
+
+    if (!json_r || (!rc && (!res || !host))) return BAL_EINVAL;
+    /* No context to log with: an unknown version is the caller's bug,
+     * and BAL_EINVAL says so. */
+    if (!rc && res->version != BAL_MIGRATE_RESULT_VERSION) return BAL_EINVAL;
+    memset(&a, 0, sizeof(a));
+    a.rc = rc;
+    if (!rc) {
+        if (strlen(host) >= sizeof(a.to)) return BAL_EINVAL;
+        snprintf(a.vm, sizeof(a.vm), "%s", res->name);
+        snprintf(a.uuid, sizeof(a.uuid), "%s", res->uuid);
+        snprintf(a.from, sizeof(a.from), "%s", res->from);
+        snprintf(a.to, sizeof(a.to), "%s", host);
+        a.duration_s = res->duration_s;
+        a.rounds = res->rounds;
+        a.downtime_s = res->downtime_s;
+        a.bytes = res->bytes;
+        a.mem_kb = res->mem_kb;
+        a.dirty_Bps = res->dirty_Bps;
+    }
+    return bal__migrate_json_write(&a, json_r);
 }
