@@ -1,4 +1,4 @@
-# xl-balance: libbalance.so.0, the xl-balance command, tests.
+# xl-balance: libbalance.so.1, the xl-balance command, tests.
 #
 #   make            build library and command into build/
 #   make demo       the main job on the built-in simulated cluster
@@ -6,8 +6,14 @@
 #   make install    DESTDIR= PREFIX= LIBDIR= SBINDIR= ...
 #   make SANITIZE=1 ...   the same under ASan+UBSan, in build/san/
 
-VERSION   := 0.1.0
-SOVERSION := 0
+# SOVERSION changes with every incompatible change of the ABI
+# (doc/architecture.md, "ABI"): the soname libbalance.so.$(SOVERSION), the
+# Debian package libbalance$(SOVERSION).  ABI_VERSION names the library's
+# file: $(SOVERSION).MINOR.0, MINOR counting the compatible additions (a
+# version node LIBBALANCE_$(SOVERSION).MINOR of libbalance.map).
+VERSION     := 0.2.0
+SOVERSION   := 1
+ABI_VERSION := $(SOVERSION).0.0
 
 PREFIX     ?= /usr/local
 EXEC_PREFIX ?= $(PREFIX)
@@ -55,7 +61,7 @@ CLI_SRCS := $(sort $(wildcard xl-plugin/*.c))
 CLI_OBJS := $(CLI_SRCS:xl-plugin/%.c=$(B)/cli/%.o)
 
 SONAME  := libbalance.so.$(SOVERSION)
-LIB_SO  := $(B)/libbalance.so.$(VERSION)
+LIB_SO  := $(B)/libbalance.so.$(ABI_VERSION)
 LIB_A   := $(B)/libbalance-internal.a
 CLI     := $(B)/xl-balance
 
@@ -101,6 +107,15 @@ $(B)/layers.ok: tests/check-layers.sh Makefile $(wildcard libbalance/*/*.[ch])
 	@sh tests/check-layers.sh "$(LIB_LAYERS)" "$(XEN_ADAPTERS)"
 	@touch $@
 
+# The ABI, checked before the library is linked: each public header
+# declares exactly the functions of its version node of libbalance.map
+# (tests/check-symbols.sh).
+PUB_HEADERS := libbalance/libbalance.h libbalance/libbalance-research.h
+$(B)/symbols.ok: tests/check-symbols.sh libbalance/libbalance.map $(PUB_HEADERS)
+	@mkdir -p $(@D)
+	@sh tests/check-symbols.sh
+	@touch $@
+
 $(B)/cli/%.o: xl-plugin/%.c Makefile
 	@mkdir -p $(@D)
 	$(CC) $(BAL_CFLAGS) -c -o $@ $<
@@ -109,14 +124,14 @@ $(B)/tests/%.o: tests/%.c Makefile
 	@mkdir -p $(@D)
 	$(CC) $(BAL_CFLAGS) $(XEN_INC) -Wno-unused-parameter -c -o $@ $<
 
-$(LIB_SO): $(LIB_OBJS) libbalance/libbalance.map $(B)/layers.ok
+$(LIB_SO): $(LIB_OBJS) libbalance/libbalance.map $(B)/layers.ok $(B)/symbols.ok
 	$(CC) -shared -o $@ $(LIB_OBJS) -Wl,-soname,$(SONAME) \
 		-Wl,--version-script=libbalance/libbalance.map -Wl,--no-undefined \
 		$(BAL_LDFLAGS) $(XEN_LIBS) $(YAJL_LIBS) -lm
 
 $(B)/libbalance.so: $(LIB_SO)
-	ln -sf libbalance.so.$(VERSION) $(B)/$(SONAME)
-	ln -sf libbalance.so.$(VERSION) $@
+	ln -sf libbalance.so.$(ABI_VERSION) $(B)/$(SONAME)
+	ln -sf libbalance.so.$(ABI_VERSION) $@
 
 $(LIB_A): $(LIB_OBJS) $(B)/layers.ok
 	rm -f $@
@@ -236,7 +251,7 @@ fuzz: fuzz-build
 check-fuzz:
 	$(MAKE) fuzz FUZZ_SECONDS=60
 
--include $(wildcard $(FZ)/lib/*.d $(FZ)/*.d)
+-include $(wildcard $(FZ)/lib/*/*.d $(FZ)/*.d)
 
 demo: deps
 	$(MAKE) all
@@ -283,9 +298,9 @@ install: all man
 		$(DESTDIR)$(SYSTEMDUNITDIR) $(DESTDIR)$(SYSCONFDIR)/xen \
 		$(DESTDIR)$(SYSCONFDIR)/cron.d
 	install -m 0644 $(LIB_SO) $(DESTDIR)$(LIBDIR)/
-	ln -sf libbalance.so.$(VERSION) $(DESTDIR)$(LIBDIR)/$(SONAME)
+	ln -sf libbalance.so.$(ABI_VERSION) $(DESTDIR)$(LIBDIR)/$(SONAME)
 	ln -sf $(SONAME) $(DESTDIR)$(LIBDIR)/libbalance.so
-	install -m 0644 libbalance/libbalance.h $(DESTDIR)$(INCLUDEDIR)/
+	install -m 0644 $(PUB_HEADERS) $(DESTDIR)$(INCLUDEDIR)/
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@EXEC_PREFIX@|$(EXEC_PREFIX)|' \
 		-e 's|@LIBDIR@|$(LIBDIR)|' -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' \
 		-e 's|@VERSION@|$(VERSION)|' packaging/libbalance.pc.in \
@@ -311,6 +326,7 @@ install: all man
 # Leaves the admin's /etc/xen/xl-balance.conf and /etc/cron.d/xl-balance.
 uninstall:
 	rm -f $(DESTDIR)$(LIBDIR)/libbalance.so* $(DESTDIR)$(INCLUDEDIR)/libbalance.h \
+		$(DESTDIR)$(INCLUDEDIR)/libbalance-research.h \
 		$(DESTDIR)$(SBINDIR)/xl-balance $(DESTDIR)$(PKGCONFIGDIR)/libbalance.pc \
 		$(DESTDIR)$(MANDIR)/man1/xl-balance.1 \
 		$(DESTDIR)$(MANDIR)/man5/xl-balance.conf.5 \
@@ -320,7 +336,7 @@ uninstall:
 	rm -rf $(DESTDIR)$(DATADIR)/xl-balance
 
 # Binary packages into $(B)/packages, built from a copy of the tree (the
-# tree itself gets no ./debian): libbalance0, libbalance-dev, xl-balance.
+# tree itself gets no ./debian): libbalance1, libbalance-dev, xl-balance.
 deb:
 	sh packaging/build-deb.sh $(B)/packages
 

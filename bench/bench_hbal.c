@@ -197,7 +197,7 @@ static void plan_child(int fd, const char *regime, int nh, int nv,
      * default action ends the child, which the parent reports. */
     alarm((unsigned)ceil(timeout));
     bal__pl_result_init(&r);
-    if (bal_ctx_alloc(&ctx, bal_log_stderr, "bench_hbal", BAL_LOG_WARN) ||
+    if (bal_ctx_alloc(bal_log_stderr, "bench_hbal", BAL_LOG_WARN, &ctx) ||
         make_input(regime, nh, nv, seed, start, &in))
         _exit(2);
     t0 = mono();

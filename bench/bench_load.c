@@ -304,7 +304,7 @@ static int bench_rebalance(bal_ctx *ctx, bal_config *cfg, const char *dir,
     be->spec = strdup("wrap");
     be->priv = w;
 
-    bal_rebalance_options_init(&o);
+    bal_rebalance_options_init(&o, BAL_REBALANCE_OPTIONS_VERSION);
     o.max_moves = 2 * npairs;
     t0 = now_s();
     if (bal_rebalance(ctx, be, cfg, &o, &r)) die("rebalance did not start");
@@ -384,8 +384,8 @@ int main(int argc, char **argv)
     if (!mkdtemp(dir)) die("cannot make a temporary directory");
     /* Errors are the bench's to print; the library's warnings about each
      * failed migration (hundreds) are not figures. */
-    if (bal_ctx_alloc(&ctx, bal_log_stderr, "bench_load", BAL_LOG_ERROR) ||
-        bal_ctx_alloc(&quiet, NULL, NULL, BAL_LOG_ERROR) ||
+    if (bal_ctx_alloc(bal_log_stderr, "bench_load", BAL_LOG_ERROR, &ctx) ||
+        bal_ctx_alloc(NULL, NULL, BAL_LOG_ERROR, &quiet) ||
         bal_config_alloc(&cfg))
         die("out of memory");
     if (asprintf(&state, "%s/state", dir) < 0) die("out of memory");

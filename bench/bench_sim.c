@@ -103,7 +103,7 @@ static int bench(int nhosts)
     close(fd);
     fd = -1;
     snprintf(spec, sizeof(spec), "sim:%s", path);
-    if (bal_ctx_alloc(&ctx, NULL, NULL, BAL_LOG_ERROR) ||
+    if (bal_ctx_alloc(NULL, NULL, BAL_LOG_ERROR, &ctx) ||
         bal_config_alloc(&cfg))
         goto out;
 

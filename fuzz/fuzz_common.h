@@ -53,7 +53,7 @@ static inline bal_ctx *fz_ctx(fz_log *lg)
     bal_ctx *ctx = NULL;
 
     memset(lg, 0, sizeof(*lg));
-    if (bal_ctx_alloc(&ctx, fz_log_fn, lg, BAL_LOG_DEBUG)) abort();
+    if (bal_ctx_alloc(fz_log_fn, lg, BAL_LOG_DEBUG, &ctx)) abort();
     return ctx;
 }
 

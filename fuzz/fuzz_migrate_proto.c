@@ -123,8 +123,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (mode & 1) { close(tx[0]); tx[0] = -1; }
 
     bal__mig_chan_init(&chan);
-    chan.send_fd = tx[1];
-    chan.recv_fd = rx[0];
+    chan.proc.in_fd = tx[1];
+    chan.proc.out_fd = rx[0];
     memset(&job, 0, sizeof(job));
     job.domid = 7;
     job.name = "web";
@@ -139,7 +139,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     rc = bal__mig_run(ctx, &ops, &f, &job, &chan, &prog, &res);
     FZ_ASSERT(rc == res.rc);
-    FZ_ASSERT(chan.send_fd < 0 && chan.recv_fd < 0);   /* shut down */
+    FZ_ASSERT(chan.proc.in_fd < 0 && chan.proc.out_fd < 0);   /* shut down */
     FZ_ASSERT(lg.nerrors == (rc ? 1 : 0));              /* one line */
 
     if (rc == 0) {

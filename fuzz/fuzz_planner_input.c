@@ -36,7 +36,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     small = !rc && in.nhosts <= FZ_MAX_HOSTS && in.nvms <= FZ_MAX_VMS;
     bal__pl_input_dispose(&in);
     if (small) {
-        bal_plan_options_init(&o);
+        bal_plan_options_init(&o, BAL_PLAN_OPTIONS_VERSION);
         rc = bal__plan_cluster_text(ctx, "input.json", (const char *)data,
                                     size, &o, &r);
         fz_check_rc(&lg, rc, "bal__plan_cluster_text");

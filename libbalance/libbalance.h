@@ -8,18 +8,29 @@
  * it under the terms of the GNU Lesser General Public License as published
  * by the Free Software Foundation; version 2.1 only.
  *
- * Conventions (as libxl):
+ * Conventions (as libxl, with libgit2's versioned structs; the ABI they
+ * keep: doc/architecture.md, "ABI"):
  *  - every function that can fail returns int rc: 0, or a negative BAL_E*;
  *    bal_strerror() names it.  The details of a failure (which file, which
  *    line, which peer) are logged through the context's log sink at
  *    BAL_LOG_ERROR before the function returns.
- *  - output parameters come first and are named out, or last and end in _r.
+ *  - one argument order for every function: inputs first (the context,
+ *    when it takes one, first of all), outputs last, each output's name
+ *    ending in _r: bal_ctx_alloc(fn, opaque, level, &ctx_r),
+ *    bal_status_collect(ctx, be, cfg, &status_r).  No output comes first.
  *  - handles are opaque; data handed out for reading is plain structs that
- *    stay valid until the handle they came from is freed.
+ *    stay valid until the handle they came from is freed.  The caller
+ *    never allocates nor copies those: they may grow at their end.
+ *  - a struct the caller allocates (options, a result) starts with
+ *    `unsigned int version': its _init function sets it to the
+ *    BAL_..._VERSION the caller was compiled with, and a function given a
+ *    version it does not know refuses the struct (BAL_EINVAL, one log line
+ *    naming the struct and the version).
  *  - VMs are identified by UUID: domids and names change during migration.
  *
  * This header includes no Xen header: a program can use libbalance without
- * the Xen development files.
+ * the Xen development files.  Simulation and the break-even sweep, research
+ * tools rather than the dom0 path, are declared in libbalance-research.h.
  */
 #ifndef LIBBALANCE_H
 #define LIBBALANCE_H
@@ -32,7 +43,7 @@
 extern "C" {
 #endif
 
-#define BAL_VERSION "0.1.0"
+#define BAL_VERSION "0.2.0"
 
 /* ---- errors ---------------------------------------------------------- */
 
@@ -84,8 +95,8 @@ void bal_log_syslog(void *opaque, bal_log_level level, const char *msg);
 typedef struct bal_ctx bal_ctx;
 
 /* Messages below min_level are dropped.  fn may be NULL (silence). */
-int bal_ctx_alloc(bal_ctx **out, bal_log_fn *fn, void *opaque,
-                  bal_log_level min_level);
+int bal_ctx_alloc(bal_log_fn *fn, void *opaque, bal_log_level min_level,
+                  bal_ctx **ctx_r);
 void bal_ctx_free(bal_ctx *ctx);
 
 /* ---- configuration (xl.conf syntax, /etc/xen/xl-balance.conf) -------- */
@@ -95,7 +106,7 @@ void bal_ctx_free(bal_ctx *ctx);
 typedef struct bal_config bal_config;
 
 /* A new configuration holds the documented defaults. */
-int bal_config_alloc(bal_config **out);
+int bal_config_alloc(bal_config **cfg_r);
 void bal_config_free(bal_config *cfg);
 
 /* Reads path over cfg.  A missing file is fine when !must_exist (the
@@ -156,7 +167,7 @@ const char *bal_resource_name(bal_resource r);
 typedef struct bal_backend bal_backend;
 
 int bal_backend_open(bal_ctx *ctx, const bal_config *cfg, const char *spec,
-                     bal_backend **out);
+                     bal_backend **be_r);
 void bal_backend_close(bal_backend *be);
 const char *bal_backend_name(const bal_backend *be);
 /* Lets seconds pass between two samples: sleeps on xen, advances the
@@ -213,7 +224,7 @@ typedef struct bal_status bal_status;
 /* Takes nsamples >= 2 samples interval_s apart (simulated time on the sim
  * backend, the trace's time on replay) and classifies every VM. */
 int bal_status_collect(bal_ctx *ctx, bal_backend *be, const bal_config *cfg,
-                       bal_status **out);
+                       bal_status **status_r);
 void bal_status_free(bal_status *st);
 
 int bal_status_num_hosts(const bal_status *st);
@@ -227,93 +238,6 @@ int bal_status_peer_errors(const bal_status *st);
 /* The status as one JSON document (see README).  *json_r is malloc'd. */
 int bal_status_json(const bal_status *st, char **json_r);
 
-/* ---- simulation: the balancer in the loop of a simulated cluster -------
- * The balancer drives the sim backend exactly as it drives Xen: it
- * samples, classifies, plans and migrates through the backend interface;
- * the simulator runs the scenario's jobs to their end.  Unless
- * no_balance, the scenario also runs once without balancing, for the
- * comparison. */
-
-typedef enum {
-    BAL_POLICY_SCENARIO = -1,   /* as the scenario says */
-    BAL_POLICY_SEQUENTIAL = 0,  /* one migration at a time (the paper) */
-    BAL_POLICY_CONCURRENT = 1,  /* a wave's migrations at once */
-} bal_sim_policy;
-
-typedef struct bal_sim_options {
-    const char *scenario;       /* a file, or a shipped name: "paper" */
-    bool no_balance;            /* only the run without balancing */
-    double rtt_ms;              /* < 0: the scenario's */
-    bal_sim_policy policy;
-    double job_scale;           /* every job's work times this (1) */
-    double balance_at;          /* < 0: the scenario's; seconds */
-} bal_sim_options;
-
-void bal_sim_options_init(bal_sim_options *o);
-
-typedef struct bal_sim_vm_info {
-    const char *name;
-    const char *uuid;
-    bal_load_type load;         /* the workload the scenario gives it */
-    bool has_job;
-    double completion_s;        /* from its job's start; < 0: unfinished */
-    double baseline_s;          /* the same without balancing; < 0: none */
-    const char *host_start, *host_end;
-} bal_sim_vm_info;
-
-typedef struct bal_sim_migration_info {
-    const char *vm, *from, *to;
-    int wave;
-    int rc;                     /* 0, or why it failed (the VM stayed) */
-    double start_s, end_s;      /* simulated seconds */
-    double downtime_s;
-    uint64_t bytes;
-    int rounds;
-} bal_sim_migration_info;
-
-typedef struct bal_sim_report bal_sim_report;
-
-int bal_simulate(bal_ctx *ctx, const bal_config *cfg,
-                 const bal_sim_options *o, bal_sim_report **out);
-void bal_sim_report_free(bal_sim_report *r);
-int bal_sim_report_num_vms(const bal_sim_report *r);
-const bal_sim_vm_info *bal_sim_report_vm(const bal_sim_report *r, int i);
-int bal_sim_report_num_migrations(const bal_sim_report *r);
-const bal_sim_migration_info *bal_sim_report_migration(
-    const bal_sim_report *r, int i);
-double bal_sim_report_rtt_ms(const bal_sim_report *r);
-bool bal_sim_report_concurrent(const bal_sim_report *r);
-double bal_sim_report_balance_at(const bal_sim_report *r);
-int bal_sim_report_json(const bal_sim_report *r, char **json_r);
-/* Timelines like the paper's figures: every VM's job throughput over
- * time, with and without balancing, migrations shaded.  .svg or .png. */
-int bal_sim_report_plot(bal_ctx *ctx, const bal_sim_report *r,
-                        const char *path);
-
-/* ---- the break-even study (the paper's future work 2) ------------------
- * For each RTT: the remaining job length at the start of balancing (in
- * seconds of the job running without migration) above which balancing
- * finishes the cpu (resp. io) jobs sooner, found by bisection over
- * simulated runs with every job scaled; and the closed form
- * L* = Tm (1 - (1 - d) r) / (1 - r) from the same runs' measured migration
- * time Tm, loss during migration d and time-after/time-before ratio r. */
-
-typedef struct bal_sweep_row {
-    double rtt_ms;
-    bal_load_type type;         /* BAL_TYPE_CPU or BAL_TYPE_IO */
-    double breakeven_s;         /* simulated; 0: any length wins; < 0: none
-                                 * up to the longest length tried */
-    double tm_s, d, r;          /* measured on a long job */
-    double closed_form_s;       /* < 0 when r >= 1 (no gain after) */
-} bal_sweep_row;
-
-int bal_sim_sweep(bal_ctx *ctx, const bal_config *cfg,
-                  const bal_sim_options *o, const double *rtts, int nrtts,
-                  bal_sweep_row **rows_r, int *n_r);
-int bal_sweep_json(const bal_sweep_row *rows, int n, char **json_r);
-int bal_sweep_plot(bal_ctx *ctx, const bal_sweep_row *rows, int n,
-                   const char *path);
-
 /* ---- plan: what the planner would do, and why ---------------------------
  * Samples and classifies the cluster as rebalance does, estimates every
  * VM's demands from what it got (doc/planner.md, "From a live status to
@@ -322,12 +246,17 @@ int bal_sweep_plot(bal_ctx *ctx, const bal_sweep_row *rows, int n,
  * report's JSON is a plan file `rebalance --apply' runs.  Or, offline,
  * the cluster a file describes (bal_plan_cluster). */
 
+#define BAL_PLAN_OPTIONS_VERSION 1
+
 typedef struct bal_plan_options {
+    unsigned int version;       /* BAL_PLAN_OPTIONS_VERSION */
     double horizon_s;           /* <= 0: the configuration's horizon */
     int max_moves;              /* < 0: the configuration's max_moves */
 } bal_plan_options;
 
-void bal_plan_options_init(bal_plan_options *o);
+/* The defaults, o->version = version; BAL_EINVAL (o untouched, nothing
+ * logged) for a version this library does not know. */
+int bal_plan_options_init(bal_plan_options *o, unsigned int version);
 
 typedef struct bal_plan_move_info {
     const char *vm, *uuid, *from, *to;
@@ -402,7 +331,7 @@ typedef struct bal_plan_summary {
 typedef struct bal_plan_report bal_plan_report;
 
 int bal_plan(bal_ctx *ctx, bal_backend *be, const bal_config *cfg,
-             const bal_plan_options *o, bal_plan_report **out);
+             const bal_plan_options *o, bal_plan_report **report_r);
 
 /* Offline planning, for what-ifs and tests: the plan of the cluster the
  * file at path describes, in the planner's JSON input (doc/planner.md,
@@ -418,10 +347,10 @@ int bal_plan(bal_ctx *ctx, bal_backend *be, const bal_config *cfg,
  * at most 64 MiB.  Every refusal is logged as one line naming it:
  * "FILE: cannot open: ...", "FILE: vms[0] (vm1): host `HostC' is not a
  * host", "FILE: planner: vm vm2: uuid ... is already vm vm1's"; BAL_ENOENT,
- * BAL_EIO or BAL_ERANGE (the file), BAL_EINVAL (what it says), *out
+ * BAL_EIO or BAL_ERANGE (the file), BAL_EINVAL (what it says), *report_r
  * untouched. */
 int bal_plan_cluster(bal_ctx *ctx, const char *path,
-                     const bal_plan_options *o, bal_plan_report **out);
+                     const bal_plan_options *o, bal_plan_report **report_r);
 void bal_plan_report_free(bal_plan_report *r);
 const bal_plan_summary *bal_plan_report_summary(const bal_plan_report *r);
 int bal_plan_report_num_moves(const bal_plan_report *r);
@@ -523,7 +452,10 @@ typedef struct bal_rebalance_report bal_rebalance_report;
 typedef bool bal_rebalance_confirm_fn(void *opaque,
                                       const bal_rebalance_report *r);
 
+#define BAL_REBALANCE_OPTIONS_VERSION 1
+
 typedef struct bal_rebalance_options {
+    unsigned int version;       /* BAL_REBALANCE_OPTIONS_VERSION */
     bool dry_run;               /* plan and report; take no lock, touch no
                                  * state, move nothing */
     int max_moves;              /* at most this many moves; < 0: no limit */
@@ -533,14 +465,18 @@ typedef struct bal_rebalance_options {
     void *confirm_opaque;
 } bal_rebalance_options;
 
-void bal_rebalance_options_init(bal_rebalance_options *o);
+/* The defaults, o->version = version; BAL_EINVAL (o untouched, nothing
+ * logged) for a version this library does not know. */
+int bal_rebalance_options_init(bal_rebalance_options *o,
+                               unsigned int version);
 
-/* Returns 0 when the run reached an outcome (*out says which, moves and
- * recoveries included), or a BAL_E* when it could not start (bad
+/* Returns 0 when the run reached an outcome (*report_r says which, moves
+ * and recoveries included), or a BAL_E* when it could not start (bad
  * configuration, state directory or plan file, the first sample
  * failed: logged, nothing moved). */
 int bal_rebalance(bal_ctx *ctx, bal_backend *be, const bal_config *cfg,
-                  const bal_rebalance_options *o, bal_rebalance_report **out);
+                  const bal_rebalance_options *o,
+                  bal_rebalance_report **report_r);
 void bal_rebalance_report_free(bal_rebalance_report *r);
 bal_rebalance_outcome bal_rebalance_report_outcome(
     const bal_rebalance_report *r);
@@ -561,7 +497,10 @@ int bal_rebalance_report_json(const bal_rebalance_report *r, char **json_r);
  * transport; doc/migration.md).  DOMAIN is a name or a UUID of a domain on
  * this host; a name is resolved to its UUID first. */
 
+#define BAL_MIGRATE_RESULT_VERSION 1
+
 typedef struct bal_migrate_result {
+    unsigned int version;       /* BAL_MIGRATE_RESULT_VERSION */
     char uuid[37];              /* the VM's, unchanged by the move */
     char name[128];
     char from[256];             /* this host, as the backend names it */
@@ -574,16 +513,35 @@ typedef struct bal_migrate_result {
                                  * sent, measured; NAN: unknown */
 } bal_migrate_result;
 
-/* 0: the VM runs on host, *out filled, the move appended to rebalance's
+/* Every field empty (dirty_Bps NAN), r->version = version; BAL_EINVAL (r
+ * untouched, nothing logged) for a version this library does not know. */
+int bal_migrate_result_init(bal_migrate_result *r, unsigned int version);
+
+/* result_r: initialised by bal_migrate_result_init.
+ * 0: the VM runs on host, *result_r filled, the move appended to rebalance's
  * history (state_dir).  It holds rebalance's lock (lock_file) throughout:
  * BAL_ELOCKED (logged, nothing done) when another process holds it.
  * BAL_EUNDEFINED: the protocol broke after the point of no return
  * (logged: an admin must look).  Any other BAL_E*: the VM still runs here
- * (or was never found); *out untouched. */
+ * (or was never found); *result_r untouched. */
 int bal_migrate(bal_ctx *ctx, bal_backend *be, const char *domain,
-                const char *host, bal_migrate_result *out);
+                const char *host, bal_migrate_result *result_r);
 
-/* ---- running totals of what rebalance did (STATE_DIR/counters) --------- */
+/* bal_migrate's outcome as one line of JSON, for a program
+ * (`xl-balance migrate --json'; another dom0's rebalance reads it,
+ * doc/migration.md): rc is what bal_migrate returned, res what it filled
+ * (read only when rc is 0), host the destination it was given.  *json_r
+ * is malloc'd.  BAL_EINVAL when rc is no BAL_E*, res is of an unknown
+ * version (bal_migrate_result_init) or a name is not
+ * printable UTF-8. */
+int bal_migrate_json(int rc, const bal_migrate_result *res, const char *host,
+                     char **json_r);
+
+/* ---- running totals of what rebalance did (STATE_DIR/counters) ---------
+ * Read whole into a handle, each total through an accessor.  A counter
+ * keeps its number; a new one is added at the end: iterate up to
+ * bal_counter_count() (or until bal_counter_name() is NULL), not up to a
+ * constant. */
 
 typedef enum {
     BAL_COUNTER_DONE = 0,       /* migrations verified on their destination */
@@ -591,13 +549,23 @@ typedef enum {
     BAL_COUNTER_UNDEFINED,      /* migrations an admin had to look at */
     BAL_COUNTER_REFUSED,        /* moves not started: the live state refused */
     BAL_COUNTER_SKIPPED,        /* moves not started: an earlier one failed */
-    BAL_COUNTER_MAX,
 } bal_counter;
 
+/* How many counters this library keeps: 0 .. bal_counter_count() - 1. */
+int bal_counter_count(void);
+/* "done", "failed", "undefined", "refused", "skipped"; NULL for a number
+ * this library does not know. */
 const char *bal_counter_name(bal_counter c);
-/* The totals so far (all 0 before the first rebalance recorded any). */
-int bal_migration_counters(bal_ctx *ctx, const bal_config *cfg,
-                           uint64_t out[BAL_COUNTER_MAX]);
+
+typedef struct bal_counters bal_counters;
+
+/* The totals so far (all 0 before the first rebalance recorded any);
+ * *counters_r untouched on failure. */
+int bal_counters_read(bal_ctx *ctx, const bal_config *cfg,
+                      bal_counters **counters_r);
+/* One total; 0 for a counter this library does not know, or c NULL. */
+uint64_t bal_counters_value(const bal_counters *c, bal_counter which);
+void bal_counters_free(bal_counters *c);
 
 #ifdef __cplusplus
 }

@@ -1,5 +1,5 @@
 #!/bin/sh
-# build-deb.sh OUTDIR - `make deb': libbalance0, libbalance-dev and
+# build-deb.sh OUTDIR - `make deb': libbalance1, libbalance-dev and
 # xl-balance (and their -dbgsym), built by dpkg-buildpackage -us -uc -b in
 # a copy of the tree with packaging/debian as its ./debian; the .deb,
 # .ddeb, .changes and .buildinfo files and the build log go to OUTDIR.

@@ -1,6 +1,8 @@
 #!/bin/sh
-# update-symbols.sh - packaging/debian/libbalance0.symbols from
-# libbalance/libbalance.map, the one list of what libbalance.so.0 exports.
+# update-symbols.sh - packaging/debian/libbalanceN.symbols from
+# libbalance/libbalance.map, the one list of what libbalance.so.N exports
+# (N: the Makefile's SOVERSION), in all of its version nodes (the dom0
+# ABI's and the research API's: doc/architecture.md, "ABI").
 #
 #   sh packaging/update-symbols.sh           rewrite the symbols file
 #   sh packaging/update-symbols.sh --check   exit 1 (and show the diff) when
@@ -13,9 +15,11 @@ set -eu
 
 cd "$(dirname "$0")/.."
 MAP=libbalance/libbalance.map
-SYMS=packaging/debian/libbalance0.symbols
 VERSION=$(sed -n 's/^VERSION *:= *//p' Makefile)
+SOVERSION=$(sed -n 's/^SOVERSION *:= *//p' Makefile)
 [ -n "$VERSION" ] || { echo "update-symbols: no VERSION in Makefile" >&2; exit 1; }
+[ -n "$SOVERSION" ] || { echo "update-symbols: no SOVERSION in Makefile" >&2; exit 1; }
+SYMS=packaging/debian/libbalance$SOVERSION.symbols
 
 tmp=$(mktemp)
 trap 'rm -f "$tmp" "$tmp.new"' EXIT
@@ -41,7 +45,7 @@ awk '
     }' "$MAP" > "$tmp"
 
 {
-    echo "libbalance.so.0 libbalance0 #MINVER#"
+    echo "libbalance.so.$SOVERSION libbalance$SOVERSION #MINVER#"
     echo "* Build-Depends-Package: libbalance-dev"
     while read -r node sym; do
         v=""

@@ -5,7 +5,11 @@
 #     before L in LAYERS only, never of a later one;
 #   - only the ADAPTERS include a Xen header (libxl, libxlutil, xenstat,
 #     xenctrl, xentoollog, xenstore, xen/...), directly or through an
-#     adapter's header.
+#     adapter's header;
+#   - only research/ includes the research API's public header
+#     (libbalance-research.h): the dom0 path does not depend on it;
+#   - only base/child.c starts a program (fork, exec, popen, system...):
+#     one runner, with one set of rules for every child.
 # Prints one line per fault, "FILE:LINE: what", and exits 1 on any.
 set -u
 layers=$1
@@ -35,6 +39,20 @@ for l in $layers; do
             grep -nE '^[[:space:]]*#[[:space:]]*include[[:space:]]*<(libxl|libxlutil|xenstat|xenctrl|xenguest|xentoollog|xenstore|xen/)' "$f" |
             while IFS=: read -r n _; do
                 echo "$f:$n: includes a Xen header; only the adapters may ($adapters)"
+            done | grep . && rc=1
+        fi
+        # The research API, research/'s alone.
+        if [ "$l" != research ]; then
+            grep -nE '^[[:space:]]*#[[:space:]]*include[[:space:]]*[<"]libbalance-research\.h[">]' "$f" |
+            while IFS=: read -r n _; do
+                echo "$f:$n: includes libbalance-research.h; only research/ may (the dom0 path does not depend on it)"
+            done | grep . && rc=1
+        fi
+        # Starting a program.
+        if [ "$f" != libbalance/base/child.c ]; then
+            grep -nE '(^|[^a-z_])(fork|vfork|clone|posix_spawnp?|popen|system|execv[pe]?|execl[pe]?)[[:space:]]*\(' "$f" |
+            while IFS=: read -r n _; do
+                echo "$f:$n: starts a program; only base/child.c does (bal__child_start)"
             done | grep . && rc=1
         fi
         # Includes of other folders' headers.

@@ -49,7 +49,7 @@ t "unknown verb" 2 "xl-balance: \`frob' is not a verb; try \`xl-balance help'" -
 t "unknown global option" 2 "xl-balance: option \`--frob': unknown or missing its value; try \`xl-balance help'" -- --frob status
 t "global option without value" 2 "xl-balance: option -c: unknown or missing its value; try \`xl-balance help'" -- -c
 t "version" 0 "" -- --version
-has "version text" "xl-balance 0.1.0"
+has "version text" "xl-balance $(sed -n 's/^VERSION *:= *//p' Makefile)"
 t "help" 0 "" -- help
 has "help lists status" "status"
 has "help lists exit codes" "Exit codes:"
@@ -344,6 +344,19 @@ fi
 printf 'state_dir = "var/xl-balance"\n' >"$tmp/mrel.conf"
 t "migrate with a relative state_dir" 1 "xl-balance: $tmp/mrel.conf: state_dir \`var/xl-balance' is not an absolute path" -- -c "$tmp/mrel.conf" -b sim:paper migrate vm1 HostB
 has "migrate refused: failure line" "failed vm1 -> HostB: bad configuration; it still runs on this host"
+# --json: one object, whatever happened (another dom0's rebalance reads it).
+t "migrate --json" 0 "" -- $MG migrate --json vm1 HostB
+has "migrate --json: done" '{"xl_balance_migrate":1,"outcome":"done","rc":0,"vm":"vm1","uuid":"6a5392d4-674b-819d-9eda-d84a8adf302c","from":"HostA","to":"HostB","duration_s":'
+check "migrate --json: one line" test "$(wc -l <"$tmp/out")" -eq 1
+check "migrate --json: no summary" test "$(grep -c '^migrated ' "$tmp/out")" -eq 0
+t "migrate --json unknown domain" 1 "xl-balance: migrate: no domain \`nope' on HostA; nothing done" -- $MG migrate --json nope HostB
+has "migrate --json: failed" '{"xl_balance_migrate":1,"outcome":"failed","rc":-9,"error":"no such file, host or domain"}'
+t "migrate --json without a configuration" 1 "xl-balance: $tmp/none.conf: cannot open: No such file or directory" -- -c "$tmp/none.conf" -b sim:paper migrate --json vm1 HostB
+has "migrate --json: failed to start" '{"xl_balance_migrate":1,"outcome":"failed","rc":-5,"error":"bad configuration"}'
+if command -v flock >/dev/null 2>&1; then
+    tc "migrate --json while another holds the lock" 5 "xl-balance: another process holds the lock $tmp/mlock; nothing done" -- flock "$tmp/mlock" "$XLB" $MG migrate --json vm1 HostB
+    has "migrate --json: locked" '{"xl_balance_migrate":1,"outcome":"failed","rc":-16,"error":"another process holds the lock"}'
+fi
 
 # ---- migration counters for the metrics ----------------------------------
 mkdir -p "$tmp/ctr" && chmod 700 "$tmp/ctr"

@@ -430,18 +430,18 @@ static int engine(bal_ctx *ctx, rx_mode mode, bool dribble, size_t stream,
     eng_double = pid;
 
     bal__mig_chan_init(&chan);
-    chan.send_fd = to_rx[1];
-    chan.recv_fd = from_rx[0];
-    chan.pid = pid;
-    chan.argv0 = "receiver-double";
+    chan.proc.in_fd = to_rx[1];
+    chan.proc.out_fd = from_rx[0];
+    chan.proc.pid = pid;
+    chan.proc.argv0 = "receiver-double";
     memset(res, 0, sizeof(*res));
     bal__mig_progress_init(&prog, ctx, "web");
     rc = bal__mig_run(ctx, &t_ops, NULL, &job, &chan, &prog, res);
     assert_int_equal(res->rc, rc);
     /* Everything of the channel is closed and reaped, whatever happened. */
-    assert_int_equal(chan.send_fd, -1);
-    assert_int_equal(chan.recv_fd, -1);
-    assert_int_equal(chan.pid, -1);
+    assert_int_equal(chan.proc.in_fd, -1);
+    assert_int_equal(chan.proc.out_fd, -1);
+    assert_int_equal(chan.proc.pid, -1);
     rename_waits_for_double = false;
     return rc;
 }
@@ -601,7 +601,7 @@ static void test_good_dirty(void **state)
     double mbs;
 
     memset(&il, 0, sizeof(il));
-    assert_int_equal(bal_ctx_alloc(&ctx, info_fn, &il, BAL_LOG_INFO), 0);
+    assert_int_equal(bal_ctx_alloc(info_fn, &il, BAL_LOG_INFO, &ctx), 0);
     fm.progress = true;
     assert_int_equal(engine(ctx, RX_GOOD, false, STREAM, 5, &res), 0);
     assert_int_equal(res.rounds, 3);
@@ -987,15 +987,15 @@ static void test_invalid(void **state)
 
     assert_int_equal(pipe2(p, O_CLOEXEC), 0);
     bal__mig_chan_init(&chan);
-    chan.send_fd = p[1];
-    chan.recv_fd = p[0];
+    chan.proc.in_fd = p[1];
+    chan.proc.out_fd = p[0];
     bal__mig_progress_init(&prog, ctx, "web");
     assert_int_equal(bal__mig_run(ctx, &t_ops, NULL, NULL, &chan, &prog,
                                   &res), BAL_EINVAL);
     assert_string_equal(lg.buf, "migrate: invalid arguments");
     /* Shut down all the same (teardown counts the descriptors). */
-    assert_int_equal(chan.send_fd, -1);
-    assert_int_equal(chan.recv_fd, -1);
+    assert_int_equal(chan.proc.in_fd, -1);
+    assert_int_equal(chan.proc.out_fd, -1);
     assert_string_equal(fm.calls, "");
     bal_ctx_free(ctx);
 }

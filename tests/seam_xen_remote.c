@@ -1,13 +1,15 @@
 /*
  * seam_xen_remote.c - the xen backend's moves whose source is another
- * dom0: run there as `xl-balance migrate UUID TO` through the transport
- * (backend_xen.c, doc/migration.md).  The transport is
- * tests/data/fake-remote-migrate, which records its argv and plays the
- * remote command's outcome chosen by TO.  Local moves of the same wave
- * go through migrate_xl.c against the fake libxl.
+ * dom0: run there as `xl-balance migrate --json UUID TO` through the
+ * transport, its answer read strictly (backend_xen.c, base/migrate_json.c,
+ * doc/migration.md).  The transport is tests/data/fake-remote-migrate,
+ * which records its argv and plays the remote command's outcome chosen by
+ * TO, or a broken answer.  Local moves of the same wave go through
+ * migrate_xl.c against the fake libxl.
  */
 #include <dirent.h>
 #include <errno.h>
+#include <math.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,7 +20,7 @@
 
 #include "testutil.h"
 #include "backend/backend.h"
-#include "backend/peer.h"
+#include "base/child.h"
 #include "fake_xen.h"
 #include "fake_libxl_migrate.h"
 
@@ -33,7 +35,10 @@ static char recdir[] = "/tmp/bal-remote-XXXXXX";
 static char script[4096];
 static char *transport[2];
 static char *hosts[] = { "hostA", NASTY, "hostB", "fail", "undef", "dead",
-                         "usage", "signal", "slow", NULL };
+                         "usage", "signal", "slow", "locked", "human",
+                         "empty", "missing", "extra", "twice", "liar",
+                         "other", "range", "two", "control", "undefbad",
+                         NULL };
 static char *peer_cmd[] = { "/opt/xlb/bin/xl-balance", "sample", "--json",
                             "--local", NULL };
 
@@ -139,7 +144,7 @@ static bal_ctx *ctx_all(tu_log *lg)
     bal_ctx *ctx = NULL;
 
     memset(lg, 0, sizeof(*lg));
-    assert_int_equal(bal_ctx_alloc(&ctx, all_log_fn, lg, BAL_LOG_DEBUG), 0);
+    assert_int_equal(bal_ctx_alloc(all_log_fn, lg, BAL_LOG_DEBUG, &ctx), 0);
     return ctx;
 }
 
@@ -194,16 +199,17 @@ static void test_remote_ok(void **state)
     bal__move_result res = run_one(&lg, NASTY, "hostA");
 
     assert_int_equal(res.rc, 0);
-    /* The summary line's numbers, after the last " in ". */
+    /* The answer's numbers. */
     assert_true(res.end_s - res.start_s > 12.49 &&
                 res.end_s - res.start_s < 12.51);
     assert_int_equal(res.rounds, 3);
     assert_true(res.downtime_s > 0.0419 && res.downtime_s < 0.0421);
     assert_true(res.dirty_Bps > 0.0899e6 && res.dirty_Bps < 0.0901e6);
+    assert_int_equal(res.bytes, 1073741824);
     /* Every name one argv element, as written: no shell on our side;
      * the peer command's program only, then migrate UUID TO. */
     assert_string_equal(recorded(UUID1), NASTY "|/opt/xlb/bin/xl-balance|"
-                        "migrate|" UUID1 "|hostA|");
+                        "migrate|--json|" UUID1 "|hostA|");
     assert_int_equal(access("/tmp/bal-pwned", F_OK), -1);
     assert_string_equal(lg.buf, WHAT1(NASTY, "hostA") ": sent to " NASTY
                         ", run there by its xl-balance");
@@ -220,9 +226,22 @@ static void test_remote_failed(void **state)
     assert_int_equal(res.rc, BAL_EXEN);
     assert_true(res.end_s >= res.start_s);
     assert_string_equal(recorded(UUID1), "hostB|/opt/xlb/bin/xl-balance|"
-                        "migrate|" UUID1 "|fail|");
+                        "migrate|--json|" UUID1 "|fail|");
     assert_string_equal(tu_last(&lg), WHAT1("hostB", "fail") ": failed "
                         "there (exit status 1); the VM still runs on its "
+                        "source");
+    assert_int_equal(lg.nerrors, 1);
+}
+
+/* Another rebalance or migrate holds the lock there: nothing done. */
+static void test_remote_locked(void **state)
+{
+    tu_log lg;
+    bal__move_result res = run_one(&lg, "hostB", "locked");
+
+    assert_int_equal(res.rc, BAL_ELOCKED);
+    assert_string_equal(tu_last(&lg), WHAT1("hostB", "locked") ": failed "
+                        "there (exit status 5); the VM still runs on its "
                         "source");
     assert_int_equal(lg.nerrors, 1);
 }
@@ -241,6 +260,64 @@ static void test_remote_undefined(void **state)
 
 #define UNKNOWN(to) WHAT1("hostB", to) ": outcome unknown; the " \
     "verification sample will show where the VM runs"
+
+/* ---- answers that do not parse, or say something else ------------------
+ * One error line naming the host and the fault; the move counts as
+ * failed (BAL_EPEER), never as done: the verification sample says where
+ * the VM is. */
+
+#define BAD(to, code, why) WHAT1("hostB", to) ": bad answer from hostB " \
+    "(exit status " #code "): " why "; taken as failed, the verification " \
+    "sample will show where the VM runs"
+
+static void expect_bad(const char *to, const char *line)
+{
+    tu_log lg;
+    bal__move_result res = run_one(&lg, "hostB", to);
+
+    assert_int_equal(res.rc, BAL_EPEER);
+    assert_int_equal(res.rounds, 0);
+    assert_true(isnan(res.dirty_Bps));
+    assert_string_equal(tu_last(&lg), line);
+    assert_int_equal(lg.nerrors, 1);
+}
+
+static void test_bad_answers(void **state)
+{
+    /* What the command prints without --json. */
+    expect_bad("human", BAD("human", 0, "not JSON: lexical error: invalid "
+                            "char in json text."));
+    expect_bad("empty", BAD("empty", 0, "empty answer"));
+    expect_bad("missing", BAD("missing", 0, "missing key `downtime_s'"));
+    expect_bad("extra", BAD("extra", 0, "unknown key `colour'"));
+    expect_bad("twice", BAD("twice", 0, "key `rc' given twice"));
+    expect_bad("liar", BAD("liar", 0, "the answer says failed, the exit "
+                           "status done"));
+    expect_bad("other", BAD("other", 0, "the answer is about "
+                            "99999999-2222-3333-4444-555555555555 to other, "
+                            "not this move"));
+    expect_bad("range", BAD("range", 0, "downtime_s 2 is out of range (0 to "
+                            "duration_s)"));
+    expect_bad("two", BAD("two", 1, "not JSON: parse error: trailing "
+                          "garbage"));
+    expect_bad("control", BAD("control", 1, "error: not a line of 1 to 1024 "
+                              "bytes of printable UTF-8"));
+}
+
+/* Exit status 6 says an admin must look, whatever came with it. */
+static void test_undefined_bad_answer(void **state)
+{
+    tu_log lg;
+    bal__move_result res = run_one(&lg, "hostB", "undefbad");
+
+    assert_int_equal(res.rc, BAL_EUNDEFINED);
+    assert_string_equal(tu_last(&lg), WHAT1("hostB", "undefbad") ": bad "
+                        "answer from hostB (exit status 6): not JSON: "
+                        "lexical error: invalid char in json text.; STATE "
+                        "UNDEFINED there: the VM may run on neither host or "
+                        "on both");
+    assert_int_equal(lg.nerrors, 1);
+}
 
 static void test_transport_dead(void **state)
 {
@@ -351,9 +428,9 @@ static void test_wave(void **state)
     assert_int_equal(res[3].rc, BAL_EINVAL);
     assert_null(recorded(UUID1));
     assert_string_equal(recorded(UUID2), "hostB|/opt/xlb/bin/xl-balance|"
-                        "migrate|" UUID2 "|hostA|");
+                        "migrate|--json|" UUID2 "|hostA|");
     assert_string_equal(recorded(UUID3), NASTY "|/opt/xlb/bin/xl-balance|"
-                        "migrate|" UUID3 "|fail|");
+                        "migrate|--json|" UUID3 "|fail|");
 
     /* The remote moves were under way before the local one was tried. */
     sent = strstr(lg.buf, "migrate vm2 (" UUID2 ") hostB -> hostA: sent to "
@@ -372,7 +449,7 @@ static void test_wave(void **state)
     bal_ctx_free(ctx);
 }
 
-/* ---- peer.c's start/finish ---------------------------------------------
+/* ---- base/child.c's start/finish ----------------------------------------
  * A child that ended in time is not a time-out for being collected late
  * (the local moves of its wave took longer than its limit). */
 
@@ -386,25 +463,27 @@ static void test_child_collected_late(void **state)
     tu_log lg;
     bal_ctx *ctx = ctx_all(&lg);
 
-    assert_int_equal(bal__child_start(ctx, "late", argv, 0.2, &c), 0);
+    assert_int_equal(bal__child_start(ctx, "late", argv, 0, -1, 0.2, &c),
+                     0);
     nanosleep(&ts, NULL);
     assert_int_equal(bal__child_finish(ctx, "late", &c, 100, &status, &out,
                                        NULL), 0);
     assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
     assert_string_equal(out, "migrated\n");
     assert_int_equal(c.pid, -1);
-    assert_int_equal(c.outfd, -1);
+    assert_int_equal(c.out_fd, -1);
     assert_string_equal(lg.buf, "");
     free(out);
 
     /* Disposing an unfinished one kills and reaps it. */
     argv[0] = "/bin/sleep";
     argv[1] = "30";
-    assert_int_equal(bal__child_start(ctx, "sleep", argv, 60, &c), 0);
+    assert_int_equal(bal__child_start(ctx, "sleep", argv, 0, -1, 60, &c),
+                     0);
     bal__child_dispose(&c);
     assert_int_equal(c.pid, -1);
-    assert_int_equal(c.outfd, -1);
-    assert_int_equal(c.errfd, -1);
+    assert_int_equal(c.out_fd, -1);
+    assert_int_equal(c.exec_fd, -1);
     bal_ctx_free(ctx);
 }
 
@@ -413,7 +492,11 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_remote_ok, setup, teardown),
         cmocka_unit_test_setup_teardown(test_remote_failed, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_remote_locked, setup, teardown),
         cmocka_unit_test_setup_teardown(test_remote_undefined, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_bad_answers, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_undefined_bad_answer, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_transport_dead, setup,
                                         teardown),

@@ -1,8 +1,12 @@
 /*
  * test_json.c - the sample format: write -> parse round trips, the exact
  * text written, and malformed samples, each refused with its exact error
- * line and the output left as it was.
+ * line and the output left as it was.  And the one writer and the one
+ * reader every JSON file goes through: numbers in the C locale whatever
+ * the program's, huge and non-finite numbers, faults, deep nesting.
  */
+#include <float.h>
+#include <locale.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +14,7 @@
 
 #include "testutil.h"
 #include "base/json.h"
+#include "base/jsongen.h"
 
 #define I63 INT64_MAX
 
@@ -717,6 +722,313 @@ static void test_legit_duplicate_uuids(void **state)
     bal_ctx_free(ctx);
 }
 
+/* ---- the one writer ------------------------------------------------------ */
+
+/* What w wrote, freed by the caller; w is freed by finishing it. */
+static char *finish(bal__jw *w)
+{
+    char *json = NULL;
+
+    assert_int_equal(bal__jw_finish(w, &json), 0);
+    return json;
+}
+
+static bal__jw *writer(bool beautify)
+{
+    bal__jw *w = NULL;
+
+    assert_int_equal(bal__jw_alloc(beautify, &w), 0);
+    return w;
+}
+
+static void test_writer_values(void **state)
+{
+    bal__jw *w = writer(false);
+    char *json;
+
+    bal__jw_map_open(w);
+    bal__jw_key_str(w, "s", "x\"y");
+    bal__jw_key_str(w, "none", NULL);
+    bal__jw_key_int(w, "i", -42);
+    bal__jw_key_bool(w, "b", true);
+    bal__jw_key_num(w, "n", 12.3456, 2);
+    bal__jw_key_num(w, "zero", -0.0001, 3);     /* never -0.000 */
+    bal__jw_key_num(w, "neg", -0.25, 1);
+    bal__jw_key_num(w, "whole", 7, 0);
+    bal__jw_key_num(w, "nan", NAN, 2);
+    bal__jw_key_num(w, "inf", -INFINITY, 2);
+    bal__jw_key_num_opt(w, "gone", NAN, 2);
+    bal__jw_key_num_opt(w, "kept", 1.5, 1);
+    bal__jw_key_num_or_null(w, "never", -1, 3);
+    bal__jw_key_num_or_null(w, "at", 2, 3);
+    bal__jw_key_real(w, "third", 1.0 / 3, false);
+    bal__jw_key_real(w, "tenth", 0.1, false);
+    bal__jw_key_real(w, "two", 2, false);
+    bal__jw_key_real(w, "two_f", 2, true);
+    bal__jw_key_real(w, "big_f", 1e20, true);
+    bal__jw_key_real(w, "r_inf", INFINITY, true);
+    bal__jw_str(w, "a");
+    bal__jw_array_open(w);
+    bal__jw_null(w);
+    bal__jw_array_close(w);
+    bal__jw_map_close(w);
+    json = finish(w);
+    assert_string_equal(json,
+        "{\"s\":\"x\\\"y\",\"none\":null,\"i\":-42,\"b\":true,\"n\":12.35,"
+        "\"zero\":0.000,\"neg\":-0.2,\"whole\":7,\"nan\":null,\"inf\":null,"
+        "\"kept\":1.5,\"never\":null,\"at\":2.000,"
+        "\"third\":0.33333333333333331,\"tenth\":0.1,\"two\":2,"
+        "\"two_f\":2.0,\"big_f\":1e+20,\"r_inf\":null,\"a\":[null]}");
+    free(json);
+
+    w = writer(true);
+    bal__jw_map_open(w);
+    bal__jw_key_int(w, "v", 1);
+    bal__jw_str(w, "l");
+    bal__jw_array_open(w);
+    bal__jw_int(w, 2);
+    bal__jw_array_close(w);
+    bal__jw_map_close(w);
+    json = finish(w);
+    assert_string_equal(json, "{\n    \"v\": 1,\n    \"l\": [\n        2\n"
+                              "    ]\n}\n");
+    free(json);
+}
+
+/* A double as long as they come, with as many decimals as asked (at most
+ * BAL__JW_DECIMALS_MAX): nothing cut, nothing overrun. */
+static void test_writer_huge(void **state)
+{
+    char want[1200], *json;
+    bal__jw *w = writer(false);
+
+    bal__jw_array_open(w);
+    bal__jw_num(w, -DBL_MAX, BAL__JW_DECIMALS_MAX);
+    bal__jw_num(w, DBL_MAX, 1000);      /* taken as the most */
+    bal__jw_num(w, DBL_MAX, -3);        /* taken as none */
+    bal__jw_num(w, DBL_TRUE_MIN, BAL__JW_DECIMALS_MAX);
+    bal__jw_real(w, -DBL_MAX, true);
+    bal__jw_real(w, DBL_TRUE_MIN, true);
+    bal__jw_array_close(w);
+    json = finish(w);
+    snprintf(want, sizeof(want), "[%.17f,%.17f,%.0f,0.00000000000000000,"
+             "-1.7976931348623157e+308,4.94065645841247e-324]", -DBL_MAX,
+             DBL_MAX, DBL_MAX);
+    assert_string_equal(json, want);
+    free(json);
+}
+
+/* What yajl refuses is the writer's fault, told by finish (which frees
+ * the writer all the same); nothing is written after it. */
+static void test_writer_faults(void **state)
+{
+    bal__jw *w = writer(false);
+    char *json = NULL;
+
+    bal__jw_map_open(w);
+    bal__jw_int(w, 1);                  /* a key must be a string */
+    bal__jw_key_str(w, "k", "v");
+    bal__jw_map_close(w);
+    assert_int_equal(bal__jw_finish(w, &json), BAL_EINVAL);
+    assert_null(json);
+
+    w = writer(false);
+    bal__jw_int(w, 1);
+    bal__jw_int(w, 2);                  /* a second document */
+    assert_int_equal(bal__jw_finish(w, &json), BAL_EINVAL);
+    assert_null(json);
+}
+
+/* A locale whose decimal point is ',', or NULL when none is installed. */
+static const char *comma_locale(void)
+{
+    static const char *const names[] = {
+        "de_DE.UTF-8", "de_DE.utf8", "de_DE", "fr_FR.UTF-8", "fr_FR.utf8",
+        "nl_NL.UTF-8", "ru_RU.UTF-8",
+    };
+    size_t i;
+
+    for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+        if (setlocale(LC_NUMERIC, names[i]) &&
+            !strcmp(localeconv()->decimal_point, ","))
+            return names[i];
+    setlocale(LC_NUMERIC, "C");
+    return NULL;
+}
+
+/* A program that called setlocale() gets JSON all the same: '.' written,
+ * '.' read. */
+static void test_c_locale(void **state)
+{
+    const char *loc = comma_locale();
+    char probe[16], *json, *back = NULL;
+    bal__json_err err;
+    yajl_val top = NULL;
+    bal__sample s, out;
+    bal__host *h;
+    bal__jw *w;
+    double d;
+
+    if (!loc) {
+        printf("note: no locale with a decimal comma is installed (e.g. "
+               "de_DE.UTF-8; `locale -a'): the numbers are checked in the "
+               "C locale only\n");
+    } else {
+        snprintf(probe, sizeof(probe), "%.1f", 1.5);
+        assert_string_equal(probe, "1,5");      /* the locale is on */
+    }
+
+    w = writer(false);
+    bal__jw_array_open(w);
+    bal__jw_num(w, 1.5, 2);
+    bal__jw_num(w, -DBL_MAX, 3);
+    bal__jw_real(w, 2.5, false);
+    bal__jw_real(w, 1.0 / 3, true);
+    bal__jw_array_close(w);
+    json = finish(w);
+    assert_true(!strncmp(json, "[1.50,-1797", 11));
+    assert_non_null(strstr(json, ".000,2.5,0.33333333333333331]"));
+    assert_int_equal(bal__json_parse(json, strlen(json), 4, &top, &err), 0);
+    assert_true(bal__json_num(top->u.array.values[0], &d) && d == 1.5);
+    assert_true(bal__json_num(top->u.array.values[3], &d) && d == 1.0 / 3);
+    yajl_tree_free(top);
+    free(json);
+
+    /* The sample, both ways. */
+    bal__sample_init(&s);
+    h = add_host(&s, "hostA");
+    h->pcpus = 1;
+    h->disk_Bps = 2.5e8 + 0.25;
+    assert_int_equal(bal__json_write_sample(&s, &back), 0);
+    assert_non_null(strstr(back, "\"disk_Bps\":250000000.25,"));
+    bal__sample_init(&out);
+    assert_int_equal(bal__json_parse_sample(NULL, "x", BAL_EPEER, back,
+                                            strlen(back), &out), 0);
+    assert_true(out.hosts[0].disk_Bps == 2.5e8 + 0.25);
+    bal__sample_dispose(&out);
+    bal__sample_dispose(&s);
+    free(back);
+    setlocale(LC_NUMERIC, "C");
+}
+
+/* ---- the one reader ------------------------------------------------------ */
+
+static void test_reader_parse(void **state)
+{
+    static const char hidden[] = "/* [[[[ \" */ [\"[[[[\", {\"a\": [1]}]";
+    char deep[64];
+    bal__json_err err;
+    yajl_val top = NULL;
+    tu_log lg;
+    bal_ctx *ctx = tu_ctx(&lg);
+    size_t n = 100000;
+    char *t = malloc(n);
+
+    /* 16 deep is allowed, 17 is not: one line, before yajl recurses. */
+    memset(deep, 0, sizeof(deep));
+    memset(deep, '[', 16);
+    memset(deep + 16, ']', 16);
+    assert_int_equal(bal__json_parse(deep, strlen(deep), 16, &top, &err), 0);
+    yajl_tree_free(top);
+    top = NULL;
+    memset(deep, 0, sizeof(deep));
+    memset(deep, '[', 17);
+    memset(deep + 17, ']', 17);
+    assert_int_equal(bal__json_parse(deep, strlen(deep), 16, &top, &err),
+                     BAL_EINVAL);
+    assert_int_equal(err.fault, BAL__JSON_DEEP);
+    assert_null(top);
+    bal__json_error(ctx, "in.json", NULL, "%s", err.msg);
+    assert_string_equal(tu_last(&lg), "in.json: nested deeper than 16");
+
+    /* A hundred thousand deep: refused, no crash. */
+    assert_non_null(t);
+    memset(t, '{', n);
+    assert_int_equal(bal__json_parse(t, n, 64, &top, &err), BAL_EINVAL);
+    assert_string_equal(err.msg, "nested deeper than 64");
+    free(t);
+
+    /* Brackets in comments and strings do not count. */
+    assert_int_equal(bal__json_parse(hidden, strlen(hidden), 3, &top, &err),
+                     0);
+    assert_true(YAJL_IS_ARRAY(top));
+    yajl_tree_free(top);
+    top = NULL;
+
+    /* text[0..len) only: no NUL needed after it, none allowed in it. */
+    assert_int_equal(bal__json_parse("{}junk", 2, 4, &top, &err), 0);
+    assert_true(YAJL_IS_OBJECT(top));
+    yajl_tree_free(top);
+    top = NULL;
+    assert_int_equal(bal__json_parse("{}\0{}", 5, 4, &top, &err),
+                     BAL_EINVAL);
+    assert_int_equal(err.fault, BAL__JSON_NUL);
+    assert_string_equal(err.msg, "contains a NUL byte");
+    assert_int_equal(bal__json_parse("[1,", 3, 4, &top, &err), BAL_EINVAL);
+    assert_int_equal(err.fault, BAL__JSON_SYNTAX);
+    assert_string_equal(err.msg, "not JSON: parse error: premature EOF");
+    assert_null(top);
+
+    assert_true(bal__json_blank(" \t\r\n", 4));
+    assert_true(bal__json_blank(NULL, 0));
+    assert_false(bal__json_blank(" \0 ", 3));
+    assert_false(bal__json_blank(" {}", 3));
+
+    /* The one error line: control characters of the text never reach a
+     * terminal. */
+    bal__json_error(ctx, "f.json", "vms[0] (a\x7f)", "unknown key `%s'",
+                    "x\x1b[2J");
+    assert_string_equal(tu_last(&lg),
+                        "f.json: vms[0] (a?): unknown key `x?[2J'");
+    bal_ctx_free(ctx);
+}
+
+static void test_reader_accessors(void **state)
+{
+    static const char text[] = "{\"n\": 1.5, \"big\": 1e400, \"s\": \"abc\", "
+                               "\"e\": \"\", \"twice\": 1, \"twice\": 2, "
+                               "\"t\": true}";
+    bal__json_err err;
+    yajl_val top = NULL, v;
+    bool twice;
+    double d = 0;
+
+    assert_int_equal(bal__json_parse(text, strlen(text), 4, &top, &err), 0);
+    v = bal__json_member(top, "n", yajl_t_number, &twice);
+    assert_non_null(v);
+    assert_false(twice);
+    assert_true(bal__json_num(v, &d) && d == 1.5);
+    assert_null(bal__json_member(top, "n", yajl_t_string, NULL));
+    assert_null(bal__json_member(top, "absent", yajl_t_any, NULL));
+    assert_null(bal__json_member(v, "n", yajl_t_any, NULL)); /* no object */
+    v = bal__json_member(top, "twice", yajl_t_any, &twice);
+    assert_true(twice);
+    assert_int_equal(YAJL_GET_INTEGER(v), 1);
+
+    /* Numbers: finite, wholly a number. */
+    assert_false(bal__json_num(bal__json_member(top, "big", yajl_t_any, NULL),
+                               &d));
+    assert_false(bal__json_num(bal__json_member(top, "s", yajl_t_any, NULL),
+                               &d));
+    assert_false(bal__json_num(NULL, &d));
+    assert_true(bal__json_strtod("-2.5e-3", &d) && d == -2.5e-3);
+    assert_false(bal__json_strtod("1.5x", &d));
+    assert_false(bal__json_strtod("", &d));
+
+    /* Strings: 1 to size - 1 bytes. */
+    v = bal__json_member(top, "s", yajl_t_any, NULL);
+    assert_string_equal(bal__json_str(v, 4), "abc");
+    assert_null(bal__json_str(v, 3));
+    assert_string_equal(bal__json_str(v, SIZE_MAX), "abc");
+    assert_null(bal__json_str(bal__json_member(top, "e", yajl_t_any, NULL),
+                              SIZE_MAX));
+    assert_null(bal__json_str(bal__json_member(top, "t", yajl_t_any, NULL),
+                              SIZE_MAX));
+    assert_string_equal(bal__json_type_name(yajl_t_true), "a boolean");
+    assert_string_equal(bal__json_type_name(yajl_t_object), "an object");
+    yajl_tree_free(top);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -737,6 +1049,12 @@ int main(void)
         cmocka_unit_test(test_too_large),
         cmocka_unit_test(test_hostile_nesting),
         cmocka_unit_test(test_trace_what),
+        cmocka_unit_test(test_writer_values),
+        cmocka_unit_test(test_writer_huge),
+        cmocka_unit_test(test_writer_faults),
+        cmocka_unit_test(test_c_locale),
+        cmocka_unit_test(test_reader_parse),
+        cmocka_unit_test(test_reader_accessors),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

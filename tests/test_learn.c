@@ -1,7 +1,7 @@
 /*
  * test_learn.c - the cost model tuned by measured migrations
  * (doc/planner.md, "Learned links"): the pre-copy model inverted
- * (bal__pl_observed_Bps, bal__hist_observe); the history's new fields
+ * (bal__pl_observed_Bps, bal__hist_make); the history's new fields
  * written and read back, older lines without them, malformed
  * observed_Bps skipped with a warning naming file and line; each host
  * pair's median of its newest link_history records, the reverse pair's
@@ -75,27 +75,95 @@ static void test_invert(void **state)
     assert_true(isnan(bal__pl_observed_Bps(&p, GIB, 0, NAN)));
 }
 
-static void test_hist_observe(void **state)
+/* The record of vm1's move HostA -> HostB as res and f tell it, at 7. */
+static void make_rec(const bal__move_result *res, const bal__hist_facts *f,
+                     bal__hist *h)
 {
     bal_config *cfg = NULL;
+    bal__move mv;
+
+    assert_int_equal(bal_config_alloc(&cfg), 0);
+    memset(&mv, 0, sizeof(mv));
+    snprintf(mv.uuid, sizeof(mv.uuid), "%s", UUID1);
+    snprintf(mv.vm, sizeof(mv.vm), "vm1");
+    snprintf(mv.from, sizeof(mv.from), "HostA");
+    snprintf(mv.to, sizeof(mv.to), "HostB");
+    bal__hist_make(cfg, 7, &mv, res, f, h);
+    bal_config_free(cfg);
+}
+
+/* A record made from a move: observed_Bps inverted at the planner's
+ * dirty rate, the sender's measure when there is one, the
+ * configuration's when neither; nothing without memory. */
+static void test_hist_make_observed(void **state)
+{
     bal__pl_params p;
+    bal__hist_facts f;
+    bal__move_result res = { .start_s = 100, .downtime_s = 0.2 };
     bal__hist h;
 
     bal__pl_params_init(&p);
-    assert_int_equal(bal_config_alloc(&cfg), 0);
-    memset(&h, 0, sizeof(h));
-    h.mem_kb = 1048576;
-    h.duration_s = model_s(&p, GIB, 5e6, 30e6);
-    bal__hist_observe(cfg, &h, 5e6);
+    res.end_s = 100 + model_s(&p, GIB, 5e6, 30e6);
+    res.dirty_Bps = NAN;
+    bal__hist_facts_init(&f);
+    f.mem_kb = 1048576;
+    f.pred.dirty_Bps = 5e6;
+    make_rec(&res, &f, &h);
+    assert_true(h.time == 7);
+    assert_string_equal(h.uuid, UUID1);
+    assert_string_equal(h.to, "HostB");
+    assert_true(h.duration_s == res.end_s - res.start_s);
+    assert_true(h.downtime_s == 0.2);
+    assert_true(isnan(h.dirty_Bps) && isnan(h.gain) && !h.rates);
+    assert_true(isnan(h.predicted) && isnan(h.predicted_s));
+    assert_true(fabs(h.observed_Bps / 30e6 - 1) < 0.01);
+    /* Measured: the sender's rate, not the planner's. */
+    res.dirty_Bps = 5e6;
+    f.pred.dirty_Bps = 0;
+    make_rec(&res, &f, &h);
+    assert_true(h.dirty_Bps == 5e6);
     assert_true(fabs(h.observed_Bps / 30e6 - 1) < 0.01);
     /* NAN: the configuration's dirty rate (0 by default). */
-    h.duration_s = model_s(&p, GIB, 0, 30e6);
-    bal__hist_observe(cfg, &h, NAN);
+    res.dirty_Bps = NAN;
+    f.pred.dirty_Bps = NAN;
+    res.end_s = 100 + model_s(&p, GIB, 0, 30e6);
+    make_rec(&res, &f, &h);
     assert_true(fabs(h.observed_Bps / 30e6 - 1) < 0.01);
-    h.mem_kb = 0;       /* an older record: nothing */
-    bal__hist_observe(cfg, &h, 0);
+    f.mem_kb = 0;       /* memory unknown: nothing */
+    make_rec(&res, &f, &h);
     assert_true(isnan(h.observed_Bps));
-    bal_config_free(cfg);
+}
+
+/* The realised gain, by the VM's type, when the rates are known; the
+ * plan's predictions kept. */
+static void test_hist_make_gain(void **state)
+{
+    static const struct { bal_load_type t; double gain; } by_type[] = {
+        { BAL_TYPE_CPU, 0.5 }, { BAL_TYPE_IDLE, 0.5 },
+        { BAL_TYPE_IO, -0.5 }, { BAL_TYPE_MIXED, 0 },
+    };
+    bal__move_result res = { .end_s = 10, .dirty_Bps = NAN };
+    bal__hist_facts f;
+    bal__hist h;
+    size_t i;
+
+    bal__hist_facts_init(&f);
+    f.pred.gain_rate = 0.5;
+    f.pred.mig_s = 9;
+    f.cpu_pct_before = 50;
+    f.cpu_pct_after = 75;
+    f.disk_Bps_before = 4e6;
+    f.disk_Bps_after = 2e6;
+    make_rec(&res, &f, &h);
+    assert_true(isnan(h.gain));             /* rates unknown */
+    assert_true(h.predicted == 0.5 && h.predicted_s == 9);
+    f.rates = true;
+    for (i = 0; i < sizeof(by_type) / sizeof(by_type[0]); i++) {
+        f.type = by_type[i].t;
+        make_rec(&res, &f, &h);
+        assert_true(h.rates && h.type == by_type[i].t);
+        assert_true(fabs(h.gain - by_type[i].gain) < 1e-12);
+    }
 }
 
 /* ---- the history's fields -------------------------------------------------- */
@@ -298,6 +366,46 @@ static void test_learn_links(void **state)
         assert_int_equal(n[i], 0);
     }
     bal_config_free(cfg);
+}
+
+/* The one learner: keyed by the record's destination's last letter
+ * ('A'..'C'), valued by its observed_Bps. */
+static bool teach_by_to(const bal__hist *h, const void *opaque,
+                        size_t *key_r, double *value_r)
+{
+    size_t len = strlen(h->to);
+
+    (void)opaque;
+    if (!len || h->to[len - 1] < 'A') return false;
+    *key_r = (size_t)(h->to[len - 1] - 'A');
+    *value_r = h->observed_Bps;
+    return true;
+}
+
+static void test_hist_learn(void **state)
+{
+    bal__hist h[6];
+    double med[3];
+    int n[3];
+
+    rec(&h[0], "X", "A", 5, 10);
+    rec(&h[1], "X", "A", 5, 30);            /* same time: the later first */
+    rec(&h[2], "X", "A", NAN, 1e9);         /* no time: teaches nothing */
+    rec(&h[3], "X", "A", 9, -1);            /* not positive: nothing */
+    rec(&h[4], "X", "Z", 9, 5);             /* key past nkeys: nothing */
+    rec(&h[5], "X", "C", 1, 7);
+    assert_int_equal(bal__hist_learn(h, 6, 1, 3, teach_by_to, NULL, med, n),
+                     0);
+    assert_true(med[0] == 30 && n[0] == 1);
+    assert_true(med[1] == 0 && n[1] == 0);
+    assert_true(med[2] == 7 && n[2] == 1);
+    /* k beyond the history: all of it. */
+    assert_int_equal(bal__hist_learn(h, 6, 100, 3, teach_by_to, NULL, med,
+                                     NULL), 0);
+    assert_true(med[0] == 20 && med[2] == 7);
+    assert_int_equal(bal__hist_learn(h, 6, 0, 3, teach_by_to, NULL, med, n),
+                     0);
+    assert_true(med[0] == 0 && n[0] == 0 && med[2] == 0);
 }
 
 /* ---- learned dirty rates: each VM's median of its newest k ---------------- */
@@ -609,8 +717,10 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_invert),
-        cmocka_unit_test(test_hist_observe),
+        cmocka_unit_test(test_hist_make_observed),
+        cmocka_unit_test(test_hist_make_gain),
         cmocka_unit_test(test_history_fields),
+        cmocka_unit_test(test_hist_learn),
         cmocka_unit_test(test_learn_links),
         cmocka_unit_test(test_learn_dirty),
         cmocka_unit_test(test_plan_input_learns_dirty),

@@ -56,7 +56,7 @@ static void test_paper(void **state)
     int i;
 
     fx_init(&f);
-    bal_plan_options_init(&o);
+    bal_plan_options_init(&o, BAL_PLAN_OPTIONS_VERSION);
     assert_int_equal(bal_plan(f.ctx, f.be, f.cfg, &o, &r), 0);
     assert_int_equal(f.lg.len, 0);
 
@@ -142,7 +142,7 @@ static void test_json_is_a_plan(void **state)
     char *json = NULL;
 
     fx_init(&f);
-    bal_plan_options_init(&o);
+    bal_plan_options_init(&o, BAL_PLAN_OPTIONS_VERSION);
     assert_int_equal(bal_plan(f.ctx, f.be, f.cfg, &o, &r), 0);
     assert_int_equal(bal_plan_report_json(r, &json), 0);
     assert_non_null(strstr(json, "\"xl_balance_plan\": 1"));
@@ -180,7 +180,7 @@ static void test_options(void **state)
     char *json = NULL;
 
     fx_init(&f);
-    bal_plan_options_init(&o);
+    bal_plan_options_init(&o, BAL_PLAN_OPTIONS_VERSION);
     o.horizon_s = 30;
     assert_int_equal(bal_plan(f.ctx, f.be, f.cfg, &o, &r), 0);
     assert_int_equal(bal_plan_report_num_moves(r), 0);
@@ -281,7 +281,7 @@ static void test_cluster_paper(void **state)
     int i;
 
     fx_init(&f);
-    bal_plan_options_init(&o);
+    bal_plan_options_init(&o, BAL_PLAN_OPTIONS_VERSION);
     assert_int_equal(bal_plan_cluster(f.ctx, PAPER_JSON, &o, &r), 0);
     assert_int_equal(f.lg.len, 0);
     s = bal_plan_report_summary(r);
@@ -338,7 +338,7 @@ static void test_cluster_json_is_a_plan(void **state)
     int i1;
 
     fx_init(&f);
-    bal_plan_options_init(&o);
+    bal_plan_options_init(&o, BAL_PLAN_OPTIONS_VERSION);
     assert_int_equal(bal_plan_cluster(f.ctx, path, &o, &r), 0);
     assert_int_equal(bal_plan_report_json(r, &json), 0);
     bal__plan_init(&p);
@@ -370,7 +370,7 @@ static void test_cluster_options(void **state)
     char *path = cluster_file("");
 
     fx_init(&f);
-    bal_plan_options_init(&o);
+    bal_plan_options_init(&o, BAL_PLAN_OPTIONS_VERSION);
     o.horizon_s = 30;
     assert_int_equal(bal_plan_cluster(f.ctx, path, &o, &r), 0);
     assert_int_equal(bal_plan_report_num_moves(r), 0);
@@ -404,7 +404,7 @@ static void refused(const char *path, const char *text, int rc_want,
     char *tmp = text ? tu_tmpfile(text) : NULL, want[1024];
 
     if (tmp) path = tmp;
-    bal_plan_options_init(&o);
+    bal_plan_options_init(&o, BAL_PLAN_OPTIONS_VERSION);
     assert_int_equal(bal_plan_cluster(ctx, path, &o, &r), rc_want);
     assert_null(r);
     assert_int_equal(lg.nerrors, 1);
@@ -457,7 +457,7 @@ static void test_cluster_refused(void **state)
 
     /* Bad arguments. */
     ctx = tu_ctx(&lg);
-    bal_plan_options_init(&o);
+    bal_plan_options_init(&o, BAL_PLAN_OPTIONS_VERSION);
     assert_int_equal(bal_plan_cluster(NULL, PAPER_JSON, &o, &r), BAL_EINVAL);
     assert_int_equal(bal_plan_cluster(ctx, NULL, &o, &r), BAL_EINVAL);
     assert_int_equal(bal_plan_cluster(ctx, "", &o, &r), BAL_EINVAL);

@@ -368,7 +368,7 @@ static void test_swap(void **state)
 
     fx_init(&f);
     be = wrap_open(&f, &w);
-    bal_rebalance_options_init(&o);
+    bal_rebalance_options_init(&o, BAL_REBALANCE_OPTIONS_VERSION);
     r = run(&f, be, &o);
     assert_int_equal(bal_rebalance_report_outcome(r), BAL_REBALANCE_DONE);
     assert_int_equal(f.lg.nerrors, 0);
@@ -440,13 +440,14 @@ static void test_history_dirty(void **state)
     bal_rebalance_options o;
     bal_rebalance_report *r;
     bal__hist *h = NULL;
+    bal__pl_params pp;
     char *p, *text;
     int n = 0, i;
 
     fx_init(&f);
     be = wrap_open(&f, &w);
     w->dirty_Bps = 409600;
-    bal_rebalance_options_init(&o);
+    bal_rebalance_options_init(&o, BAL_REBALANCE_OPTIONS_VERSION);
     r = run(&f, be, &o);
     assert_int_equal(bal_rebalance_report_outcome(r), BAL_REBALANCE_DONE);
     bal_rebalance_report_free(r);
@@ -457,13 +458,15 @@ static void test_history_dirty(void **state)
     assert_int_equal(bal__history_load(f.ctx, p, &h, &n), 0);
     assert_int_equal(n, 2);
     for (i = 0; i < n; i++) {
-        bal__hist want = h[i];
+        double want;
 
         assert_true(h[i].dirty_Bps == 409600);
         assert_true(h[i].observed_Bps > 0);
         /* observed_Bps is the inversion at the measured rate. */
-        bal__hist_observe(f.cfg, &want, 0);
-        assert_true(fabs(want.observed_Bps / h[i].observed_Bps - 1) < 1e-3);
+        bal__pl_params_init(&pp);
+        want = bal__pl_observed_Bps(&pp, (double)h[i].mem_kb * 1024, 409600,
+                                    h[i].duration_s);
+        assert_true(fabs(want / h[i].observed_Bps - 1) < 1e-3);
     }
     free(h);
     free(p);
@@ -500,6 +503,7 @@ static void test_migrate_history_dirty(void **state)
     fx_init(&f);
     be = wrap_open(&f, &w);
     w->dirty_Bps = 123456;
+    bal_migrate_result_init(&out, BAL_MIGRATE_RESULT_VERSION);
     assert_int_equal(bal_migrate(f.ctx, be, "vm1", "HostB", &out), 0);
     p = join(f.state, "history");
     assert_int_equal(bal__history_load(f.ctx, p, &h, &n), 0);
@@ -524,7 +528,7 @@ static void test_dry_run(void **state)
 
     fx_init(&f);
     be = wrap_open(&f, &w);
-    bal_rebalance_options_init(&o);
+    bal_rebalance_options_init(&o, BAL_REBALANCE_OPTIONS_VERSION);
     o.dry_run = true;
     r = run(&f, be, &o);
     assert_int_equal(bal_rebalance_report_outcome(r), BAL_REBALANCE_PLANNED);
@@ -563,7 +567,7 @@ static void test_not_confirmed(void **state)
 
     fx_init(&f);
     be = wrap_open(&f, &w);
-    bal_rebalance_options_init(&o);
+    bal_rebalance_options_init(&o, BAL_REBALANCE_OPTIONS_VERSION);
     o.confirm = say_no;
     o.confirm_opaque = &nconfirm;
     nconfirm = 0;
@@ -593,7 +597,7 @@ static void test_max_moves(void **state)
 
     fx_init(&f);
     be = wrap_open(&f, &w);
-    bal_rebalance_options_init(&o);
+    bal_rebalance_options_init(&o, BAL_REBALANCE_OPTIONS_VERSION);
     o.dry_run = true;
     o.max_moves = 0;
     r = run(&f, be, &o);
@@ -637,7 +641,7 @@ static void fault_case(double after, int rc)
     be = wrap_open(&f, &w);
     assert_int_equal(bal__sim_inject_fault(w->sim, vm_index(w, "vm1"), after,
                                            rc), 0);
-    bal_rebalance_options_init(&o);
+    bal_rebalance_options_init(&o, BAL_REBALANCE_OPTIONS_VERSION);
     r = run(&f, be, &o);
     assert_int_equal(bal_rebalance_report_outcome(r), BAL_REBALANCE_PARTIAL);
     m1 = move_of(r, "vm1");
@@ -729,7 +733,7 @@ static void test_undefined_then_recovered(void **state)
     assert_int_equal(bal__sim_inject_fault(w->sim, vm_index(w, "vm1"),
                                            800.0 * 1024 * 1024,
                                            BAL_EUNDEFINED), 0);
-    bal_rebalance_options_init(&o);
+    bal_rebalance_options_init(&o, BAL_REBALANCE_OPTIONS_VERSION);
     r = run(&f, be, &o);
     assert_int_equal(bal_rebalance_report_outcome(r),
                      BAL_REBALANCE_UNDEFINED);
@@ -795,7 +799,7 @@ static void test_undefined_on_destination(void **state)
     be = wrap_open(&f, &w);
     w->rewrite_uuid = UUID1;
     w->rewrite_rc = BAL_EUNDEFINED;
-    bal_rebalance_options_init(&o);
+    bal_rebalance_options_init(&o, BAL_REBALANCE_OPTIONS_VERSION);
     r = run(&f, be, &o);
     assert_int_equal(bal_rebalance_report_outcome(r),
                      BAL_REBALANCE_UNDEFINED);
@@ -829,7 +833,7 @@ static void test_leftover_copy(void **state)
     w->ghost_host = "HostA";
     w->ghost_suffix = "--migratedaway";
     w->ghost_after_move = true;
-    bal_rebalance_options_init(&o);
+    bal_rebalance_options_init(&o, BAL_REBALANCE_OPTIONS_VERSION);
     r = run(&f, be, &o);
     assert_int_equal(bal_rebalance_report_outcome(r),
                      BAL_REBALANCE_UNDEFINED);
@@ -882,7 +886,7 @@ static void test_unclean_cluster(void **state)
     w->ghost_host = "HostA";
     w->ghost_suffix = "--incoming";
     w->ghost_on = true;
-    bal_rebalance_options_init(&o);
+    bal_rebalance_options_init(&o, BAL_REBALANCE_OPTIONS_VERSION);
     r = run(&f, be, &o);
     assert_int_equal(bal_rebalance_report_outcome(r),
                      BAL_REBALANCE_UNDEFINED);
@@ -909,7 +913,7 @@ static void test_unreachable(void **state)
     fx_init(&f);
     be = wrap_open(&f, &w);
     w->unreachable = "HostB";
-    bal_rebalance_options_init(&o);
+    bal_rebalance_options_init(&o, BAL_REBALANCE_OPTIONS_VERSION);
     r = run(&f, be, &o);
     assert_int_equal(bal_rebalance_report_outcome(r), BAL_REBALANCE_PARTIAL);
     assert_int_equal(move_of(r, "vm1")->state, BAL_MOVE_FAILED);
@@ -939,7 +943,7 @@ static void test_vanished_before_wave(void **state)
     w->hide_uuid = UUID1;
     /* The status takes sample_count (3) samples; the 4th is the wave's. */
     w->hide_from = 4;
-    bal_rebalance_options_init(&o);
+    bal_rebalance_options_init(&o, BAL_REBALANCE_OPTIONS_VERSION);
     r = run(&f, be, &o);
     assert_int_equal(bal_rebalance_report_outcome(r), BAL_REBALANCE_PARTIAL);
     assert_int_equal(move_of(r, "vm1")->state, BAL_MOVE_REFUSED);
@@ -970,7 +974,7 @@ static void test_vanished_at_migration(void **state)
     w->hide_uuid = UUID1;
     w->hide_from = 5;
     w->enoent_uuid = UUID1;
-    bal_rebalance_options_init(&o);
+    bal_rebalance_options_init(&o, BAL_REBALANCE_OPTIONS_VERSION);
     r = run(&f, be, &o);
     assert_int_equal(bal_rebalance_report_outcome(r), BAL_REBALANCE_PARTIAL);
     assert_int_equal(move_of(r, "vm1")->state, BAL_MOVE_FAILED);
@@ -1001,7 +1005,7 @@ static void test_locked(void **state)
     fd = open(f.lock, O_RDWR | O_CREAT, 0600);
     assert_true(fd >= 0);
     assert_int_equal(flock(fd, LOCK_EX), 0);
-    bal_rebalance_options_init(&o);
+    bal_rebalance_options_init(&o, BAL_REBALANCE_OPTIONS_VERSION);
     r = run(&f, be, &o);
     assert_int_equal(bal_rebalance_report_outcome(r), BAL_REBALANCE_LOCKED);
     snprintf(want, sizeof(want), "another process holds the lock %s; "
@@ -1033,7 +1037,7 @@ static void test_bad_state_dir(void **state)
     be = wrap_open(&f, &w);
     assert_int_equal(mkdir(f.state, 0700), 0);
     assert_int_equal(chmod(f.state, 0777), 0);
-    bal_rebalance_options_init(&o);
+    bal_rebalance_options_init(&o, BAL_REBALANCE_OPTIONS_VERSION);
     assert_int_equal(bal_rebalance(f.ctx, be, f.cfg, &o, &r), BAL_ECONFIG);
     assert_null(r);
     snprintf(want, sizeof(want), "%s: state directory is writable by group "
@@ -1087,7 +1091,7 @@ static void crashed_case(const char *uuid, const char *from, const char *to,
     fx_init(&f);
     write_journal(&f, uuid, from, to);
     be = wrap_open(&f, &w);
-    bal_rebalance_options_init(&o);
+    bal_rebalance_options_init(&o, BAL_REBALANCE_OPTIONS_VERSION);
     r = run(&f, be, &o);
     assert_int_equal(bal_rebalance_report_num_recovered(r), 1);
     c = bal_rebalance_report_recovered(r, 0);
@@ -1151,7 +1155,7 @@ static void test_bad_journal(void **state)
     fputs("garbage\n", fp);
     fclose(fp);
     be = wrap_open(&f, &w);
-    bal_rebalance_options_init(&o);
+    bal_rebalance_options_init(&o, BAL_REBALANCE_OPTIONS_VERSION);
     assert_int_equal(bal_rebalance(f.ctx, be, f.cfg, &o, &r), BAL_EIO);
     snprintf(want, sizeof(want), "%s:1: not a journal of xl-balance", p);
     assert_string_equal(tu_last(&f.lg), want);
@@ -1205,7 +1209,7 @@ static void test_apply_stale(void **state)
         UUID1, NOSUCH, scn->vms[vm_index(w, "vm3")].uuid, UUID2,
         scn->vms[vm_index(w, "vm4")].uuid) > 0);
     path = plan_file(&f, text);
-    bal_rebalance_options_init(&o);
+    bal_rebalance_options_init(&o, BAL_REBALANCE_OPTIONS_VERSION);
     o.apply = path;
     r = run(&f, be, &o);
     assert_int_equal(bal_rebalance_report_outcome(r), BAL_REBALANCE_PARTIAL);
@@ -1266,7 +1270,7 @@ static void test_apply_chain(void **state)
             k ? "HostB" : "HostA", k ? "HostA" : "HostB", UUID1,
             k ? "HostA" : "HostB", k ? "HostB" : "HostA") > 0);
         path = plan_file(&f, text);
-        bal_rebalance_options_init(&o);
+        bal_rebalance_options_init(&o, BAL_REBALANCE_OPTIONS_VERSION);
         o.apply = path;
         r = run(&f, be, &o);
         assert_int_equal(bal_rebalance_report_num_moves(r), 2);
@@ -1307,7 +1311,7 @@ static void test_apply_own_plan(void **state)
 
     fx_init(&f);
     be = wrap_open(&f, &w);
-    bal_rebalance_options_init(&o);
+    bal_rebalance_options_init(&o, BAL_REBALANCE_OPTIONS_VERSION);
     o.dry_run = true;
     r = run(&f, be, &o);
     assert_int_equal(bal_rebalance_report_json(r, &json), 0);

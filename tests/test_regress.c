@@ -271,7 +271,7 @@ static void test_plan_report_huge_demand(void **state)
 
     (void)state;
     t = exact(text, &n);
-    bal_plan_options_init(&o);
+    bal_plan_options_init(&o, BAL_PLAN_OPTIONS_VERSION);
     assert_int_equal(bal__plan_cluster_text(ctx, "c.json", t, n, &o, &r), 0);
     assert_int_equal(bal_plan_report_json(r, &json), 0);
     top = yajl_tree_parse(json, ebuf, sizeof(ebuf));
@@ -336,8 +336,8 @@ static void test_plan_cluster_names_clean(void **state)
     char *t = exact(text, &n);
 
     (void)state;
-    assert_int_equal(bal_ctx_alloc(&ctx, all_log_fn, &a, BAL_LOG_DEBUG), 0);
-    bal_plan_options_init(&o);
+    assert_int_equal(bal_ctx_alloc(all_log_fn, &a, BAL_LOG_DEBUG, &ctx), 0);
+    bal_plan_options_init(&o, BAL_PLAN_OPTIONS_VERSION);
     assert_int_equal(bal__plan_cluster_text(ctx, "c.json", t, n, &o, &r), 0);
     assert_int_equal(bal_plan_report_num_moves(r), 2);
     assert_true(a.nlines >= 2);         /* the moves, at debug */

@@ -1,6 +1,8 @@
 /*
  * test_simulate.c - the balancer in the loop of the simulated paper
- * cluster, through the public API: what `xl-balance simulate` reports.
+ * cluster, through the public API: what `xl-balance simulate` reports;
+ * and its balancer learning a link from its own migrations as rebalance
+ * does.
  */
 #include <math.h>
 #include <stdio.h>
@@ -41,7 +43,7 @@ static void test_paper(void **state)
     int i;
 
     (void)state;
-    bal_sim_options_init(&o);
+    bal_sim_options_init(&o, BAL_SIM_OPTIONS_VERSION);
     o.scenario = "scenarios/paper.scn";
     assert_int_equal(bal_simulate(ctx, cfg, &o, &r), 0);
     assert_int_equal(lg.nerrors, 0);
@@ -112,7 +114,7 @@ static void test_deterministic(void **state)
     char *a, *b;
 
     (void)state;
-    bal_sim_options_init(&o);
+    bal_sim_options_init(&o, BAL_SIM_OPTIONS_VERSION);
     o.scenario = "scenarios/paper.scn";
     a = report_json(&o);
     b = report_json(&o);
@@ -141,7 +143,7 @@ static void test_no_balance_and_policy(void **state)
     char *j, *path;
 
     (void)state;
-    bal_sim_options_init(&o);
+    bal_sim_options_init(&o, BAL_SIM_OPTIONS_VERSION);
     o.scenario = "scenarios/paper.scn";
     o.no_balance = true;
     j = report_json(&o);
@@ -192,7 +194,7 @@ static void test_rtt(void **state)
     const bal_sim_migration_info *a, *b;
 
     (void)state;
-    bal_sim_options_init(&o);
+    bal_sim_options_init(&o, BAL_SIM_OPTIONS_VERSION);
     o.scenario = "scenarios/paper.scn";
     o.rtt_ms = 4;
     assert_int_equal(bal_simulate(ctx, cfg, &o, &r4), 0);
@@ -218,20 +220,25 @@ static void test_sweep(void **state)
     bal_config *cfg = config();
     tu_log lg;
     bal_ctx *ctx = tu_ctx(&lg);
-    bal_sweep_row *rows = NULL;
+    bal_sweep_report *sw = NULL;
     char *json = NULL;
     int n = 0, i;
     const bal_sweep_row *c4 = NULL, *c64 = NULL;
 
     (void)state;
-    bal_sim_options_init(&o);
+    bal_sim_options_init(&o, BAL_SIM_OPTIONS_VERSION);
     o.scenario = "scenarios/paper.scn";
-    assert_int_equal(bal_sim_sweep(ctx, cfg, &o, rtts, 2, &rows, &n), 0);
+    assert_int_equal(bal_sim_sweep(ctx, cfg, &o, rtts, 2, &sw), 0);
+    n = bal_sweep_report_num_rows(sw);
     assert_int_equal(n, 4);
+    assert_null(bal_sweep_report_row(sw, n));
+    assert_null(bal_sweep_report_row(sw, -1));
     for (i = 0; i < n; i++) {
-        if (rows[i].type != BAL_TYPE_CPU) continue;
-        if (rows[i].rtt_ms == 4) c4 = &rows[i];
-        if (rows[i].rtt_ms == 64) c64 = &rows[i];
+        const bal_sweep_row *row = bal_sweep_report_row(sw, i);
+
+        if (row->type != BAL_TYPE_CPU) continue;
+        if (row->rtt_ms == 4) c4 = row;
+        if (row->rtt_ms == 64) c64 = row;
     }
     assert_non_null(c4);
     assert_non_null(c64);
@@ -241,10 +248,10 @@ static void test_sweep(void **state)
     assert_true(c4->r > 0.5 && c4->r < 0.9);        /* and gains after */
     assert_true(fabs(c4->closed_form_s - c4->breakeven_s) <
                 0.1 * c4->breakeven_s);
-    assert_int_equal(bal_sweep_json(rows, n, &json), 0);
+    assert_int_equal(bal_sweep_report_json(sw, &json), 0);
     assert_non_null(strstr(json, "\"breakeven_s\""));
     free(json);
-    free(rows);
+    bal_sweep_report_free(sw);
     bal_config_free(cfg);
     bal_ctx_free(ctx);
 }
@@ -263,7 +270,7 @@ static void test_plot_files(void **state)
 
     (void)state;
     assert_non_null(mkdtemp(path));
-    bal_sim_options_init(&o);
+    bal_sim_options_init(&o, BAL_SIM_OPTIONS_VERSION);
     o.scenario = "scenarios/paper.scn";
     assert_int_equal(bal_simulate(ctx, cfg, &o, &r), 0);
     snprintf(file, sizeof(file), "%s/t.svg", path);
@@ -283,6 +290,77 @@ static void test_plot_files(void **state)
     bal_ctx_free(ctx);
 }
 
+/* A link far slower than the planner's model (rtt_ms 4: ~76 MB/s; here
+ * 4 MB/s): vm1 and vm2 compute on HostA, HostB is idle until vm3 and vm4
+ * start computing there.  Two plans, each moving one VM between the two
+ * hosts: the second learns the link from the first's record (B -> A
+ * borrows A -> B's rate), and predicts about what it then takes. */
+static const char SLOW_LINK[] =
+    "option seed=1 interval=5 noise=0 balance_at=50 policy=sequential\n"
+    "host HostA pcpus=1 mem=4G disk=100MB/s net=840.2Mbit/s\n"
+    "host HostB pcpus=1 mem=4G disk=100MB/s net=840.2Mbit/s\n"
+    "link HostA HostB bw=4MB/s\n"
+    "vm vm1 host=HostA vcpus=1 mem=256M load=cpu cpuwork=2.5e9\n"
+    "vm vm2 host=HostA vcpus=1 mem=256M load=cpu cpuwork=2.5e9\n"
+    "vm vm3 host=HostB vcpus=1 mem=256M load=cpu cpuwork=2.5e9 start=600\n"
+    "vm vm4 host=HostB vcpus=1 mem=256M load=cpu cpuwork=2.5e9 "
+    "start=600\n";
+
+/* The simulated run of path with balancing, cfg's link_history k. */
+static void run_slow_link(const char *path, int k, bal__simrun *run)
+{
+    bal_sim_options o;
+    bal_config *cfg = config();
+    tu_log lg;
+    bal_ctx *ctx = tu_ctx(&lg);
+
+    bal_sim_options_init(&o, BAL_SIM_OPTIONS_VERSION);
+    o.scenario = path;
+    cfg->link_history = k;
+    bal__simrun_init(run);
+    assert_int_equal(bal__simulate_run(ctx, cfg, &o, true, false, run), 0);
+    assert_int_equal(lg.nerrors, 0);
+    bal_config_free(cfg);
+    bal_ctx_free(ctx);
+}
+
+static void test_learns_link(void **state)
+{
+    char *path = tu_tmpfile(SLOW_LINK);
+    const bal__hist *a, *b;
+    bal__simrun run;
+    double slow = 256.0 * 1024 * 1024 / 4e6;    /* 67 s */
+
+    (void)state;
+    run_slow_link(path, 5, &run);
+    /* The balancer's history is rebalance's: every move recorded with the
+     * plan's prediction and the link's rate it showed. */
+    assert_int_equal(run.nhist, 2);
+    assert_int_equal(run.nmigs, 2);
+    a = &run.hist[0];
+    b = &run.hist[1];
+    assert_string_equal(a->from, "HostA");
+    assert_string_equal(b->from, "HostB");
+    assert_true(a->mem_kb == 256 * 1024 && a->type == BAL_TYPE_CPU);
+    assert_true(a->duration_s > slow && a->duration_s < 1.2 * slow);
+    /* The model's link: the first move predicted an order too fast. */
+    assert_true(a->predicted_s < a->duration_s / 5);
+    assert_true(a->observed_Bps > 3.5e6 && a->observed_Bps < 4.5e6);
+    /* Learned: the second predicted about what it took. */
+    assert_true(b->predicted_s > 3 * a->predicted_s);
+    assert_true(fabs(b->predicted_s / b->duration_s - 1) < 0.2);
+    bal__simrun_dispose(&run);
+
+    /* link_history 0: the second move is predicted as fast as the first,
+     * as wrongly. */
+    run_slow_link(path, 0, &run);
+    assert_int_equal(run.nhist, 2);
+    assert_true(run.hist[1].predicted_s < run.hist[1].duration_s / 5);
+    bal__simrun_dispose(&run);
+    unlink(path);
+    free(path);
+}
+
 static void test_bad_scenarios(void **state)
 {
     bal_sim_options o;
@@ -295,7 +373,7 @@ static void test_bad_scenarios(void **state)
     char want[256];
 
     (void)state;
-    bal_sim_options_init(&o);
+    bal_sim_options_init(&o, BAL_SIM_OPTIONS_VERSION);
     o.scenario = "no-such-scenario";
     assert_int_equal(bal_simulate(ctx, cfg, &o, &r), BAL_ENOENT);
     assert_null(r);
@@ -322,6 +400,7 @@ int main(void)
         cmocka_unit_test(test_rtt),
         cmocka_unit_test(test_sweep),
         cmocka_unit_test(test_plot_files),
+        cmocka_unit_test(test_learns_link),
         cmocka_unit_test(test_bad_scenarios),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -25,7 +25,7 @@ bal_ctx *tu_ctx(tu_log *lg)
     bal_ctx *ctx = NULL;
 
     memset(lg, 0, sizeof(*lg));
-    assert_int_equal(bal_ctx_alloc(&ctx, tu_log_fn, lg, BAL_LOG_DEBUG), 0);
+    assert_int_equal(bal_ctx_alloc(tu_log_fn, lg, BAL_LOG_DEBUG, &ctx), 0);
     return ctx;
 }
 

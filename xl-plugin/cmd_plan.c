@@ -185,7 +185,7 @@ int cmd_plan(int argc, char **argv)
     bool as_json = false;
     int opt, rc, ret = EXIT_FAIL;
 
-    bal_plan_options_init(&o);
+    bal_plan_options_init(&o, BAL_PLAN_OPTIONS_VERSION);
     while ((opt = cli_getopt(argc, argv, "", opts, "plan")) != -1) {
         switch (opt) {
         case 'j': as_json = true; break;

@@ -169,7 +169,7 @@ int cmd_rebalance(int argc, char **argv)
     char *json = NULL;
     int opt, rc, ret = EXIT_FAIL;
 
-    bal_rebalance_options_init(&o);
+    bal_rebalance_options_init(&o, BAL_REBALANCE_OPTIONS_VERSION);
     memset(&cs, 0, sizeof(cs));
     while ((opt = cli_getopt(argc, argv, "ny", opts, "rebalance")) != -1) {
         switch (opt) {

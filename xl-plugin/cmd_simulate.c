@@ -1,12 +1,14 @@
 /*
  * cmd_simulate.c - `xl-balance simulate`: a scenario on the simulated
  * cluster with the balancer in the loop, compared with the same scenario
- * left alone; or, with --sweep, the break-even study.
+ * left alone; or, with --sweep, the break-even study.  The one verb that
+ * uses libbalance's research API.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "libbalance-research.h"
 #include "xl_balance.h"
 
 #define MIB (1024.0 * 1024.0)
@@ -87,7 +89,7 @@ static void print_report(const bal_sim_report *r, const char *scenario,
     table_free(t);
 }
 
-static void print_sweep(const bal_sweep_row *rows, int n)
+static void print_sweep(const bal_sweep_report *sw)
 {
     static const char *const h[] = {
         "RTT(ms)", "Jobs", "Break-even(s)", "Migration(s)", "Loss during",
@@ -96,8 +98,8 @@ static void print_sweep(const bal_sweep_row *rows, int n)
     table *t = table_new(7, h, "rlrrrrr");
     int i;
 
-    for (i = 0; i < n; i++) {
-        const bal_sweep_row *r = &rows[i];
+    for (i = 0; i < bal_sweep_report_num_rows(sw); i++) {
+        const bal_sweep_row *r = bal_sweep_report_row(sw, i);
 
         table_addf(t, 0, "%g", r->rtt_ms);
         table_addf(t, 1, "%s", bal_load_type_name(r->type));
@@ -136,13 +138,13 @@ int cmd_simulate(int argc, char **argv)
     bal_sim_options o;
     bal_config *cfg = NULL;
     bal_sim_report *rep = NULL;
-    bal_sweep_row *rows = NULL;
+    bal_sweep_report *sw = NULL;
     const char *plot = NULL;
     char *json = NULL;
     bool as_json = false, sweep = false;
-    int opt, nrows = 0, rc, ret = EXIT_FAIL;
+    int opt, rc, ret = EXIT_FAIL;
 
-    bal_sim_options_init(&o);
+    bal_sim_options_init(&o, BAL_SIM_OPTIONS_VERSION);
     while ((opt = cli_getopt(argc, argv, "", opts, "simulate")) != -1) {
         switch (opt) {
         case OPT_NOBAL: o.no_balance = true; break;
@@ -200,14 +202,14 @@ int cmd_simulate(int argc, char **argv)
     if (sweep) {
         rc = bal_sim_sweep(g_ctx, cfg, &o, sweep_rtts,
                            (int)(sizeof(sweep_rtts) / sizeof(sweep_rtts[0])),
-                           &rows, &nrows);
+                           &sw);
         if (rc) goto out;
-        if (plot && bal_sweep_plot(g_ctx, rows, nrows, plot)) goto out;
+        if (plot && bal_sweep_report_plot(g_ctx, sw, plot)) goto out;
         if (as_json) {
-            if (bal_sweep_json(rows, nrows, &json)) goto out;
+            if (bal_sweep_report_json(sw, &json)) goto out;
             puts(json);
         } else {
-            print_sweep(rows, nrows);
+            print_sweep(sw);
         }
         ret = EXIT_OK;
         goto out;
@@ -226,7 +228,7 @@ int cmd_simulate(int argc, char **argv)
 
 out:
     free(json);
-    free(rows);
+    bal_sweep_report_free(sw);
     bal_sim_report_free(rep);
     bal_config_free(cfg);
     return ret;

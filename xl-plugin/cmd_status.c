@@ -174,12 +174,15 @@ int cmd_status(int argc, char **argv)
         }
         puts(json);
     } else if (as_om) {
-        uint64_t counters[BAL_COUNTER_MAX];
+        bal_counters *counters = NULL;
+        int werr;
+
         /* Totals from the state directory; unreadable ones are reported
          * as not available rather than failing the scrape. */
-        bool have = bal_migration_counters(g_ctx, cfg, counters) == 0;
-
-        if (om_print_status(stdout, st, have ? counters : NULL)) {
+        bal_counters_read(g_ctx, cfg, &counters);
+        werr = om_print_status(stdout, st, counters);
+        bal_counters_free(counters);
+        if (werr) {
             cli_err("status: cannot write the metrics to stdout");
             goto out;
         }

@@ -67,14 +67,18 @@ struct cmd_spec cmd_table[] = {
       "  7  not confirmed: no --yes, and no terminal to ask on" },
     { "migrate", cmd_migrate,
       "Live-migrate one VM of this host to HOST, like xl migrate",
-      "DOMAIN HOST",
+      "[options] DOMAIN HOST",
+      "--json            Output the outcome as one JSON object, failures too\n"
       "DOMAIN is a name or UUID on this host; HOST is reached with the\n"
       "configured transport, which runs `xl migrate-receive' there.\n"
-      "Prints one line: \"migrated vm1 (UUID) HostA -> HostB in 4.2 s, ...\".\n"
+      "Prints one line: \"migrated vm1 (UUID) HostA -> HostB in 4.2 s, ...\";\n"
+      "with --json, {\"xl_balance_migrate\":1,\"outcome\":\"done\",\"rc\":0,...}\n"
+      "(what another dom0's rebalance reads when it has this host run a move).\n"
       "Exit codes:\n"
       "  0  done: the VM runs on HOST, same UUID\n"
       "  1  failed: the VM still runs on this host (or was not found)\n"
       "  2  bad command line\n"
+      "  5  locked: a rebalance or another migrate is running; nothing done\n"
       "  6  undefined: it may run on neither host or on both; an admin must look" },
     { "help", cmd_help,
       "Print this help, or a verb's",

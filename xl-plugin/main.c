@@ -66,10 +66,11 @@ int main(int argc, char **argv)
     }
 
     if (use_syslog) openlog("xl-balance", LOG_PID, LOG_DAEMON);
-    rc = bal_ctx_alloc(&g_ctx, use_syslog ? bal_log_syslog : bal_log_stderr,
+    rc = bal_ctx_alloc(use_syslog ? bal_log_syslog : bal_log_stderr,
                        use_syslog ? NULL : "xl-balance",
                        g_verbose >= 2 ? BAL_LOG_DEBUG :
-                       g_verbose == 1 ? BAL_LOG_INFO : BAL_LOG_WARN);
+                       g_verbose == 1 ? BAL_LOG_INFO : BAL_LOG_WARN,
+                       &g_ctx);
     if (rc) {
         cli_err("%s", bal_strerror(rc));
         return EXIT_FAIL;

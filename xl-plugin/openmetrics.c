@@ -8,7 +8,8 @@
  * has no rate, level or type samples rather than misleading zeros.
  *
  * The migration counters are rebalance's running totals in its state
- * directory (libbalance/counters.c); xl_balance_history_available says
+ * directory (libbalance/run/counters.c, read with bal_counters_read);
+ * xl_balance_history_available says
  * whether they could be read.
  */
 #include <math.h>
@@ -256,7 +257,7 @@ static void print_host_families(FILE *f, const bal_status *st)
 }
 
 static void print_cluster_families(FILE *f, const bal_status *st,
-                                   const uint64_t *counters)
+                                   const bal_counters *counters)
 {
     bal_counter c;
 
@@ -276,7 +277,7 @@ static void print_cluster_families(FILE *f, const bal_status *st,
     for (c = BAL_COUNTER_DONE; c <= BAL_COUNTER_UNDEFINED; c++)
         fprintf(f, "xl_balance_migrations_total{result=\"%s\"} %llu\n",
                 bal_counter_name(c),
-                counters ? (unsigned long long)counters[c] : 0ull);
+                (unsigned long long)bal_counters_value(counters, c));
     family(f, "xl_balance_migrations_skipped", "counter",
            "Moves rebalance planned but did not start, by reason "
            "(refused: the live state did not allow it; skipped: an earlier "
@@ -284,11 +285,11 @@ static void print_cluster_families(FILE *f, const bal_status *st,
     for (c = BAL_COUNTER_REFUSED; c <= BAL_COUNTER_SKIPPED; c++)
         fprintf(f, "xl_balance_migrations_skipped_total{reason=\"%s\"} "
                 "%llu\n", bal_counter_name(c),
-                counters ? (unsigned long long)counters[c] : 0ull);
+                (unsigned long long)bal_counters_value(counters, c));
 }
 
 int om_print_status(FILE *f, const bal_status *st,
-                    const uint64_t *counters)
+                    const bal_counters *counters)
 {
     print_vm_families(f, st);
     print_host_families(f, st);

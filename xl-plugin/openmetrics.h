@@ -12,10 +12,10 @@
 
 /* Writes every family, then "# EOF".  Returns 0, or -1 when writing to f
  * failed (the caller reports it). */
-/* counters: the rebalance totals (bal_migration_counters), or NULL when
- * they could not be read. */
+/* counters: the rebalance totals (bal_counters_read), or NULL when they
+ * could not be read (then printed as 0). */
 int om_print_status(FILE *f, const bal_status *st,
-                    const uint64_t *counters);
+                    const bal_counters *counters);
 
 /* A label value as OpenMetrics wants it between its quotes: backslash,
  * double quote and newline escaped, every other byte as is (libbalance

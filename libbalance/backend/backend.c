@@ -21,7 +21,7 @@ static const struct {
 };
 
 int bal_backend_open(bal_ctx *ctx, const bal_config *cfg, const char *spec,
-                     bal_backend **out)
+                     bal_backend **be_r)
 {
     bal_backend *be = NULL;
     const char *colon, *arg;
@@ -29,7 +29,7 @@ int bal_backend_open(bal_ctx *ctx, const bal_config *cfg, const char *spec,
     size_t i;
     int rc;
 
-    if (!ctx || !cfg || !spec || !out) return BAL_EINVAL;
+    if (!ctx || !cfg || !spec || !be_r) return BAL_EINVAL;
 
     colon = strchr(spec, ':');
     namelen = colon ? (size_t)(colon - spec) : strlen(spec);
@@ -67,7 +67,7 @@ int bal_backend_open(bal_ctx *ctx, const bal_config *cfg, const char *spec,
     rc = backends[i].open(be, arg);
     if (rc) goto out;
 
-    *out = be;
+    *be_r = be;
     be = NULL;
 
 out:

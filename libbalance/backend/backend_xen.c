@@ -22,7 +22,10 @@
 #include <libxl_utils.h>
 
 #include "backend.h"
+#include "base/child.h"
+#include "base/config.h"
 #include "base/json.h"
+#include "base/migrate_json.h"
 #include "migrate/migrate_xl.h"
 #include "peer.h"
 
@@ -449,9 +452,10 @@ out:
 /* ---- live migration ------------------------------------------------------
  * A live migration is sent from the dom0 the VM runs on.  Moves from this
  * host go through migrate_xl.c; a move from another dom0 (a rebalance run
- * on A plans B -> A too) is run on that host as `xl-balance migrate UUID
- * TO` through the transport, like a peer's sample (doc/migration.md,
- * "Moves whose source is another dom0"). */
+ * on A plans B -> A too) is run on that host as `xl-balance migrate
+ * --json UUID TO` through the transport, like a peer's sample, and its
+ * answer read as base/migrate_json.h says (doc/migration.md, "Moves whose
+ * source is another dom0"). */
 
 /* For a remote migration: transport, ssh and the remote sender's own
  * timeouts are inside.  0: max(peer_timeout, REMOTE_TIMEOUT_MIN_S). */
@@ -459,12 +463,10 @@ double bal__xen_remote_timeout_s = 0;
 #define REMOTE_TIMEOUT_MIN_S 3600.0
 #define REMOTE_REPLY_MAX 65536
 
-static char *const default_transport[] = { "ssh", "-o", "BatchMode=yes",
-                                           NULL };
-
 /* The remote command's exit statuses (xl-plugin/xl_balance.h). */
 #define REMOTE_EXIT_OK 0
 #define REMOTE_EXIT_FAIL 1
+#define REMOTE_EXIT_LOCKED 5
 #define REMOTE_EXIT_UNDEFINED 6
 
 typedef struct remote_mig {
@@ -498,15 +500,15 @@ static bool host_ok(const struct bal_config *cfg, const char *local,
            is_configured_host(cfg, local, host);
 }
 
-/* Checks the move and starts `TRANSPORT FROM XL-BALANCE migrate UUID TO`.
- * On failure nothing runs (the VM still runs on `from`). */
+/* Checks the move and starts `TRANSPORT FROM XL-BALANCE migrate --json
+ * UUID TO`.  On failure nothing runs (the VM still runs on `from`). */
 static int remote_start(bal_backend *be, const char *local,
                         const bal__move *mv, const char *what,
                         remote_mig *r)
 {
     const struct bal_config *cfg = be->cfg;
-    char *const *t = cfg->ntransport > 0 ? cfg->transport : default_transport;
-    int nt = cfg->ntransport > 0 ? cfg->ntransport : 3;
+    int nt;
+    char *const *t = bal__config_transport(cfg, &nt);
     double timeout = bal__xen_remote_timeout_s > 0
         ? bal__xen_remote_timeout_s
         : (cfg->peer_timeout > REMOTE_TIMEOUT_MIN_S ? cfg->peer_timeout
@@ -523,7 +525,7 @@ static int remote_start(bal_backend *be, const char *local,
                  "hosts (or begins with '-'); nothing done", what);
         return BAL_EINVAL;
     }
-    r->argv = calloc((size_t)nt + 6, sizeof(*r->argv));
+    r->argv = calloc((size_t)nt + 7, sizeof(*r->argv));
     if (!r->argv) {
         BAL__ERR(be->ctx, "%s: out of memory; nothing done", what);
         return BAL_ENOMEM;
@@ -533,83 +535,116 @@ static int remote_start(bal_backend *be, const char *local,
     r->argv[n++] = cfg->npeer_command > 0 ? cfg->peer_command[0]
                                           : "xl-balance";
     r->argv[n++] = "migrate";
+    r->argv[n++] = "--json";
     r->argv[n++] = (char *)mv->uuid;
     r->argv[n++] = (char *)mv->to;
     r->argv[n] = NULL;
     r->start_s = (double)bal__now_ns() / 1e9;
-    return bal__child_start(be->ctx, what, r->argv, timeout, &r->child);
+    return bal__child_start(be->ctx, what, r->argv, 0, -1, timeout,
+                            &r->child);
 }
 
-/* "migrated NAME (UUID) FROM -> TO in X s, N rounds[, M MiB], downtime
- * D s": what cmd_migrate.c prints.  Only the numbers after the last
- * " in " are read (a name may hold anything); a line that does not parse
- * leaves res as it is. */
-static void parse_summary(const char *out, bal__move_result *res)
+/* The outcome the remote command's exit status stands for, or NULL for
+ * one it never exits with (ssh's 255, a usage error...). */
+static const char *exit_outcome(int code)
 {
-    const char *line = strstr(out, "migrated ");
-    const char *in = NULL, *p;
-    double dur, down, dirty;
-    int rounds;
+    switch (code) {
+    case REMOTE_EXIT_OK: return "done";
+    case REMOTE_EXIT_FAIL: case REMOTE_EXIT_LOCKED: return "failed";
+    case REMOTE_EXIT_UNDEFINED: return "undefined";
+    default: return NULL;
+    }
+}
 
-    if (!line) return;
-    for (p = line; (p = strstr(p, " in ")) && p < line + strcspn(line, "\n");
-         p++)
-        in = p;
-    if (!in || sscanf(in, " in %lf s, %d round", &dur, &rounds) != 2 ||
-        !(dur >= 0) || dur > 1e7 || rounds < 0)
-        return;
-    res->end_s = res->start_s + dur;
-    res->rounds = rounds;
-    p = strstr(in, ", downtime ");
-    if (p && sscanf(p, ", downtime %lf s", &down) == 1 && down >= 0 &&
-        down <= dur)
-        res->downtime_s = down;
-    /* The peer's sender measured how fast the VM dirtied its memory:
-     * this host's history learns it (doc/planner.md). */
-    p = strstr(in, ", dirtying ");
-    if (p && sscanf(p, ", dirtying %lf MB/s", &dirty) == 1 &&
-        isfinite(dirty) && dirty >= 0 && dirty < 1e6)
-        res->dirty_Bps = dirty * 1e6;
+/* Reads the answer of the command run on mv->from, which exited with
+ * code: 0 and *a, or BAL_EPEER with why (the answer is malformed, or
+ * says something else than its exit status or another move). */
+static int read_answer(const bal__move *mv, int code, const char *out,
+                       size_t len, bal__migrate_answer *a, char *why,
+                       size_t size)
+{
+    const char *want = exit_outcome(code);
+    const char *got;
+    int rc;
+
+    rc = bal__migrate_json_parse(out, len, a, why, size);
+    if (rc) return rc;
+    got = !a->rc ? "done" : a->rc == BAL_EUNDEFINED ? "undefined" : "failed";
+    if (strcmp(got, want)) {
+        snprintf(why, size, "the answer says %s, the exit status %s", got,
+                 want);
+        return BAL_EPEER;
+    }
+    if (!a->rc && (strcmp(a->uuid, mv->uuid) || strcmp(a->to, mv->to))) {
+        /* The names are checked printable by the parser. */
+        snprintf(why, size, "the answer is about %s to %.100s, not this "
+                 "move", a->uuid, a->to);
+        return BAL_EPEER;
+    }
+    return 0;
 }
 
 /* Waits for a started remote migration and says how it went. */
-static void remote_finish(bal_ctx *ctx, const char *what, remote_mig *r,
+static void remote_finish(bal_ctx *ctx, const char *what,
+                          const bal__move *mv, remote_mig *r,
                           bal__move_result *res)
 {
+    bal__migrate_answer a;
+    char why[512];
     char *out = NULL;
-    int status = 0, rc;
+    size_t len = 0;
+    int status = 0, code, rc;
 
     rc = bal__child_finish(ctx, what, &r->child, REMOTE_REPLY_MAX, &status,
-                           &out, NULL);
+                           &out, &len);
     res->end_s = (double)bal__now_ns() / 1e9;
-    if (rc) {
-        /* peer.c said what went wrong with the transport. */
-    } else if (WIFEXITED(status) && WEXITSTATUS(status) == REMOTE_EXIT_OK) {
-        res->rc = 0;
-        parse_summary(out, res);
-        goto out;
-    } else if (WIFEXITED(status) && WEXITSTATUS(status) == REMOTE_EXIT_FAIL) {
-        res->rc = BAL_EXEN;
-        BAL__ERR(ctx, "%s: failed there (exit status 1); the VM still runs "
-                 "on its source", what);
-        goto out;
-    } else if (WIFEXITED(status) &&
-               WEXITSTATUS(status) == REMOTE_EXIT_UNDEFINED) {
-        res->rc = BAL_EUNDEFINED;
-        BAL__ERR(ctx, "%s: STATE UNDEFINED there (exit status 6): the VM "
-                 "may run on neither host or on both", what);
-        goto out;
-    } else if (WIFEXITED(status)) {
-        BAL__ERR(ctx, "%s: the transport exited with status %d",
-                 what, WEXITSTATUS(status));
-    } else {
+    if (rc) goto unknown;           /* base/child.c said what went wrong */
+    if (!WIFEXITED(status)) {
         BAL__ERR(ctx, "%s: the transport was killed by signal %d", what,
                  WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+        goto unknown;
     }
+    code = WEXITSTATUS(status);
+    if (!exit_outcome(code)) {
+        BAL__ERR(ctx, "%s: the transport exited with status %d", what,
+                 code);
+        goto unknown;
+    }
+    if (read_answer(mv, code, out, len, &a, why, sizeof(why))) {
+        /* Never taken for a success: the verification sample says where
+         * the VM is.  Exit status 6 alone says an admin must look. */
+        res->rc = code == REMOTE_EXIT_UNDEFINED ? BAL_EUNDEFINED : BAL_EPEER;
+        BAL__ERR(ctx, "%s: bad answer from %s (exit status %d): %s; %s",
+                 what, mv->from, code, why,
+                 code == REMOTE_EXIT_UNDEFINED
+                 ? "STATE UNDEFINED there: the VM may run on neither host "
+                   "or on both"
+                 : "taken as failed, the verification sample will show "
+                   "where the VM runs");
+        goto out;
+    }
+    res->rc = a.rc;
+    if (a.rc == BAL_EUNDEFINED) {
+        BAL__ERR(ctx, "%s: STATE UNDEFINED there (exit status 6): the VM "
+                 "may run on neither host or on both", what);
+    } else if (a.rc) {
+        BAL__ERR(ctx, "%s: failed there (exit status %d); the VM still runs "
+                 "on its source", what, code);
+    } else {
+        res->end_s = res->start_s + a.duration_s;
+        res->rounds = a.rounds;
+        res->downtime_s = a.downtime_s;
+        res->bytes = a.bytes;
+        /* The peer's sender measured how fast the VM dirtied its memory:
+         * this host's history learns it (doc/planner.md). */
+        res->dirty_Bps = a.dirty_Bps;
+    }
+    goto out;
+
+unknown:
     res->rc = BAL_ETRANSPORT;
     BAL__ERR(ctx, "%s: outcome unknown; the verification sample will show "
              "where the VM runs", what);
-
 out:
     free(out);
 }
@@ -621,10 +656,10 @@ static void move_what(char *buf, size_t size, const bal__move *mv)
              (int)sizeof(mv->from), mv->from, (int)sizeof(mv->to), mv->to);
 }
 
-/* The transport is the peers' (ssh -o BatchMode=yes by default); the
- * receiver is xl migrate-receive, see migrate_xl.h.  Remote moves are
- * started first, the local ones run (in parallel, by migrate_xl.c), then
- * the remote ones are collected: the whole wave runs at once. */
+/* The transport is the peers' (bal__config_transport); the receiver is
+ * xl migrate-receive, see migrate_xl.h.  Remote moves are started first,
+ * the local ones run (in parallel, by migrate_xl.c), then the remote ones
+ * are collected: the whole wave runs at once. */
 static int xen_migrate(bal_backend *be, const bal__move *moves, int n,
                        bal__move_result *results)
 {
@@ -679,7 +714,7 @@ static int xen_migrate(bal_backend *be, const bal__move *moves, int n,
         memset(&results[i], 0, sizeof(results[i]));
         results[i].start_s = results[i].end_s =
             (double)bal__now_ns() / 1e9;
-        results[i].dirty_Bps = NAN;     /* until its summary says */
+        results[i].dirty_Bps = NAN;     /* until its answer says */
         move_what(what, sizeof(what), mv);
         results[i].rc = remote_start(be, name, mv, what, r);
         if (results[i].rc) {
@@ -709,7 +744,8 @@ static int xen_migrate(bal_backend *be, const bal__move *moves, int n,
     for (i = 0; i < nrem; i++) {
         if (rem[i].child.pid <= 0) continue;
         move_what(what, sizeof(what), &moves[rem[i].idx]);
-        remote_finish(be->ctx, what, &rem[i], &results[rem[i].idx]);
+        remote_finish(be->ctx, what, &moves[rem[i].idx], &rem[i],
+                      &results[rem[i].idx]);
     }
     rc = 0;
 

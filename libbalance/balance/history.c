@@ -1,10 +1,8 @@
 /*
  * history.c - the migration history (history.h).
  */
-#define _GNU_SOURCE             /* strtod_l, newlocale */
 #include <errno.h>
 #include <fcntl.h>
-#include <locale.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,76 +10,66 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <yajl/yajl_gen.h>
-#include <yajl/yajl_tree.h>
-
+#include "base/json.h"
+#include "base/jsongen.h"
 #include "base/loadtype.h"
 #include "base/state.h"
 #include "history.h"
+#include "planner/planner.h"
 
+/* Nesting a record line may have: a record is one flat object. */
+#define MAX_DEPTH 16
 
 /* ---- the history -------------------------------------------------------- */
 
-static void g_str(yajl_gen g, const char *k, const char *v)
-{
-    yajl_gen_string(g, (const unsigned char *)k, strlen(k));
-    yajl_gen_string(g, (const unsigned char *)v, strlen(v));
-}
-
-static void g_num(yajl_gen g, const char *k, double v, int decimals)
-{
-    char buf[64];
-    int n;
-
-    if (!isfinite(v)) return;           /* unknown: left out */
-    n = snprintf(buf, sizeof(buf), "%.*f", decimals, v);
-    yajl_gen_string(g, (const unsigned char *)k, strlen(k));
-    yajl_gen_number(g, buf, (size_t)n);
-}
-
-/* One record as a line of JSON (newline included); *line_r malloc'd. */
+/* One record as a line of JSON (newline included); *line_r malloc'd.  A
+ * number not known (not finite) is left out, key and all. */
 static int hist_line(const bal__hist *h, char **line_r, size_t *len_r)
 {
-    yajl_gen g = yajl_gen_alloc(NULL);
-    const unsigned char *out;
+    bal__jw *w = NULL;
+    char *json = NULL, *line;
     size_t len;
-    char *line;
+    int rc;
 
-    if (!g) return BAL_ENOMEM;
-    yajl_gen_map_open(g);
-    g_num(g, "time", h->time, 3);
-    g_str(g, "uuid", h->uuid);
-    g_str(g, "vm", h->vm);
-    g_str(g, "from", h->from);
-    g_str(g, "to", h->to);
-    g_str(g, "type", bal_load_type_name(h->type));
-    g_num(g, "duration_s", h->duration_s, 3);
-    g_num(g, "downtime_s", h->downtime_s, 3);
+    rc = bal__jw_alloc(false, &w);
+    if (rc) return rc;
+    bal__jw_map_open(w);
+    bal__jw_key_num_opt(w, "time", h->time, 3);
+    bal__jw_key_str(w, "uuid", h->uuid);
+    bal__jw_key_str(w, "vm", h->vm);
+    bal__jw_key_str(w, "from", h->from);
+    bal__jw_key_str(w, "to", h->to);
+    bal__jw_key_str(w, "type", bal_load_type_name(h->type));
+    bal__jw_key_num_opt(w, "duration_s", h->duration_s, 3);
+    bal__jw_key_num_opt(w, "downtime_s", h->downtime_s, 3);
     if (h->rates) {
-        g_num(g, "cpu_pct_before", h->cpu_pct_before, 2);
-        g_num(g, "cpu_pct_after", h->cpu_pct_after, 2);
-        g_num(g, "disk_Bps_before", h->disk_Bps_before, 0);
-        g_num(g, "disk_Bps_after", h->disk_Bps_after, 0);
-        g_num(g, "net_Bps_before", h->net_Bps_before, 0);
-        g_num(g, "net_Bps_after", h->net_Bps_after, 0);
-        g_num(g, "gain", h->gain, 4);
+        bal__jw_key_num_opt(w, "cpu_pct_before", h->cpu_pct_before, 2);
+        bal__jw_key_num_opt(w, "cpu_pct_after", h->cpu_pct_after, 2);
+        bal__jw_key_num_opt(w, "disk_Bps_before", h->disk_Bps_before, 0);
+        bal__jw_key_num_opt(w, "disk_Bps_after", h->disk_Bps_after, 0);
+        bal__jw_key_num_opt(w, "net_Bps_before", h->net_Bps_before, 0);
+        bal__jw_key_num_opt(w, "net_Bps_after", h->net_Bps_after, 0);
+        bal__jw_key_num_opt(w, "gain", h->gain, 4);
     }
-    g_num(g, "predicted_gain", h->predicted, 4);
-    if (h->mem_kb > 0) g_num(g, "mem_kb", (double)h->mem_kb, 0);
-    if (h->predicted_s > 0) g_num(g, "predicted_s", h->predicted_s, 3);
-    if (h->observed_Bps > 0) g_num(g, "observed_Bps", h->observed_Bps, 0);
-    if (h->dirty_Bps > 0) g_num(g, "dirty_Bps", h->dirty_Bps, 0);
-    yajl_gen_map_close(g);
-    if (yajl_gen_get_buf(g, &out, &len) != yajl_gen_status_ok) {
-        yajl_gen_free(g);
-        return BAL_EINVAL;   /* a name that is not UTF-8 */
+    bal__jw_key_num_opt(w, "predicted_gain", h->predicted, 4);
+    if (h->mem_kb > 0) bal__jw_key_num(w, "mem_kb", (double)h->mem_kb, 0);
+    if (h->predicted_s > 0)
+        bal__jw_key_num_opt(w, "predicted_s", h->predicted_s, 3);
+    if (h->observed_Bps > 0)
+        bal__jw_key_num_opt(w, "observed_Bps", h->observed_Bps, 0);
+    if (h->dirty_Bps > 0)
+        bal__jw_key_num_opt(w, "dirty_Bps", h->dirty_Bps, 0);
+    bal__jw_map_close(w);
+    rc = bal__jw_finish(w, &json);
+    if (rc) return rc;
+    len = strlen(json);
+    line = realloc(json, len + 2);
+    if (!line) {
+        free(json);
+        return BAL_ENOMEM;
     }
-    line = malloc(len + 2);
-    if (!line) { yajl_gen_free(g); return BAL_ENOMEM; }
-    memcpy(line, out, len);
     line[len] = '\n';
     line[len + 1] = '\0';
-    yajl_gen_free(g);
     *line_r = line;
     *len_r = len + 1;
     return 0;
@@ -175,49 +163,34 @@ out:
     return rc;
 }
 
-/* A number or string member of a yajl object; NULL when absent. */
-static yajl_val member(yajl_val obj, const char *key, yajl_type t)
+/* A member's finite number; NAN when absent or anything else. */
+static double num(yajl_val obj, const char *key)
 {
-    const char *path[] = { key, NULL };
-
-    return yajl_tree_get(obj, path, t);
-}
-
-static double num(yajl_val obj, const char *key, locale_t cloc)
-{
-    yajl_val v = member(obj, key, yajl_t_number);
-    char *end;
     double d;
 
-    if (!v) return NAN;
-    d = strtod_l(YAJL_GET_NUMBER(v), &end, cloc);
-    return *end ? NAN : d;
+    return bal__json_num(bal__json_member(obj, key, yajl_t_any, NULL), &d) ?
+           d : NAN;
 }
 
+/* A member's string of 1 to size - 1 bytes into out. */
 static bool str(yajl_val obj, const char *key, char *out, size_t size)
 {
-    yajl_val v = member(obj, key, yajl_t_string);
-    const char *s = v ? (const char *)v->u.string : NULL;
+    const char *s = bal__json_str(bal__json_member(obj, key, yajl_t_any,
+                                                   NULL), size);
 
-    if (!s || !*s || strlen(s) >= size) return false;
-    strcpy(out, s);
-    return true;
+    if (s) strcpy(out, s);
+    return s != NULL;
 }
 
 /* observed_Bps or dirty_Bps, which a planner learns from: absent is NAN;
  * anything but a positive finite number is NAN too, with *bad_r set. */
-static double positive(yajl_val obj, const char *key, locale_t cloc,
-                       bool *bad_r)
+static double positive(yajl_val obj, const char *key, bool *bad_r)
 {
-    const char *path[] = { key, NULL };
-    yajl_val v = yajl_tree_get(obj, path, yajl_t_any);
-    double d;
+    double d = num(obj, key);
 
     *bad_r = false;
-    if (!v) return NAN;
-    d = YAJL_IS_NUMBER(v) ? num(obj, key, cloc) : NAN;
     if (isfinite(d) && d > 0) return d;
-    *bad_r = true;
+    *bad_r = bal__json_member(obj, key, yajl_t_any, NULL) != NULL;
     return NAN;
 }
 
@@ -225,20 +198,22 @@ static double positive(yajl_val obj, const char *key, locale_t cloc,
 #define BAD_OBSERVED 1u
 #define BAD_DIRTY 2u
 
-static int hist_parse(const char *line, locale_t cloc, bal__hist *h,
-                      unsigned *bad_r)
+static int hist_parse(const char *line, bal__hist *h, unsigned *bad_r)
 {
-    char ebuf[128], type[16];
-    yajl_val top = yajl_tree_parse(line, ebuf, sizeof(ebuf));
+    char type[16];
+    yajl_val top = NULL;
+    bal__json_err jerr;
     double mem;
     bool bad;
-    int rc = BAL_EINVAL;
+    int rc;
 
     *bad_r = 0;
-    if (!top) return BAL_EINVAL;
+    rc = bal__json_parse(line, strlen(line), MAX_DEPTH, &top, &jerr);
+    if (rc) return rc;
+    rc = BAL_EINVAL;
     memset(h, 0, sizeof(*h));
     if (!YAJL_IS_OBJECT(top)) goto out;
-    h->time = num(top, "time", cloc);
+    h->time = num(top, "time");
     if (!isfinite(h->time)) goto out;
     if (!str(top, "uuid", h->uuid, sizeof(h->uuid)) ||
         !bal__uuid_valid(h->uuid) ||
@@ -251,24 +226,24 @@ static int hist_parse(const char *line, locale_t cloc, bal__hist *h,
     if (!str(top, "type", type, sizeof(type)) ||
         bal__load_type_parse(type, &h->type))
         h->type = BAL_TYPE_IDLE;
-    h->duration_s = num(top, "duration_s", cloc);
-    h->downtime_s = num(top, "downtime_s", cloc);
-    h->cpu_pct_before = num(top, "cpu_pct_before", cloc);
-    h->cpu_pct_after = num(top, "cpu_pct_after", cloc);
-    h->disk_Bps_before = num(top, "disk_Bps_before", cloc);
-    h->disk_Bps_after = num(top, "disk_Bps_after", cloc);
-    h->net_Bps_before = num(top, "net_Bps_before", cloc);
-    h->net_Bps_after = num(top, "net_Bps_after", cloc);
+    h->duration_s = num(top, "duration_s");
+    h->downtime_s = num(top, "downtime_s");
+    h->cpu_pct_before = num(top, "cpu_pct_before");
+    h->cpu_pct_after = num(top, "cpu_pct_after");
+    h->disk_Bps_before = num(top, "disk_Bps_before");
+    h->disk_Bps_after = num(top, "disk_Bps_after");
+    h->net_Bps_before = num(top, "net_Bps_before");
+    h->net_Bps_after = num(top, "net_Bps_after");
     h->rates = isfinite(h->cpu_pct_before) && isfinite(h->cpu_pct_after);
-    h->gain = num(top, "gain", cloc);
-    h->predicted = num(top, "predicted_gain", cloc);
-    mem = num(top, "mem_kb", cloc);
+    h->gain = num(top, "gain");
+    h->predicted = num(top, "predicted_gain");
+    mem = num(top, "mem_kb");
     h->mem_kb = mem >= 1 && mem < 1e18 ? (uint64_t)mem : 0;
-    h->predicted_s = num(top, "predicted_s", cloc);
+    h->predicted_s = num(top, "predicted_s");
     if (!(h->predicted_s > 0)) h->predicted_s = NAN;
-    h->observed_Bps = positive(top, "observed_Bps", cloc, &bad);
+    h->observed_Bps = positive(top, "observed_Bps", &bad);
     if (bad) *bad_r |= BAD_OBSERVED;
-    h->dirty_Bps = positive(top, "dirty_Bps", cloc, &bad);
+    h->dirty_Bps = positive(top, "dirty_Bps", &bad);
     if (bad) *bad_r |= BAD_DIRTY;
     rc = 0;
 
@@ -282,7 +257,6 @@ int bal__history_load(bal_ctx *ctx, const char *path, bal__hist **h_r,
 {
     char *buf = NULL, *line, *next, *dir = NULL, *slash;
     bal__hist *v = NULL;
-    locale_t cloc = (locale_t)0;
     size_t len;
     int n = 0, cap = 0, lineno = 0, dirfd = -1, rc;
     unsigned bad;
@@ -302,8 +276,6 @@ int bal__history_load(bal_ctx *ctx, const char *path, bal__hist **h_r,
                          &len);
     if (rc) goto out;
 done:
-    cloc = newlocale(LC_NUMERIC_MASK, "C", (locale_t)0);
-    if (!cloc) { rc = BAL_ENOMEM; goto out; }
     for (line = buf; line && *line; line = next) {
         char *nl = strchr(line, '\n');
 
@@ -319,7 +291,7 @@ done:
             v = nv;
             cap = ncap;
         }
-        if (hist_parse(line, cloc, &v[n], &bad)) {
+        if (hist_parse(line, &v[n], &bad)) {
             BAL__WARN(ctx, "%s:%d: not a migration record; skipped", path,
                       lineno);
             continue;
@@ -338,7 +310,6 @@ done:
     rc = 0;
 
 out:
-    if (cloc) freelocale(cloc);
     if (dirfd >= 0) close(dirfd);
     free(v);
     free(buf);
@@ -346,3 +317,154 @@ out:
     return rc;
 }
 
+/* ---- a record from a move ------------------------------------------------ */
+
+void bal__hist_facts_init(bal__hist_facts *f)
+{
+    memset(f, 0, sizeof(*f));
+    f->type = BAL_TYPE_IDLE;
+    f->pred.gain_rate = f->pred.mig_s = f->pred.dirty_Bps = NAN;
+}
+
+/* Its progress rate after over before, minus 1: the mean over the
+ * resources its type uses (base/loadtype.c) - CPU for cpu VMs, disk for
+ * io ones, traffic for net ones, both halves of a mixed one - and CPU for
+ * an idle one. */
+static double realised_gain(const bal__hist *h)
+{
+    const double before[BAL_NRES] = { h->cpu_pct_before, h->disk_Bps_before,
+                                      h->net_Bps_before };
+    const double after[BAL_NRES] = { h->cpu_pct_after, h->disk_Bps_after,
+                                     h->net_Bps_after };
+    double sum = 0;
+    int r, n = 0;
+
+    for (r = 0; r < BAL_NRES; r++) {
+        if (!bal__type_uses(h->type, r) &&
+            (bal__type_nres(h->type) || r != BAL_RES_CPU))
+            continue;
+        sum += before[r] > 0 ? after[r] / before[r] - 1 : NAN;
+        n++;
+    }
+    return sum / n;
+}
+
+/* The link's rate the migration showed, inverted with the rate the VM
+ * dirtied memory at: the sender's measure beats any assumption. */
+static double observed_Bps(const struct bal_config *cfg, const bal__hist *h,
+                           double dirty_Bps)
+{
+    bal__pl_params p;
+
+    if (!(h->mem_kb > 0 && h->duration_s > 0)) return NAN;
+    /* stop_bytes, max_rounds and resume_s are the planner's defaults: no
+     * key changes them, so this is what the plan was made with. */
+    bal__pl_params_init(&p);
+    if (h->dirty_Bps > 0 && isfinite(h->dirty_Bps)) dirty_Bps = h->dirty_Bps;
+    if (!isfinite(dirty_Bps)) dirty_Bps = cfg->dirty_Bps;
+    return bal__pl_observed_Bps(&p, (double)h->mem_kb * 1024, dirty_Bps,
+                                h->duration_s);
+}
+
+void bal__hist_make(const struct bal_config *cfg, double time_s,
+                    const bal__move *mv, const bal__move_result *res,
+                    const bal__hist_facts *f, bal__hist *h_r)
+{
+    bal__hist *h = h_r;
+
+    memset(h, 0, sizeof(*h));
+    h->time = time_s;
+    snprintf(h->uuid, sizeof(h->uuid), "%s", mv->uuid);
+    snprintf(h->vm, sizeof(h->vm), "%s", mv->vm);
+    snprintf(h->from, sizeof(h->from), "%s", mv->from);
+    snprintf(h->to, sizeof(h->to), "%s", mv->to);
+    h->type = f->type;
+    h->duration_s = res->end_s - res->start_s;
+    h->downtime_s = res->downtime_s;
+    h->rates = f->rates;
+    h->cpu_pct_before = f->cpu_pct_before;
+    h->cpu_pct_after = f->cpu_pct_after;
+    h->disk_Bps_before = f->disk_Bps_before;
+    h->disk_Bps_after = f->disk_Bps_after;
+    h->net_Bps_before = f->net_Bps_before;
+    h->net_Bps_after = f->net_Bps_after;
+    h->gain = f->rates ? realised_gain(h) : NAN;
+    h->predicted = f->pred.gain_rate;
+    h->mem_kb = f->mem_kb;
+    h->predicted_s = f->pred.mig_s > 0 ? f->pred.mig_s : NAN;
+    /* Measured: learned from, and the link's rate inverted with it. */
+    h->dirty_Bps = res->dirty_Bps > 0 ? res->dirty_Bps : NAN;
+    h->observed_Bps = observed_Bps(cfg, h, f->pred.dirty_Bps);
+}
+
+/* ---- learning: each key's median of its newest k ------------------------- */
+
+typedef struct lesson {
+    size_t key;
+    double time, value;
+    int idx;                    /* its place in the history */
+} lesson;
+
+/* By key, then newest first (ties: the later line first). */
+static int lesson_cmp(const void *a, const void *b)
+{
+    const lesson *x = a, *y = b;
+
+    if (x->key != y->key) return x->key < y->key ? -1 : 1;
+    if (x->time != y->time) return x->time > y->time ? -1 : 1;
+    return (x->idx < y->idx) - (x->idx > y->idx);
+}
+
+static int dbl_cmp(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+
+    return x < y ? -1 : x > y;
+}
+
+int bal__hist_learn(const bal__hist *hist, int nhist, int k, size_t nkeys,
+                    bal__hist_teach_fn *teach, const void *opaque,
+                    double *med_r, int *n_r)
+{
+    double *med = NULL;
+    lesson *r = NULL;
+    size_t key;
+    double v;
+    int nr = 0, i, j, m, rc = BAL_ENOMEM;
+
+    for (key = 0; key < nkeys; key++) {
+        med_r[key] = 0;
+        if (n_r) n_r[key] = 0;
+    }
+    if (k <= 0 || nhist <= 0 || !nkeys) return 0;
+    if (k > nhist) k = nhist;
+    r = calloc((size_t)nhist, sizeof(*r));
+    med = calloc((size_t)k, sizeof(*med));
+    if (!r || !med) goto out;
+    for (i = 0; i < nhist; i++) {
+        if (!isfinite(hist[i].time) ||
+            !teach(&hist[i], opaque, &key, &v) || key >= nkeys ||
+            !(v > 0) || !isfinite(v))
+            continue;
+        r[nr].key = key;
+        r[nr].time = hist[i].time;
+        r[nr].value = v;
+        r[nr].idx = i;
+        nr++;
+    }
+    qsort(r, (size_t)nr, sizeof(*r), lesson_cmp);
+    for (i = 0; i < nr; i = j) {
+        for (m = 0, j = i; j < nr && r[j].key == r[i].key; j++)
+            if (m < k) med[m++] = r[j].value;
+        qsort(med, (size_t)m, sizeof(*med), dbl_cmp);
+        med_r[r[i].key] = m % 2 ? med[m / 2]
+                                : (med[m / 2 - 1] + med[m / 2]) / 2;
+        if (n_r) n_r[r[i].key] = m;
+    }
+    rc = 0;
+
+out:
+    free(r);
+    free(med);
+    return rc;
+}

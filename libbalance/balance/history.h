@@ -3,12 +3,16 @@
  * history file (one JSON object a line, newest last, at most
  * BAL__HISTORY_MAX_BYTES): when, which VM by UUID, from, to, and its rates
  * before and after, for the planner's cooldowns and ping-pong rule, for
- * learning links and dirty rates, and for judging predictions.
+ * learning links and dirty rates, and for judging predictions.  One
+ * module for all of it: a record made from a move (bal__hist_make, by
+ * rebalance, migrate and the simulator's balancer alike), written, read
+ * back, and learned from (bal__hist_learn).
  */
 #ifndef BAL_HISTORY_H
 #define BAL_HISTORY_H
 
 #include "base/internal.h"
+#include "base/move.h"
 
 #define BAL__HISTORY_FILE "history"
 /* Past this the history is cut to its newest half (whole lines). */
@@ -45,6 +49,65 @@ typedef struct bal__hist {
      * run on another dom0). */
     double dirty_Bps;
 } bal__hist;
+
+/* What the plan predicted of one move (bal__plan_make), which its record
+ * keeps. */
+typedef struct bal__plan_pred {
+    double gain_rate;           /* NAN: none */
+    double mig_s;               /* its duration as it will run: in its
+                                 * wave, or alone one at a time; NAN: none */
+    double dirty_Bps;           /* the dirty rate the planner took for the
+                                 * VM; NAN: unknown */
+} bal__plan_pred;
+
+/* What is known of a migration done beyond the move and its result, for
+ * its record; bal__hist_facts_init makes every field unknown. */
+typedef struct bal__hist_facts {
+    bal_load_type type;         /* as classified before the move;
+                                 * BAL_TYPE_IDLE: not classified */
+    uint64_t mem_kb;            /* the VM's memory; 0: unknown */
+    bool rates;                 /* the rates below are known */
+    double cpu_pct_before, cpu_pct_after;
+    double disk_Bps_before, disk_Bps_after;
+    double net_Bps_before, net_Bps_after;
+    /* The plan's; its dirty_Bps gives observed_Bps when the sender
+     * measured none (NAN: the configuration's dirty_mbps alone). */
+    bal__plan_pred pred;
+} bal__hist_facts;
+
+void bal__hist_facts_init(bal__hist_facts *f);
+
+/* The record of mv, done as res says (res->rc 0), ended at time_s on the
+ * history's clock, with what f knows.  Derived here, the same for every
+ * caller: duration_s and downtime_s from res; dirty_Bps, the sender's
+ * measure when it made one (> 0); gain, the realised one, when the rates
+ * are known; observed_Bps, the stream rate with which the planner's cost
+ * model takes duration_s (bal__pl_observed_Bps with the planner's
+ * stop_bytes, max_rounds and resume_s; the VM dirtying at dirty_Bps when
+ * measured, else at f->pred.dirty_Bps), NAN when mem_kb or the duration
+ * is unknown. */
+void bal__hist_make(const struct bal_config *cfg, double time_s,
+                    const bal__move *mv, const bal__move_result *res,
+                    const bal__hist_facts *f, bal__hist *h_r);
+
+/* What one record teaches a learner (bal__hist_learn): true with the key
+ * it is learned under in *key_r (below the learner's nkeys) and the value
+ * in *value_r; false when it teaches nothing. */
+typedef bool bal__hist_teach_fn(const bal__hist *h, const void *opaque,
+                                size_t *key_r, double *value_r);
+
+/* The one learner of the history (doc/planner.md, "Learned links",
+ * "Learned dirty rates"): for each key below nkeys, the median of the
+ * values of the newest k records of hist[0..nhist) that teach that key
+ * (by time; of two at one time the later in hist first), so that one odd
+ * migration does not decide.  A record whose time is not finite, or
+ * whose value is not a positive finite number, teaches nothing.
+ * med_r[key] gets the median (0: nothing learned), n_r (may be NULL) the
+ * number of records it is the median of.  k <= 0: nothing learned.
+ * BAL_ENOMEM. */
+int bal__hist_learn(const bal__hist *hist, int nhist, int k, size_t nkeys,
+                    bal__hist_teach_fn *teach, const void *opaque,
+                    double *med_r, int *n_r);
 
 /* Appends n records (one line each), synced; cuts the file to its newest
  * half when it grows past BAL__HISTORY_MAX_BYTES. */

@@ -395,23 +395,7 @@ static int latest_moves(const bal__hist *hist, int nhist, bal__uuidmap *m)
     return 0;
 }
 
-/* ---- learned links ---------------------------------------------------- */
-
-typedef struct lrec {
-    size_t pair;                /* from * nh + to */
-    double time, Bps;
-    int idx;
-} lrec;
-
-/* By pair, then newest first (ties: the later line first). */
-static int lrec_cmp(const void *a, const void *b)
-{
-    const lrec *x = a, *y = b;
-
-    if (x->pair != y->pair) return x->pair < y->pair ? -1 : 1;
-    if (x->time != y->time) return x->time > y->time ? -1 : 1;
-    return (x->idx < y->idx) - (x->idx > y->idx);
-}
+/* ---- learned links and dirty rates (bal__hist_learn) --------------------- */
 
 static int host_index(const bal__pl_host *hosts, int nh, const char *name)
 {
@@ -422,86 +406,68 @@ static int host_index(const bal__pl_host *hosts, int nh, const char *name)
     return -1;
 }
 
+typedef struct host_pairs {
+    const bal__pl_host *hosts;
+    int nh;
+} host_pairs;
+
+/* A link is learned under its ordered pair of hosts, from * nh + to. */
+static bool teach_link(const bal__hist *h, const void *opaque, size_t *key_r,
+                       double *value_r)
+{
+    const host_pairs *hp = opaque;
+    int a = host_index(hp->hosts, hp->nh, h->from),
+        b = host_index(hp->hosts, hp->nh, h->to);
+
+    if (a < 0 || b < 0 || a == b) return false;
+    *key_r = (size_t)a * (size_t)hp->nh + (size_t)b;
+    *value_r = h->observed_Bps;
+    return true;
+}
+
 int bal__learn_links(const struct bal_config *cfg, const bal__hist *hist,
                      int nhist, const bal__pl_host *hosts, int nh,
                      double *Bps_r, int *n_r)
 {
-    size_t nn = (size_t)nh * (size_t)nh, pr;
-    double *own = NULL, *med = NULL;
+    size_t nn = (size_t)nh * (size_t)nh, pr, rev;
+    host_pairs hp = { hosts, nh };
+    double *own = NULL;
     int *cnt = NULL;
-    lrec *r = NULL;
-    int k = cfg->link_history, nr = 0, i, j, a, b, rc = BAL_ENOMEM;
+    int a, b, rc = BAL_ENOMEM;
 
     if (nh <= 0) return 0;
     own = calloc(nn, sizeof(*own));
     cnt = calloc(nn, sizeof(*cnt));
-    r = calloc((size_t)nhist + 1, sizeof(*r));
-    med = calloc((size_t)(k > 0 ? k : 1), sizeof(*med));
-    if (!own || !cnt || !r || !med) goto out;
-
-    for (i = 0; k > 0 && i < nhist; i++) {
-        const bal__hist *e = &hist[i];
-
-        if (!(e->observed_Bps > 0) || !isfinite(e->observed_Bps) ||
-            !isfinite(e->time))
-            continue;
-        a = host_index(hosts, nh, e->from);
-        b = host_index(hosts, nh, e->to);
-        if (a < 0 || b < 0 || a == b) continue;
-        r[nr].pair = (size_t)a * (size_t)nh + (size_t)b;
-        r[nr].time = e->time;
-        r[nr].Bps = e->observed_Bps;
-        r[nr].idx = i;
-        nr++;
-    }
-    qsort(r, (size_t)nr, sizeof(*r), lrec_cmp);
-    /* Each pair's own median, of its newest k. */
-    for (i = 0; i < nr; i = j) {
-        int m = 0;
-
-        for (j = i; j < nr && r[j].pair == r[i].pair; j++)
-            if (m < k) med[m++] = r[j].Bps;
-        qsort(med, (size_t)m, sizeof(*med), dbl_cmp);
-        own[r[i].pair] = m % 2 ? med[m / 2] : (med[m / 2 - 1] + med[m / 2]) / 2;
-        cnt[r[i].pair] = m;
-    }
+    if (!own || !cnt) goto out;
+    rc = bal__hist_learn(hist, nhist, cfg->link_history, nn, teach_link, &hp,
+                         own, cnt);
+    if (rc) goto out;
     /* A pair never measured this way borrows the other direction's: one
      * link, one pair of NICs, similar dom0s. */
     for (a = 0; a < nh; a++)
         for (b = 0; b < nh; b++) {
-            size_t rev = (size_t)b * (size_t)nh + (size_t)a;
-
             pr = (size_t)a * (size_t)nh + (size_t)b;
+            rev = (size_t)b * (size_t)nh + (size_t)a;
             Bps_r[pr] = cnt[pr] ? own[pr] : own[rev];
             if (n_r) n_r[pr] = cnt[pr] ? cnt[pr] : cnt[rev];
         }
-    rc = 0;
 
 out:
     free(own);
     free(cnt);
-    free(r);
-    free(med);
     return rc;
 }
 
-/* ---- learned dirty rates ------------------------------------------------ */
-
-typedef struct drec {
-    const char *uuid;           /* borrowed from hist */
-    double time, Bps;
-    int idx;
-} drec;
-
-/* By UUID, then newest first (ties: the later line first). */
-static int drec_cmp(const void *a, const void *b)
+/* A dirty rate is learned under the (first) VM with the record's UUID. */
+static bool teach_dirty(const bal__hist *h, const void *opaque, size_t *key_r,
+                        double *value_r)
 {
-    const drec *x = a, *y = b;
-    int c = strcmp(x->uuid, y->uuid);
+    int i = bal__uuidmap_get(opaque, h->uuid);
 
-    if (c) return c;
-    if (x->time != y->time) return x->time > y->time ? -1 : 1;
-    return (x->idx < y->idx) - (x->idx > y->idx);
+    if (i < 0) return false;
+    *key_r = (size_t)i;
+    *value_r = h->dirty_Bps;
+    return true;
 }
 
 int bal__learn_dirty(const struct bal_config *cfg, const bal__hist *hist,
@@ -509,79 +475,30 @@ int bal__learn_dirty(const struct bal_config *cfg, const bal__hist *hist,
                      double *Bps_r, int *n_r)
 {
     bal__uuidmap first;
-    double *med = NULL;
-    drec *r = NULL;
-    int k = cfg->link_history, nr = 0, i, j, rc = BAL_ENOMEM;
+    int i, j, rc = 0;
 
     bal__uuidmap_init(&first);
-    for (i = 0; i < nv; i++) {
-        Bps_r[i] = 0;
-        if (n_r) n_r[i] = 0;
+    for (i = 0; !rc && i < nv; i++)
+        if (vms[i].uuid && bal__uuidmap_get(&first, vms[i].uuid) < 0)
+            rc = bal__uuidmap_put(&first, vms[i].uuid, i);
+    if (!rc)
+        rc = bal__hist_learn(hist, nhist, cfg->link_history,
+                             (size_t)(nv > 0 ? nv : 0), teach_dirty, &first,
+                             Bps_r, n_r);
+    /* A UUID given twice: the same rate for both. */
+    for (i = 0; !rc && i < nv; i++) {
+        j = vms[i].uuid ? bal__uuidmap_get(&first, vms[i].uuid) : -1;
+        if (j < 0 || j == i) continue;
+        Bps_r[i] = Bps_r[j];
+        if (n_r) n_r[i] = n_r[j];
     }
-    if (k <= 0 || nhist <= 0 || nv <= 0) return 0;
-    r = calloc((size_t)nhist, sizeof(*r));
-    med = calloc((size_t)k, sizeof(*med));
-    if (!r || !med) goto out;
-    for (i = 0; i < nhist; i++) {
-        const bal__hist *e = &hist[i];
-
-        if (!(e->dirty_Bps > 0) || !isfinite(e->dirty_Bps) ||
-            !isfinite(e->time))
-            continue;
-        r[nr].uuid = e->uuid;
-        r[nr].time = e->time;
-        r[nr].Bps = e->dirty_Bps;
-        r[nr].idx = i;
-        nr++;
-    }
-    qsort(r, (size_t)nr, sizeof(*r), drec_cmp);
-    for (i = 0; i < nr; i = j) {
-        for (j = i; j < nr && !strcmp(r[j].uuid, r[i].uuid); j++)
-            ;
-        if ((rc = bal__uuidmap_put(&first, r[i].uuid, i))) goto out;
-    }
-    /* Each VM's median of its newest k: one odd measurement (a VM busy
-     * that once) does not decide. */
-    for (i = 0; i < nv; i++) {
-        int s = vms[i].uuid ? bal__uuidmap_get(&first, vms[i].uuid) : -1,
-            m = 0;
-
-        if (s < 0) continue;
-        for (j = s; j < nr && m < k && !strcmp(r[j].uuid, r[s].uuid); j++)
-            med[m++] = r[j].Bps;
-        qsort(med, (size_t)m, sizeof(*med), dbl_cmp);
-        Bps_r[i] = m % 2 ? med[m / 2] : (med[m / 2 - 1] + med[m / 2]) / 2;
-        if (n_r) n_r[i] = m;
-    }
-    rc = 0;
-
-out:
     bal__uuidmap_dispose(&first);
-    free(r);
-    free(med);
     return rc;
 }
 
 double bal__vm_dirty_Bps(const struct bal_config *cfg, const bal_vm_info *v)
 {
     return cfg->dirty_Bps + (v && v->rates_valid ? v->rd_Bps : 0);
-}
-
-void bal__hist_observe(const struct bal_config *cfg, bal__hist *h,
-                       double dirty_Bps)
-{
-    bal__pl_params p;
-
-    /* stop_bytes, max_rounds and resume_s are the planner's defaults: no
-     * key changes them, so this is what the plan was made with. */
-    bal__pl_params_init(&p);
-    /* The sender's measurement, when it made one, beats any assumption. */
-    if (h->dirty_Bps > 0 && isfinite(h->dirty_Bps)) dirty_Bps = h->dirty_Bps;
-    if (!isfinite(dirty_Bps)) dirty_Bps = cfg->dirty_Bps;
-    h->observed_Bps = h->mem_kb > 0 && h->duration_s > 0
-        ? bal__pl_observed_Bps(&p, (double)h->mem_kb * 1024, dirty_Bps,
-                               h->duration_s)
-        : NAN;
 }
 
 /* The learned rates into b's parameters: learned_Bps, and the pairs'

@@ -79,9 +79,10 @@ int bal__plan_input_build_ex(bal_ctx *ctx, const struct bal_config *cfg,
  * links"): for each ordered pair (from, to) of hosts[0..nh), the median
  * observed_Bps of the newest cfg->link_history records of hist[0..nhist)
  * from that host to that one, or, when there is none, of the reverse
- * pair's.  Bps_r[from * nh + to] gets it (0: nothing learned), n_r
- * (may be NULL) the number of records it is the median of.  Nothing
- * learned when link_history is 0.  BAL_ENOMEM. */
+ * pair's (bal__hist_learn keyed by the pair).  Bps_r[from * nh + to]
+ * gets it (0: nothing learned), n_r (may be NULL) the number of records
+ * it is the median of.  Nothing learned when link_history is 0.
+ * BAL_ENOMEM. */
 int bal__learn_links(const struct bal_config *cfg, const bal__hist *hist,
                      int nhist, const bal__pl_host *hosts, int nh,
                      double *Bps_r, int *n_r);
@@ -89,25 +90,18 @@ int bal__learn_links(const struct bal_config *cfg, const bal__hist *hist,
 /* The dirty rates learned from measured migrations (doc/planner.md,
  * "Learned dirty rates"): for each of vms[0..nv), the median dirty_Bps
  * of the newest cfg->link_history records of hist[0..nhist) with its
- * UUID that carry one.  Bps_r[i] gets it (0: nothing learned), n_r (may
- * be NULL) the number of records it is the median of.  Nothing learned
- * when link_history is 0.  BAL_ENOMEM. */
+ * UUID that carry one (bal__hist_learn keyed by the UUID).  Bps_r[i]
+ * gets it (0: nothing learned), n_r (may be NULL) the number of records
+ * it is the median of.  Nothing learned when link_history is 0.
+ * BAL_ENOMEM. */
 int bal__learn_dirty(const struct bal_config *cfg, const bal__hist *hist,
                      int nhist, const bal__pl_vm *vms, int nv,
                      double *Bps_r, int *n_r);
 
 /* The dirty rate plan_input gives a VM not held back on its disk path
  * (the configuration's dirty_mbps plus its reads), for a move the planner
- * did not weigh (a saved plan, `migrate'). */
+ * did not weigh (a saved plan). */
 double bal__vm_dirty_Bps(const struct bal_config *cfg, const bal_vm_info *v);
-
-/* Fills h's observed_Bps from its mem_kb and duration_s, the VM dirtying
- * at h->dirty_Bps when the sender measured it (> 0), else at dirty_Bps
- * (NAN: the configuration's dirty_mbps alone), with the
- * planner's stop_bytes, max_rounds and resume_s; NAN when it cannot be
- * known. */
-void bal__hist_observe(const struct bal_config *cfg, bal__hist *h,
-                       double dirty_Bps);
 
 /* The migration history in the configuration's state_dir (a missing one
  * is empty; one that cannot be read is a warning and empty: it only

@@ -5,19 +5,14 @@
  * report, which is a plan file too (every move still has vm, uuid, from,
  * to, wave), so that a dry run's output can be applied as it is.
  *
- * Read with yajl_tree: the file is local and bounded, its nesting is
- * checked before yajl sees it (yajl_tree frees recursively).
+ * Read as a tree (base/json.h): the file is local and bounded.
  */
-#define _GNU_SOURCE             /* strtod_l, newlocale */
-#include <locale.h>
+#define _GNU_SOURCE             /* qsort_r */
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include <yajl/yajl_gen.h>
-#include <yajl/yajl_tree.h>
 
 #include "base/config.h"
 #include "base/json.h"
@@ -26,30 +21,25 @@
 
 #define MAX_DEPTH 32
 
-
 typedef struct rd {
     bal_ctx *ctx;
     const char *what;
     char where[48];             /* "moves[3]" */
 } rd;
 
+/* "WHAT: moves[3].KEY: ...", "WHAT: moves[3]: ...", "WHAT: KEY: ...". */
 static int fail(rd *r, const char *key, const char *fmt, ...)
     BAL__PRINTF(3, 4);
 static int fail(rd *r, const char *key, const char *fmt, ...)
 {
-    char msg[400];
+    char where[sizeof(r->where) + 64];
     va_list ap;
 
+    snprintf(where, sizeof(where), "%s%s%s", r->where,
+             r->where[0] && key ? "." : "", key ? key : "");
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof(msg), fmt, ap);
+    bal__json_verror(r->ctx, r->what, where, fmt, ap);
     va_end(ap);
-    if (r->where[0] && key)
-        BAL__ERR(r->ctx, "%s: %s.%s: %s", r->what, r->where, key, msg);
-    else if (r->where[0] || key)
-        BAL__ERR(r->ctx, "%s: %s: %s", r->what, r->where[0] ? r->where : key,
-                 msg);
-    else
-        BAL__ERR(r->ctx, "%s: %s", r->what, msg);
     return BAL_EINVAL;
 }
 
@@ -65,32 +55,15 @@ static const char *shown(const char *s, char *buf, size_t size)
     return buf;
 }
 
-static const char *type_name(yajl_val v)
-{
-    if (YAJL_IS_STRING(v)) return "a string";
-    if (YAJL_IS_NUMBER(v)) return "a number";
-    if (YAJL_IS_OBJECT(v)) return "an object";
-    if (YAJL_IS_ARRAY(v)) return "an array";
-    if (YAJL_IS_TRUE(v) || YAJL_IS_FALSE(v)) return "a boolean";
-    return "null";
-}
-
 /* The member key of obj; NULL when absent; a key given twice is an
  * error (*rc_r). */
 static yajl_val member(rd *r, yajl_val obj, const char *key, int *rc_r)
 {
-    yajl_val v = NULL;
-    size_t i;
+    bool twice;
+    yajl_val v = bal__json_member(obj, key, yajl_t_any, &twice);
 
-    for (i = 0; i < obj->u.object.len; i++) {
-        if (strcmp(obj->u.object.keys[i], key)) continue;
-        if (v) {
-            *rc_r = fail(r, key, "given twice");
-            return NULL;
-        }
-        v = obj->u.object.values[i];
-    }
-    return v;
+    if (twice) *rc_r = fail(r, key, "given twice");
+    return twice ? NULL : v;
 }
 
 static int get_string(rd *r, yajl_val obj, const char *key, bool required,
@@ -103,13 +76,13 @@ static int get_string(rd *r, yajl_val obj, const char *key, bool required,
     if (rc) return rc;
     if (!v) return required ? fail(r, key, "missing") : 0;
     if (!YAJL_IS_STRING(v))
-        return fail(r, key, "expected a string, not %s", type_name(v));
+        return fail(r, key, "expected a string, not %s",
+                    bal__json_type_name(v->type));
     *s_r = (const char *)v->u.string;
     return 0;
 }
 
-static int parse_move(rd *r, yajl_val m, locale_t cloc, bal__plan *plan,
-                      double *pred)
+static int parse_move(rd *r, yajl_val m, bal__plan *plan, double *pred)
 {
     const char *vm, *uuid, *from, *to, *reason;
     yajl_val v;
@@ -118,7 +91,8 @@ static int parse_move(rd *r, yajl_val m, locale_t cloc, bal__plan *plan,
     long long wave;
 
     if (!YAJL_IS_OBJECT(m))
-        return fail(r, NULL, "expected an object, not %s", type_name(m));
+        return fail(r, NULL, "expected an object, not %s",
+                    bal__json_type_name(m->type));
     if ((rc = get_string(r, m, "vm", true, &vm)) ||
         (rc = get_string(r, m, "uuid", true, &uuid)) ||
         (rc = get_string(r, m, "from", true, &from)) ||
@@ -153,16 +127,11 @@ static int parse_move(rd *r, yajl_val m, locale_t cloc, bal__plan *plan,
     v = member(r, m, "gain_rate", &rc);
     if (rc) return rc;
     if (v) {
-        char *end;
-        double d;
-
         if (!YAJL_IS_NUMBER(v))
             return fail(r, "gain_rate", "expected a number, not %s",
-                        type_name(v));
-        d = strtod_l(YAJL_GET_NUMBER(v), &end, cloc);
-        if (*end || !isfinite(d))
+                        bal__json_type_name(v->type));
+        if (!bal__json_num(v, pred))
             return fail(r, "gain_rate", "not a finite number");
-        *pred = d;
     }
 
     /* A VM may migrate twice in a plan (doc/planner.md, "the plan's
@@ -201,11 +170,10 @@ static int by_wave(const void *a, const void *b, void *arg)
 int bal__plan_json_parse(bal_ctx *ctx, const char *what, const char *text,
                          size_t len, bal__plan *out, double **predicted_r)
 {
-    char ebuf[256], *nl, *buf = NULL;
     yajl_val top = NULL, v, moves;
+    bal__json_err jerr;
     bal__plan plan;
     double *pred = NULL, *sorted = NULL;
-    locale_t cloc = (locale_t)0;
     rd r;
     size_t i;
     int rc = 0, k;
@@ -221,36 +189,24 @@ int bal__plan_json_parse(bal_ctx *ctx, const char *what, const char *text,
         goto out;
     }
     if (!text && len) { rc = BAL_EINVAL; goto out; }
-    if (len && memchr(text, '\0', len)) {
-        rc = fail(&r, NULL, "NUL byte: not a JSON text");
-        goto out;
-    }
-    /* yajl_tree_parse reads up to a NUL: text[0..len) need not have one. */
-    buf = malloc(len + 1);
-    if (!buf) { rc = BAL_ENOMEM; goto out; }
-    if (len) memcpy(buf, text, len);
-    buf[len] = '\0';
-    text = buf;
-    if (bal__json_too_deep(text, len, MAX_DEPTH)) {
-        rc = fail(&r, NULL, "nested more than %d deep: not a plan",
-                  MAX_DEPTH);
-        goto out;
-    }
-    if (strspn(text, " \t\r\n") == len) {
+    if (bal__json_blank(text, len)) {
         rc = fail(&r, NULL, "empty: not a plan");
         goto out;
     }
-    top = yajl_tree_parse(text, ebuf, sizeof(ebuf));
-    if (!top) {
-        /* yajl's message spans lines (the text, a caret): its first. */
-        nl = strchr(ebuf, '\n');
-        if (nl) *nl = '\0';
-        rc = fail(&r, NULL, "not JSON: %s", ebuf);
+    rc = bal__json_parse(text, len, MAX_DEPTH, &top, &jerr);
+    if (rc) {
+        /* This file's older words for two of them. */
+        if (jerr.fault == BAL__JSON_NUL)
+            fail(&r, NULL, "NUL byte: not a JSON text");
+        else if (jerr.fault == BAL__JSON_DEEP)
+            fail(&r, NULL, "nested more than %d deep: not a plan", MAX_DEPTH);
+        else if (jerr.fault != BAL__JSON_NOMEM)
+            fail(&r, NULL, "%s", jerr.msg);
         goto out;
     }
     if (!YAJL_IS_OBJECT(top)) {
         rc = fail(&r, NULL, "expected an object at the top, not %s",
-                  type_name(top));
+                  bal__json_type_name(top->type));
         goto out;
     }
     v = member(&r, top, "xl_balance_plan", &rc);
@@ -262,7 +218,7 @@ int bal__plan_json_parse(bal_ctx *ctx, const char *what, const char *text,
     if (!YAJL_IS_INTEGER(v) || YAJL_GET_INTEGER(v) != BAL__PLAN_VERSION) {
         rc = fail(&r, "xl_balance_plan", "version %s is not supported "
                   "(expected %d)", YAJL_IS_NUMBER(v) ? YAJL_GET_NUMBER(v) :
-                  type_name(v), BAL__PLAN_VERSION);
+                  bal__json_type_name(v->type), BAL__PLAN_VERSION);
         goto out;
     }
     moves = member(&r, top, "moves", &rc);
@@ -270,20 +226,19 @@ int bal__plan_json_parse(bal_ctx *ctx, const char *what, const char *text,
     if (!moves) { rc = fail(&r, "moves", "missing"); goto out; }
     if (!YAJL_IS_ARRAY(moves)) {
         rc = fail(&r, "moves", "expected an array, not %s",
-                  type_name(moves));
+                  bal__json_type_name(moves->type));
         goto out;
     }
     if (moves->u.array.len > BAL__PLAN_MAX_MOVES) {
         rc = fail(&r, "moves", "more than %d moves", BAL__PLAN_MAX_MOVES);
         goto out;
     }
-    cloc = newlocale(LC_NUMERIC_MASK, "C", (locale_t)0);
     pred = calloc(moves->u.array.len + 1, sizeof(*pred));
     sorted = calloc(moves->u.array.len + 1, sizeof(*sorted));
-    if (!cloc || !pred || !sorted) { rc = BAL_ENOMEM; goto out; }
+    if (!pred || !sorted) { rc = BAL_ENOMEM; goto out; }
     for (i = 0; i < moves->u.array.len; i++) {
         snprintf(r.where, sizeof(r.where), "moves[%zu]", i);
-        rc = parse_move(&r, moves->u.array.values[i], cloc, &plan, &pred[i]);
+        rc = parse_move(&r, moves->u.array.values[i], &plan, &pred[i]);
         if (rc) goto out;
     }
 
@@ -315,10 +270,8 @@ int bal__plan_json_parse(bal_ctx *ctx, const char *what, const char *text,
     sorted = NULL;
 
 out:
-    if (cloc) freelocale(cloc);
     yajl_tree_free(top);
     bal__plan_dispose(&plan);
-    free(buf);
     free(pred);
     free(sorted);
     return rc;
@@ -340,37 +293,35 @@ int bal__plan_json_load(bal_ctx *ctx, const char *path, bal__plan *out,
 
 /* ---- writing ----------------------------------------------------------- */
 
-void bal__plan_json_move(yajl_gen g, const bal__plan_move *m, double pred)
+void bal__plan_json_move(bal__jw *w, const bal__plan_move *m, double pred)
 {
-    bal__jg_key_str(g, "vm", m->mv.vm);
-    bal__jg_key_str(g, "uuid", m->mv.uuid);
-    bal__jg_key_str(g, "from", m->mv.from);
-    bal__jg_key_str(g, "to", m->mv.to);
-    bal__jg_key_int(g, "wave", m->wave);
-    bal__jg_key_str(g, "reason", m->reason);
-    bal__jg_key_num_opt(g, "gain_rate", pred, 4);
+    bal__jw_key_str(w, "vm", m->mv.vm);
+    bal__jw_key_str(w, "uuid", m->mv.uuid);
+    bal__jw_key_str(w, "from", m->mv.from);
+    bal__jw_key_str(w, "to", m->mv.to);
+    bal__jw_key_int(w, "wave", m->wave);
+    bal__jw_key_str(w, "reason", m->reason);
+    bal__jw_key_num_opt(w, "gain_rate", pred, 4);
 }
 
 int bal__plan_json_write(const bal__plan *p, const double *predicted,
                          char **json_r)
 {
-    yajl_gen g = yajl_gen_alloc(NULL);
+    bal__jw *w = NULL;
     int i, rc;
 
-    if (!g) return BAL_ENOMEM;
-    yajl_gen_config(g, yajl_gen_beautify, 1);
-    yajl_gen_map_open(g);
-    bal__jg_key_int(g, "xl_balance_plan", BAL__PLAN_VERSION);
-    bal__jg_str(g, "moves");
-    yajl_gen_array_open(g);
+    rc = bal__jw_alloc(true, &w);
+    if (rc) return rc;
+    bal__jw_map_open(w);
+    bal__jw_key_int(w, "xl_balance_plan", BAL__PLAN_VERSION);
+    bal__jw_str(w, "moves");
+    bal__jw_array_open(w);
     for (i = 0; i < p->n; i++) {
-        yajl_gen_map_open(g);
-        bal__plan_json_move(g, &p->moves[i], predicted ? predicted[i] : NAN);
-        yajl_gen_map_close(g);
+        bal__jw_map_open(w);
+        bal__plan_json_move(w, &p->moves[i], predicted ? predicted[i] : NAN);
+        bal__jw_map_close(w);
     }
-    yajl_gen_array_close(g);
-    yajl_gen_map_close(g);
-    rc = bal__jg_finish(g, json_r);
-    yajl_gen_free(g);
-    return rc;
+    bal__jw_array_close(w);
+    bal__jw_map_close(w);
+    return bal__jw_finish(w, json_r);
 }

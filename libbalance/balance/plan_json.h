@@ -7,9 +7,8 @@
 #ifndef BAL_PLAN_JSON_H
 #define BAL_PLAN_JSON_H
 
-#include <yajl/yajl_gen.h>
-
 #include "base/internal.h"
+#include "base/jsongen.h"
 #include "base/plan.h"
 
 #define BAL__PLAN_VERSION 1     /* "xl_balance_plan": 1 */
@@ -41,8 +40,8 @@ int bal__plan_json_write(const bal__plan *p, const double *predicted,
 /* ---- offline planning (plan_report.c) -------------------------------------- */
 
 /* One move's fields (vm, uuid, from, to, wave, reason, gain_rate unless
- * pred is NAN) into the object g has open: the plan file's, and a
+ * pred is NAN) into the object w has open: the plan file's, and a
  * rebalance report's before how the move went. */
-void bal__plan_json_move(yajl_gen g, const bal__plan_move *m, double pred);
+void bal__plan_json_move(bal__jw *w, const bal__plan_move *m, double pred);
 
 #endif /* BAL_PLAN_JSON_H */

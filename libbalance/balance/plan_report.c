@@ -7,16 +7,14 @@
  * (rebalance.h) with the predictions beside each move.  Moves nothing,
  * writes nothing.
  */
-#define _GNU_SOURCE             /* uselocale */
-#include <locale.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <yajl/yajl_gen.h>
-
 #include "backend/backend.h"
+#include "base/json.h"
+#include "base/jsongen.h"
 #include "base/state.h"
 #include "plan_step.h"
 #include "plan_report.h"
@@ -39,11 +37,14 @@ struct bal_plan_report {
     int *learned_n;
 };
 
-void bal_plan_options_init(bal_plan_options *o)
+int bal_plan_options_init(bal_plan_options *o, unsigned int version)
 {
+    if (!o || version != BAL_PLAN_OPTIONS_VERSION) return BAL_EINVAL;
     memset(o, 0, sizeof(*o));
+    o->version = version;
     o->horizon_s = -1;
     o->max_moves = -1;
+    return 0;
 }
 
 /* An empty report, its input and result ready to be filled. */
@@ -171,7 +172,7 @@ static int fill(bal_plan_report *r)
 }
 
 int bal_plan(bal_ctx *ctx, bal_backend *be, const bal_config *cfg,
-             const bal_plan_options *o, bal_plan_report **out)
+             const bal_plan_options *o, bal_plan_report **report_r)
 {
     bal_plan_report *r = NULL;
     bal_status *st = NULL;
@@ -180,7 +181,10 @@ int bal_plan(bal_ctx *ctx, bal_backend *be, const bal_config *cfg,
     bal__plan_step step;
     int nhist = 0, rc;
 
-    if (!ctx || !be || !cfg || !o || !out) return BAL_EINVAL;
+    if (!ctx || !be || !cfg || !o || !report_r) return BAL_EINVAL;
+    rc = bal__version_check(ctx, "bal_plan_options", o->version,
+                            BAL_PLAN_OPTIONS_VERSION);
+    if (rc) return rc;
     bal__plan_step_init(&step);
     r = report_new();
     if (!r) return BAL_ENOMEM;
@@ -220,7 +224,7 @@ int bal_plan(bal_ctx *ctx, bal_backend *be, const bal_config *cfg,
         if (rc) goto out;
     }
     r->sum.peer_errors = bal_status_peer_errors(st);
-    *out = r;
+    *report_r = r;
     r = NULL;
 
 out:
@@ -258,26 +262,19 @@ static void file_log(void *opaque, bal_log_level level, const char *msg)
     bal__log(fs->ctx, level, "%s", line);
 }
 
-/* Only blanks: yajl would say "premature EOF" of it. */
-static bool blank(const char *text, size_t len)
-{
-    size_t i;
-
-    for (i = 0; i < len; i++)
-        if (!strchr(" \t\r\n", text[i]) || !text[i]) return false;
-    return true;
-}
-
 int bal__plan_cluster_text(bal_ctx *ctx, const char *what, const char *text,
                            size_t len, const bal_plan_options *o,
-                           bal_plan_report **out)
+                           bal_plan_report **report_r)
 {
     bal_plan_report *r = NULL;
     file_sink fs;
     bal_ctx fctx;
     int rc;
 
-    if (!ctx || !what || !text || !o || !out) return BAL_EINVAL;
+    if (!ctx || !what || !text || !o || !report_r) return BAL_EINVAL;
+    rc = bal__version_check(ctx, "bal_plan_options", o->version,
+                            BAL_PLAN_OPTIONS_VERSION);
+    if (rc) return rc;
     /* An infinite horizon would reach the planner, which would blame
      * the file for it. */
     if (isinf(o->horizon_s)) {
@@ -292,7 +289,7 @@ int bal__plan_cluster_text(bal_ctx *ctx, const char *what, const char *text,
         rc = BAL_ENOMEM;
         goto out;
     }
-    if (blank(text, len)) {
+    if (bal__json_blank(text, len)) {
         BAL__ERR(ctx, "%s: empty: not a planner input", what);
         rc = BAL_EINVAL;
         goto out;
@@ -316,7 +313,7 @@ int bal__plan_cluster_text(bal_ctx *ctx, const char *what, const char *text,
         BAL__ERR(ctx, "%s: out of memory", what);
         goto out;
     }
-    *out = r;
+    *report_r = r;
     r = NULL;
 
 out:
@@ -325,19 +322,23 @@ out:
 }
 
 int bal_plan_cluster(bal_ctx *ctx, const char *path,
-                     const bal_plan_options *o, bal_plan_report **out)
+                     const bal_plan_options *o, bal_plan_report **report_r)
 {
     char *text = NULL;
     size_t len = 0;
     int rc;
 
-    if (!ctx || !path || !*path || !o || !out) return BAL_EINVAL;
+    if (!ctx || !path || !*path || !o || !report_r) return BAL_EINVAL;
+    /* Before the file is read: the options are refused whatever it says. */
+    rc = bal__version_check(ctx, "bal_plan_options", o->version,
+                            BAL_PLAN_OPTIONS_VERSION);
+    if (rc) return rc;
     /* Regular files only, bounded: a FIFO or a directory is refused at
      * once, not waited on. */
     rc = bal__read_file(ctx, path, BAL__CLUSTER_FILE_MAX, &text, &len);
     if (rc == BAL_ENOMEM) BAL__ERR(ctx, "%s: out of memory", path);
     if (rc) goto out;
-    rc = bal__plan_cluster_text(ctx, path, text, len, o, out);
+    rc = bal__plan_cluster_text(ctx, path, text, len, o, report_r);
 
 out:
     free(text);
@@ -399,96 +400,42 @@ const bal_plan_host_info *bal_plan_report_host(const bal_plan_report *r,
     return r && i >= 0 && i < r->in.nhosts ? &r->hosts[i] : NULL;
 }
 
-/* ---- JSON ----------------------------------------------------------------- */
+/* ---- JSON --------------------------------------------------------------- */
 
-typedef struct wr {
-    yajl_gen g;
-    locale_t cloc;
-} wr;
-
-static void s_(wr *w, const char *s)
+/* The figures are predictions, their last digits noise: fixed decimals
+ * keep the golden files (tests/golden) stable.  A demand as large as the
+ * path (io_Bps infinite) is the string "max", as in a cluster file. */
+static void k_num(bal__jw *w, const char *k, double v, int decimals)
 {
-    yajl_gen_string(w->g, (const unsigned char *)s, strlen(s));
-}
-
-static void k_str(wr *w, const char *k, const char *v)
-{
-    s_(w, k);
-    if (v) s_(w, v);
-    else yajl_gen_null(w->g);
-}
-
-static void k_int(wr *w, const char *k, long long v)
-{
-    s_(w, k);
-    yajl_gen_integer(w->g, v);
-}
-
-static void k_bool(wr *w, const char *k, bool v)
-{
-    s_(w, k);
-    yajl_gen_bool(w->g, v);
-}
-
-/* Fixed decimals, in the C locale whatever the program's: the figures
- * are predictions, their last digits noise, and a fixed form keeps the
- * golden files (tests/golden) stable.  Not finite: null, or `inf' as
- * the string "max" (a demand as large as the path or the NIC). */
-static void k_num(wr *w, const char *k, double v, int decimals)
-{
-    /* %.*f of DBL_MAX is 309 digits and the decimals: a cluster file's
-     * demands may be any finite number (plan_json.c's k_num learnt it
-     * first, doc/security.md). */
-    char buf[400];
-    locale_t old;
-    int n;
-
-    s_(w, k);
     if (isinf(v) && v > 0 && (!strcmp(k, "io_demand_Bps") ||
-                              !strcmp(k, "net_demand_Bps"))) {
-        s_(w, "max");
-        return;
-    }
-    if (!isfinite(v)) {
-        yajl_gen_null(w->g);
-        return;
-    }
-    old = uselocale(w->cloc);
-    n = snprintf(buf, sizeof(buf), "%.*f", decimals, v);
-    uselocale(old);
-    if (n < 0 || (size_t)n >= sizeof(buf)) {    /* more decimals than any */
-        yajl_gen_null(w->g);
-        return;
-    }
-    /* -0.0 reads oddly and differs from 0.0 in nothing that matters. */
-    if (buf[0] == '-' && strspn(buf + 1, "0.") == (size_t)n - 1)
-        yajl_gen_number(w->g, buf + 1, (size_t)n - 1);
+                              !strcmp(k, "net_demand_Bps")))
+        bal__jw_key_str(w, k, "max");
     else
-        yajl_gen_number(w->g, buf, (size_t)n);
+        bal__jw_key_num(w, k, v, decimals);
 }
 
-static void gen_moves(wr *w, const bal_plan_report *r)
+static void gen_moves(bal__jw *w, const bal_plan_report *r)
 {
     int i;
 
-    s_(w, "moves");
-    yajl_gen_array_open(w->g);
+    bal__jw_str(w, "moves");
+    bal__jw_array_open(w);
     for (i = 0; i < r->res.nmoves; i++) {
         const bal_plan_move_info *m = &r->moves[i];
 
-        yajl_gen_map_open(w->g);
+        bal__jw_map_open(w);
         /* What the plan file reader uses (plan_json.c) first. */
-        k_str(w, "vm", m->vm);
-        k_str(w, "uuid", m->uuid);
-        k_str(w, "from", m->from);
-        k_str(w, "to", m->to);
-        k_int(w, "wave", m->wave);
-        k_str(w, "reason", m->reason);
+        bal__jw_key_str(w, "vm", m->vm);
+        bal__jw_key_str(w, "uuid", m->uuid);
+        bal__jw_key_str(w, "from", m->from);
+        bal__jw_key_str(w, "to", m->to);
+        bal__jw_key_int(w, "wave", m->wave);
+        bal__jw_key_str(w, "reason", m->reason);
         k_num(w, "gain_rate", m->gain_rate, 4);
         /* The predictions. */
-        k_str(w, "type", bal_load_type_name(m->type));
-        k_int(w, "unit", m->unit);
-        k_bool(w, "evacuation", m->evacuation);
+        bal__jw_key_str(w, "type", bal_load_type_name(m->type));
+        bal__jw_key_int(w, "unit", m->unit);
+        bal__jw_key_bool(w, "evacuation", m->evacuation);
         k_num(w, "gain", m->gain, 1);
         k_num(w, "loss", m->loss, 1);
         k_num(w, "migration_s", m->migration_s, 1);
@@ -498,184 +445,164 @@ static void gen_moves(wr *w, const bal_plan_report *r)
         k_num(w, "downtime_s", m->downtime_s, 3);
         k_num(w, "bytes", m->bytes, 0);
         k_num(w, "break_even_s", m->break_even_s, 1);
-        yajl_gen_map_close(w->g);
+        bal__jw_map_close(w);
     }
-    yajl_gen_array_close(w->g);
+    bal__jw_array_close(w);
 }
 
 /* Per host pair with a learned rate: its from, to, rate and how many
  * measured migrations it is the median of ([] when none). */
-static void gen_learned(wr *w, const bal_plan_report *r)
+static void gen_learned(bal__jw *w, const bal_plan_report *r)
 {
     int a, b, nh = r->in.nhosts;
 
-    s_(w, "learned_links");
-    yajl_gen_array_open(w->g);
+    bal__jw_str(w, "learned_links");
+    bal__jw_array_open(w);
     for (a = 0; r->learned_Bps && a < nh; a++)
         for (b = 0; b < nh; b++) {
             size_t k = (size_t)a * (size_t)nh + (size_t)b;
 
             if (!(r->learned_Bps[k] > 0)) continue;
-            yajl_gen_map_open(w->g);
-            k_str(w, "from", r->in.hosts[a].name);
-            k_str(w, "to", r->in.hosts[b].name);
+            bal__jw_map_open(w);
+            bal__jw_key_str(w, "from", r->in.hosts[a].name);
+            bal__jw_key_str(w, "to", r->in.hosts[b].name);
             k_num(w, "Bps", r->learned_Bps[k], 0);
-            k_int(w, "n", r->learned_n[k]);
-            yajl_gen_map_close(w->g);
+            bal__jw_key_int(w, "n", r->learned_n[k]);
+            bal__jw_map_close(w);
         }
-    yajl_gen_array_close(w->g);
+    bal__jw_array_close(w);
 }
 
-static void gen_rejected(wr *w, const bal_plan_report *r)
+static void gen_rejected(bal__jw *w, const bal_plan_report *r)
 {
     int i;
 
-    s_(w, "rejected");
-    yajl_gen_array_open(w->g);
+    bal__jw_str(w, "rejected");
+    bal__jw_array_open(w);
     for (i = 0; i < r->res.nrejects; i++) {
         const bal_plan_reject_info *j = &r->rej[i];
 
-        yajl_gen_map_open(w->g);
-        k_str(w, "vm", j->vm);
-        k_str(w, "uuid", j->uuid);
-        k_str(w, "reason", j->reason);
-        k_str(w, "to", j->to);
-        k_str(w, "partner", j->partner);
+        bal__jw_map_open(w);
+        bal__jw_key_str(w, "vm", j->vm);
+        bal__jw_key_str(w, "uuid", j->uuid);
+        bal__jw_key_str(w, "reason", j->reason);
+        bal__jw_key_str(w, "to", j->to);
+        bal__jw_key_str(w, "partner", j->partner);
         k_num(w, "gain", j->gain, 1);
         k_num(w, "gain_rate", j->gain_rate, 4);
         k_num(w, "loss", j->loss, 1);
         k_num(w, "migration_s", j->migration_s, 1);
         k_num(w, "break_even_s", j->break_even_s, 1);
-        k_str(w, "detail", j->detail);
-        yajl_gen_map_close(w->g);
+        bal__jw_key_str(w, "detail", j->detail);
+        bal__jw_map_close(w);
     }
-    yajl_gen_array_close(w->g);
+    bal__jw_array_close(w);
 }
 
 /* Per host, its VMs before and after. */
-static void gen_hosts(wr *w, const bal_plan_report *r)
+static void gen_hosts(bal__jw *w, const bal_plan_report *r)
 {
     int i, k, after;
 
-    s_(w, "hosts");
-    yajl_gen_array_open(w->g);
+    bal__jw_str(w, "hosts");
+    bal__jw_array_open(w);
     for (i = 0; i < r->in.nhosts; i++) {
         const bal_plan_host_info *h = &r->hosts[i];
 
-        yajl_gen_map_open(w->g);
-        k_str(w, "name", h->name);
-        k_int(w, "pcpus", h->pcpus);
-        k_bool(w, "drained", h->drained);
-        k_int(w, "free_kb_before", h->free_kb_before);
-        k_int(w, "free_kb_after", h->free_kb_after);
+        bal__jw_map_open(w);
+        bal__jw_key_str(w, "name", h->name);
+        bal__jw_key_int(w, "pcpus", h->pcpus);
+        bal__jw_key_bool(w, "drained", h->drained);
+        bal__jw_key_int(w, "free_kb_before", h->free_kb_before);
+        bal__jw_key_int(w, "free_kb_after", h->free_kb_after);
         for (after = 0; after < 2; after++) {
-            s_(w, after ? "after" : "before");
-            yajl_gen_array_open(w->g);
+            bal__jw_str(w, after ? "after" : "before");
+            bal__jw_array_open(w);
             for (k = 0; k < r->in.nvms; k++) {
                 const bal_plan_vm_info *v = &r->vms[k];
 
                 if ((after ? v->host_after : v->host_before) == h->name)
-                    s_(w, v->vm);
+                    bal__jw_str(w, v->vm);
             }
-            yajl_gen_array_close(w->g);
+            bal__jw_array_close(w);
         }
-        yajl_gen_map_close(w->g);
+        bal__jw_map_close(w);
     }
-    yajl_gen_array_close(w->g);
+    bal__jw_array_close(w);
 }
 
-static void gen_vms(wr *w, const bal_plan_report *r)
+static void gen_vms(bal__jw *w, const bal_plan_report *r)
 {
     int i;
 
-    s_(w, "vms");
-    yajl_gen_array_open(w->g);
+    bal__jw_str(w, "vms");
+    bal__jw_array_open(w);
     for (i = 0; i < r->in.nvms; i++) {
         const bal_plan_vm_info *v = &r->vms[i];
 
-        yajl_gen_map_open(w->g);
-        k_str(w, "vm", v->vm);
-        k_str(w, "uuid", v->uuid);
-        k_str(w, "type", bal_load_type_name(v->type));
-        k_bool(w, "heavy", v->heavy);
-        k_bool(w, "pinned", v->pinned);
-        k_str(w, "host", v->host_before);
-        k_str(w, "host_after", v->host_after);
+        bal__jw_map_open(w);
+        bal__jw_key_str(w, "vm", v->vm);
+        bal__jw_key_str(w, "uuid", v->uuid);
+        bal__jw_key_str(w, "type", bal_load_type_name(v->type));
+        bal__jw_key_bool(w, "heavy", v->heavy);
+        bal__jw_key_bool(w, "pinned", v->pinned);
+        bal__jw_key_str(w, "host", v->host_before);
+        bal__jw_key_str(w, "host_after", v->host_after);
         k_num(w, "cpu_demand", v->cpu_demand, 3);
         k_num(w, "io_demand_Bps", v->io_demand_Bps, 0);
         k_num(w, "net_demand_Bps", v->net_demand_Bps, 0);
         k_num(w, "dirty_Bps", v->dirty_Bps, 0);
-        k_bool(w, "cpu_bottleneck", v->cpu_bottleneck);
-        k_bool(w, "io_bottleneck", v->io_bottleneck);
-        k_bool(w, "net_bottleneck", v->net_bottleneck);
-        yajl_gen_map_close(w->g);
+        bal__jw_key_bool(w, "cpu_bottleneck", v->cpu_bottleneck);
+        bal__jw_key_bool(w, "io_bottleneck", v->io_bottleneck);
+        bal__jw_key_bool(w, "net_bottleneck", v->net_bottleneck);
+        bal__jw_map_close(w);
     }
-    yajl_gen_array_close(w->g);
+    bal__jw_array_close(w);
 }
 
 int bal_plan_report_json(const bal_plan_report *r, char **json_r)
 {
-    const unsigned char *buf;
-    size_t len;
-    wr w;
-    char *s;
-    int i, k, rc = BAL_ENOMEM;
+    bal__jw *w = NULL;
+    int i, k, rc;
 
     if (!r || !json_r) return BAL_EINVAL;
-    memset(&w, 0, sizeof(w));
-    w.cloc = newlocale(LC_NUMERIC_MASK, "C", (locale_t)0);
-    w.g = yajl_gen_alloc(NULL);
-    if (!w.cloc || !w.g) goto out;
-    yajl_gen_config(w.g, yajl_gen_beautify, 1);
+    rc = bal__jw_alloc(true, &w);
+    if (rc) return rc;
 
-    yajl_gen_map_open(w.g);
-    k_int(&w, "xl_balance_plan", PLAN_VERSION);
-    gen_moves(&w, r);
-    k_num(&w, "horizon_s", r->sum.horizon_s, 1);
-    s_(&w, "waves");
-    yajl_gen_array_open(w.g);
+    bal__jw_map_open(w);
+    bal__jw_key_int(w, "xl_balance_plan", PLAN_VERSION);
+    gen_moves(w, r);
+    k_num(w, "horizon_s", r->sum.horizon_s, 1);
+    bal__jw_str(w, "waves");
+    bal__jw_array_open(w);
     for (i = 0; i < r->res.nwaves; i++) {
         int n = 0;
 
         for (k = 0; k < r->res.nmoves; k++) n += r->moves[k].wave == i;
-        yajl_gen_map_open(w.g);
-        k_int(&w, "wave", i);
-        k_int(&w, "moves", n);
-        k_num(&w, "duration_s", r->res.wave_s[i], 1);
-        yajl_gen_map_close(w.g);
+        bal__jw_map_open(w);
+        bal__jw_key_int(w, "wave", i);
+        bal__jw_key_int(w, "moves", n);
+        k_num(w, "duration_s", r->res.wave_s[i], 1);
+        bal__jw_map_close(w);
     }
-    yajl_gen_array_close(w.g);
-    k_num(&w, "duration_s", r->sum.duration_s, 1);
-    gen_rejected(&w, r);
-    s_(&w, "objective");
-    yajl_gen_map_open(w.g);
-    k_num(&w, "before", r->sum.objective_before, 1);
-    k_num(&w, "after", r->sum.objective_after, 1);
-    yajl_gen_map_close(w.g);
-    s_(&w, "collisions");
-    yajl_gen_map_open(w.g);
-    k_int(&w, "before", r->sum.collisions_before);
-    k_int(&w, "after", r->sum.collisions_after);
-    yajl_gen_map_close(w.g);
-    k_int(&w, "stranded", r->sum.stranded);
-    gen_learned(&w, r);
-    gen_hosts(&w, r);
-    gen_vms(&w, r);
-    yajl_gen_map_close(w.g);
+    bal__jw_array_close(w);
+    k_num(w, "duration_s", r->sum.duration_s, 1);
+    gen_rejected(w, r);
+    bal__jw_str(w, "objective");
+    bal__jw_map_open(w);
+    k_num(w, "before", r->sum.objective_before, 1);
+    k_num(w, "after", r->sum.objective_after, 1);
+    bal__jw_map_close(w);
+    bal__jw_str(w, "collisions");
+    bal__jw_map_open(w);
+    bal__jw_key_int(w, "before", r->sum.collisions_before);
+    bal__jw_key_int(w, "after", r->sum.collisions_after);
+    bal__jw_map_close(w);
+    bal__jw_key_int(w, "stranded", r->sum.stranded);
+    gen_learned(w, r);
+    gen_hosts(w, r);
+    gen_vms(w, r);
+    bal__jw_map_close(w);
 
-    /* A name yajl refuses (not UTF-8) leaves the generator in error. */
-    if (yajl_gen_get_buf(w.g, &buf, &len) != yajl_gen_status_ok) {
-        rc = BAL_EINVAL;
-        goto out;
-    }
-    s = malloc(len + 1);
-    if (!s) goto out;
-    memcpy(s, buf, len);
-    s[len] = '\0';
-    *json_r = s;
-    rc = 0;
-out:
-    if (w.g) yajl_gen_free(w.g);
-    if (w.cloc) freelocale(w.cloc);
-    return rc;
+    return bal__jw_finish(w, json_r);
 }

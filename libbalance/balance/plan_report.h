@@ -15,6 +15,6 @@
  * characters whatever the input's names hold.  What the fuzzer runs. */
 int bal__plan_cluster_text(bal_ctx *ctx, const char *what, const char *text,
                            size_t len, const bal_plan_options *o,
-                           bal_plan_report **out);
+                           bal_plan_report **report_r);
 
 #endif /* BAL_PLAN_REPORT_H */

@@ -28,15 +28,6 @@ typedef struct bal__plan_opts {
 
 void bal__plan_opts_init(bal__plan_opts *o);
 
-/* What the plan predicted of one move. */
-typedef struct bal__plan_pred {
-    double gain_rate;           /* NAN: none */
-    double mig_s;               /* its duration as it will run: in its
-                                 * wave, or alone one at a time; NAN: none */
-    double dirty_Bps;           /* the dirty rate the planner took for the
-                                 * VM; NAN: unknown */
-} bal__plan_pred;
-
 /* The step's outcome: each caller takes what it needs. */
 typedef struct bal__plan_step {
     bal__pl_input in;           /* the planner's input */
@@ -45,7 +36,7 @@ typedef struct bal__plan_step {
                                  * in the order of in.vms */
     bal__plan plan;             /* the moves, for execution: in waves, or
                                  * one a wave when not concurrent */
-    bal__plan_pred *pred;       /* one per plan move */
+    bal__plan_pred *pred;       /* one per plan move (history.h) */
 } bal__plan_step;
 
 void bal__plan_step_init(bal__plan_step *s);

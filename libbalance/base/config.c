@@ -15,10 +15,14 @@
  * dispose frees a list only when it is not its key's default. */
 static char *default_hosts[] = { NULL };
 static char *default_empty[] = { NULL };
-static char *default_transport[] = { "ssh", "-o", "BatchMode=yes", NULL };
+static char *default_transport[] = { BAL__TRANSPORT_DEFAULT, NULL };
 static char *default_peer_command[] = {
     "xl-balance", "sample", "--json", "--local", NULL
 };
+
+/* A list's items as the file writes them: "a", "b" from "a", "b". */
+#define STR_(...) #__VA_ARGS__
+#define STR(...) STR_(__VA_ARGS__)
 
 #define OFF(field) offsetof(struct bal_config, field)
 #define NOCOUNT 0
@@ -34,7 +38,7 @@ const bal__config_key bal__config_keys[] = {
       1, OFF(local_host), NOCOUNT, "a host name",
       "this dom0's name in hosts (default: its uname nodename)", NULL },
     { "transport", BAL__CK_LIST, BAL__CK_NONEMPTY,
-      "[\"ssh\", \"-o\", \"BatchMode=yes\"]", 0, 0, 0, false, 1,
+      "[" STR(BAL__TRANSPORT_DEFAULT) "]", 0, 0, 0, false, 1,
       OFF(transport), OFF(ntransport), "non-empty list",
       "command that reaches a peer; the host name and peer_command follow "
       "it", default_transport },
@@ -549,6 +553,16 @@ int bal__config_set_string(const bal__config_key *k, struct bal_config *cfg,
     return 0;
 }
 
+char *const *bal__config_transport(const struct bal_config *cfg, int *n_r)
+{
+    if (cfg && cfg->ntransport > 0 && cfg->transport) {
+        *n_r = cfg->ntransport;
+        return cfg->transport;
+    }
+    *n_r = (int)(sizeof(default_transport) / sizeof(*default_transport)) - 1;
+    return default_transport;
+}
+
 const char *bal__config_state_dir(const struct bal_config *cfg)
 {
     return cfg->state_dir ? cfg->state_dir : BAL__DEFAULT_STATE_DIR;
@@ -561,15 +575,15 @@ const char *bal__config_lock_file(const struct bal_config *cfg)
 
 /* ---- public API ---------------------------------------------------------- */
 
-int bal_config_alloc(bal_config **out)
+int bal_config_alloc(bal_config **cfg_r)
 {
     bal_config *cfg;
 
-    if (!out) return BAL_EINVAL;
+    if (!cfg_r) return BAL_EINVAL;
     cfg = malloc(sizeof(*cfg));
     if (!cfg) return BAL_ENOMEM;
     bal__config_defaults(cfg);
-    *out = cfg;
+    *cfg_r = cfg;
     return 0;
 }
 

@@ -98,6 +98,17 @@ int bal__config_set_list(const bal__config_key *k, struct bal_config *cfg,
 int bal__config_set_string(const bal__config_key *k, struct bal_config *cfg,
                            const char *s);
 
+/* The transport when the configuration names none: ssh that fails rather
+ * than asks for a password (doc/security.md).  Defined here once: the
+ * key's default, its text in the table, and every user of a transport
+ * (a peer's sample, a move run on another dom0, the receiver of a live
+ * migration) take it from here. */
+#define BAL__TRANSPORT_DEFAULT "ssh", "-o", "BatchMode=yes"
+
+/* cfg's transport, or the default when cfg is NULL or names none; *n_r
+ * its length.  The array is NULL-terminated. */
+char *const *bal__config_transport(const struct bal_config *cfg, int *n_r);
+
 /* rebalance's state: the keys' defaults, and the values in effect. */
 #define BAL__DEFAULT_STATE_DIR "/var/lib/xl-balance"
 #define BAL__DEFAULT_LOCK_FILE "/run/xl-balance.lock"

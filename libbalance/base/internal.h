@@ -5,6 +5,7 @@
 #ifndef BAL_INTERNAL_H
 #define BAL_INTERNAL_H
 
+#include <locale.h>
 #include <stdarg.h>
 #include <stddef.h>
 
@@ -31,6 +32,14 @@ void bal__vlog(bal_ctx *ctx, bal_log_level level, const char *fmt,
 #define BAL__WARN(ctx, ...)  bal__log((ctx), BAL_LOG_WARN, __VA_ARGS__)
 #define BAL__INFO(ctx, ...)  bal__log((ctx), BAL_LOG_INFO, __VA_ARGS__)
 #define BAL__DEBUG(ctx, ...) bal__log((ctx), BAL_LOG_DEBUG, __VA_ARGS__)
+
+/* ---- versioned structs (doc/architecture.md, "ABI") --------------------
+ * A struct the caller allocates starts with its version.  A function given
+ * one checks it first: 0 when version is the one this library knows, else
+ * BAL_EINVAL and one line "NAME: version V unknown to libbalance VERSION
+ * (it knows KNOWN)". */
+int bal__version_check(bal_ctx *ctx, const char *name, unsigned int version,
+                       unsigned int known);
 
 /* ---- configuration ------------------------------------------------------
  * How load types are told apart (observe/classify.c; README, "Load
@@ -121,5 +130,10 @@ int bal__read_file(bal_ctx *ctx, const char *path, size_t max,
 void bal__close_fds_from3(int keep);
 /* A UUID in canonical 8-4-4-4-12 lower-case hex form. */
 bool bal__uuid_valid(const char *s);
+/* The C locale's LC_NUMERIC, for numbers in files and on the wire: a
+ * program that called setlocale() must not make us write or read "1,5".
+ * Made once, kept for the life of the process; (locale_t)0 when it
+ * cannot be made (ENOMEM). */
+locale_t bal__c_locale(void);
 
 #endif /* BAL_INTERNAL_H */

@@ -1,6 +1,7 @@
 /*
- * json.c - the sample format, version 1, written with yajl_gen and read
- * with yajl's callback parser.
+ * json.c - the one JSON reader (json.h) and the sample format, version 1,
+ * written with the one writer (jsongen.h) and read with yajl's callback
+ * parser.
  *
  *   {"xl_balance_sample":1,"hosts":[{"name":"hostA","time_ns":N,...,
  *    "domains":[{"uuid":"...","name":"vm1","domid":N,...}]}]}
@@ -21,19 +22,18 @@
  * key the parser does not know, and the order of keys on the wire is the
  * order of the tables.
  */
-#define _GNU_SOURCE             /* strtod_l, newlocale: see parse_double */
+#define _GNU_SOURCE             /* strtod_l: see bal__json_strtod */
 
-#include <locale.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <yajl/yajl_gen.h>
 #include <yajl/yajl_parse.h>
 
 #include "json.h"
+#include "jsongen.h"
 
 #define SAMPLE_VERSION 1
 #define INT_MAX_JSON 9223372036854775807ull   /* 2^63-1, see above */
@@ -190,20 +190,6 @@ void bal__json_name_sanitize(char *s)
 
 /* ---- writer -------------------------------------------------------------- */
 
-/* Shortest of %.15g / %.17g that reads back as v, always with a '.' or an
- * exponent so that a reader sees a float.  In the C locale: a program
- * that called setlocale() must not make us write "1,5". */
-static void fmt_double(locale_t cloc, double v, char *buf, size_t size)
-{
-    locale_t old = uselocale(cloc);
-
-    snprintf(buf, size, "%.15g", v);
-    if (strtod(buf, NULL) != v) snprintf(buf, size, "%.17g", v);
-    uselocale(old);
-    if (strspn(buf, "-0123456789") == strlen(buf))
-        strncat(buf, ".0", size - strlen(buf) - 1);
-}
-
 /* Everything the parser would refuse is refused here too (except
  * duplicates), so that a sample we write is one we can read. */
 static int check_fields(const void *base, const field *t, int n)
@@ -242,124 +228,96 @@ static int check_fields(const void *base, const field *t, int n)
     return 0;
 }
 
-static int gen_str(yajl_gen g, const char *s)
+static void gen_fields(bal__jw *w, const void *base, const field *t, int n,
+                       int skip_type)
 {
-    return yajl_gen_string(g, (const unsigned char *)s, strlen(s));
-}
-
-static int gen_fields(yajl_gen g, locale_t cloc, const void *base,
-                      const field *t, int n, int skip_type)
-{
-    int i, st = yajl_gen_status_ok;
-    char num[64];
+    int i;
     double d;
 
-    for (i = 0; i < n && st == yajl_gen_status_ok; i++) {
+    for (i = 0; i < n; i++) {
         const field *f = &t[i];
         const char *p = (const char *)base + f->off;
 
         if ((int)f->type == skip_type) continue;
         /* An optional integer at 0 is unknown: left out (FDOM_OPT). */
         if (f->type == T_INT && f->optional && !get_int(base, f)) continue;
-        st = gen_str(g, f->key);
-        if (st != yajl_gen_status_ok) break;
+        bal__jw_str(w, f->key);
         switch (f->type) {
         case T_NAME:
         case T_UUID:
-            st = gen_str(g, p);
+            bal__jw_str(w, p);
             break;
         case T_INT:
-            st = yajl_gen_integer(g, (long long)get_int(base, f));
+            bal__jw_int(w, (long long)get_int(base, f));
             break;
         case T_NUM:
+            /* Exact, and a float to the eye: 250000000.0. */
             memcpy(&d, p, sizeof(d));
-            fmt_double(cloc, d, num, sizeof(num));
-            st = yajl_gen_number(g, num, strlen(num));
+            bal__jw_real(w, d, true);
             break;
         default:
             break;
         }
     }
-    return st;
+}
+
+/* The whole sample, as check_fields does a host or a domain. */
+static int check_sample(const bal__sample *s)
+{
+    int h, d, rc;
+
+    if (!s || s->nhosts < 0 || (s->nhosts && !s->hosts)) return BAL_EINVAL;
+    if (s->nhosts > BAL__JSON_MAX_HOSTS) return BAL_ERANGE;
+    for (h = 0; h < s->nhosts; h++) {
+        const bal__host *hp = &s->hosts[h];
+
+        if (hp->ndoms < 0 || (hp->ndoms && !hp->doms)) return BAL_EINVAL;
+        if (hp->ndoms > BAL__JSON_MAX_DOMS) return BAL_ERANGE;
+        rc = check_fields(hp, host_fields, NFIELDS(host_fields));
+        for (d = 0; !rc && d < hp->ndoms; d++)
+            rc = check_fields(&hp->doms[d], dom_fields, NFIELDS(dom_fields));
+        if (rc) return rc;
+    }
+    return 0;
 }
 
 int bal__json_write_sample(const bal__sample *s, char **json_r)
 {
-    yajl_gen g = NULL;
-    locale_t cloc = (locale_t)0;
-    const unsigned char *buf;
-    size_t len;
-    char *res;
-    int rc, h, d, st = yajl_gen_status_ok;
+    bal__jw *w = NULL;
+    int rc, h, d;
 
-    if (!s || !json_r || s->nhosts < 0 ||
-        (s->nhosts && !s->hosts)) { rc = BAL_EINVAL; goto out; }
-    if (s->nhosts > BAL__JSON_MAX_HOSTS) { rc = BAL_ERANGE; goto out; }
+    rc = json_r ? check_sample(s) : BAL_EINVAL;
+    if (rc) return rc;
+    rc = bal__jw_alloc(false, &w);
+    if (rc) return rc;
+    bal__jw_map_open(w);
+    bal__jw_key_int(w, "xl_balance_sample", SAMPLE_VERSION);
+    bal__jw_str(w, "hosts");
+    bal__jw_array_open(w);
     for (h = 0; h < s->nhosts; h++) {
         const bal__host *hp = &s->hosts[h];
 
-        if (hp->ndoms < 0 || (hp->ndoms && !hp->doms)) { rc = BAL_EINVAL; goto out; }
-        if (hp->ndoms > BAL__JSON_MAX_DOMS) { rc = BAL_ERANGE; goto out; }
-        rc = check_fields(hp, host_fields, NFIELDS(host_fields));
-        if (rc) goto out;
-        for (d = 0; d < hp->ndoms; d++) {
-            rc = check_fields(&hp->doms[d], dom_fields, NFIELDS(dom_fields));
-            if (rc) goto out;
-        }
-    }
-
-    cloc = newlocale(LC_NUMERIC_MASK, "C", (locale_t)0);
-    g = yajl_gen_alloc(NULL);
-    if (!cloc || !g) { rc = BAL_ENOMEM; goto out; }
-    yajl_gen_config(g, yajl_gen_beautify, 0);
-
-#define G(call) do { if (st == yajl_gen_status_ok) st = (call); } while (0)
-    G(yajl_gen_map_open(g));
-    G(gen_str(g, "xl_balance_sample"));
-    G(yajl_gen_integer(g, SAMPLE_VERSION));
-    G(gen_str(g, "hosts"));
-    G(yajl_gen_array_open(g));
-    for (h = 0; h < s->nhosts; h++) {
-        const bal__host *hp = &s->hosts[h];
-
-        G(yajl_gen_map_open(g));
+        bal__jw_map_open(w);
         /* "domains" is last in host_fields: written by hand below. */
-        G(gen_fields(g, cloc, hp, host_fields, NFIELDS(host_fields), T_DOMS));
-        G(gen_str(g, "domains"));
-        G(yajl_gen_array_open(g));
+        gen_fields(w, hp, host_fields, NFIELDS(host_fields), T_DOMS);
+        bal__jw_str(w, "domains");
+        bal__jw_array_open(w);
         for (d = 0; d < hp->ndoms; d++) {
-            G(yajl_gen_map_open(g));
-            G(gen_fields(g, cloc, &hp->doms[d], dom_fields,
-                         NFIELDS(dom_fields), -1));
-            G(yajl_gen_map_close(g));
+            bal__jw_map_open(w);
+            gen_fields(w, &hp->doms[d], dom_fields, NFIELDS(dom_fields), -1);
+            bal__jw_map_close(w);
         }
-        G(yajl_gen_array_close(g));
-        G(yajl_gen_map_close(g));
+        bal__jw_array_close(w);
+        bal__jw_map_close(w);
     }
-    G(yajl_gen_array_close(g));
-    G(yajl_gen_map_close(g));
-    G(yajl_gen_get_buf(g, &buf, &len));
-#undef G
-    /* The checks above leave only allocation to fail. */
-    if (st != yajl_gen_status_ok) { rc = BAL_ENOMEM; goto out; }
-
-    res = malloc(len + 1);
-    if (!res) { rc = BAL_ENOMEM; goto out; }
-    memcpy(res, buf, len);
-    res[len] = '\0';
-    *json_r = res;
-    rc = 0;
-
-out:
-    if (g) yajl_gen_free(g);
-    if (cloc) freelocale(cloc);
-    return rc;
+    bal__jw_array_close(w);
+    bal__jw_map_close(w);
+    return bal__jw_finish(w, json_r);
 }
 
 /* ---- parser -------------------------------------------------------------- */
 
 typedef enum { S_TOP, S_ROOT, S_HOSTS, S_HOST, S_DOMS, S_DOM, S_DONE } pstate;
-typedef enum { V_NULL, V_BOOL, V_NUM, V_STR, V_MAP, V_ARR } vkind;
 
 #define F_SKIP (-1)     /* the value of an unknown key: ignored */
 
@@ -371,17 +329,8 @@ typedef struct parser {
     int skip;               /* depth inside an ignored value */
     int err_rc;             /* what a malformed sample returns */
     int rc;                 /* set with err */
-    locale_t cloc;          /* C locale for strtod, made on first need */
     char err[768];          /* the first problem found */
 } parser;
-
-static const char *kind_name(vkind k)
-{
-    static const char *const n[] = {
-        "null", "a boolean", "a number", "a string", "an object", "an array",
-    };
-    return n[k];
-}
 
 static bal__host *cur_host(parser *p)
 {
@@ -474,63 +423,52 @@ static bool parse_uint(const char *t, size_t len, uint64_t min, uint64_t max,
     return true;
 }
 
-/* strtod in the C locale: under a locale whose decimal point is ',' the
- * plain strtod would stop at the '.' of every JSON number. */
-static int parse_double(parser *p, const char *t, size_t len, double *v_r,
-                        bool *ok_r)
+/* A finite number >= 0 (-0 becomes 0); a text longer than any writer
+ * makes is refused unread. */
+static bool parse_double(const char *t, size_t len, double *v_r)
 {
     char buf[NUM_TEXT_MAX];
-    char *end;
     double v;
 
-    *ok_r = false;
-    if (len >= sizeof(buf)) return 0;
-    if (!p->cloc) {
-        p->cloc = newlocale(LC_NUMERIC_MASK, "C", (locale_t)0);
-        if (!p->cloc) return BAL_ENOMEM;
-    }
+    if (len >= sizeof(buf)) return false;
     memcpy(buf, t, len);
     buf[len] = '\0';
-    v = strtod_l(buf, &end, p->cloc);
-    if (*end || !isfinite(v) || v < 0) return 0;
-    *v_r = v == 0 ? 0 : v;      /* -0 becomes 0 */
-    *ok_r = true;
-    return 0;
+    if (!bal__json_strtod(buf, &v) || v < 0) return false;
+    *v_r = v == 0 ? 0 : v;
+    return true;
 }
 
 /* A value for key p->field of the open object. */
 static int field_value(parser *p, const field *f, void *base,
-                       vkind k, const char *t, size_t len)
+                       yajl_type k, const char *t, size_t len)
 {
     char path[128], nb[48];
     const char *kp = key_path(p, f->key, path, sizeof(path));
     const char *why;
     uint64_t v;
     double d;
-    bool ok;
-    int rc;
 
     switch (f->type) {
     case T_VERSION:
-        if (k != V_NUM)
+        if (k != yajl_t_number)
             return BAD(p, "%s: expected an integer, got %s", kp,
-                        kind_name(k));
+                        bal__json_type_name(k));
         if (len != 1 || t[0] != '0' + SAMPLE_VERSION)
             return BAD(p, "unsupported sample version %s",
                         num_text(t, len, nb, sizeof(nb)));
         return 1;
     case T_HOSTS:
     case T_DOMS:
-        if (k != V_ARR)
+        if (k != yajl_t_array)
             return BAD(p, "%s: expected an array, got %s", kp,
-                        kind_name(k));
+                        bal__json_type_name(k));
         p->state = f->type == T_HOSTS ? S_HOSTS : S_DOMS;
         return 1;
     case T_NAME:
     case T_UUID:
-        if (k != V_STR)
+        if (k != yajl_t_string)
             return BAD(p, "%s: expected a string, got %s", kp,
-                        kind_name(k));
+                        bal__json_type_name(k));
         if (f->type == T_UUID) {
             char u[BAL__UUID_LEN + 1] = "";
 
@@ -554,9 +492,9 @@ static int field_value(parser *p, const field *f, void *base,
         ((char *)base + f->off)[len] = '\0';
         return 1;
     case T_INT:
-        if (k != V_NUM)
+        if (k != yajl_t_number)
             return BAD(p, "%s: expected an integer, got %s", kp,
-                        kind_name(k));
+                        bal__json_type_name(k));
         if (!parse_uint(t, len, f->min, f->max, &v))
             return fail(p, p->err_rc,
                         "%s: expected an integer in %llu..%llu, got %s", kp,
@@ -566,12 +504,10 @@ static int field_value(parser *p, const field *f, void *base,
         set_int(base, f, v);
         return 1;
     case T_NUM:
-        if (k != V_NUM)
+        if (k != yajl_t_number)
             return BAD(p, "%s: expected a number, got %s", kp,
-                        kind_name(k));
-        rc = parse_double(p, t, len, &d, &ok);
-        if (rc) return fail(p, rc, "out of memory");
-        if (!ok)
+                        bal__json_type_name(k));
+        if (!parse_double(t, len, &d))
             return BAD(p, "%s: expected a finite number >= 0, got %s",
                         kp, num_text(t, len, nb, sizeof(nb)));
         memcpy((char *)base + f->off, &d, sizeof(d));
@@ -612,7 +548,7 @@ static int depth(const parser *p)
 }
 
 /* Every value yajl reports comes here. */
-static int value(parser *p, vkind k, const char *t, size_t len)
+static int value(parser *p, yajl_type k, const char *t, size_t len)
 {
     char w[64];
     const field *tab;
@@ -624,7 +560,7 @@ static int value(parser *p, vkind k, const char *t, size_t len)
                     (p->state == S_ROOT || p->state == S_HOST ||
                      p->state == S_DOM))) {
         /* Inside, or the whole of, a value we ignore. */
-        if (k == V_MAP || k == V_ARR) {
+        if (k == yajl_t_object || k == yajl_t_array) {
             if (depth(p) >= MAX_DEPTH)
                 return BAD(p, "%s: nested deeper than %d levels",
                             where(p, w, sizeof(w)), MAX_DEPTH);
@@ -635,16 +571,16 @@ static int value(parser *p, vkind k, const char *t, size_t len)
 
     switch (p->state) {
     case S_TOP:
-        if (k != V_MAP)
+        if (k != yajl_t_object)
             return BAD(p, "top level: expected an object, got %s",
-                        kind_name(k));
+                        bal__json_type_name(k));
         p->state = S_ROOT;
         p->seen[0] = 0;
         return 1;
     case S_HOSTS:
-        if (k != V_MAP)
+        if (k != yajl_t_object)
             return BAD(p, "hosts[%d]: expected an object, got %s",
-                        p->s.nhosts, kind_name(k));
+                        p->s.nhosts, bal__json_type_name(k));
         if (p->s.nhosts >= BAL__JSON_MAX_HOSTS)
             return BAD(p, "hosts: more than %d hosts",
                         BAL__JSON_MAX_HOSTS);
@@ -658,10 +594,11 @@ static int value(parser *p, vkind k, const char *t, size_t len)
         p->seen[1] = 0;
         return 1;
     case S_DOMS:
-        if (k != V_MAP)
+        if (k != yajl_t_object)
             return fail(p, p->err_rc,
                         "hosts[%d].domains[%d]: expected an object, got %s",
-                        p->s.nhosts - 1, cur_host(p)->ndoms, kind_name(k));
+                        p->s.nhosts - 1, cur_host(p)->ndoms,
+                        bal__json_type_name(k));
         if (cur_host(p)->ndoms >= BAL__JSON_MAX_DOMS)
             return BAD(p, "hosts[%d].domains: more than %d domains",
                         p->s.nhosts - 1, BAL__JSON_MAX_DOMS);
@@ -687,38 +624,38 @@ static int value(parser *p, vkind k, const char *t, size_t len)
 static int cb_null(void *c)
 {
     parser *p = c;
-    return value(p, V_NULL, NULL, 0);
+    return value(p, yajl_t_null, NULL, 0);
 }
 
 static int cb_bool(void *c, int b)
 {
     parser *p = c;
     (void)b;
-    return value(p, V_BOOL, NULL, 0);
+    return value(p, yajl_t_true, NULL, 0);
 }
 
 static int cb_number(void *c, const char *t, size_t len)
 {
     parser *p = c;
-    return value(p, V_NUM, t, len);
+    return value(p, yajl_t_number, t, len);
 }
 
 static int cb_string(void *c, const unsigned char *t, size_t len)
 {
     parser *p = c;
-    return value(p, V_STR, (const char *)t, len);
+    return value(p, yajl_t_string, (const char *)t, len);
 }
 
 static int cb_start_map(void *c)
 {
     parser *p = c;
-    return value(p, V_MAP, NULL, 0);
+    return value(p, yajl_t_object, NULL, 0);
 }
 
 static int cb_start_array(void *c)
 {
     parser *p = c;
-    return value(p, V_ARR, NULL, 0);
+    return value(p, yajl_t_array, NULL, 0);
 }
 
 static int cb_map_key(void *c, const unsigned char *key, size_t len)
@@ -978,11 +915,182 @@ int bal__json_parse_sample(bal_ctx *ctx, const char *what, int err_rc,
 
 out:
     if (h) yajl_free(h);
-    if (p.cloc) freelocale(p.cloc);
     bal__sample_dispose(&p.s);
     if (p.err[0]) {
-        BAL__ERR(ctx, "%s: %s", what, p.err);
+        bal__json_error(ctx, what, NULL, "%s", p.err);
         return p.rc;
     }
     return 0;
+}
+
+/* ---- any JSON text, as a tree ------------------------------------------- */
+
+bool bal__json_blank(const char *text, size_t len)
+{
+    size_t i;
+
+    for (i = 0; i < len; i++)
+        if (!text[i] || !strchr(" \t\r\n", text[i])) return false;
+    return true;
+}
+
+/* Whether t[0..len) nests arrays and objects deeper than max_depth,
+ * outside strings and comments.  Comments are skipped as yajl's lexer
+ * does, so a '"' inside one hides nothing. */
+static bool too_deep(const char *t, size_t len, int max_depth)
+{
+    int depth = 0;
+    bool str = false;
+    size_t i;
+
+    for (i = 0; i < len; i++) {
+        char c = t[i];
+
+        if (str) {
+            if (c == '\\') i++;
+            else if (c == '"') str = false;
+        } else if (c == '/' && i + 1 < len && t[i + 1] == '*') {
+            for (i += 2; i + 1 < len && !(t[i] == '*' && t[i + 1] == '/');
+                 i++)
+                ;
+            i++;
+        } else if (c == '/' && i + 1 < len && t[i + 1] == '/') {
+            while (i < len && t[i] != '\n') i++;
+        } else if (c == '"') {
+            str = true;
+        } else if (c == '[' || c == '{') {
+            if (++depth > max_depth) return true;
+        } else if (c == ']' || c == '}') {
+            depth--;
+        }
+    }
+    return false;
+}
+
+static int refuse(bal__json_err *err, bal__json_fault fault, const char *fmt,
+                  ...) BAL__PRINTF(3, 4);
+static int refuse(bal__json_err *err, bal__json_fault fault, const char *fmt,
+                  ...)
+{
+    va_list ap;
+
+    err->fault = fault;
+    va_start(ap, fmt);
+    vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+    va_end(ap);
+    return fault == BAL__JSON_NOMEM ? BAL_ENOMEM : BAL_EINVAL;
+}
+
+int bal__json_parse(const char *text, size_t len, int max_depth,
+                    yajl_val *top_r, bal__json_err *err_r)
+{
+    char ebuf[256], *buf = NULL, *nl;
+    yajl_val top;
+
+    err_r->fault = BAL__JSON_OK;
+    err_r->msg[0] = '\0';
+    if (len && memchr(text, '\0', len))
+        return refuse(err_r, BAL__JSON_NUL, "contains a NUL byte");
+    if (too_deep(text, len, max_depth))
+        return refuse(err_r, BAL__JSON_DEEP, "nested deeper than %d",
+                      max_depth);
+    /* yajl_tree_parse reads up to a NUL: text[0..len) need not have one. */
+    buf = malloc(len + 1);
+    if (!buf) return refuse(err_r, BAL__JSON_NOMEM, "out of memory");
+    if (len) memcpy(buf, text, len);
+    buf[len] = '\0';
+    ebuf[0] = '\0';
+    top = yajl_tree_parse(buf, ebuf, sizeof(ebuf));
+    free(buf);
+    if (!top) {
+        /* yajl's message spans lines (the text, a caret): its first. */
+        nl = strchr(ebuf, '\n');
+        if (nl) *nl = '\0';
+        return refuse(err_r, BAL__JSON_SYNTAX, "not JSON: %s",
+                      ebuf[0] ? ebuf : "parse error");
+    }
+    *top_r = top;
+    return 0;
+}
+
+void bal__json_error(bal_ctx *ctx, const char *what, const char *where,
+                     const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    bal__json_verror(ctx, what, where, fmt, ap);
+    va_end(ap);
+}
+
+void bal__json_verror(bal_ctx *ctx, const char *what, const char *where,
+                      const char *fmt, va_list ap)
+{
+    char msg[512], line[1024], *c;
+
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    if (where && *where)
+        snprintf(line, sizeof(line), "%s: %s: %s", what, where, msg);
+    else
+        snprintf(line, sizeof(line), "%s: %s", what, msg);
+    for (c = line; *c; c++)
+        if ((unsigned char)*c < 0x20 || *c == 0x7f) *c = '?';
+    BAL__ERR(ctx, "%s", line);
+}
+
+const char *bal__json_type_name(yajl_type t)
+{
+    switch (t) {
+    case yajl_t_string: return "a string";
+    case yajl_t_number: return "a number";
+    case yajl_t_object: return "an object";
+    case yajl_t_array:  return "an array";
+    case yajl_t_true:
+    case yajl_t_false:  return "a boolean";
+    default:            return "null";
+    }
+}
+
+yajl_val bal__json_member(yajl_val obj, const char *key, yajl_type t,
+                          bool *twice_r)
+{
+    yajl_val v = NULL;
+    size_t i;
+
+    if (twice_r) *twice_r = false;
+    if (!YAJL_IS_OBJECT(obj)) return NULL;
+    for (i = 0; i < obj->u.object.len; i++) {
+        if (strcmp(obj->u.object.keys[i], key)) continue;
+        if (v) {
+            if (twice_r) *twice_r = true;
+            break;
+        }
+        v = obj->u.object.values[i];
+    }
+    return v && (t == yajl_t_any || v->type == t) ? v : NULL;
+}
+
+bool bal__json_strtod(const char *s, double *d_r)
+{
+    locale_t c = bal__c_locale();
+    char *end;
+    double d;
+
+    if (!c || !*s) return false;
+    d = strtod_l(s, &end, c);
+    if (*end || !isfinite(d)) return false;
+    *d_r = d;
+    return true;
+}
+
+bool bal__json_num(yajl_val v, double *d_r)
+{
+    return YAJL_IS_NUMBER(v) && bal__json_strtod(YAJL_GET_NUMBER(v), d_r);
+}
+
+const char *bal__json_str(yajl_val v, size_t size)
+{
+    const char *s = YAJL_IS_STRING(v) ? (const char *)v->u.string : NULL;
+
+    return s && *s && strlen(s) < size ? s : NULL;
 }

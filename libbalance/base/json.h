@@ -1,17 +1,80 @@
 /*
- * json.h - the sample format on the wire and in traces (one line of JSON
- * per sample), through yajl.  Pure: no Xen header.
+ * json.h - the one JSON reader: every JSON text libbalance reads as a
+ * tree (the plan file, the planner's input, the history) goes through
+ * bal__json_parse and is read with the accessors below; and the sample
+ * format on the wire and in traces (one line of JSON per sample), read
+ * as it comes with yajl's callbacks.  Writing is jsongen.h's business.
+ * Pure: no Xen header.
  *
- * Parsing trusts nothing: a peer's reply or a trace line that is
- * malformed, truncated, of the wrong types, out of range or oversized is
- * an error naming `what` (the peer, or FILE:LINE), never a crash.
+ * Parsing trusts nothing: a text that is malformed, truncated, nested
+ * too deep, of the wrong types, out of range or oversized is an error
+ * naming `what` (the file, the peer, or FILE:LINE), never a crash.
  */
 #ifndef BAL_JSON_H
 #define BAL_JSON_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
+#include <yajl/yajl_tree.h>
+
 #include "internal.h"
+
+/* ---- any JSON text, as a tree ------------------------------------------- */
+
+typedef enum bal__json_fault {
+    BAL__JSON_OK,
+    BAL__JSON_NUL,              /* "contains a NUL byte" */
+    BAL__JSON_DEEP,             /* "nested deeper than N" */
+    BAL__JSON_SYNTAX,           /* "not JSON: " and yajl's first line */
+    BAL__JSON_NOMEM,            /* "out of memory" */
+} bal__json_fault;
+
+typedef struct bal__json_err {
+    bal__json_fault fault;
+    char msg[256];              /* what is wrong, for after "WHAT: " */
+} bal__json_err;
+
+/* Parses text[0..len), which need not end in a NUL, into *top_r
+ * (yajl_tree_free'd by the caller).  Its nesting is checked first,
+ * outside strings and comments: yajl_tree recurses as deep as a text
+ * nests, and a hostile file must not overflow the stack.  BAL_EINVAL or
+ * BAL_ENOMEM with *err_r saying why; logs nothing, for a reader says it
+ * in its own line (bal__json_error), in its own words if it has some. */
+int bal__json_parse(const char *text, size_t len, int max_depth,
+                    yajl_val *top_r, bal__json_err *err_r);
+/* Only blanks (or nothing): yajl would say "premature EOF" of it. */
+bool bal__json_blank(const char *text, size_t len);
+
+/* The one line a reader logs of a fault: "WHAT: WHERE: message", or
+ * "WHAT: message" when where is NULL or "", control characters as '?':
+ * keys, values and names of the text are quoted in it, and none may
+ * reach a terminal or split the line. */
+void bal__json_error(bal_ctx *ctx, const char *what, const char *where,
+                     const char *fmt, ...) BAL__PRINTF(4, 5);
+void bal__json_verror(bal_ctx *ctx, const char *what, const char *where,
+                      const char *fmt, va_list ap) BAL__PRINTF(4, 0);
+/* For messages: "a string", "a number", "an object", "an array",
+ * "a boolean", "null". */
+const char *bal__json_type_name(yajl_type t);
+
+/* obj's member named key when it is of type t (yajl_t_any: of any type);
+ * NULL when obj is not an object, has none, or one of another type.  A
+ * key given twice sets *twice_r (when not NULL): yajl_tree keeps both,
+ * and the first would count, the second be silently ignored. */
+yajl_val bal__json_member(yajl_val obj, const char *key, yajl_type t,
+                          bool *twice_r);
+/* The finite number a JSON number's text says, read in the C locale
+ * whatever the program's (a ',' locale would stop strtod at the '.');
+ * false when s is not wholly a number or overflows a double. */
+bool bal__json_strtod(const char *s, double *d_r);
+/* The same of v; false too when v is NULL or not a number. */
+bool bal__json_num(yajl_val v, double *d_r);
+/* v's text when v is a string of 1 to size - 1 bytes (SIZE_MAX: of any
+ * length); else NULL. */
+const char *bal__json_str(yajl_val v, size_t size);
+
+/* ---- the sample format ------------------------------------------------- */
 
 #define BAL__JSON_MAX (16u << 20)    /* largest sample accepted, bytes */
 #define BAL__JSON_MAX_DOMS 4096      /* domains one host may report */

@@ -11,18 +11,18 @@
 
 #include "internal.h"
 
-int bal_ctx_alloc(bal_ctx **out, bal_log_fn *fn, void *opaque,
-                  bal_log_level min_level)
+int bal_ctx_alloc(bal_log_fn *fn, void *opaque, bal_log_level min_level,
+                  bal_ctx **ctx_r)
 {
     bal_ctx *ctx;
 
-    if (!out) return BAL_EINVAL;
+    if (!ctx_r) return BAL_EINVAL;
     ctx = calloc(1, sizeof(*ctx));
     if (!ctx) return BAL_ENOMEM;
     ctx->log_fn = fn;
     ctx->log_opaque = opaque;
     ctx->log_min = min_level;
-    *out = ctx;
+    *ctx_r = ctx;
     return 0;
 }
 
@@ -50,6 +50,15 @@ void bal__log(bal_ctx *ctx, bal_log_level level, const char *fmt, ...)
     va_start(ap, fmt);
     bal__vlog(ctx, level, fmt, ap);
     va_end(ap);
+}
+
+int bal__version_check(bal_ctx *ctx, const char *name, unsigned int version,
+                       unsigned int known)
+{
+    if (version == known) return 0;
+    BAL__ERR(ctx, "%s: version %u unknown to libbalance %s (it knows %u)",
+             name, version, BAL_VERSION, known);
+    return BAL_EINVAL;
 }
 
 static const char *level_prefix(bal_log_level level)

@@ -143,6 +143,23 @@ bool bal__uuid_valid(const char *s)
     return true;
 }
 
+locale_t bal__c_locale(void)
+{
+    static locale_t made;
+    locale_t l = __atomic_load_n(&made, __ATOMIC_ACQUIRE), none = (locale_t)0;
+
+    if (l) return l;
+    l = newlocale(LC_NUMERIC_MASK, "C", (locale_t)0);
+    if (!l) return none;
+    /* Two threads may both make one: the first kept, the other freed. */
+    if (!__atomic_compare_exchange_n(&made, &none, l, false, __ATOMIC_ACQ_REL,
+                                     __ATOMIC_ACQUIRE)) {
+        freelocale(l);
+        return none;
+    }
+    return l;
+}
+
 void bal__close_fds_from3(int keep)
 {
     int fd;

@@ -7,10 +7,9 @@
  * pipes.  doc/migration.md has the protocol byte by byte and the rules
  * this file keeps: a VM is never lost and never runs twice.
  */
-#define _GNU_SOURCE             /* memfd_create, pipe2, sigabbrev_np */
+#define _GNU_SOURCE             /* memfd_create */
 
 #include <errno.h>
-#include <fcntl.h>
 #include <math.h>
 #include <poll.h>
 #include <pthread.h>
@@ -20,15 +19,12 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/types.h>
-#include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "base/json.h"
 #include "migrate_seam.h"
 
 #define PAGE_BYTES 4096ull          /* what one "page" of libxc's is */
-#define KILL_GRACE_NS 500000000ull  /* SIGTERM, then this, then SIGKILL */
 #define PROGRESS_EVERY_NS 5000000000ull
 #define STDERR_MAX 65536            /* of the transport's, logged */
 
@@ -159,195 +155,37 @@ void bal__mig_progress_note_at(bal__mig_progress *p, uint64_t now,
 
 /* ---- the transport process --------------------------------------------- */
 
-static void close_fd(int *fd)
-{
-    if (*fd >= 0) {
-        /* No retry on EINTR: on Linux the descriptor is gone anyway. */
-        close(*fd);
-        *fd = -1;
-    }
-}
-
 void bal__mig_chan_init(bal__mig_chan *c)
 {
-    c->send_fd = c->recv_fd = c->err_fd = -1;
-    c->pid = -1;
-    c->argv0 = NULL;
-}
-
-/* Moves fd out of 0..2, where a dup2 below would clobber it. */
-static int above_stdio(int fd, int cmd)
-{
-    return fd > 2 ? fd : fcntl(fd, cmd, 3);
-}
-
-/* The child, between fork and exec: only async-signal-safe calls. */
-static void child(char *const argv[], int in, int out, int err, int errpipe)
-{
-    struct sigaction sa;
-    sigset_t none;
-    int e;
-
-    setpgid(0, 0);
-    /* Ignored signals stay ignored across exec, blocked ones blocked:
-     * the transport gets the defaults, whatever our caller set. */
-    memset(&sa, 0, sizeof(sa));
-    sa.sa_handler = SIG_DFL;
-    sigaction(SIGPIPE, &sa, NULL);
-    sigemptyset(&none);
-    sigprocmask(SIG_SETMASK, &none, NULL);
-
-    if ((errpipe = above_stdio(errpipe, F_DUPFD_CLOEXEC)) < 0) goto fail;
-    if ((in = above_stdio(in, F_DUPFD)) < 0) goto fail;
-    if ((out = above_stdio(out, F_DUPFD)) < 0) goto fail;
-    if (err >= 0 && (err = above_stdio(err, F_DUPFD)) < 0) goto fail;
-    if (dup2(in, 0) < 0 || dup2(out, 1) < 0) goto fail;
-    if (err >= 0 && dup2(err, 2) < 0) goto fail;
-
-    /* Nothing else of ours (another migration's pipes above all: the
-     * receiver would never see their end) leaks into the transport. */
-    bal__close_fds_from3(errpipe);
-
-    execvp(argv[0], argv);
-fail:
-    e = errno;
-    /* The parent reads this, or is gone: nothing to do if it fails. */
-    if (write(errpipe, &e, sizeof(e)) < 0) e = 0;
-    _exit(127);
+    bal__child_init(&c->proc);
+    c->err_fd = -1;
 }
 
 int bal__mig_chan_spawn(bal_ctx *ctx, const char *what, char *const argv[],
                         bal__mig_chan *c)
 {
-    int inp[2] = { -1, -1 }, outp[2] = { -1, -1 }, errp[2] = { -1, -1 };
-    int errfd = -1, exec_errno = 0, rc, status;
-    size_t got = 0;
-    pid_t pid = -1;
+    int errfd, rc;
 
-    if (!argv || !argv[0] || !c || c->pid > 0) {
+    if (!argv || !argv[0] || !c || c->proc.pid > 0) {
         BAL__ERR(ctx, "%s: invalid arguments to start the transport", what);
         return BAL_EINVAL;
     }
-    /* O_CLOEXEC on everything: another thread's fork (another migration,
-     * libxl's save helper) must not inherit them. */
-    if (pipe2(inp, O_CLOEXEC) || pipe2(outp, O_CLOEXEC) ||
-        pipe2(errp, O_CLOEXEC)) {
-        rc = BAL_ETRANSPORT;
-        BAL__ERR(ctx, "%s: cannot create a pipe: %s", what, strerror(errno));
-        goto out;
-    }
     /* Its stderr is kept and logged afterwards: stderr may be a cron
-     * mail, and a pipe could fill while libxl holds us in suspend. */
+     * mail, and a pipe could fill while libxl holds us in suspend.  (No
+     * memfd: it shares ours.) */
     errfd = memfd_create("xl-balance-migrate-stderr", MFD_CLOEXEC);
 
-    pid = fork();
-    if (pid < 0) {
-        rc = BAL_ETRANSPORT;
-        BAL__ERR(ctx, "%s: cannot fork: %s", what, strerror(errno));
-        goto out;
+    /* No deadline of its own: each message of the protocol has one. */
+    rc = bal__child_start(ctx, what, argv, BAL__CHILD_STDIN_PIPE, errfd, 0,
+                          &c->proc);
+    if (!rc) rc = bal__child_ran(ctx, what, &c->proc);
+    if (rc) {
+        bal__child_dispose(&c->proc);
+        if (errfd >= 0) close(errfd);
+        return rc;
     }
-    if (pid == 0) child(argv, inp[0], outp[1], errfd, errp[1]);
-    /* Also here, so that the group exists before we may signal it. */
-    setpgid(pid, pid);
-    close_fd(&inp[0]);
-    close_fd(&outp[1]);
-    close_fd(&errp[1]);
-
-    /* EOF: exec succeeded (the pipe was close-on-exec); else its errno. */
-    while (got < sizeof(exec_errno)) {
-        ssize_t r = read(errp[0], (char *)&exec_errno + got,
-                         sizeof(exec_errno) - got);
-
-        if (r < 0 && errno == EINTR) continue;
-        if (r <= 0) break;
-        got += (size_t)r;
-    }
-    if (got == sizeof(exec_errno)) {
-        while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-            ;
-        pid = -1;
-        rc = BAL_ETRANSPORT;
-        BAL__ERR(ctx, "%s: cannot run %s: %s", what, argv[0],
-                 strerror(exec_errno));
-        goto out;
-    }
-
-    c->send_fd = inp[1];
-    c->recv_fd = outp[0];
     c->err_fd = errfd;
-    c->pid = pid;
-    c->argv0 = argv[0];
-    inp[1] = outp[0] = errfd = -1;
-    rc = 0;
-
-out:
-    close_fd(&inp[0]);
-    close_fd(&inp[1]);
-    close_fd(&outp[0]);
-    close_fd(&outp[1]);
-    close_fd(&errp[0]);
-    close_fd(&errp[1]);
-    close_fd(&errfd);
-    return rc;
-}
-
-static void sleep_ns(uint64_t ns)
-{
-    struct timespec ts = { (time_t)(ns / 1000000000ull),
-                           (long)(ns % 1000000000ull) };
-
-    while (nanosleep(&ts, &ts) && errno == EINTR)
-        ;
-}
-
-static void signal_group(pid_t pid, int sig)
-{
-    /* The child may not have reached setpgid() yet: then its own pid. */
-    if (kill(-pid, sig)) kill(pid, sig);
-}
-
-/* 1: pid has exited (reaped unless nowait), 0: not by deadline, -1:
- * error.  While waiting, reads and drops what it still writes to
- * *drain_fd, so that it cannot block on a full pipe; closes it at EOF. */
-static int wait_exit(pid_t pid, uint64_t deadline, bool nowait,
-                     int *drain_fd, int *status_r)
-{
-    uint64_t pause = 1000000;
-
-    for (;;) {
-        siginfo_t si;
-        uint64_t now;
-
-        memset(&si, 0, sizeof(si));
-        if (waitid(P_PID, (id_t)pid, &si,
-                   WEXITED | WNOHANG | (nowait ? WNOWAIT : 0))) {
-            if (errno == EINTR) continue;
-            return -1;
-        }
-        if (si.si_pid == pid) {
-            if (status_r)
-                *status_r = si.si_code == CLD_EXITED
-                    ? (si.si_status & 0xff) << 8 : (si.si_status & 0x7f);
-            return 1;
-        }
-        now = bal__now_ns();
-        if (now >= deadline) return 0;
-        if (drain_fd && *drain_fd >= 0) {
-            struct pollfd pf = { *drain_fd, POLLIN, 0 };
-            uint64_t ms = (deadline - now) / 1000000 + 1;
-
-            if (poll(&pf, 1, (int)(ms < 10 ? ms : 10)) > 0) {
-                char junk[4096];
-                ssize_t r = read(*drain_fd, junk, sizeof(junk));
-
-                if (r == 0 || (r < 0 && errno != EINTR && errno != EAGAIN))
-                    close_fd(drain_fd);
-            }
-        } else {
-            sleep_ns(pause < deadline - now ? pause : deadline - now);
-            if (pause < 50000000) pause *= 2;
-        }
-    }
+    return 0;
 }
 
 /* Logs the transport's stderr, line by line. */
@@ -383,47 +221,33 @@ void bal__mig_chan_shutdown(bal_ctx *ctx, const char *what,
                             bal__mig_chan *c, double wait_s,
                             bal_log_level level)
 {
-    int status = 0, r = 1;
+    const char *argv0;
+    int status = 0, r;
 
     if (!c) return;
+    argv0 = c->proc.argv0 ? c->proc.argv0 : "transport";
     /* Our end of its stdin first: the receiver reads EOF and gives up
      * (xl migrate-receive destroys its incomplete copy). */
-    close_fd(&c->send_fd);
-    if (c->pid > 0) {
+    if (c->proc.in_fd >= 0) {
+        close(c->proc.in_fd);
+        c->proc.in_fd = -1;
+    }
+    if (c->proc.pid > 0) {
         uint64_t wait = wait_s > 0 && wait_s < 86400
             ? (uint64_t)(wait_s * 1e9) : 0;
 
-        r = wait_exit(c->pid, bal__now_ns() + wait, false, &c->recv_fd,
-                      &status);
-        if (r == 0) {
-            /* Still there: stop it and whatever it started. */
-            close_fd(&c->recv_fd);
+        r = bal__child_wait(&c->proc, bal__now_ns() + wait, &status);
+        if (r == 0)     /* still there: stopped below, with its group */
             bal__log(ctx, level, "%s: %s did not exit within %g s, "
-                     "stopping it", what, c->argv0 ? c->argv0 : "transport",
-                     wait_s);
-            signal_group(c->pid, SIGTERM);
-            wait_exit(c->pid, bal__now_ns() + KILL_GRACE_NS, true, NULL,
-                      NULL);
-            signal_group(c->pid, SIGKILL);
-            while (waitpid(c->pid, &status, 0) < 0 && errno == EINTR)
-                ;
-        } else if (r > 0 && WIFEXITED(status) && WEXITSTATUS(status)) {
-            bal__log(ctx, level, "%s: %s exited with status %d", what,
-                     c->argv0 ? c->argv0 : "transport", WEXITSTATUS(status));
-        } else if (r > 0 && WIFSIGNALED(status)) {
-            const char *sig = sigabbrev_np(WTERMSIG(status));
-
-            bal__log(ctx, level, "%s: %s killed by signal %d (SIG%s)", what,
-                     c->argv0 ? c->argv0 : "transport", WTERMSIG(status),
-                     sig ? sig : "?");
-        }
+                     "stopping it", what, argv0, wait_s);
+        else if (r > 0)
+            bal__child_status(ctx, level, what, argv0, status);
         /* r < 0: ECHILD, someone else reaped it; nothing left to do. */
-        c->pid = -1;
     }
-    close_fd(&c->recv_fd);
+    bal__child_dispose(&c->proc);
     log_stderr(ctx, what, c->err_fd, level);
-    close_fd(&c->err_fd);
-    c->argv0 = NULL;
+    if (c->err_fd >= 0) close(c->err_fd);
+    c->err_fd = -1;
 }
 
 /* ---- reading and writing the stream ------------------------------------ */
@@ -676,7 +500,7 @@ int bal__mig_run(bal_ctx *ctx, const bal__mig_ops *ops, void *h,
 
     if (!ctx || !ops || !job || !chan || !prog || !res || !job->name ||
         !job->uuid || !job->from || !job->to || !job->config_json ||
-        chan->send_fd < 0 || chan->recv_fd < 0) {
+        chan->proc.in_fd < 0 || chan->proc.out_fd < 0) {
         rc = BAL_EINVAL;
         snprintf(why, sizeof(why), "invalid arguments");
         goto finish;
@@ -698,20 +522,20 @@ int bal__mig_run(bal_ctx *ctx, const bal__mig_ops *ops, void *h,
     }
 
     /* 1. The receiver says it is there (no NUL). */
-    rc = read_msg(chan->recv_fd, BAL__MIG_BANNER,
+    rc = read_msg(chan->proc.out_fd, BAL__MIG_BANNER,
                   sizeof(BAL__MIG_BANNER) - 1, "banner", job->timeout_s, why,
                   sizeof(why));
     if (rc) goto finish;
 
     /* 2. The save-file header with the domain's configuration. */
-    rc = send_msg(chan->send_fd, hdr, hlen, "header", job->timeout_s, &done,
+    rc = send_msg(chan->proc.in_fd, hdr, hlen, "header", job->timeout_s, &done,
                   why, sizeof(why));
     if (rc) goto finish;
 
     /* 3. The memory, live; the guest is suspended for the last round. */
     BAL__INFO(ctx, "migrate %s (%s) %s -> %s: sending its memory",
               job->name, job->uuid, job->from, job->to);
-    r = ops->suspend(h, job->domid, chan->send_fd, BAL__MIG_SUSPEND_LIVE,
+    r = ops->suspend(h, job->domid, chan->proc.in_fd, BAL__MIG_SUSPEND_LIVE,
                      prog);
     if (r) {
         rc = BAL_EXEN;
@@ -729,7 +553,7 @@ int bal__mig_run(bal_ctx *ctx, const bal__mig_ops *ops, void *h,
     end = END_RESUME;
 
     /* 4. The receiver has built its copy, paused. */
-    rc = read_msg(chan->recv_fd, BAL__MIG_READY, sizeof(BAL__MIG_READY),
+    rc = read_msg(chan->proc.out_fd, BAL__MIG_READY, sizeof(BAL__MIG_READY),
                   "ready message", job->timeout_s, why, sizeof(why));
     if (rc) goto finish;
 
@@ -745,7 +569,7 @@ int bal__mig_run(bal_ctx *ctx, const bal__mig_ops *ops, void *h,
 
     /* 6. The permission to start.  The receiver acts on the whole message
      * only: while any byte of it has not left, we may still resume. */
-    rc = send_msg(chan->send_fd, BAL__MIG_GO, sizeof(BAL__MIG_GO),
+    rc = send_msg(chan->proc.in_fd, BAL__MIG_GO, sizeof(BAL__MIG_GO),
                   "permission to start", job->timeout_s, &done, why,
                   sizeof(why));
     if (rc) goto finish;
@@ -754,10 +578,10 @@ int bal__mig_run(bal_ctx *ctx, const bal__mig_ops *ops, void *h,
     end = END_UNDEFINED;
 
     /* 7. Their report and its status byte (0: their copy runs). */
-    rc = read_msg(chan->recv_fd, BAL__MIG_REPORT, sizeof(BAL__MIG_REPORT),
+    rc = read_msg(chan->proc.out_fd, BAL__MIG_REPORT, sizeof(BAL__MIG_REPORT),
                   "report", job->timeout_s, why, sizeof(why));
     if (rc) goto finish;
-    switch (read_exact(chan->recv_fd, &status, 1,
+    switch (read_exact(chan->proc.out_fd, &status, 1,
                        deadline_after(job->timeout_s), &done, &err)) {
     case IO_OK:
         break;
@@ -790,7 +614,7 @@ int bal__mig_run(bal_ctx *ctx, const bal__mig_ops *ops, void *h,
     {
         char tmp[320];
 
-        rc = read_msg(chan->recv_fd, BAL__MIG_GO, sizeof(BAL__MIG_GO),
+        rc = read_msg(chan->proc.out_fd, BAL__MIG_GO, sizeof(BAL__MIG_GO),
                       "permission to resume", job->timeout_s, tmp,
                       sizeof(tmp));
         if (rc) {
@@ -823,9 +647,9 @@ finish:
     } else if (end == END_RESUME) {
         /* The receiver sees the end of the stream and drops its copy;
          * ours runs again without waiting for that. */
-        int fd = chan->send_fd;
+        int fd = chan->proc.in_fd;
 
-        chan->send_fd = -1;
+        chan->proc.in_fd = -1;
         if (fd >= 0) close(fd);
         snprintf(msg, sizeof(msg), "migrate %s (%s) %s -> %s: %s",
                  job->name, job->uuid, job->from, job->to, why);

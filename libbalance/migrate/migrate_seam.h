@@ -15,6 +15,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "base/child.h"
 #include "base/internal.h"
 #include "base/move.h"
 
@@ -120,22 +121,22 @@ typedef struct bal__mig_ops {
 /* ---- the transport ----------------------------------------------------- */
 
 typedef struct bal__mig_chan {
-    int send_fd;                /* our end of the receiver's stdin */
-    int recv_fd;                /* our end of its stdout */
+    /* The transport process: proc.in_fd is our end of the receiver's
+     * stdin, proc.out_fd of its stdout.  Tests fill these with a
+     * receiver's pipes (and proc.pid with theirs, or -1). */
+    bal__child proc;
     int err_fd;                 /* a memfd holding its stderr, or -1 */
-    pid_t pid;                  /* the transport process, or -1 */
-    const char *argv0;          /* for messages */
 } bal__mig_chan;
 
 void bal__mig_chan_init(bal__mig_chan *c);
-/* Runs argv (fork/execvp, never a shell) with pipes on its stdin and
- * stdout and a memfd on its stderr, in a process group of its own.
+/* Runs argv (base/child.h: execvp, never a shell, a process group of its
+ * own) with pipes on its stdin and stdout and a memfd on its stderr.
  * Fails (BAL_ETRANSPORT, logged) if it cannot be started, exec included. */
 int bal__mig_chan_spawn(bal_ctx *ctx, const char *what, char *const argv[],
                         bal__mig_chan *c);
 /* Closes our ends, waits up to wait_s for the process to exit (then
- * SIGTERM, SIGKILL to its group), reaps it and logs its stderr lines at
- * level, prefixed with what.  Idempotent; leaves c as after _init. */
+ * stops its group), reaps it and logs its stderr lines at level,
+ * prefixed with what.  Idempotent; leaves c as after _init. */
 void bal__mig_chan_shutdown(bal_ctx *ctx, const char *what,
                             bal__mig_chan *c, double wait_s,
                             bal_log_level level);

@@ -35,6 +35,7 @@
 #include <libxl.h>
 #include <libxl_utils.h>
 
+#include "base/config.h"
 #include "base/json.h"
 #include "migrate_seam.h"
 #include "migrate_xl.h"
@@ -47,8 +48,6 @@ _Static_assert(BAL__MIG_ERROR_GUEST_TIMEDOUT == ERROR_GUEST_TIMEDOUT,
 #define DEFAULT_TIMEOUT_S 300.0
 #define DEFAULT_EXIT_WAIT_S 10.0
 
-static char *const default_transport[] = { "ssh", "-o", "BatchMode=yes",
-                                           NULL };
 static char *const default_receive[] = { "/usr/sbin/xl", "migrate-receive",
                                          NULL };
 
@@ -320,11 +319,11 @@ out:
 static int build_argv(bal_ctx *ctx, mig_job *j, const char *what)
 {
     const bal__mig_setup *s = j->setup;
-    char *const *t = s->transport ? s->transport : default_transport;
     char *const *r = s->receive ? s->receive : default_receive;
-    int nt = s->transport ? s->ntransport : 3;
     int nr = s->receive ? s->nreceive : 2;
-    int i, n = 0;
+    int i, n = 0, nt = s->ntransport;
+    char *const *t = s->transport ? s->transport
+                                  : bal__config_transport(NULL, &nt);
 
     if (nt < 1 || nr < 0 || !t[0]) {
         BAL__ERR(ctx, "%s: no migration transport configured", what);

@@ -16,7 +16,7 @@
 typedef struct bal__mig_setup {
     const char *local_host;     /* this dom0's name: every move's `from` */
     /* argv prefix that reaches a host; the host name follows it.
-     * Default: ssh -o BatchMode=yes */
+     * NULL: the configuration's default (BAL__TRANSPORT_DEFAULT). */
     char *const *transport;
     int ntransport;
     /* argv run on that host after its name, as xl's -s would.

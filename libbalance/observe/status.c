@@ -246,7 +246,7 @@ int bal__status_build(const struct bal_config *cfg, const bal__observer *obs,
 }
 
 int bal_status_collect(bal_ctx *ctx, bal_backend *be, const bal_config *cfg,
-                       bal_status **out)
+                       bal_status **status_r)
 {
     bal__sample prev, cur;
     bal__observer obs;
@@ -256,7 +256,7 @@ int bal_status_collect(bal_ctx *ctx, bal_backend *be, const bal_config *cfg,
     bal__sample_init(&cur);
     bal__observer_init(&obs);
 
-    if (!ctx || !be || !cfg || !out) { rc = BAL_EINVAL; goto out; }
+    if (!ctx || !be || !cfg || !status_r) { rc = BAL_EINVAL; goto out; }
 
     rc = be->ops->sample(be, false, &prev);
     if (rc) goto out;
@@ -271,7 +271,7 @@ int bal_status_collect(bal_ctx *ctx, bal_backend *be, const bal_config *cfg,
         prev = cur;
         bal__sample_init(&cur);
     }
-    rc = bal__status_build(cfg, &obs, &prev, out);
+    rc = bal__status_build(cfg, &obs, &prev, status_r);
 
 out:
     bal__sample_dispose(&prev);

@@ -9,90 +9,85 @@
 #include "base/loadtype.h"
 #include "status.h"
 
-static void gen_host(yajl_gen g, const bal_host_info *h)
+static void gen_host(bal__jw *w, const bal_host_info *h)
 {
     char key[32];
     int i;
 
-    yajl_gen_map_open(g);
-    bal__jg_key_str(g, "name", h->name);
-    bal__jg_key_int(g, "pcpus", h->pcpus);
-    bal__jg_key_int(g, "mem_kb", (long long)h->mem_kb);
-    bal__jg_key_int(g, "free_kb", (long long)h->free_kb);
-    bal__jg_key_num(g, "cpu_pct", h->cpu_pct, 2);
-    bal__jg_key_num(g, "dom0_cpu_pct", h->dom0_cpu_pct, 2);
-    bal__jg_key_int(g, "vms", h->nvms);
+    bal__jw_map_open(w);
+    bal__jw_key_str(w, "name", h->name);
+    bal__jw_key_int(w, "pcpus", h->pcpus);
+    bal__jw_key_int(w, "mem_kb", (long long)h->mem_kb);
+    bal__jw_key_int(w, "free_kb", (long long)h->free_kb);
+    bal__jw_key_num(w, "cpu_pct", h->cpu_pct, 2);
+    bal__jw_key_num(w, "dom0_cpu_pct", h->dom0_cpu_pct, 2);
+    bal__jw_key_int(w, "vms", h->nvms);
     /* Its guests by type, a key per type; its heavy ones contending for
      * each resource, heavy_RES. */
     for (i = 0; i < BAL_NTYPES; i++) {
         bal_load_type t = bal_load_type_listed(i);
 
-        bal__jg_key_int(g, bal_load_type_name(t), h->ntype[t]);
+        bal__jw_key_int(w, bal_load_type_name(t), h->ntype[t]);
     }
     for (i = 0; i < BAL_NRES; i++) {
         snprintf(key, sizeof(key), "heavy_%s", bal__resources[i].name);
-        bal__jg_key_int(g, key, h->heavy[i]);
+        bal__jw_key_int(w, key, h->heavy[i]);
     }
-    bal__jg_key_bool(g, "same_type_conflict", h->same_type_conflict);
-    yajl_gen_map_close(g);
+    bal__jw_key_bool(w, "same_type_conflict", h->same_type_conflict);
+    bal__jw_map_close(w);
 }
 
-static void gen_vm(yajl_gen g, const bal_vm_info *v)
+static void gen_vm(bal__jw *w, const bal_vm_info *v)
 {
     char key[32];
     int i;
 
-    yajl_gen_map_open(g);
-    bal__jg_key_str(g, "name", v->name);
-    bal__jg_key_str(g, "uuid", v->uuid);
-    bal__jg_key_str(g, "host", v->host);
-    bal__jg_key_int(g, "domid", v->domid);
-    bal__jg_key_int(g, "vcpus", v->vcpus);
-    bal__jg_key_int(g, "mem_kb", (long long)v->mem_kb);
-    bal__jg_key_bool(g, "rates_valid", v->rates_valid);
-    bal__jg_key_num(g, "cpu_pct", v->cpu_pct, 2);
-    bal__jg_key_num(g, "rd_Bps", v->rd_Bps, 0);
-    bal__jg_key_num(g, "wr_Bps", v->wr_Bps, 0);
-    bal__jg_key_num(g, "rd_iops", v->rd_iops, 1);
-    bal__jg_key_num(g, "wr_iops", v->wr_iops, 1);
-    bal__jg_key_num(g, "net_rx_Bps", v->net_rx_Bps, 0);
-    bal__jg_key_num(g, "net_tx_Bps", v->net_tx_Bps, 0);
+    bal__jw_map_open(w);
+    bal__jw_key_str(w, "name", v->name);
+    bal__jw_key_str(w, "uuid", v->uuid);
+    bal__jw_key_str(w, "host", v->host);
+    bal__jw_key_int(w, "domid", v->domid);
+    bal__jw_key_int(w, "vcpus", v->vcpus);
+    bal__jw_key_int(w, "mem_kb", (long long)v->mem_kb);
+    bal__jw_key_bool(w, "rates_valid", v->rates_valid);
+    bal__jw_key_num(w, "cpu_pct", v->cpu_pct, 2);
+    bal__jw_key_num(w, "rd_Bps", v->rd_Bps, 0);
+    bal__jw_key_num(w, "wr_Bps", v->wr_Bps, 0);
+    bal__jw_key_num(w, "rd_iops", v->rd_iops, 1);
+    bal__jw_key_num(w, "wr_iops", v->wr_iops, 1);
+    bal__jw_key_num(w, "net_rx_Bps", v->net_rx_Bps, 0);
+    bal__jw_key_num(w, "net_tx_Bps", v->net_tx_Bps, 0);
     for (i = 0; i < BAL_NRES; i++) {
         snprintf(key, sizeof(key), "%s_level", bal__resources[i].name);
-        bal__jg_key_num(g, key, v->level[i], 4);
+        bal__jw_key_num(w, key, v->level[i], 4);
     }
-    bal__jg_key_str(g, "type", bal_load_type_name(v->type));
-    bal__jg_key_bool(g, "heavy", v->heavy);
-    yajl_gen_map_close(g);
+    bal__jw_key_str(w, "type", bal_load_type_name(v->type));
+    bal__jw_key_bool(w, "heavy", v->heavy);
+    bal__jw_map_close(w);
 }
 
 int bal_status_json(const bal_status *st, char **json_r)
 {
-    yajl_gen g = NULL;
+    bal__jw *w = NULL;
     int i, rc;
 
     if (!st || !json_r) return BAL_EINVAL;
-    g = yajl_gen_alloc(NULL);
-    if (!g) { rc = BAL_ENOMEM; goto out; }
-    yajl_gen_config(g, yajl_gen_beautify, 1);
+    rc = bal__jw_alloc(true, &w);
+    if (rc) return rc;
 
-    yajl_gen_map_open(g);
-    bal__jg_key_int(g, "xl_balance_status", 1);
-    bal__jg_str(g, "hosts");
-    yajl_gen_array_open(g);
-    for (i = 0; i < st->nhosts; i++) gen_host(g, &st->hosts[i]);
-    yajl_gen_array_close(g);
-    bal__jg_str(g, "vms");
-    yajl_gen_array_open(g);
+    bal__jw_map_open(w);
+    bal__jw_key_int(w, "xl_balance_status", 1);
+    bal__jw_str(w, "hosts");
+    bal__jw_array_open(w);
+    for (i = 0; i < st->nhosts; i++) gen_host(w, &st->hosts[i]);
+    bal__jw_array_close(w);
+    bal__jw_str(w, "vms");
+    bal__jw_array_open(w);
     for (i = 0; i < st->nvms; i++)
-        if (!st->vms[i].is_dom0) gen_vm(g, &st->vms[i]);
-    yajl_gen_array_close(g);
-    bal__jg_key_int(g, "peer_errors", st->npeer_errors);
-    yajl_gen_map_close(g);
+        if (!st->vms[i].is_dom0) gen_vm(w, &st->vms[i]);
+    bal__jw_array_close(w);
+    bal__jw_key_int(w, "peer_errors", st->npeer_errors);
+    bal__jw_map_close(w);
 
-    rc = bal__jg_finish(g, json_r);
-
-out:
-    if (g) yajl_gen_free(g);
-    return rc;
+    return bal__jw_finish(w, json_r);
 }

@@ -1,27 +1,21 @@
 /*
  * planner_json.c - the planner's input and result as JSON (format in
  * doc/planner.md, "JSON"): what the golden tests hold, and a way to
- * hand a planning problem around whole.  Read with yajl_tree: the input
- * is a local file, its nesting is checked before yajl sees it (yajl_tree
- * frees recursively), and numbers are read from their text in the C
- * locale.  Every key is checked: a typo in a test case is an error, not
- * a silently different case.
+ * hand a planning problem around whole.  Read as a tree (base/json.h):
+ * the input is a local file.  Every key is checked: a typo in a test
+ * case is an error, not a silently different case.
  */
-#define _GNU_SOURCE             /* strtod_l, newlocale */
-#include <locale.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <yajl/yajl_gen.h>
-#include <yajl/yajl_tree.h>
-
 #include "base/config.h"
+#include "base/json.h"
 #include "base/jsongen.h"
+#include "base/uuidmap.h"
 #include "planner.h"
 #include "planner_json.h"
-#include "base/uuidmap.h"
 
 #define MAX_DEPTH 16
 /* A string node's text (YAJL_GET_STRING's NULL branch confuses -Wnonnull). */
@@ -31,7 +25,6 @@
 typedef struct rd {
     bal_ctx *ctx;
     const char *what;
-    locale_t cloc;
     bal__pl_input *in;
     char where[96];             /* "vms[3] (vm4)" */
 } rd;
@@ -41,21 +34,11 @@ typedef struct rd {
 static void err(rd *r, const char *fmt, ...) BAL__PRINTF(2, 3);
 static void err(rd *r, const char *fmt, ...)
 {
-    char msg[512], line[768], *c;
     va_list ap;
 
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof(msg), fmt, ap);
+    bal__json_verror(r->ctx, r->what, r->where, fmt, ap);
     va_end(ap);
-    if (r->where[0])
-        snprintf(line, sizeof(line), "%s: %s: %s", r->what, r->where, msg);
-    else snprintf(line, sizeof(line), "%s: %s", r->what, msg);
-    /* Keys, values and VM names of the file are quoted in messages (the
-     * where too): none of their control characters may reach a terminal
-     * or split the line. */
-    for (c = line; *c; c++)
-        if ((unsigned char)*c < 0x20 || *c == 0x7f) *c = '?';
-    BAL__ERR(r->ctx, "%s", line);
 }
 
 
@@ -97,12 +80,9 @@ typedef struct ctxhosts {
 
 static int num_of(rd *r, const char *key, yajl_val v, double *d)
 {
-    char *end;
-
     if (!YAJL_IS_NUMBER(v)) FAIL(r, "%s: not a number", key);
-    *d = strtod_l(YAJL_GET_NUMBER(v), &end, r->cloc);
-    if (*end || !isfinite(*d)) FAIL(r, "%s %s: not a finite number", key,
-                                    YAJL_GET_NUMBER(v));
+    if (!bal__json_num(v, d)) FAIL(r, "%s %s: not a finite number", key,
+                                   YAJL_GET_NUMBER(v));
     return 0;
 }
 
@@ -138,8 +118,7 @@ static int read_fields(rd *r, yajl_val obj, const field *t, int nt, void *base,
         seen |= 1u << k;
     }
     for (k = 0; k < nt; k++) {
-        const char *path[] = { t[k].key, NULL };
-        yajl_val v = yajl_tree_get(obj, path, yajl_t_any);
+        yajl_val v = bal__json_member(obj, t[k].key, yajl_t_any, NULL);
         char *p = (char *)base + t[k].off;
         double d;
         long long x;
@@ -149,11 +128,13 @@ static int read_fields(rd *r, yajl_val obj, const field *t, int nt, void *base,
             continue;
         }
         switch (t[k].type) {
-        case F_STR:
-            if (!YAJL_IS_STRING(v) || !*SVAL(v))
-                FAIL(r, "%s: not a non-empty string", t[k].key);
-            if (keep(r, SVAL(v), (const char **)(void *)p)) return BAL_EINVAL;
+        case F_STR: {
+            const char *sv = bal__json_str(v, SIZE_MAX);
+
+            if (!sv) FAIL(r, "%s: not a non-empty string", t[k].key);
+            if (keep(r, sv, (const char **)(void *)p)) return BAL_EINVAL;
             break;
+        }
         case F_NUMMAX:
             if (YAJL_IS_STRING(v) && !strcmp(SVAL(v), "max")) {
                 d = INFINITY;
@@ -321,8 +302,7 @@ _Static_assert(NF(param_fields) <= 32 && NF(host_fields) <= 32 &&
 static yajl_val arr(rd *r, yajl_val top, const char *key, bool required,
                     int *err_r)
 {
-    const char *path[] = { key, NULL };
-    yajl_val v = yajl_tree_get(top, path, yajl_t_any);
+    yajl_val v = bal__json_member(top, key, yajl_t_any, NULL);
 
     *err_r = 0;
     if (!v) {
@@ -370,17 +350,13 @@ static int parse_tree(rd *r, yajl_val top, bal__pl_input *in)
         }
         seen |= 1u << j;
     }
-    {
-        const char *path[] = { "params", NULL };
-
-        params = yajl_tree_get(top, path, yajl_t_any);
-        if (params) {
-            snprintf(r->where, sizeof(r->where), "params");
-            if (read_fields(r, params, param_fields, NF(param_fields),
-                            &in->params, NULL))
-                goto out;
-            r->where[0] = '\0';
-        }
+    params = bal__json_member(top, "params", yajl_t_any, NULL);
+    if (params) {
+        snprintf(r->where, sizeof(r->where), "params");
+        if (read_fields(r, params, param_fields, NF(param_fields),
+                        &in->params, NULL))
+            goto out;
+        r->where[0] = '\0';
     }
 
     hosts = arr(r, top, "hosts", true, &e);
@@ -414,9 +390,7 @@ static int parse_tree(rd *r, yajl_val top, bal__pl_input *in)
     for (i = 0; i < vms->u.array.len; i++) {
         bal__pl_vm *v = &in->vms[i];
         yajl_val o = vms->u.array.values[i];
-        const char *path[] = { "name", NULL };
-        yajl_val nm = YAJL_IS_OBJECT(o) ? yajl_tree_get(o, path, yajl_t_string) : NULL;
-        const char *heavy_path[] = { "heavy", NULL };
+        yajl_val nm = bal__json_member(o, "name", yajl_t_string, NULL);
 
         if (nm) snprintf(r->where, sizeof(r->where), "vms[%zu] (%.60s)", i,
                          SVAL(nm));
@@ -426,7 +400,7 @@ static int parse_tree(rd *r, yajl_val top, bal__pl_input *in)
         if (read_fields(r, o, vm_fields, NF(vm_fields), v, &hmap)) goto out;
         if (!v->uuid) v->uuid = v->name;
         /* Unless told, a VM of a type is taken to be heavy in it. */
-        if (!yajl_tree_get(o, heavy_path, yajl_t_any))
+        if (!bal__json_member(o, "heavy", yajl_t_any, NULL))
             v->heavy = bal__load_types[v->type].uses != 0;
     }
 
@@ -484,7 +458,7 @@ int bal__pl_input_parse_json(bal_ctx *ctx, const char *what, const char *text,
 {
     rd r;
     bal__pl_input in;
-    char *buf = NULL, ebuf[256];
+    bal__json_err jerr;
     yajl_val top = NULL;
     int rc = BAL_EINVAL;
 
@@ -494,211 +468,117 @@ int bal__pl_input_parse_json(bal_ctx *ctx, const char *what, const char *text,
     r.in = &in;
     bal__pl_input_init(&in);
     if (len > MAX_TEXT) { err(&r, "larger than 256 MiB"); goto out; }
-    if (memchr(text, '\0', len)) { err(&r, "contains a NUL byte"); goto out; }
-    if (bal__json_too_deep(text, len, MAX_DEPTH)) {
-        err(&r, "nested deeper than %d", MAX_DEPTH);
+    rc = bal__json_parse(text, len, MAX_DEPTH, &top, &jerr);
+    if (rc) {
+        err(&r, "%s", jerr.msg);
         goto out;
     }
-    r.cloc = newlocale(LC_NUMERIC_MASK, "C", (locale_t)0);
-    buf = malloc(len + 1);
-    if (!buf || !r.cloc) { err(&r, "out of memory"); rc = BAL_ENOMEM; goto out; }
-    memcpy(buf, text, len);
-    buf[len] = '\0';
-    ebuf[0] = '\0';
-    top = yajl_tree_parse(buf, ebuf, sizeof(ebuf));
-    if (!top) {
-        char *nl = strchr(ebuf, '\n');
-
-        if (nl) *nl = '\0';
-        err(&r, "not JSON: %s", ebuf[0] ? ebuf : "parse error");
-        goto out;
-    }
+    rc = BAL_EINVAL;
     if (parse_tree(&r, top, &in)) goto out;
     *out = in;
     bal__pl_input_init(&in);
     rc = 0;
 out:
-    if (top) yajl_tree_free(top);
-    free(buf);
-    if (r.cloc) freelocale(r.cloc);
+    yajl_tree_free(top);
     bal__pl_input_dispose(&in);
     return rc;
 }
 
 /* ---- writer ---------------------------------------------------------------- */
 
-typedef struct wr {
-    yajl_gen g;
-    locale_t cloc;
-    int st;
-} wr;
-
-static void w_str(wr *w, const char *s)
-{
-    if (w->st == yajl_gen_status_ok)
-        w->st = yajl_gen_string(w->g, (const unsigned char *)s, strlen(s));
-}
-
-static void w_key(wr *w, const char *k)
-{
-    w_str(w, k);
-}
-
-/* Shortest of %.15g / %.17g that reads back; non-finite as null (JSON
- * has no infinity: an unreachable break-even is null). */
-static void w_num(wr *w, double v)
-{
-    char buf[64];
-    locale_t old;
-
-    if (w->st != yajl_gen_status_ok) return;
-    if (!isfinite(v)) {
-        w->st = yajl_gen_null(w->g);
-        return;
-    }
-    old = uselocale(w->cloc);
-    snprintf(buf, sizeof(buf), "%.15g", v);
-    if (strtod(buf, NULL) != v) snprintf(buf, sizeof(buf), "%.17g", v);
-    uselocale(old);
-    w->st = yajl_gen_number(w->g, buf, strlen(buf));
-}
-
-static void w_int(wr *w, long long v)
-{
-    if (w->st == yajl_gen_status_ok) w->st = yajl_gen_integer(w->g, v);
-}
-
-static void w_bool(wr *w, bool b)
-{
-    if (w->st == yajl_gen_status_ok) w->st = yajl_gen_bool(w->g, b);
-}
-
-static void w_open(wr *w, bool array)
-{
-    if (w->st == yajl_gen_status_ok)
-        w->st = array ? yajl_gen_array_open(w->g) : yajl_gen_map_open(w->g);
-}
-
-static void w_close(wr *w, bool array)
-{
-    if (w->st == yajl_gen_status_ok)
-        w->st = array ? yajl_gen_array_close(w->g) : yajl_gen_map_close(w->g);
-}
-
 int bal__pl_result_json(const bal__pl_result *r, const bal__pl_input *in,
                         char **json_r)
 {
-    wr w;
-    const unsigned char *buf;
-    size_t len;
-    char *res = NULL;
-    int i, rc = BAL_ENOMEM;
+    bal__jw *w = NULL;
+    int i, rc;
 
-    memset(&w, 0, sizeof(w));
-    w.cloc = newlocale(LC_NUMERIC_MASK, "C", (locale_t)0);
-    w.g = yajl_gen_alloc(NULL);
-    if (!w.g || !w.cloc) goto out;
-    yajl_gen_config(w.g, yajl_gen_beautify, 1);
-    w.st = yajl_gen_status_ok;
+    rc = bal__jw_alloc(true, &w);
+    if (rc) return rc;
 
-    w_open(&w, false);
-    w_key(&w, "moves");
-    w_open(&w, true);
+    bal__jw_map_open(w);
+    bal__jw_str(w, "moves");
+    bal__jw_array_open(w);
     for (i = 0; i < r->nmoves; i++) {
         const bal__pl_move *m = &r->moves[i];
 
-        w_open(&w, false);
-        w_key(&w, "vm"); w_str(&w, in->vms[m->vm].name);
-        w_key(&w, "uuid"); w_str(&w, in->vms[m->vm].uuid);
-        w_key(&w, "type"); w_str(&w, bal_load_type_name(in->vms[m->vm].type));
-        w_key(&w, "from"); w_str(&w, in->hosts[m->from].name);
-        w_key(&w, "to"); w_str(&w, in->hosts[m->to].name);
-        w_key(&w, "wave"); w_int(&w, m->wave);
-        w_key(&w, "unit"); w_int(&w, m->unit);
-        w_key(&w, "evacuation"); w_bool(&w, m->evacuation);
-        w_key(&w, "gain"); w_num(&w, m->gain);
-        w_key(&w, "gain_rate"); w_num(&w, m->gain_rate);
-        w_key(&w, "loss"); w_num(&w, m->loss);
-        w_key(&w, "migration_s"); w_num(&w, m->mig_s);
-        w_key(&w, "wave_migration_s"); w_num(&w, m->wave_mig_s);
-        w_key(&w, "downtime_s"); w_num(&w, m->downtime_s);
-        w_key(&w, "bytes"); w_num(&w, m->bytes);
-        w_key(&w, "rounds"); w_int(&w, m->rounds);
-        w_key(&w, "break_even_s"); w_num(&w, m->break_even_s);
-        w_key(&w, "reason"); w_str(&w, m->reason);
-        w_close(&w, false);
+        bal__jw_map_open(w);
+        bal__jw_key_str(w, "vm", in->vms[m->vm].name);
+        bal__jw_key_str(w, "uuid", in->vms[m->vm].uuid);
+        bal__jw_key_str(w, "type", bal_load_type_name(in->vms[m->vm].type));
+        bal__jw_key_str(w, "from", in->hosts[m->from].name);
+        bal__jw_key_str(w, "to", in->hosts[m->to].name);
+        bal__jw_key_int(w, "wave", m->wave);
+        bal__jw_key_int(w, "unit", m->unit);
+        bal__jw_key_bool(w, "evacuation", m->evacuation);
+        bal__jw_key_real(w, "gain", m->gain, false);
+        bal__jw_key_real(w, "gain_rate", m->gain_rate, false);
+        bal__jw_key_real(w, "loss", m->loss, false);
+        bal__jw_key_real(w, "migration_s", m->mig_s, false);
+        bal__jw_key_real(w, "wave_migration_s", m->wave_mig_s, false);
+        bal__jw_key_real(w, "downtime_s", m->downtime_s, false);
+        bal__jw_key_real(w, "bytes", m->bytes, false);
+        bal__jw_key_int(w, "rounds", m->rounds);
+        bal__jw_key_real(w, "break_even_s", m->break_even_s, false);
+        bal__jw_key_str(w, "reason", m->reason);
+        bal__jw_map_close(w);
     }
-    w_close(&w, true);
+    bal__jw_array_close(w);
 
-    w_key(&w, "waves");
-    w_open(&w, true);
+    bal__jw_str(w, "waves");
+    bal__jw_array_open(w);
     for (i = 0; i < r->nwaves; i++) {
         int j, n = 0;
 
         for (j = 0; j < r->nmoves; j++) n += r->moves[j].wave == i;
-        w_open(&w, false);
-        w_key(&w, "wave"); w_int(&w, i);
-        w_key(&w, "moves"); w_int(&w, n);
-        w_key(&w, "duration_s"); w_num(&w, r->wave_s[i]);
-        w_close(&w, false);
+        bal__jw_map_open(w);
+        bal__jw_key_int(w, "wave", i);
+        bal__jw_key_int(w, "moves", n);
+        bal__jw_key_real(w, "duration_s", r->wave_s[i], false);
+        bal__jw_map_close(w);
     }
-    w_close(&w, true);
-    w_key(&w, "duration_s"); w_num(&w, r->total_s);
+    bal__jw_array_close(w);
+    bal__jw_key_real(w, "duration_s", r->total_s, false);
 
-    w_key(&w, "rejected");
-    w_open(&w, true);
+    bal__jw_str(w, "rejected");
+    bal__jw_array_open(w);
     for (i = 0; i < r->nrejects; i++) {
         const bal__pl_reject *j = &r->rejects[i];
 
-        w_open(&w, false);
-        w_key(&w, "vm"); w_str(&w, in->vms[j->vm].name);
-        w_key(&w, "reason"); w_str(&w, bal__pl_why_name(j->why));
-        w_key(&w, "to");
-        if (j->to >= 0) w_str(&w, in->hosts[j->to].name);
-        else if (w.st == yajl_gen_status_ok) w.st = yajl_gen_null(w.g);
-        w_key(&w, "partner");
-        if (j->partner >= 0) w_str(&w, in->vms[j->partner].name);
-        else if (w.st == yajl_gen_status_ok) w.st = yajl_gen_null(w.g);
-        w_key(&w, "gain"); w_num(&w, j->gain);
-        w_key(&w, "gain_rate"); w_num(&w, j->gain_rate);
-        w_key(&w, "loss"); w_num(&w, j->loss);
-        w_key(&w, "migration_s"); w_num(&w, j->mig_s);
-        w_key(&w, "break_even_s"); w_num(&w, j->break_even_s);
-        w_key(&w, "detail"); w_str(&w, j->detail);
-        w_close(&w, false);
+        bal__jw_map_open(w);
+        bal__jw_key_str(w, "vm", in->vms[j->vm].name);
+        bal__jw_key_str(w, "reason", bal__pl_why_name(j->why));
+        bal__jw_key_str(w, "to", j->to >= 0 ? in->hosts[j->to].name : NULL);
+        bal__jw_key_str(w, "partner",
+                        j->partner >= 0 ? in->vms[j->partner].name : NULL);
+        bal__jw_key_real(w, "gain", j->gain, false);
+        bal__jw_key_real(w, "gain_rate", j->gain_rate, false);
+        bal__jw_key_real(w, "loss", j->loss, false);
+        bal__jw_key_real(w, "migration_s", j->mig_s, false);
+        bal__jw_key_real(w, "break_even_s", j->break_even_s, false);
+        bal__jw_key_str(w, "detail", j->detail);
+        bal__jw_map_close(w);
     }
-    w_close(&w, true);
+    bal__jw_array_close(w);
 
-    w_key(&w, "objective");
-    w_open(&w, false);
-    w_key(&w, "before"); w_num(&w, r->objective_before);
-    w_key(&w, "after"); w_num(&w, r->objective_after);
-    w_close(&w, false);
-    w_key(&w, "utility");
-    w_open(&w, false);
-    w_key(&w, "before"); w_num(&w, r->utility_before);
-    w_key(&w, "after"); w_num(&w, r->utility_after);
-    w_key(&w, "floor"); w_num(&w, r->floor);
-    w_key(&w, "plain_floor"); w_num(&w, r->pfloor);
-    w_close(&w, false);
-    w_key(&w, "collisions");
-    w_open(&w, false);
-    w_key(&w, "before"); w_int(&w, r->collisions_before);
-    w_key(&w, "after"); w_int(&w, r->collisions_after);
-    w_close(&w, false);
-    w_key(&w, "stranded"); w_int(&w, r->stranded);
-    w_close(&w, false);
+    bal__jw_str(w, "objective");
+    bal__jw_map_open(w);
+    bal__jw_key_real(w, "before", r->objective_before, false);
+    bal__jw_key_real(w, "after", r->objective_after, false);
+    bal__jw_map_close(w);
+    bal__jw_str(w, "utility");
+    bal__jw_map_open(w);
+    bal__jw_key_real(w, "before", r->utility_before, false);
+    bal__jw_key_real(w, "after", r->utility_after, false);
+    bal__jw_key_real(w, "floor", r->floor, false);
+    bal__jw_key_real(w, "plain_floor", r->pfloor, false);
+    bal__jw_map_close(w);
+    bal__jw_str(w, "collisions");
+    bal__jw_map_open(w);
+    bal__jw_key_int(w, "before", r->collisions_before);
+    bal__jw_key_int(w, "after", r->collisions_after);
+    bal__jw_map_close(w);
+    bal__jw_key_int(w, "stranded", r->stranded);
+    bal__jw_map_close(w);
 
-    if (w.st != yajl_gen_status_ok) { rc = BAL_EINVAL; goto out; }
-    yajl_gen_get_buf(w.g, &buf, &len);
-    res = malloc(len + 1);
-    if (!res) goto out;
-    memcpy(res, buf, len);
-    res[len] = '\0';
-    *json_r = res;
-    rc = 0;
-out:
-    if (w.g) yajl_gen_free(w.g);
-    if (w.cloc) freelocale(w.cloc);
-    return rc;
+    return bal__jw_finish(w, json_r);
 }

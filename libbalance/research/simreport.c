@@ -68,12 +68,16 @@ static int build(bal_sim_report *r)
 }
 
 int bal_simulate(bal_ctx *ctx, const bal_config *cfg,
-                 const bal_sim_options *o, bal_sim_report **out)
+                 const bal_sim_options *o, bal_sim_report **report_r)
 {
     bal_sim_report *r = NULL;
     int rc;
 
-    if (!ctx || !cfg || !o || !o->scenario || !out) return BAL_EINVAL;
+    if (!ctx || !cfg || !o || !report_r) return BAL_EINVAL;
+    rc = bal__version_check(ctx, "bal_sim_options", o->version,
+                            BAL_SIM_OPTIONS_VERSION);
+    if (rc) return rc;
+    if (!o->scenario) return BAL_EINVAL;
     if (!(o->job_scale > 0) || !isfinite(o->job_scale)) {
         BAL__ERR(ctx, "simulate: job scale %g is not a positive number",
                  o->job_scale);
@@ -93,7 +97,7 @@ int bal_simulate(bal_ctx *ctx, const bal_config *cfg,
     }
     rc = build(r);
     if (rc) goto out;
-    *out = r;
+    *report_r = r;
     r = NULL;
 
 out:
@@ -151,65 +155,62 @@ double bal_sim_report_balance_at(const bal_sim_report *r)
 
 int bal_sim_report_json(const bal_sim_report *r, char **json_r)
 {
-    yajl_gen g = NULL;
+    bal__jw *w = NULL;
     int i, rc;
 
     if (!r || !json_r) return BAL_EINVAL;
-    g = yajl_gen_alloc(NULL);
-    if (!g) return BAL_ENOMEM;
-    yajl_gen_config(g, yajl_gen_beautify, 1);
+    rc = bal__jw_alloc(true, &w);
+    if (rc) return rc;
 
-    yajl_gen_map_open(g);
-    bal__jg_key_int(g, "xl_balance_simulation", 1);
-    bal__jg_key_bool(g, "balanced", r->has_bal);
-    bal__jg_key_num_or_null(g, "rtt_ms", bal_sim_report_rtt_ms(r), 3);
-    bal__jg_key_str(g, "policy", bal_sim_report_concurrent(r)
+    bal__jw_map_open(w);
+    bal__jw_key_int(w, "xl_balance_simulation", 1);
+    bal__jw_key_bool(w, "balanced", r->has_bal);
+    bal__jw_key_num_or_null(w, "rtt_ms", bal_sim_report_rtt_ms(r), 3);
+    bal__jw_key_str(w, "policy", bal_sim_report_concurrent(r)
                                  ? "concurrent" : "sequential");
-    bal__jg_key_num_or_null(g, "balance_at_s", bal_sim_report_balance_at(r),
+    bal__jw_key_num_or_null(w, "balance_at_s", bal_sim_report_balance_at(r),
                             3);
-    bal__jg_str(g, "vms");
-    yajl_gen_array_open(g);
+    bal__jw_str(w, "vms");
+    bal__jw_array_open(w);
     for (i = 0; i < r->nvms; i++) {
         const bal_sim_vm_info *v = &r->vms[i];
 
-        yajl_gen_map_open(g);
-        bal__jg_key_str(g, "name", v->name);
-        bal__jg_key_str(g, "uuid", v->uuid);
-        bal__jg_key_str(g, "load", bal_load_type_name(v->load));
-        bal__jg_key_str(g, "host_start", v->host_start);
-        bal__jg_key_str(g, "host_end", v->host_end);
-        bal__jg_key_num_or_null(g, "completion_s",
+        bal__jw_map_open(w);
+        bal__jw_key_str(w, "name", v->name);
+        bal__jw_key_str(w, "uuid", v->uuid);
+        bal__jw_key_str(w, "load", bal_load_type_name(v->load));
+        bal__jw_key_str(w, "host_start", v->host_start);
+        bal__jw_key_str(w, "host_end", v->host_end);
+        bal__jw_key_num_or_null(w, "completion_s",
                                 v->has_job ? v->completion_s : -1, 3);
         if (r->has_bal)
-            bal__jg_key_num_or_null(g, "completion_no_balance_s",
+            bal__jw_key_num_or_null(w, "completion_no_balance_s",
                                     v->has_job ? v->baseline_s : -1, 3);
-        yajl_gen_map_close(g);
+        bal__jw_map_close(w);
     }
-    yajl_gen_array_close(g);
-    bal__jg_str(g, "migrations");
-    yajl_gen_array_open(g);
+    bal__jw_array_close(w);
+    bal__jw_str(w, "migrations");
+    bal__jw_array_open(w);
     for (i = 0; i < r->nmigs; i++) {
         const bal_sim_migration_info *m = &r->migs[i];
 
-        yajl_gen_map_open(g);
-        bal__jg_key_str(g, "vm", m->vm);
-        bal__jg_key_str(g, "from", m->from);
-        bal__jg_key_str(g, "to", m->to);
-        bal__jg_key_int(g, "wave", m->wave);
-        bal__jg_key_bool(g, "ok", m->rc == 0);
-        bal__jg_key_num_or_null(g, "start_s", m->start_s, 3);
-        bal__jg_key_num_or_null(g, "end_s", m->end_s, 3);
-        bal__jg_key_num_or_null(g, "downtime_s", m->downtime_s, 3);
-        bal__jg_key_int(g, "bytes", (long long)m->bytes);
-        bal__jg_key_int(g, "rounds", m->rounds);
-        yajl_gen_map_close(g);
+        bal__jw_map_open(w);
+        bal__jw_key_str(w, "vm", m->vm);
+        bal__jw_key_str(w, "from", m->from);
+        bal__jw_key_str(w, "to", m->to);
+        bal__jw_key_int(w, "wave", m->wave);
+        bal__jw_key_bool(w, "ok", m->rc == 0);
+        bal__jw_key_num_or_null(w, "start_s", m->start_s, 3);
+        bal__jw_key_num_or_null(w, "end_s", m->end_s, 3);
+        bal__jw_key_num_or_null(w, "downtime_s", m->downtime_s, 3);
+        bal__jw_key_int(w, "bytes", (long long)m->bytes);
+        bal__jw_key_int(w, "rounds", m->rounds);
+        bal__jw_map_close(w);
     }
-    yajl_gen_array_close(g);
-    yajl_gen_map_close(g);
+    bal__jw_array_close(w);
+    bal__jw_map_close(w);
 
-    rc = bal__jg_finish(g, json_r);
-    yajl_gen_free(g);
-    return rc;
+    return bal__jw_finish(w, json_r);
 }
 
 /* ---- the plot ----------------------------------------------------------

@@ -4,8 +4,9 @@
  * The loop is the one a rebalance runs on Xen: sample, feed the observer,
  * build the status, plan (bal__plan_make: the planner rebalance uses,
  * with the configuration's horizon and constraints), execute the plan's
- * waves through the backend's migrate op.  Like rebalance it remembers
- * the migrations it made (cooldown, ping-pong), here in memory.  Only
+ * waves through the backend's migrate op.  Like rebalance it records
+ * the migrations it made (bal__hist_make), here in memory, for cooldown,
+ * ping-pong and the learned links of its next plans.  Only
  * this driver knows the backend is a simulator: it asks it when the jobs
  * are done and for their completion times and timelines, and its clock
  * is the history's.
@@ -25,13 +26,16 @@
  * no resource to run on): give up rather than spin. */
 #define MAX_SIM_S (30.0 * 86400)
 
-void bal_sim_options_init(bal_sim_options *o)
+int bal_sim_options_init(bal_sim_options *o, unsigned int version)
 {
+    if (!o || version != BAL_SIM_OPTIONS_VERSION) return BAL_EINVAL;
     memset(o, 0, sizeof(*o));
+    o->version = version;
     o->rtt_ms = -1;
     o->policy = BAL_POLICY_SCENARIO;
     o->job_scale = 1;
     o->balance_at = -1;
+    return 0;
 }
 
 void bal__simrun_init(bal__simrun *r)
@@ -46,6 +50,7 @@ void bal__simrun_dispose(bal__simrun *r)
     for (i = 0; i < r->nvms; i++) free(r->vms[i].pts);
     free(r->vms);
     free(r->migs);
+    free(r->hist);
     for (i = 0; i < r->nhosts; i++) free(r->hosts[i]);
     free(r->hosts);
     bal__simrun_init(r);
@@ -69,35 +74,39 @@ static int add_mig(bal__simrun *r, const bal__plan_move *m,
     return 0;
 }
 
-/* The balancer's memory across its plans: the run's record and the
- * migrations it made, as rebalance keeps them in its history file. */
+/* The balancer between its plan and the plan's waves. */
 typedef struct loop {
     bal__simrun *run;
-    bal__hist *hist;
-    int nhist, chist;
+    const struct bal_config *cfg;
+    const bal__plan_step *step;     /* the plan being run */
 } loop;
 
-static int add_hist(loop *lp, const bal__plan_move *m,
+/* The move pm of lp's plan, done, in the balancer's history: what the
+ * planner knew of it, as rebalance records it.  The simulator measures
+ * no rates after a move, nor the dirty rate. */
+static int add_hist(loop *lp, const bal__plan_move *pm,
                     const bal__move_result *res)
 {
-    bal__hist *h;
+    const bal__plan_step *s = lp->step;
+    size_t i = (size_t)(pm - s->plan.moves);    /* pm points into it */
+    const bal__pl_vm *v = &s->in.vms[s->res.moves[i].vm];
+    bal__simrun *run = lp->run;
+    bal__hist_facts f;
 
-    if (lp->nhist == lp->chist) {
-        int ncap = lp->chist ? lp->chist * 2 : 8;
-        bal__hist *n = realloc(lp->hist, (size_t)ncap * sizeof(*n));
+    if (run->nhist == run->ahist) {
+        int ncap = run->ahist ? run->ahist * 2 : 8;
+        bal__hist *n = realloc(run->hist, (size_t)ncap * sizeof(*n));
 
         if (!n) return BAL_ENOMEM;
-        lp->hist = n;
-        lp->chist = ncap;
+        run->hist = n;
+        run->ahist = ncap;
     }
-    h = &lp->hist[lp->nhist++];
-    memset(h, 0, sizeof(*h));
-    h->time = res->end_s;
-    memcpy(h->uuid, m->mv.uuid, sizeof(h->uuid));
-    snprintf(h->vm, sizeof(h->vm), "%s", m->mv.vm);
-    snprintf(h->from, sizeof(h->from), "%s", m->mv.from);
-    snprintf(h->to, sizeof(h->to), "%s", m->mv.to);
-    h->gain = h->predicted = NAN;
+    bal__hist_facts_init(&f);
+    f.type = v->type;
+    f.mem_kb = v->mem_kb;
+    f.pred = s->pred[i];
+    bal__hist_make(lp->cfg, res->end_s, &pm->mv, res, &f,
+                   &run->hist[run->nhist++]);
     return 0;
 }
 
@@ -226,6 +235,8 @@ int bal__simulate_run(bal_ctx *ctx, const struct bal_config *cfg,
     memset(&hooks, 0, sizeof(hooks));
     memset(&lp, 0, sizeof(lp));
     lp.run = &run;
+    lp.cfg = cfg;
+    lp.step = &step;
 
     rc = open_sim(ctx, cfg, o, &be);
     if (rc) goto out;
@@ -264,8 +275,8 @@ int bal__simulate_run(bal_ctx *ctx, const struct bal_config *cfg,
         if (rc) goto out;
         bal__plan_opts_init(&popts);
         popts.concurrent = run.concurrent;
-        popts.hist = lp.hist;
-        popts.nhist = lp.nhist;
+        popts.hist = run.hist;
+        popts.nhist = run.nhist;
         popts.now_s = bal__sim_now(sim);
         rc = bal__plan_make(ctx, cfg, st, &popts, &step);
         bal_status_free(st);
@@ -291,7 +302,6 @@ int bal__simulate_run(bal_ctx *ctx, const struct bal_config *cfg,
     bal__simrun_init(&run);
 
 out:
-    free(lp.hist);
     bal__simrun_dispose(&run);
     bal__plan_step_dispose(&step);
     bal_status_free(st);

@@ -5,8 +5,10 @@
 #ifndef BAL_SIMULATE_H
 #define BAL_SIMULATE_H
 
+#include "libbalance-research.h"
 #include "base/plan.h"
 #include "backend/scenario.h"
+#include "balance/history.h"
 #include "backend/sim.h"
 
 typedef struct bal__simrun_vm {
@@ -36,6 +38,11 @@ typedef struct bal__simrun {
     int nvms;
     bal__simrun_mig *migs;
     int nmigs, amigs;
+    /* The balancer's history, as rebalance keeps it in its history file
+     * (bal__hist_make) and on the simulated clock: what its next plans
+     * know of cooldowns and ping-pong, and learn links from. */
+    bal__hist *hist;
+    int nhist, ahist;
 } bal__simrun;
 
 void bal__simrun_init(bal__simrun *r);

@@ -17,6 +17,12 @@
 #define BISECT_STEPS 14
 #define WIN_MARGIN_S 0.5        /* a tie within noise is no win */
 
+/* What bal_sim_sweep hands out: its rows, read through the accessors. */
+struct bal_sweep_report {
+    bal_sweep_row *rows;
+    int n;
+};
+
 /* Mean completion of the VMs with a job of this type; -1 if none. */
 static double mean_completion(const bal__simrun *run, bal_load_type t)
 {
@@ -112,17 +118,26 @@ static void measure(const trial *tr, bal_load_type t, bal_sweep_row *row)
 
 int bal_sim_sweep(bal_ctx *ctx, const bal_config *cfg,
                   const bal_sim_options *o, const double *rtts, int nrtts,
-                  bal_sweep_row **rows_r, int *n_r)
+                  bal_sweep_report **report_r)
 {
     static const bal_load_type types[] = { BAL_TYPE_CPU, BAL_TYPE_IO };
+    bal_sweep_report *rep = NULL;
     bal_sweep_row *rows = NULL;
     trial unit;
     int nrows = 0, i, ti, k, rc;
 
-    if (!ctx || !cfg || !o || !rtts || nrtts <= 0 || !rows_r || !n_r)
+    if (!ctx || !cfg || !o || !rtts || nrtts <= 0 || !report_r)
         return BAL_EINVAL;
+    rc = bal__version_check(ctx, "bal_sim_options", o->version,
+                            BAL_SIM_OPTIONS_VERSION);
+    if (rc) return rc;
+    rep = calloc(1, sizeof(*rep));
     rows = calloc((size_t)nrtts * 2, sizeof(*rows));
-    if (!rows) return BAL_ENOMEM;
+    if (!rep || !rows) {
+        free(rep);
+        free(rows);
+        return BAL_ENOMEM;
+    }
 
     /* The unit job: its baseline tells how length scales with work (the
      * hosts run apart without balancing, so completion is linear in it). */
@@ -173,54 +188,80 @@ int bal_sim_sweep(bal_ctx *ctx, const bal_config *cfg,
             }
         }
     }
-    *rows_r = rows;
-    *n_r = nrows;
+    rep->rows = rows;
+    rep->n = nrows;
+    *report_r = rep;
     rows = NULL;
+    rep = NULL;
 
 out:
     trial_dispose(&unit);
     free(rows);
+    free(rep);
     return rc;
 }
 
-int bal_sweep_json(const bal_sweep_row *rows, int n, char **json_r)
+void bal_sweep_report_free(bal_sweep_report *r)
 {
-    yajl_gen g = yajl_gen_alloc(NULL);
-    int i, rc;
-
-    if (!g) return BAL_ENOMEM;
-    yajl_gen_config(g, yajl_gen_beautify, 1);
-    yajl_gen_map_open(g);
-    bal__jg_key_int(g, "xl_balance_breakeven", 1);
-    bal__jg_str(g, "rows");
-    yajl_gen_array_open(g);
-    for (i = 0; i < n; i++) {
-        yajl_gen_map_open(g);
-        bal__jg_key_num(g, "rtt_ms", rows[i].rtt_ms, 3);
-        bal__jg_key_str(g, "type", bal_load_type_name(rows[i].type));
-        bal__jg_key_num_or_null(g, "breakeven_s", rows[i].breakeven_s, 3);
-        bal__jg_key_num_or_null(g, "migration_s", rows[i].tm_s, 3);
-        bal__jg_key_num(g, "loss_during", rows[i].d, 3);
-        bal__jg_key_num_or_null(g, "time_ratio_after", rows[i].r, 3);
-        bal__jg_key_num_or_null(g, "closed_form_s", rows[i].closed_form_s, 3);
-        yajl_gen_map_close(g);
-    }
-    yajl_gen_array_close(g);
-    yajl_gen_map_close(g);
-    rc = bal__jg_finish(g, json_r);
-    yajl_gen_free(g);
-    return rc;
+    if (!r) return;
+    free(r->rows);
+    free(r);
 }
 
-int bal_sweep_plot(bal_ctx *ctx, const bal_sweep_row *rows, int n,
-                   const char *path)
+int bal_sweep_report_num_rows(const bal_sweep_report *r)
+{
+    return r ? r->n : 0;
+}
+
+const bal_sweep_row *bal_sweep_report_row(const bal_sweep_report *r, int i)
+{
+    return r && i >= 0 && i < r->n ? &r->rows[i] : NULL;
+}
+
+int bal_sweep_report_json(const bal_sweep_report *r, char **json_r)
+{
+    const bal_sweep_row *rows;
+    bal__jw *w = NULL;
+    int n, i, rc;
+
+    if (!r || !json_r) return BAL_EINVAL;
+    rows = r->rows;
+    n = r->n;
+    rc = bal__jw_alloc(true, &w);
+    if (rc) return rc;
+    bal__jw_map_open(w);
+    bal__jw_key_int(w, "xl_balance_breakeven", 1);
+    bal__jw_str(w, "rows");
+    bal__jw_array_open(w);
+    for (i = 0; i < n; i++) {
+        bal__jw_map_open(w);
+        bal__jw_key_num(w, "rtt_ms", rows[i].rtt_ms, 3);
+        bal__jw_key_str(w, "type", bal_load_type_name(rows[i].type));
+        bal__jw_key_num_or_null(w, "breakeven_s", rows[i].breakeven_s, 3);
+        bal__jw_key_num_or_null(w, "migration_s", rows[i].tm_s, 3);
+        bal__jw_key_num(w, "loss_during", rows[i].d, 3);
+        bal__jw_key_num_or_null(w, "time_ratio_after", rows[i].r, 3);
+        bal__jw_key_num_or_null(w, "closed_form_s", rows[i].closed_form_s, 3);
+        bal__jw_map_close(w);
+    }
+    bal__jw_array_close(w);
+    bal__jw_map_close(w);
+    return bal__jw_finish(w, json_r);
+}
+
+int bal_sweep_report_plot(bal_ctx *ctx, const bal_sweep_report *r,
+                          const char *path)
 {
     static const bal_load_type types[] = { BAL_TYPE_CPU, BAL_TYPE_IO };
+    const bal_sweep_row *rows;
     double *x = NULL, *y = NULL;
     bal__plot_series s[4];
     bal__plot_panel p;
-    int ns = 0, ti, i, rc;
+    int n, ns = 0, ti, i, rc;
 
+    if (!r || !path) return BAL_EINVAL;
+    rows = r->rows;
+    n = r->n;
     x = calloc((size_t)n * 4 + 1, sizeof(*x));
     y = calloc((size_t)n * 4 + 1, sizeof(*y));
     if (!x || !y) { rc = BAL_ENOMEM; goto out; }

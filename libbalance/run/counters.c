@@ -17,11 +17,19 @@
 #include <unistd.h>
 
 #include "base/internal.h"
+#include "base/config.h"
 #include "rebalance.h"
 
 #define COUNTERS_FILE "counters"
+/* The public enum's counters; a new one goes last, after SKIPPED. */
+#define NCOUNTERS (BAL_COUNTER_SKIPPED + 1)
 
-static const char *const keys[BAL_COUNTER_MAX] = {
+/* What bal_counters_read hands out. */
+struct bal_counters {
+    uint64_t v[NCOUNTERS];
+};
+
+static const char *const keys[NCOUNTERS] = {
     [BAL_COUNTER_DONE] = "done",
     [BAL_COUNTER_FAILED] = "failed",
     [BAL_COUNTER_UNDEFINED] = "undefined",
@@ -29,9 +37,14 @@ static const char *const keys[BAL_COUNTER_MAX] = {
     [BAL_COUNTER_SKIPPED] = "skipped",
 };
 
+int bal_counter_count(void)
+{
+    return NCOUNTERS;
+}
+
 const char *bal_counter_name(bal_counter c)
 {
-    return c >= 0 && c < BAL_COUNTER_MAX ? keys[c] : "?";
+    return c >= 0 && c < NCOUNTERS ? keys[c] : NULL;
 }
 
 /* Reads what is there; unknown lines are ignored (a newer version's). */
@@ -43,35 +56,61 @@ static void parse(FILE *f, uint64_t *v)
 
     while (fgets(line, sizeof(line), f)) {
         if (sscanf(line, "%31s %" SCNu64, key, &n) != 2) continue;
-        for (c = 0; c < BAL_COUNTER_MAX; c++)
+        for (c = 0; c < NCOUNTERS; c++)
             if (!strcmp(key, keys[c])) v[c] = n;
     }
 }
 
-int bal_migration_counters(bal_ctx *ctx, const bal_config *cfg,
-                           uint64_t out[BAL_COUNTER_MAX])
+int bal_counters_read(bal_ctx *ctx, const bal_config *cfg,
+                      bal_counters **counters_r)
 {
+    bal_counters *c = NULL;
     char path[4200];
-    FILE *f;
+    FILE *f = NULL;
+    int rc;
 
-    if (!cfg || !out) return BAL_EINVAL;
-    memset(out, 0, BAL_COUNTER_MAX * sizeof(*out));
-    snprintf(path, sizeof(path), "%s/%s", cfg->state_dir, COUNTERS_FILE);
-    f = fopen(path, "r");
-    if (!f) {
-        if (errno == ENOENT) return 0;       /* nothing recorded yet */
-        BAL__ERR(ctx, "%s: cannot open: %s", path, strerror(errno));
-        return BAL_EIO;
+    if (!cfg || !counters_r) return BAL_EINVAL;
+    c = calloc(1, sizeof(*c));
+    if (!c) {
+        BAL__ERR(ctx, "migration counters: out of memory");
+        rc = BAL_ENOMEM;
+        goto out;
     }
-    parse(f, out);
-    fclose(f);
-    return 0;
+    /* state_dir is NULL when the configuration leaves the default. */
+    snprintf(path, sizeof(path), "%s/%s", bal__config_state_dir(cfg),
+             COUNTERS_FILE);
+    f = fopen(path, "r");
+    if (f) {
+        parse(f, c->v);
+    } else if (errno != ENOENT) {           /* ENOENT: nothing recorded yet */
+        BAL__ERR(ctx, "%s: cannot open: %s", path, strerror(errno));
+        rc = BAL_EIO;
+        goto out;
+    }
+    *counters_r = c;
+    c = NULL;
+    rc = 0;
+
+out:
+    if (f) fclose(f);
+    bal_counters_free(c);
+    return rc;
+}
+
+uint64_t bal_counters_value(const bal_counters *c, bal_counter which)
+{
+    return c && which >= 0 && which < NCOUNTERS ? c->v[which] : 0;
+}
+
+void bal_counters_free(bal_counters *c)
+{
+    free(c);
 }
 
 int bal__counters_add(bal_ctx *ctx, int dirfd, const char *dir,
                       const bal_rebalance_report *rep)
 {
-    uint64_t v[BAL_COUNTER_MAX] = { 0 };
+    uint64_t v[NCOUNTERS] = { 0 };
     char tmp[64] = "";
     FILE *f = NULL;
     int fd = -1, i, c, rc;
@@ -103,7 +142,7 @@ int bal__counters_add(bal_ctx *ctx, int dirfd, const char *dir,
     f = fdopen(fd, "w");
     if (!f) { rc = BAL_EIO; goto out; }
     fd = -1;
-    for (c = 0; c < BAL_COUNTER_MAX; c++)
+    for (c = 0; c < NCOUNTERS; c++)
         fprintf(f, "%s %" PRIu64 "\n", keys[c], v[c]);
     if (fflush(f) || fsync(fileno(f))) { rc = BAL_EIO; goto out; }
     if (fclose(f)) { f = NULL; rc = BAL_EIO; goto out; }

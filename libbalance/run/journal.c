@@ -15,9 +15,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <yajl/yajl_gen.h>
-#include <yajl/yajl_tree.h>
-
 #include "journal.h"
 #include "base/lock.h"
 

@@ -28,6 +28,8 @@
 #include "base/config.h"
 #include "journal.h"
 #include "base/lock.h"
+#include "base/migrate_json.h"
+#include "balance/history.h"
 #include "balance/plan_input.h"
 #include "rebalance.h"
 #include "base/sample.h"
@@ -46,36 +48,36 @@ static const bal__dom *find_dom(const bal__host *h, const char *domain)
 }
 
 /* The migration done, as one history record (a failure to write it is
- * a warning: the VM has moved). */
+ * a warning: the VM has moved).  One sample: not classified, no rates,
+ * no plan; without the sender's measure, the configured dirty rate
+ * alone. */
 static void record(bal_ctx *ctx, const struct bal_config *cfg, int dirfd,
                    const bal__move *mv, const bal__move_result *res,
                    uint64_t mem_kb)
 {
     const char *dir = bal__config_state_dir(cfg);
+    bal__hist_facts f;
     bal__hist h;
 
-    memset(&h, 0, sizeof(h));
-    h.time = bal__wall_time();
-    memcpy(h.uuid, mv->uuid, sizeof(h.uuid));
-    memcpy(h.vm, mv->vm, sizeof(h.vm));
-    memcpy(h.from, mv->from, sizeof(h.from));
-    memcpy(h.to, mv->to, sizeof(h.to));
-    h.type = BAL_TYPE_IDLE;     /* one sample: not classified */
-    h.duration_s = res->end_s - res->start_s;
-    h.downtime_s = res->downtime_s;
-    h.gain = h.predicted = h.predicted_s = NAN;
-    h.mem_kb = mem_kb;
-    /* What the sender measured; without it, one sample has no rates: the
-     * configured dirty rate alone. */
-    h.dirty_Bps = res->dirty_Bps > 0 ? res->dirty_Bps : NAN;
-    bal__hist_observe(cfg, &h, bal__vm_dirty_Bps(cfg, NULL));
+    bal__hist_facts_init(&f);
+    f.mem_kb = mem_kb;
+    bal__hist_make(cfg, bal__wall_time(), mv, res, &f, &h);
     if (bal__history_append(ctx, dirfd, dir, &h, 1))
         BAL__WARN(ctx, "%s/%s: the migration of %s is not recorded", dir,
                   BAL__HISTORY_FILE, mv->vm);
 }
 
+int bal_migrate_result_init(bal_migrate_result *r, unsigned int version)
+{
+    if (!r || version != BAL_MIGRATE_RESULT_VERSION) return BAL_EINVAL;
+    memset(r, 0, sizeof(*r));
+    r->version = version;
+    r->dirty_Bps = NAN;
+    return 0;
+}
+
 int bal_migrate(bal_ctx *ctx, bal_backend *be, const char *domain,
-                const char *host, bal_migrate_result *out)
+                const char *host, bal_migrate_result *result_r)
 {
     struct bal_config defaults;
     const struct bal_config *cfg;
@@ -89,7 +91,13 @@ int bal_migrate(bal_ctx *ctx, bal_backend *be, const char *domain,
 
     bal__sample_init(&s);
     bal__config_defaults(&defaults);
-    if (!ctx || !be || !domain || !host || !out) { rc = BAL_EINVAL; goto out; }
+    if (!ctx || !be || !domain || !host || !result_r) {
+        rc = BAL_EINVAL;
+        goto out;
+    }
+    rc = bal__version_check(ctx, "bal_migrate_result", result_r->version,
+                            BAL_MIGRATE_RESULT_VERSION);
+    if (rc) goto out;
     cfg = be->cfg ? be->cfg : &defaults;
     if (!*domain || !*host || host[0] == '-') {
         BAL__ERR(ctx, "migrate: bad domain `%s' or host `%s'", domain, host);
@@ -156,16 +164,16 @@ int bal_migrate(bal_ctx *ctx, bal_backend *be, const char *domain,
      * xl's protocol goes. */
     record(ctx, cfg, dirfd, &mv, &res, mem_kb);
 
-    memset(out, 0, sizeof(*out));
-    snprintf(out->uuid, sizeof(out->uuid), "%s", mv.uuid);
-    snprintf(out->name, sizeof(out->name), "%s", mv.vm);
-    snprintf(out->from, sizeof(out->from), "%s", mv.from);
-    out->duration_s = res.end_s - res.start_s;
-    out->downtime_s = res.downtime_s;
-    out->bytes = res.bytes;
-    out->rounds = res.rounds;
-    out->mem_kb = mem_kb;
-    out->dirty_Bps = res.dirty_Bps;
+    bal_migrate_result_init(result_r, BAL_MIGRATE_RESULT_VERSION);
+    snprintf(result_r->uuid, sizeof(result_r->uuid), "%s", mv.uuid);
+    snprintf(result_r->name, sizeof(result_r->name), "%s", mv.vm);
+    snprintf(result_r->from, sizeof(result_r->from), "%s", mv.from);
+    result_r->duration_s = res.end_s - res.start_s;
+    result_r->downtime_s = res.downtime_s;
+    result_r->bytes = res.bytes;
+    result_r->rounds = res.rounds;
+    result_r->mem_kb = mem_kb;
+    result_r->dirty_Bps = res.dirty_Bps;
     rc = 0;
 
 out:
@@ -174,4 +182,31 @@ out:
     if (dirfd >= 0) close(dirfd);
     bal__config_dispose(&defaults);
     return rc;
+}
+
+int bal_migrate_json(int rc, const bal_migrate_result *res, const char *host,
+                     char **json_r)
+{
+    bal__migrate_answer a;
+
+    if (!json_r || (!rc && (!res || !host))) return BAL_EINVAL;
+    /* No context to log with: an unknown version is the caller's bug,
+     * and BAL_EINVAL says so. */
+    if (!rc && res->version != BAL_MIGRATE_RESULT_VERSION) return BAL_EINVAL;
+    memset(&a, 0, sizeof(a));
+    a.rc = rc;
+    if (!rc) {
+        if (strlen(host) >= sizeof(a.to)) return BAL_EINVAL;
+        snprintf(a.vm, sizeof(a.vm), "%s", res->name);
+        snprintf(a.uuid, sizeof(a.uuid), "%s", res->uuid);
+        snprintf(a.from, sizeof(a.from), "%s", res->from);
+        snprintf(a.to, sizeof(a.to), "%s", host);
+        a.duration_s = res->duration_s;
+        a.rounds = res->rounds;
+        a.downtime_s = res->downtime_s;
+        a.bytes = res->bytes;
+        a.mem_kb = res->mem_kb;
+        a.dirty_Bps = res->dirty_Bps;
+    }
+    return bal__migrate_json_write(&a, json_r);
 }

@@ -57,10 +57,14 @@ const char *bal_move_state_name(bal_move_state s)
         ? state_names[s] : "unknown";
 }
 
-void bal_rebalance_options_init(bal_rebalance_options *o)
+int bal_rebalance_options_init(bal_rebalance_options *o,
+                               unsigned int version)
 {
+    if (!o || version != BAL_REBALANCE_OPTIONS_VERSION) return BAL_EINVAL;
     memset(o, 0, sizeof(*o));
+    o->version = version;
     o->max_moves = -1;
+    return 0;
 }
 
 /* snprintf for messages that may be cut (a name at its longest). */
@@ -388,7 +392,7 @@ static void verify(rb *r, bal__rb_move *m, const bal__move_result *res,
     m->pub.duration_s = res->end_s - res->start_s;
     m->pub.downtime_s = res->downtime_s;
     m->pub.bytes = res->bytes;
-    m->dirty_obs_Bps = res->dirty_Bps;
+    m->res = *res;
     if (sample_rc) {
         set_state(m, BAL_MOVE_UNDEFINED, "cannot verify: the cluster could "
                   "not be sampled (%s)", bal_strerror(sample_rc));
@@ -632,11 +636,13 @@ static int report_moves(rb *r, const bal__plan *plan,
         p->detail = m->detail;
         p->state = BAL_MOVE_PLANNED;
         p->gain = NAN;
-        p->predicted_gain = pred ? pred[i].gain_rate : NAN;
-        p->predicted_s = pred && pred[i].mig_s > 0 ? pred[i].mig_s : NAN;
-        m->dirty_obs_Bps = NAN;
-        m->dirty_Bps = pred && isfinite(pred[i].dirty_Bps)
+        m->pred.gain_rate = pred ? pred[i].gain_rate : NAN;
+        m->pred.mig_s = pred && pred[i].mig_s > 0 ? pred[i].mig_s : NAN;
+        m->pred.dirty_Bps = pred && isfinite(pred[i].dirty_Bps)
             ? pred[i].dirty_Bps : bal__vm_dirty_Bps(r->cfg, v);
+        p->predicted_gain = m->pred.gain_rate;
+        p->predicted_s = m->pred.mig_s;
+        m->res.dirty_Bps = NAN;
         if (v) {
             p->type = v->type;
             p->cpu_pct_before = v->cpu_pct;
@@ -780,35 +786,13 @@ out:
 
 /* ---- after the moves: rates and history -------------------------------------- */
 
-/* Its progress rate after over before, minus 1: the mean over the
- * resources its type uses (base/loadtype.c) - CPU for cpu VMs, disk for
- * io ones, traffic for net ones, both halves of a mixed one - and CPU for
- * an idle one. */
-static double realised_gain(const bal_rebalance_move *p)
-{
-    const double before[BAL_NRES] = { p->cpu_pct_before, p->disk_Bps_before,
-                                      p->net_Bps_before };
-    const double after[BAL_NRES] = { p->cpu_pct_after, p->disk_Bps_after,
-                                     p->net_Bps_after };
-    double sum = 0;
-    int r, n = 0;
-
-    for (r = 0; r < BAL_NRES; r++) {
-        if (!bal__type_uses(p->type, r) &&
-            (bal__type_nres(p->type) || r != BAL_RES_CPU))
-            continue;
-        sum += before[r] > 0 ? after[r] / before[r] - 1 : NAN;
-        n++;
-    }
-    return sum / n;
-}
-
 /* Rates of the moved VMs over (samples - 1) intervals from the last
  * verification sample; then one history record per verified move. */
 static void measure_and_record(rb *r)
 {
     bal__sample b;
     bal__rate *rates = NULL;
+    bal__hist_facts f;
     bal__hist *h = NULL;
     double t = bal__wall_time();
     int i, k, n = 0, nr = 0, rc;
@@ -847,33 +831,22 @@ static void measure_and_record(rb *r)
             after = true;
         }
         p->rates_valid = m->before_valid && after;
-        p->gain = p->rates_valid ? realised_gain(p) : NAN;
         if (!p->rates_valid)
             p->cpu_pct_after = p->disk_Bps_after = p->net_Bps_after = 0;
 
-        h[n].time = t;
-        memcpy(h[n].uuid, p->uuid, sizeof(h[n].uuid));
-        snprintf(h[n].vm, sizeof(h[n].vm), "%s", p->vm);
-        snprintf(h[n].from, sizeof(h[n].from), "%s", p->from);
-        snprintf(h[n].to, sizeof(h[n].to), "%s", p->to);
-        h[n].type = p->type;
-        h[n].duration_s = p->duration_s;
-        h[n].downtime_s = p->downtime_s;
-        h[n].rates = p->rates_valid;
-        h[n].cpu_pct_before = p->cpu_pct_before;
-        h[n].cpu_pct_after = p->cpu_pct_after;
-        h[n].disk_Bps_before = p->disk_Bps_before;
-        h[n].disk_Bps_after = p->disk_Bps_after;
-        h[n].net_Bps_before = p->net_Bps_before;
-        h[n].net_Bps_after = p->net_Bps_after;
-        h[n].gain = p->gain;
-        h[n].predicted = p->predicted_gain;
-        h[n].mem_kb = m->mem_kb;
-        h[n].predicted_s = p->predicted_s;
-        /* Measured: learned from, and the link's rate inverted with it
-         * (bal__hist_observe) rather than with the planner's guess. */
-        h[n].dirty_Bps = m->dirty_obs_Bps > 0 ? m->dirty_obs_Bps : NAN;
-        bal__hist_observe(r->cfg, &h[n], m->dirty_Bps);
+        bal__hist_facts_init(&f);
+        f.type = p->type;
+        f.mem_kb = m->mem_kb;
+        f.rates = p->rates_valid;
+        f.cpu_pct_before = p->cpu_pct_before;
+        f.cpu_pct_after = p->cpu_pct_after;
+        f.disk_Bps_before = p->disk_Bps_before;
+        f.disk_Bps_after = p->disk_Bps_after;
+        f.net_Bps_before = p->net_Bps_before;
+        f.net_Bps_after = p->net_Bps_after;
+        f.pred = m->pred;
+        bal__hist_make(r->cfg, t, &m->pm.mv, &m->res, &f, &h[n]);
+        p->gain = h[n].gain;
         n++;
     }
     if (bal__history_append(r->ctx, r->dirfd, r->dir, h, n))
@@ -1016,7 +989,8 @@ int bal__state_take(bal_ctx *ctx, const struct bal_config *cfg,
 }
 
 int bal_rebalance(bal_ctx *ctx, bal_backend *be, const bal_config *cfg,
-                  const bal_rebalance_options *o, bal_rebalance_report **out)
+                  const bal_rebalance_options *o,
+                  bal_rebalance_report **report_r)
 {
     bal_rebalance_report *rep = NULL;
     bal_status *st = NULL;
@@ -1036,7 +1010,10 @@ int bal_rebalance(bal_ctx *ctx, bal_backend *be, const bal_config *cfg,
     bal__journal_init(&r.j);
     bal__plan_init(&r.run);
     bal__sample_init(&r.last);
-    if (!ctx || !be || !cfg || !o || !out) return BAL_EINVAL;
+    if (!ctx || !be || !cfg || !o || !report_r) return BAL_EINVAL;
+    rc = bal__version_check(ctx, "bal_rebalance_options", o->version,
+                            BAL_REBALANCE_OPTIONS_VERSION);
+    if (rc) return rc;
     r.ctx = ctx;
     r.be = be;
     r.cfg = cfg;
@@ -1126,7 +1103,7 @@ int bal_rebalance(bal_ctx *ctx, bal_backend *be, const bal_config *cfg,
     if (rc) goto out;
 
 done:
-    *out = rep;
+    *report_r = rep;
     rep = NULL;
     rc = 0;
 

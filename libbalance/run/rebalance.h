@@ -31,9 +31,10 @@ typedef struct bal__rb_move {
     bal__plan_move pm;          /* uuid, vm, from, to, wave, reason */
     char detail[512];
     uint64_t mem_kb;            /* from the planning sample; 0: unknown */
-    double dirty_Bps;           /* the planner's, for observed_Bps */
-    double dirty_obs_Bps;       /* the sender's measure (the result's);
-                                 * NAN: none */
+    bal__plan_pred pred;        /* the plan's; for a saved plan, none
+                                 * but the dirty rate plan_input assumes */
+    bal__move_result res;       /* the sender's, once it ran: for the
+                                 * history (bal__hist_make) */
     bool before_valid;          /* pub's rates before are known */
 } bal__rb_move;
 

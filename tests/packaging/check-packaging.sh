@@ -47,6 +47,9 @@ stage() {
 }
 
 VERSION=$(sed -n 's/^VERSION *:= *//p' Makefile)
+SOVERSION=$(sed -n 's/^SOVERSION *:= *//p' Makefile)
+LIB=libbalance$SOVERSION                # the library's package
+SYMS=packaging/debian/$LIB.symbols
 MA=$(dpkg-architecture -qDEB_HOST_MULTIARCH 2>/dev/null || echo x86_64-linux-gnu)
 
 # ---- tools --------------------------------------------------------------------
@@ -86,8 +89,10 @@ else
     bad "versions disagree" "Makefile $VERSION, libbalance.h $v_h, debian/changelog $v_deb," \
         "spec $v_rpm, --version: $v_run"
 fi
-check "libbalance0.symbols is libbalance.map (else: sh packaging/update-symbols.sh)" \
+check "$LIB.symbols is libbalance.map (else: sh packaging/update-symbols.sh)" \
     sh packaging/update-symbols.sh --check
+check "libbalance.h and libbalance-research.h declare exactly their version nodes' symbols" \
+    sh tests/check-symbols.sh
 
 # ---- manual pages ----------------------------------------------------------------
 stage "manual pages"
@@ -296,7 +301,7 @@ else
 fi
 [ ! -e debian ] && ok "the tree has no ./debian" || bad "make deb left ./debian in the tree"
 deb() { ls "$P"/"$1"_"$VERSION"_*.deb 2>/dev/null | head -n 1; }
-D0=$(deb libbalance0); DDEV=$(deb libbalance-dev); DX=$(deb xl-balance)
+D0=$(deb "$LIB"); DDEV=$(deb libbalance-dev); DX=$(deb xl-balance)
 if [ -n "$D0" ] && [ -n "$DDEV" ] && [ -n "$DX" ]; then
     if lintian --fail-on error "$P"/xl-balance_"$VERSION"_*.changes > "$tmp/lintian.out" 2>&1; then
         ok "lintian: no error ($(grep -c '^[WIP]:' "$tmp/lintian.out") warnings/infos)"
@@ -308,26 +313,38 @@ if [ -n "$D0" ] && [ -n "$DDEV" ] && [ -n "$DX" ]; then
     fields() { dpkg-deb -f "$1" Section Multi-Arch Depends | tr '\n' ' '; }
     f=$(fields "$D0")
     [[ $f == *"Section: libs"* && $f == *"Multi-Arch: same"* ]] &&
-        ok "libbalance0: Section libs, Multi-Arch same" || bad "libbalance0 fields" "$f"
+        ok "$LIB: Section libs, Multi-Arch same" || bad "$LIB fields" "$f"
     f=$(fields "$DX")
-    [[ $f == *"Section: admin"* && $f == *xen-utils-4.17* && $f == *"libbalance0 (>= $VERSION)"* ]] &&
+    [[ $f == *"Section: admin"* && $f == *xen-utils-4.17* && $f == *"$LIB (>= $VERSION)"* ]] &&
         ok "xl-balance: Section admin, Depends xen-utils-4.17 and shlibs" || bad "xl-balance fields" "$f"
     dpkg-deb -c "$DDEV" | grep -q "usr/lib/$MA/pkgconfig/libbalance.pc" &&
         dpkg-deb -c "$DDEV" | grep -q "usr/include/libbalance.h" &&
+        dpkg-deb -c "$DDEV" | grep -q "usr/include/libbalance-research.h" &&
         dpkg-deb -c "$DDEV" | grep -q "usr/lib/$MA/libbalance.so -> " &&
-        ok "libbalance-dev: header, .so link, libbalance.pc" || bad "libbalance-dev contents"
+        ok "libbalance-dev: both headers, .so link, libbalance.pc" || bad "libbalance-dev contents"
 
     # The symbols file against what the packaged library exports.
     dpkg-deb -x "$D0" "$tmp/x0"
-    objdump -T "$tmp/x0/usr/lib/$MA/libbalance.so.$VERSION" |
+    so=$tmp/x0/usr/lib/$MA/libbalance.so.$SOVERSION
+    sn=$(objdump -p "$so" 2>/dev/null | awk '$1 == "SONAME" { print $2 }')
+    [ -L "$so" ] && [ "$sn" = "libbalance.so.$SOVERSION" ] &&
+        ok "$LIB: libbalance.so.$SOVERSION -> $(readlink "$so"), soname $sn" ||
+        bad "$LIB: no libbalance.so.$SOVERSION link, or soname '$sn'" "$(dpkg-deb -c "$D0" | grep '\.so')"
+    objdump -T "$so" |
         awk '$2 == "g" && $NF ~ /^bal_/ { print $NF "@" $(NF-1) }' | sort > "$tmp/exported"
-    sed -n 's/^ \(bal_[a-z0-9_]*@[A-Z0-9_.]*\) .*/\1/p' packaging/debian/libbalance0.symbols | sort > "$tmp/listed"
+    sed -n 's/^ \(bal_[a-z0-9_]*@[A-Z0-9_.]*\) .*/\1/p' "$SYMS" | sort > "$tmp/listed"
     if [ -s "$tmp/exported" ] && cmp -s "$tmp/exported" "$tmp/listed"; then
-        ok "the library exports exactly libbalance0.symbols ($(wc -l < "$tmp/listed") symbols)"
+        ok "the library exports exactly $LIB.symbols ($(wc -l < "$tmp/listed") symbols)"
     else
-        bad "exports and libbalance0.symbols differ (< exported, > listed)" \
+        bad "exports and $LIB.symbols differ (< exported, > listed)" \
             "$(diff "$tmp/exported" "$tmp/listed" | grep '^[<>]' | head -10)"
     fi
+    # The research API apart: the dom0 node carries no simulation or
+    # sweep symbol, the research node nothing else.
+    mixed=$(grep -E '^bal_(sim|sweep)[a-z_]*@LIBBALANCE_[0-9]|^bal_([^s]|s[^iw])[a-z0-9_]*@LIBBALANCE_RESEARCH_' "$tmp/exported")
+    [ -z "$mixed" ] && grep -q '@LIBBALANCE_RESEARCH_' "$tmp/exported" &&
+        ok "two version nodes: LIBBALANCE_$SOVERSION.* (dom0), LIBBALANCE_RESEARCH_$SOVERSION.* (simulation, sweep)" ||
+        bad "the version nodes mix the dom0 and research APIs" "$mixed"
 
     # Nothing enabled, nothing started.
     if dpkg-deb -c "$DX" | grep -q 'etc/systemd/system/.*\.wants'; then
@@ -409,7 +426,7 @@ if $mountpoint_ok; then
         bad "dpkg -i" "$(tail -n 20 "$tmp/dpkg.out")"
     fi
     grep -i 'warning\|error' "$tmp/dpkg.out" | grep -v 'xen-utils-4.17' | sed 's/^/    dpkg: /'
-    st=$(in_root dpkg-query -W -f='${Status}' xl-balance libbalance0 libbalance-dev)
+    st=$(in_root dpkg-query -W -f='${Status}' xl-balance "$LIB" libbalance-dev)
     [ "$st" = "install ok installedinstall ok installedinstall ok installed" ] &&
         ok "dpkg: all three installed" || bad "dpkg status" "$st"
     v=$(in_root xl-balance --version 2>&1)
@@ -433,16 +450,22 @@ if $mountpoint_ok; then
         bad "installed: completion" "$out"
     cat > "$root/tmp/use.c" <<'EOF'
 #include <libbalance.h>
+#include <libbalance-research.h>
 #include <string.h>
 int main(void)
 {
+    bal_sim_options o;
+
+    if (bal_sim_options_init(&o, BAL_SIM_OPTIONS_VERSION) || o.version != BAL_SIM_OPTIONS_VERSION ||
+        bal_counter_count() < 5 || bal_counter_name((bal_counter)bal_counter_count()))
+        return 1;
     return strcmp(bal_strerror(BAL_ENOENT), "unknown error") ? 0 : 1;
 }
 EOF
     out=$(in_root sh -c 'cc -o /tmp/use /tmp/use.c $(pkg-config --cflags --libs libbalance) && /tmp/use && pkg-config --modversion libbalance' 2>&1)
-    [ "$out" = "$VERSION" ] && ok "installed: a program built with pkg-config libbalance runs" ||
+    [ "$out" = "$VERSION" ] && ok "installed: a program built with pkg-config libbalance (both headers) runs" ||
         bad "installed: libbalance-dev" "$out"
-    if in_root dpkg --purge xl-balance libbalance-dev libbalance0 > "$tmp/purge.out" 2>&1 &&
+    if in_root dpkg --purge xl-balance libbalance-dev "$LIB" > "$tmp/purge.out" 2>&1 &&
             [ ! -e "$root/etc/xen/xl-balance.conf" ] && [ ! -e "$root/usr/sbin/xl-balance" ] &&
             [ ! -e "$root/etc/cron.d/xl-balance" ]; then
         ok "dpkg --purge: gone, configuration included"
@@ -472,13 +495,14 @@ else
     bad "make rpm" "$(tail -n 30 "$tmp/rpm.out")"
 fi
 rpmf() { ls "$P"/"$1"-"$VERSION"-*.rpm 2>/dev/null | head -n 1; }
-R0=$(rpmf libbalance0); RDEV=$(rpmf libbalance-devel); RX=$(rpmf xl-balance)
+R0=$(rpmf "$LIB"); RDEV=$(rpmf libbalance-devel); RX=$(rpmf xl-balance)
 if [ -n "$R0" ] && [ -n "$RDEV" ] && [ -n "$RX" ]; then
     l=$(rpm -qpl "$R0" "$RDEV" "$RX" 2>/dev/null)
     missing=""
     for f in /usr/sbin/xl-balance /etc/xen/xl-balance.conf /etc/cron.d/xl-balance \
              /usr/lib/systemd/system/xl-balance.timer /usr/share/man/man1/xl-balance.1 \
-             /usr/include/libbalance.h /libbalance.pc /libbalance.so.0; do
+             /usr/include/libbalance.h /usr/include/libbalance-research.h /libbalance.pc \
+             "/libbalance.so.$SOVERSION\$" "/libbalance.so.$SOVERSION\."; do
         grep -q -- "$f" <<<"$l" || missing="$missing $f"
     done
     [ -z "$missing" ] && ok "rpm: the three packages hold their files" || bad "rpm lacks:$missing"

@@ -6,7 +6,7 @@
 # harness, known_hosts given: BatchMode=yes, host keys checked).  Through
 # that transport a samples b (`xl-balance sample --json --local`), sends
 # its own moves to b's `xl migrate-receive`, and has b run the moves
-# whose source is b (`xl-balance migrate UUID xlb-a`, b's own sender and
+# whose source is b (`xl-balance migrate --json UUID xlb-a`, b's own sender and
 # b's own configuration: doc/migration.md, "Moves whose source is another
 # dom0").
 #
