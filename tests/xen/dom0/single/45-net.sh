@@ -23,7 +23,12 @@ ip link add xlbbr0 address 02:00:00:4c:4e:01 type bridge &&
     ip addr add 10.9.0.1/24 dev xlbbr0 && ip link set xlbbr0 up ||
     { fail domu-create-net "no bridge xlbbr0"; exit 1; }
 # What the domU sends, discarded; a connection at a time, again and again.
-( while :; do busybox nc -l -p "$port" >/dev/null 2>&1; done ) &
+# busybox nc closes the connection when its stdin ends (this script's is
+# /dev/null): it reads a FIFO this shell holds open for writing too,
+# which never ends and never says anything.
+rm -f "$out/nc.in" && mkfifo "$out/nc.in" && exec 3<>"$out/nc.in" ||
+    { fail domu-create-net "no FIFO $out/nc.in"; exit 1; }
+( while :; do busybox nc -l -p "$port" <&3 >/dev/null 2>&1; done ) &
 lpid=$!
 
 cat >"$d/net.cfg" <<EOC
@@ -54,6 +59,8 @@ cleanup() {
     pkill -P "$lpid" 2>/dev/null
     kill "$lpid" 2>/dev/null
     ip link del xlbbr0 2>/dev/null
+    exec 3>&-
+    rm -f "$out/nc.in"
 }
 
 t=$(ts)
