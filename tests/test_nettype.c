@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "testutil.h"
+#include "libbalance-research.h"
 #include "backend/sim.h"
 #include "planner/planner.h"
 #include "planner/planner_cost.h"
@@ -116,7 +117,7 @@ static void test_plan(void **state)
 
     (void)state;
     fx_init(&f);
-    bal_plan_options_init(&o);
+    bal_plan_options_init(&o, BAL_PLAN_OPTIONS_VERSION);
     assert_int_equal(bal_plan(f.ctx, f.be, f.cfg, &o, &r), 0);
     s = bal_plan_report_summary(r);
     /* One net VM to HostB, one CPU VM to HostA: each host ends with one
@@ -165,7 +166,7 @@ static void test_simulate(void **state)
 
     (void)state;
     assert_int_equal(bal_config_alloc(&cfg), 0);
-    bal_sim_options_init(&o);
+    bal_sim_options_init(&o, BAL_SIM_OPTIONS_VERSION);
     o.scenario = SCN;
     assert_int_equal(bal_simulate(ctx, cfg, &o, &r), 0);
     assert_int_equal(lg.nerrors, 0);
