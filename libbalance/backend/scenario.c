@@ -702,8 +702,8 @@ static int parse_keys(parser *p, const keydef *keys, int nkeys,
     return 0;
 }
 
-/* A size as the file would say it: the largest binary unit that is exact. */
-static const char *fmt_size(char *buf, size_t n, uint64_t b)
+/* The largest binary unit that is exact. */
+const char *bal__scenario_fmt_size(char *buf, size_t n, uint64_t b)
 {
     static const char u[] = "TGMK";
     int i;
@@ -792,8 +792,8 @@ static int kw_host(parser *p, char **tok, int n)
     if (!(given & (1u << HK_DOM0MEM))) h.dom0_mem_bytes = BAL__SCN_DEF_DOM0MEM;
     if (h.dom0_mem_bytes >= h.mem_bytes)
         return perr(p, "%s: dom0mem=%s leaves nothing of mem=%s", who,
-                    fmt_size(a, sizeof(a), h.dom0_mem_bytes),
-                    fmt_size(b, sizeof(b), h.mem_bytes));
+                    bal__scenario_fmt_size(a, sizeof(a), h.dom0_mem_bytes),
+                    bal__scenario_fmt_size(b, sizeof(b), h.mem_bytes));
     if (!(given & (1u << HK_DOM0CPU))) h.dom0cpu = -1;  /* the option's */
     if (!(given & (1u << HK_SPEED))) h.speed = -1;      /* the option's */
     h.line = p->line;
@@ -870,9 +870,9 @@ static int kw_vm(parser *p, char **tok, int n)
     if (h->dom0_mem_bytes + h->vm_mem_bytes + v.mem_bytes > h->mem_bytes)
         return perr(p, "%s: does not fit in host %s's memory (%s free of "
                     "%s)", who, h->name,
-                    fmt_size(a, sizeof(a), h->mem_bytes - h->dom0_mem_bytes -
-                             h->vm_mem_bytes),
-                    fmt_size(b, sizeof(b), h->mem_bytes));
+                    bal__scenario_fmt_size(a, sizeof(a), h->mem_bytes -
+                                           h->dom0_mem_bytes - h->vm_mem_bytes),
+                    bal__scenario_fmt_size(b, sizeof(b), h->mem_bytes));
 
     if (!(given & (1u << VK_UUID))) bal__scenario_name_uuid(v.uuid, tok[1]);
     v.line = p->line;
