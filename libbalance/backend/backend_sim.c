@@ -179,8 +179,9 @@ int bal__sim_resolve(bal_ctx *ctx, const char *arg, char **path_r)
     return *path_r ? 0 : BAL_ENOMEM;
 }
 
-/* Takes the parsed scenario over (leaving *scn empty): what the simulate
- * driver uses after applying its overrides (RTT, job lengths). */
+/* Takes the parsed scenario over (leaving *scn empty): the end of
+ * opening sim:FILE, and what the simulate driver uses after applying its
+ * overrides (RTT, job lengths). */
 int bal__backend_sim_adopt(bal_backend *be, bal__scenario *scn)
 {
     sim_priv *p = NULL;
@@ -204,10 +205,11 @@ out:
 
 int bal__backend_sim_open(bal_backend *be, const char *arg)
 {
-    sim_priv *p = NULL;
+    bal__scenario scn;
     char *path = NULL;
     int rc;
 
+    bal__scenario_init(&scn);
     if (!arg || !*arg) {
         BAL__ERR(be->ctx, "sim: needs a scenario, as sim:FILE or sim:NAME");
         rc = BAL_EBACKEND;
@@ -215,22 +217,12 @@ int bal__backend_sim_open(bal_backend *be, const char *arg)
     }
     rc = bal__sim_resolve(be->ctx, arg, &path);
     if (rc) goto out;
-
-    p = calloc(1, sizeof(*p));
-    if (!p) { rc = BAL_ENOMEM; goto out; }
-    bal__scenario_init(&p->scn);
-    rc = bal__scenario_load(be->ctx, path, &p->scn);
+    rc = bal__scenario_load(be->ctx, path, &scn);
     if (rc) goto out;
-    rc = bal__sim_alloc(&p->sim, &p->scn);
-    if (rc) goto out;
-    bal__sim_set_ctx(p->sim, be->ctx);
-
-    be->ops = &sim_ops;
-    be->priv = p;
-    p = NULL;
+    rc = bal__backend_sim_adopt(be, &scn);
 
 out:
-    sim_priv_free(p);
+    bal__scenario_dispose(&scn);
     free(path);
     return rc;
 }

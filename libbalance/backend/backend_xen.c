@@ -77,48 +77,10 @@ bool bal_xen_available(void)
     return !not_dom0_reason();
 }
 
-/* ---- libxl's log, forwarded to the context's sink ----------------------
- * libxl logs through a xentoollog_logger.  The stdio one would write to
- * stderr behind the caller's back; this one hands every line to the same
- * sink as the library's own messages (syslog under cron).  libxl's errors
- * go out as warnings: they are the detail behind the one error line this
- * file logs when a call fails, and libxl also logs errors it recovers
- * from. */
-
-typedef struct xen_logger {
-    xentoollog_logger vtable;      /* first: libxl sees only this */
-    bal_ctx *ctx;
-} xen_logger;
-
-static void xen_logger_vmessage(xentoollog_logger *lg,
-                                xentoollog_level level, int errnoval,
-                                const char *context, const char *format,
-                                va_list al)
-{
-    xen_logger *x = (xen_logger *)lg;
-    bal_log_level bl;
-    char msg[512];
-
-    if (level >= XTL_ERROR) bl = BAL_LOG_WARN;
-    else if (level >= XTL_WARN) bl = BAL_LOG_INFO;
-    else bl = BAL_LOG_DEBUG;
-
-    vsnprintf(msg, sizeof(msg), format, al);
-    bal__log(x->ctx, bl, "%s: %s%s%s", context ? context : "xen", msg,
-             errnoval >= 0 ? ": " : "",
-             errnoval >= 0 ? strerror(errnoval) : "");
-}
-
-/* The logger lives inside the backend's private data, freed with it. */
-static void xen_logger_destroy(xentoollog_logger *lg)
-{
-    (void)lg;
-}
-
 /* ---- the backend ------------------------------------------------------- */
 
 typedef struct xen_priv {
-    xen_logger lg;
+    bal__xl_logger lg;             /* libxl's log, to the context's sink */
     xenstat_handle *xs;
     libxl_ctx *xl;
 } xen_priv;
@@ -129,7 +91,6 @@ static void xen_priv_free(xen_priv *p)
     if (p->xs) xenstat_uninit(p->xs);
     /* libxl may still log while it shuts down: free it before its logger. */
     libxl_ctx_free(p->xl);
-    xen_logger_destroy(&p->lg.vtable);
     free(p);
 }
 
@@ -420,10 +381,7 @@ int bal__backend_xen_open(bal_backend *be, const char *arg)
 
     p = calloc(1, sizeof(*p));
     if (!p) { rc = BAL_ENOMEM; goto out; }
-    p->lg.vtable.vmessage = xen_logger_vmessage;
-    p->lg.vtable.progress = NULL;
-    p->lg.vtable.destroy = xen_logger_destroy;
-    p->lg.ctx = be->ctx;
+    bal__xl_logger_init(&p->lg, be->ctx, NULL);
 
     p->xs = xenstat_init();
     if (!p->xs) {

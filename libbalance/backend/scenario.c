@@ -15,30 +15,24 @@
 
 #include "scenario.h"
 
-/* ---- name and UUID index ------------------------------------------------
- * Open addressing over indices into hosts or vms, so that 1M VMs cost
- * O(1) per duplicate check.  The keys are read back from the scenario
- * (a VM's UUID lives inline in a vms array that moves when it grows). */
+/* ---- name, UUID and link index -----------------------------------------
+ * Open addressing over indices into hosts, vms or links, so that 1M VMs
+ * cost O(1) per duplicate check.  The keys are read back from the
+ * scenario (a VM's UUID lives inline in a vms array that moves when it
+ * grows): by `key' for the maps of names and UUIDs, or, for the links,
+ * from the link's host pair, which a link matches either way round. */
 
 typedef const char *key_fn(const bal__scenario *s, int i);
 
-typedef struct nmap {
+typedef struct imap {
     int *slot;          /* -1: empty */
     size_t nslots;      /* 0 or a power of two */
     size_t n;
-    key_fn *key;
-} nmap;
-
-/* Links by their host pair, the same way: slot[] holds indices into
- * links, hashed on (min, max) of the two hosts. */
-typedef struct lmap {
-    int *slot;
-    size_t nslots, n;
-} lmap;
+    key_fn *key;        /* NULL: the map of links */
+} imap;
 
 typedef struct names {
-    nmap hosts, vms, uuids;
-    lmap links;
+    imap hosts, vms, uuids, links;
 } names;
 
 static const char *host_key(const bal__scenario *s, int i)
@@ -69,20 +63,64 @@ static uint64_t fnv1a(const char *str, uint64_t h)
 
 #define FNV_BASIS 0xcbf29ce484222325ull
 
-static int nmap_find(const bal__scenario *s, const nmap *m, const char *k)
+static uint64_t mix64(uint64_t z);
+
+static uint64_t pair_hash(int a, int b)
+{
+    uint64_t lo = (uint64_t)(a < b ? a : b), hi = (uint64_t)(a < b ? b : a);
+
+    return mix64(lo << 32 | hi);
+}
+
+/* A link's key: its two hosts, in either order. */
+typedef struct pair { int a, b; } pair;
+
+static uint64_t imap_hash(const bal__scenario *s, const imap *m, int idx)
+{
+    if (m->key) return fnv1a(m->key(s, idx), FNV_BASIS);
+    return pair_hash(s->links[idx].a, s->links[idx].b);
+}
+
+/* Whether the element at idx has the key `want' (a string, or a pair). */
+static bool imap_is(const bal__scenario *s, const imap *m, int idx,
+                    const void *want)
+{
+    const bal__scn_link *l;
+    const pair *p = want;
+
+    if (m->key) return !strcmp(m->key(s, idx), want);
+    l = &s->links[idx];
+    return (l->a == p->a && l->b == p->b) || (l->a == p->b && l->b == p->a);
+}
+
+/* The index whose key is `want', hashed to h, or -1. */
+static int imap_find(const bal__scenario *s, const imap *m, uint64_t h,
+                     const void *want)
 {
     size_t i;
 
     if (!m->nslots) return -1;
-    for (i = fnv1a(k, FNV_BASIS) & (m->nslots - 1); m->slot[i] >= 0;
+    for (i = h & (m->nslots - 1); m->slot[i] >= 0;
          i = (i + 1) & (m->nslots - 1))
-        if (!strcmp(m->key(s, m->slot[i]), k)) return m->slot[i];
+        if (imap_is(s, m, m->slot[i], want)) return m->slot[i];
     return -1;
 }
 
-static void nmap_put(const bal__scenario *s, nmap *m, int idx)
+static int nmap_find(const bal__scenario *s, const imap *m, const char *k)
 {
-    size_t i = fnv1a(m->key(s, idx), FNV_BASIS) & (m->nslots - 1);
+    return imap_find(s, m, fnv1a(k, FNV_BASIS), k);
+}
+
+static int lmap_find(const bal__scenario *s, const imap *m, int a, int b)
+{
+    pair p = { a, b };
+
+    return imap_find(s, m, pair_hash(a, b), &p);
+}
+
+static void imap_put(const bal__scenario *s, imap *m, int idx)
+{
+    size_t i = imap_hash(s, m, idx) & (m->nslots - 1);
 
     while (m->slot[i] >= 0) i = (i + 1) & (m->nslots - 1);
     m->slot[i] = idx;
@@ -90,7 +128,7 @@ static void nmap_put(const bal__scenario *s, nmap *m, int idx)
 }
 
 /* Adds idx (whose key is not in m yet), growing at half full. */
-static int nmap_add(const bal__scenario *s, nmap *m, int idx)
+static int imap_add(const bal__scenario *s, imap *m, int idx)
 {
     if ((m->n + 1) * 2 > m->nslots) {
         size_t nslots = m->nslots ? m->nslots * 2 : 16, i;
@@ -106,66 +144,10 @@ static int nmap_add(const bal__scenario *s, nmap *m, int idx)
         m->nslots = nslots;
         m->n = 0;
         for (i = 0; i < oldn; i++)
-            if (old[i] >= 0) nmap_put(s, m, old[i]);
+            if (old[i] >= 0) imap_put(s, m, old[i]);
         free(old);
     }
-    nmap_put(s, m, idx);
-    return 0;
-}
-
-static uint64_t mix64(uint64_t z);
-
-static size_t lmap_hash(int a, int b, size_t nslots)
-{
-    uint64_t lo = (uint64_t)(a < b ? a : b), hi = (uint64_t)(a < b ? b : a);
-
-    return (size_t)(mix64(lo << 32 | hi) & (nslots - 1));
-}
-
-static int lmap_find(const bal__scenario *s, const lmap *m, int a, int b)
-{
-    size_t i;
-
-    if (!m->nslots) return -1;
-    for (i = lmap_hash(a, b, m->nslots); m->slot[i] >= 0;
-         i = (i + 1) & (m->nslots - 1)) {
-        const bal__scn_link *l = &s->links[m->slot[i]];
-
-        if ((l->a == a && l->b == b) || (l->a == b && l->b == a))
-            return m->slot[i];
-    }
-    return -1;
-}
-
-static void lmap_put(const bal__scenario *s, lmap *m, int idx)
-{
-    size_t i = lmap_hash(s->links[idx].a, s->links[idx].b, m->nslots);
-
-    while (m->slot[i] >= 0) i = (i + 1) & (m->nslots - 1);
-    m->slot[i] = idx;
-    m->n++;
-}
-
-static int lmap_add(const bal__scenario *s, lmap *m, int idx)
-{
-    if ((m->n + 1) * 2 > m->nslots) {
-        size_t nslots = m->nslots ? m->nslots * 2 : 16, i;
-        int *old = m->slot;
-        size_t oldn = m->nslots;
-
-        m->slot = malloc(nslots * sizeof(*m->slot));
-        if (!m->slot) {
-            m->slot = old;
-            return BAL_ENOMEM;
-        }
-        memset(m->slot, 0xff, nslots * sizeof(*m->slot));
-        m->nslots = nslots;
-        m->n = 0;
-        for (i = 0; i < oldn; i++)
-            if (old[i] >= 0) lmap_put(s, m, old[i]);
-        free(old);
-    }
-    lmap_put(s, m, idx);
+    imap_put(s, m, idx);
     return 0;
 }
 
@@ -720,8 +702,8 @@ static int parse_keys(parser *p, const keydef *keys, int nkeys,
     return 0;
 }
 
-/* A size as the file would say it: the largest binary unit that is exact. */
-static const char *fmt_size(char *buf, size_t n, uint64_t b)
+/* The largest binary unit that is exact. */
+const char *bal__scenario_fmt_size(char *buf, size_t n, uint64_t b)
 {
     static const char u[] = "TGMK";
     int i;
@@ -810,8 +792,8 @@ static int kw_host(parser *p, char **tok, int n)
     if (!(given & (1u << HK_DOM0MEM))) h.dom0_mem_bytes = BAL__SCN_DEF_DOM0MEM;
     if (h.dom0_mem_bytes >= h.mem_bytes)
         return perr(p, "%s: dom0mem=%s leaves nothing of mem=%s", who,
-                    fmt_size(a, sizeof(a), h.dom0_mem_bytes),
-                    fmt_size(b, sizeof(b), h.mem_bytes));
+                    bal__scenario_fmt_size(a, sizeof(a), h.dom0_mem_bytes),
+                    bal__scenario_fmt_size(b, sizeof(b), h.mem_bytes));
     if (!(given & (1u << HK_DOM0CPU))) h.dom0cpu = -1;  /* the option's */
     if (!(given & (1u << HK_SPEED))) h.speed = -1;      /* the option's */
     h.line = p->line;
@@ -822,7 +804,7 @@ static int kw_host(parser *p, char **tok, int n)
     h.name = strdup(tok[1]);
     if (!h.name) return BAL_ENOMEM;
     p->s.hosts[p->s.nhosts] = h;
-    rc = nmap_add(&p->s, &p->nm->hosts, p->s.nhosts);
+    rc = imap_add(&p->s, &p->nm->hosts, p->s.nhosts);
     if (rc) {
         free(h.name);
         return rc;
@@ -888,9 +870,9 @@ static int kw_vm(parser *p, char **tok, int n)
     if (h->dom0_mem_bytes + h->vm_mem_bytes + v.mem_bytes > h->mem_bytes)
         return perr(p, "%s: does not fit in host %s's memory (%s free of "
                     "%s)", who, h->name,
-                    fmt_size(a, sizeof(a), h->mem_bytes - h->dom0_mem_bytes -
-                             h->vm_mem_bytes),
-                    fmt_size(b, sizeof(b), h->mem_bytes));
+                    bal__scenario_fmt_size(a, sizeof(a), h->mem_bytes -
+                                           h->dom0_mem_bytes - h->vm_mem_bytes),
+                    bal__scenario_fmt_size(b, sizeof(b), h->mem_bytes));
 
     if (!(given & (1u << VK_UUID))) bal__scenario_name_uuid(v.uuid, tok[1]);
     v.line = p->line;
@@ -908,8 +890,8 @@ static int kw_vm(parser *p, char **tok, int n)
 
     p->s.vms[p->s.nvms].name = strdup(tok[1]);
     if (!p->s.vms[p->s.nvms].name) return BAL_ENOMEM;
-    rc = nmap_add(&p->s, &p->nm->vms, p->s.nvms);
-    if (!rc) rc = nmap_add(&p->s, &p->nm->uuids, p->s.nvms);
+    rc = imap_add(&p->s, &p->nm->vms, p->s.nvms);
+    if (!rc) rc = imap_add(&p->s, &p->nm->uuids, p->s.nvms);
     /* Counted even on failure, so that dispose frees the name; the
      * scratch scenario is thrown away then anyway. */
     p->s.nvms++;
@@ -959,7 +941,7 @@ static int kw_link(parser *p, char **tok, int n)
               sizeof(l));
     if (rc) return rc;
     p->s.links[p->s.nlinks] = l;
-    rc = lmap_add(&p->s, &p->nm->links, p->s.nlinks);
+    rc = imap_add(&p->s, &p->nm->links, p->s.nlinks);
     if (rc) return rc;
     p->s.nlinks++;
     return 0;

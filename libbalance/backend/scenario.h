@@ -161,4 +161,9 @@ const char *bal__scenario_key(const char *keyword, int i);
  * (custom) UUID.  out has BAL__UUID_LEN + 1 bytes. */
 void bal__scenario_name_uuid(char *out, const char *name);
 
+/* A size as a scenario file would say it, the largest binary unit that is
+ * exact ("4G", "512M", "1000B"): the scenario's messages and the
+ * simulator's say sizes the way the file does.  Returns buf. */
+const char *bal__scenario_fmt_size(char *buf, size_t n, uint64_t b);
+
 #endif /* BAL_SCENARIO_H */

@@ -674,23 +674,6 @@ static uint64_t next_event_ns(const bal__sim *sim)
 
 /* ---- migrations: start, rounds, end --------------------------------------- */
 
-static const char *fmt_size(char *buf, size_t n, uint64_t b)
-{
-    static const char u[] = "TGMK";
-    int i;
-
-    for (i = 0; i < 4; i++) {
-        uint64_t m = 1ull << (10 * (4 - i));
-
-        if (b && b % m == 0) {
-            snprintf(buf, n, "%llu%c", (unsigned long long)(b / m), u[i]);
-            return buf;
-        }
-    }
-    snprintf(buf, n, "%lluB", (unsigned long long)b);
-    return buf;
-}
-
 static int add_record(bal__sim *sim, const mig *g, double end_s, int rc)
 {
     bal__sim_mig_rec *r;
@@ -1052,10 +1035,11 @@ static int start_one(bal__sim *sim, int vm, int to, int slot)
     if (used + sv->mem_bytes > scn->hosts[to].mem_bytes) {
         BAL__ERR(sim->ctx, "sim: vm %s does not fit in host %s's memory "
                  "(%s needed, %s free of %s)", sv->name, scn->hosts[to].name,
-                 fmt_size(a, sizeof(a), sv->mem_bytes),
-                 fmt_size(b, sizeof(b), used < scn->hosts[to].mem_bytes ?
-                          scn->hosts[to].mem_bytes - used : 0),
-                 fmt_size(c, sizeof(c), scn->hosts[to].mem_bytes));
+                 bal__scenario_fmt_size(a, sizeof(a), sv->mem_bytes),
+                 bal__scenario_fmt_size(b, sizeof(b),
+                                        used < scn->hosts[to].mem_bytes ?
+                                        scn->hosts[to].mem_bytes - used : 0),
+                 bal__scenario_fmt_size(c, sizeof(c), scn->hosts[to].mem_bytes));
         return BAL_ERANGE;
     }
     if (dst->nvms + dst->nincoming >= BAL__SCN_MAX_VMS_PER_HOST) {

@@ -56,22 +56,18 @@ static const libxl_childproc_hooks childproc_hooks = {
     .chldowner = libxl_sigchld_owner_libxl_always_selective_reap,
 };
 
-/* ---- libxl's log and progress, per migration ------------------------- */
+/* ---- libxl's log (the xen backend's too), a migration's progress ----- */
 
 typedef struct mig_logger {
-    xentoollog_logger vtable;      /* first: libxl sees only this */
-    bal_ctx *ctx;
-    const char *vm;
+    bal__xl_logger xl;             /* first: libxl sees only its vtable */
     bal__mig_progress *prog;       /* while libxl_domain_suspend runs */
 } mig_logger;
 
-/* As backend_xen.c's: libxl's errors are the detail behind our one error
- * line, so they go out as warnings. */
-static void mig_vmessage(xentoollog_logger *lg, xentoollog_level level,
-                         int errnoval, const char *context,
-                         const char *format, va_list al)
+static void xl_vmessage(xentoollog_logger *lg, xentoollog_level level,
+                        int errnoval, const char *context,
+                        const char *format, va_list al)
 {
-    mig_logger *m = (mig_logger *)lg;
+    bal__xl_logger *x = (bal__xl_logger *)lg;
     bal_log_level bl;
     char msg[512];
 
@@ -80,9 +76,25 @@ static void mig_vmessage(xentoollog_logger *lg, xentoollog_level level,
     else bl = BAL_LOG_DEBUG;
 
     vsnprintf(msg, sizeof(msg), format, al);
-    bal__log(m->ctx, bl, "migrate %s: %s: %s%s%s", m->vm,
+    /* A migration's lines say which VM it moves: several run at once. */
+    bal__log(x->ctx, bl, "%s%s%s%s: %s%s%s", x->vm ? "migrate " : "",
+             x->vm ? x->vm : "", x->vm ? ": " : "",
              context ? context : "xen", msg, errnoval >= 0 ? ": " : "",
              errnoval >= 0 ? strerror(errnoval) : "");
+}
+
+static void xl_logger_destroy(xentoollog_logger *lg)
+{
+    (void)lg;                      /* lives in its owner's storage */
+}
+
+void bal__xl_logger_init(bal__xl_logger *lg, bal_ctx *ctx, const char *vm)
+{
+    lg->vtable.vmessage = xl_vmessage;
+    lg->vtable.progress = NULL;
+    lg->vtable.destroy = xl_logger_destroy;
+    lg->ctx = ctx;
+    lg->vm = vm;
 }
 
 static void mig_progress(xentoollog_logger *lg, const char *context,
@@ -94,11 +106,6 @@ static void mig_progress(xentoollog_logger *lg, const char *context,
     (void)percent;
     if (m->prog) bal__mig_progress_note(m->prog, context, doing_what, done,
                                         total);
-}
-
-static void mig_logger_destroy(xentoollog_logger *lg)
-{
-    (void)lg;                      /* lives in its job */
 }
 
 /* ---- one migration's state ------------------------------------------- */
@@ -385,12 +392,9 @@ static int prepare(bal_ctx *ctx, mig_job *j)
     rc = check_move(ctx, j, what);
     if (rc) return rc;
 
-    j->lg.vtable.vmessage = mig_vmessage;
-    j->lg.vtable.progress = mig_progress;
-    j->lg.vtable.destroy = mig_logger_destroy;
-    j->lg.ctx = ctx;
-    j->lg.vm = mv->vm;
-    if (libxl_ctx_alloc(&j->xl, LIBXL_VERSION, 0, &j->lg.vtable)) {
+    bal__xl_logger_init(&j->lg.xl, ctx, mv->vm);
+    j->lg.xl.vtable.progress = mig_progress;
+    if (libxl_ctx_alloc(&j->xl, LIBXL_VERSION, 0, &j->lg.xl.vtable)) {
         j->xl = NULL;
         BAL__ERR(ctx, "%s: libxl_ctx_alloc failed: cannot open libxl",
                  what);
@@ -414,7 +418,7 @@ static int prepare(bal_ctx *ctx, mig_job *j)
     j->job.exit_wait_s = s->exit_wait_s > 0 ? s->exit_wait_s
                                            : DEFAULT_EXIT_WAIT_S;
     /* From now on libxl's lines name the VM as it is called. */
-    j->lg.vm = j->name;
+    j->lg.xl.vm = j->name;
     return 0;
 }
 
@@ -428,7 +432,7 @@ static void run(mig_job *j)
     int rc;
 
     /* Libxl's lines from now on go where this run logs. */
-    j->lg.ctx = ctx;
+    j->lg.xl.ctx = ctx;
     j->res->start_s = (double)bal__now_ns() / 1e9;
     bal__mig_progress_init(&j->prog, ctx, j->name);
     bal__mig_chan_init(&chan);
@@ -525,7 +529,7 @@ int bal__migrate_xl(bal_ctx *ctx, libxl_ctx *xl, const bal__mig_setup *s,
 
             if (!jobs[i].ready) continue;
             jobs[i].run_ctx = &tctx;
-            jobs[i].lg.ctx = &tctx;
+            jobs[i].lg.xl.ctx = &tctx;
             e = pthread_create(&tids[i], NULL, run_thread, &jobs[i]);
             if (e) {
                 bal__log(&tctx, BAL_LOG_ERROR, "migrate %s (%s) %s -> %s: "

@@ -2,7 +2,8 @@
  * migrate_xl.h - live migration of this dom0's VMs through libxl, to a
  * stock `xl migrate-receive` on the destination (the protocol of
  * `xl migrate`, see doc/migration.md).  For the xen backend's migrate
- * operation; an adapter, so it includes libxl.h.
+ * operation, and the logger its own libxl context logs through too; an
+ * adapter, so it includes libxl.h.
  */
 #ifndef BAL_MIGRATE_XL_H
 #define BAL_MIGRATE_XL_H
@@ -11,6 +12,24 @@
 
 #include "base/internal.h"
 #include "base/move.h"
+
+/* libxl's log, forwarded to the context's sink: the backend's libxl
+ * context and each migration's log through one of these.  libxl logs
+ * through a xentoollog_logger; the stdio one would write to stderr behind
+ * the caller's back, this one hands every line to the same sink as the
+ * library's own messages (syslog under cron).  libxl's errors go out as
+ * warnings: they are the detail behind the one error line the caller logs
+ * when a call fails, and libxl also logs errors it recovers from.  It
+ * lives in its owner's storage, and libxl never destroys it. */
+typedef struct bal__xl_logger {
+    xentoollog_logger vtable;      /* first: libxl sees only this */
+    bal_ctx *ctx;
+    const char *vm;                /* a migration's VM, named on each line;
+                                    * NULL: none */
+} bal__xl_logger;
+
+/* Sets lg up (no progress reports), to log to ctx. */
+void bal__xl_logger_init(bal__xl_logger *lg, bal_ctx *ctx, const char *vm);
 
 /* What the receiver is reached with.  NULL lists take the defaults. */
 typedef struct bal__mig_setup {

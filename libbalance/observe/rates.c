@@ -11,6 +11,7 @@
  * matched on its own host only.
  */
 #include <limits.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -82,30 +83,41 @@ static int hentry_cmp(const void *a, const void *b)
     return x->idx < y->idx ? -1 : x->idx > y->idx; /* first one wins */
 }
 
-/* The first index entry with this UUID, or -1. */
-static long pindex_first(const pentry *ix, long n, const char *uuid)
+/* The string at byte offset key_off of entry i (each size bytes) of ix. */
+static const char *key_at(const void *ix, size_t size, size_t key_off,
+                          long i)
+{
+    return *(const char *const *)((const char *)ix + (size_t)i * size +
+                                  key_off);
+}
+
+/* The first of the n entries at ix, sorted by that string, whose string
+ * is key; or -1.  Both indexes below are searched by it. */
+static long sorted_first(const void *ix, long n, size_t size, size_t key_off,
+                         const char *key)
 {
     long lo = 0, hi = n;
 
     while (lo < hi) {
         long mid = lo + (hi - lo) / 2;
-        if (strcmp(ix[mid].uuid, uuid) < 0) lo = mid + 1;
+        if (strcmp(key_at(ix, size, key_off, mid), key) < 0) lo = mid + 1;
         else hi = mid;
     }
-    return lo < n && !strcmp(ix[lo].uuid, uuid) ? lo : -1;
+    return lo < n && !strcmp(key_at(ix, size, key_off, lo), key) ? lo : -1;
+}
+
+/* The first index entry with this UUID, or -1. */
+static long pindex_first(const pentry *ix, long n, const char *uuid)
+{
+    return sorted_first(ix, n, sizeof(*ix), offsetof(pentry, uuid), uuid);
 }
 
 /* The index of the previous sample's host called name, or -1. */
 static int hindex_find(const hentry *hx, int n, const char *name)
 {
-    int lo = 0, hi = n;
+    long i = sorted_first(hx, n, sizeof(*hx), offsetof(hentry, name), name);
 
-    while (lo < hi) {
-        int mid = lo + (hi - lo) / 2;
-        if (strcmp(hx[mid].name, name) < 0) lo = mid + 1;
-        else hi = mid;
-    }
-    return lo < n && !strcmp(hx[lo].name, name) ? hx[lo].idx : -1;
+    return i >= 0 ? hx[i].idx : -1;
 }
 
 /* Fills r's flags and rates from the matched previous domain p (on the

@@ -191,15 +191,17 @@ static bool contended(const srch *s, int h)
 
 /* The pass's VMs, the worst-off first: a min-heap on (share when
  * pushed, index) in order[0..norder). */
-static bool vless(const srch *s, int i, int j)
+static bool vless(const void *c, int i, int j)
 {
+    const srch *s = c;
     double a = s->okey[i], b = s->okey[j];
 
     return a < b || (a == b && s->order[i] < s->order[j]);
 }
 
-static void vswap(srch *s, int i, int j)
+static void vswap(void *c, int i, int j)
 {
+    srch *s = c;
     int t = s->order[i];
     double k = s->okey[i];
 
@@ -215,29 +217,18 @@ static void vpush(srch *s, int v)
 
     s->order[i] = v;
     s->okey[i] = s->share[v];
-    while (i > 0 && vless(s, i, (i - 1) / 2)) {
-        vswap(s, i, (i - 1) / 2);
-        i = (i - 1) / 2;
-    }
+    bal__pls_heap_up(s, i, vless, vswap);
 }
 
 static int vpop(srch *s, double *key_r)
 {
-    int v = s->order[0], i = 0;
+    int v = s->order[0];
 
     *key_r = s->okey[0];
     s->norder--;
     s->order[0] = s->order[s->norder];
     s->okey[0] = s->okey[s->norder];
-    for (;;) {
-        int l = 2 * i + 1, r = l + 1, b = i;
-
-        if (l < s->norder && vless(s, l, b)) b = l;
-        if (r < s->norder && vless(s, r, b)) b = r;
-        if (b == i) break;
-        vswap(s, i, b);
-        i = b;
-    }
+    bal__pls_heap_down(s, s->norder, 0, vless, vswap);
     return v;
 }
 

@@ -70,8 +70,9 @@ static double hkey(const hheap *h, int i)
     return h->sign * h->key[h->a[i]];
 }
 
-static void hswap(hheap *h, int i, int j)
+static void hswap(void *c, int i, int j)
 {
+    hheap *h = c;
     int t = h->a[i];
 
     h->a[i] = h->a[j];
@@ -81,34 +82,19 @@ static void hswap(hheap *h, int i, int j)
 }
 
 /* Ties go to the lower host index: the order is the same every run. */
-static bool hless(const hheap *h, int i, int j)
+static bool hless(const void *c, int i, int j)
 {
+    const hheap *h = c;
     double a = hkey(h, i), b = hkey(h, j);
 
     return a < b || (a == b && h->a[i] < h->a[j]);
 }
 
-static void hdown(hheap *h, int i)
-{
-    for (;;) {
-        int l = 2 * i + 1, r = l + 1, b = i;
-
-        if (l < h->n && hless(h, l, b)) b = l;
-        if (r < h->n && hless(h, r, b)) b = r;
-        if (b == i) break;
-        hswap(h, i, b);
-        i = b;
-    }
-}
-
 /* After a host's key changed: up, or else down. */
 static void hfix(hheap *h, int i)
 {
-    while (i > 0 && hless(h, i, (i - 1) / 2)) {
-        hswap(h, i, (i - 1) / 2);
-        i = (i - 1) / 2;
-    }
-    hdown(h, i);
+    i = bal__pls_heap_up(h, i, hless, hswap);
+    bal__pls_heap_down(h, h->n, i, hless, hswap);
 }
 
 /* The k best hosts, best first, without disturbing the heap: a walk of

@@ -50,6 +50,42 @@ typedef struct hheap {
     double sign;
 } hheap;
 
+/* The walks of a binary heap kept in its owner's arrays, for the
+ * planner's two: the hosts by a key (hheap, planner_units.c) and a pass's
+ * VMs by their share (srch's order, planner_search.c).  less(c, i, j):
+ * whether position i goes before position j; swap(c, i, j) exchanges them
+ * and whatever follows them.  Inline and hot: where the callbacks are
+ * known the compiler makes them direct calls and inlines those too. */
+typedef bool bal__pls_heap_less(const void *c, int i, int j);
+typedef void bal__pls_heap_swap(void *c, int i, int j);
+
+/* Moves position i up to its place; returns that place. */
+static inline int bal__pls_heap_up(void *c, int i, bal__pls_heap_less *less,
+                                   bal__pls_heap_swap *swap)
+{
+    while (i > 0 && less(c, i, (i - 1) / 2)) {
+        swap(c, i, (i - 1) / 2);
+        i = (i - 1) / 2;
+    }
+    return i;
+}
+
+/* Moves position i of the n down to its place. */
+static inline void bal__pls_heap_down(void *c, int n, int i,
+                                      bal__pls_heap_less *less,
+                                      bal__pls_heap_swap *swap)
+{
+    for (;;) {
+        int l = 2 * i + 1, r = l + 1, b = i;
+
+        if (l < n && less(c, l, b)) b = l;
+        if (r < n && less(c, r, b)) b = r;
+        if (b == i) break;
+        swap(c, i, b);
+        i = b;
+    }
+}
+
 /* One relocation: VM v to host `to'. */
 typedef struct rel {
     int v, to;
