@@ -215,7 +215,7 @@ int bal__simulate_run(bal_ctx *ctx, const struct bal_config *cfg,
 {
     bal_backend *be = NULL;
     bal__sim *sim;
-    bal__sample prev, cur, snap;
+    bal__sample prev, snap;
     bal__observer obs;
     bal_status *st = NULL;
     bal__plan_step step;
@@ -227,7 +227,6 @@ int bal__simulate_run(bal_ctx *ctx, const struct bal_config *cfg,
     int rc;
 
     bal__sample_init(&prev);
-    bal__sample_init(&cur);
     bal__sample_init(&snap);
     bal__observer_init(&obs);
     bal__plan_step_init(&step);
@@ -257,15 +256,8 @@ int bal__simulate_run(bal_ctx *ctx, const struct bal_config *cfg,
             rc = BAL_ERANGE;
             goto out;
         }
-        rc = be->ops->wait(be, cfg->interval);
+        rc = bal__observer_next(ctx, be, cfg, &obs, &prev);
         if (rc) goto out;
-        rc = be->ops->sample(be, false, &cur);
-        if (rc) goto out;
-        rc = bal__observer_feed(ctx, cfg, &obs, &prev, &cur);
-        if (rc) goto out;
-        bal__sample_dispose(&prev);
-        prev = cur;
-        bal__sample_init(&cur);
 
         if (!balance || bal__sim_now(sim) < run.balance_at) continue;
 
@@ -307,7 +299,6 @@ out:
     bal_status_free(st);
     bal__observer_dispose(&obs);
     bal__sample_dispose(&prev);
-    bal__sample_dispose(&cur);
     bal__sample_dispose(&snap);
     bal_backend_close(be);
     return rc;
