@@ -251,14 +251,13 @@ typedef struct file_sink {
 static void file_log(void *opaque, bal_log_level level, const char *msg)
 {
     const file_sink *fs = opaque;
-    char line[1024], *c;
+    char line[1024];
 
     if (level >= BAL_LOG_ERROR)
         snprintf(line, sizeof(line), "%s: %s", fs->path, msg);
     else
         snprintf(line, sizeof(line), "%s", msg);
-    for (c = line; *c; c++)
-        if ((unsigned char)*c < 0x20 || *c == 0x7f) *c = '?';
+    bal__mask_controls(line);
     bal__log(fs->ctx, level, "%s", line);
 }
 

@@ -1026,15 +1026,14 @@ void bal__json_error(bal_ctx *ctx, const char *what, const char *where,
 void bal__json_verror(bal_ctx *ctx, const char *what, const char *where,
                       const char *fmt, va_list ap)
 {
-    char msg[512], line[1024], *c;
+    char msg[512], line[1024];
 
     vsnprintf(msg, sizeof(msg), fmt, ap);
     if (where && *where)
         snprintf(line, sizeof(line), "%s: %s: %s", what, where, msg);
     else
         snprintf(line, sizeof(line), "%s: %s", what, msg);
-    for (c = line; *c; c++)
-        if ((unsigned char)*c < 0x20 || *c == 0x7f) *c = '?';
+    bal__mask_controls(line);
     BAL__ERR(ctx, "%s", line);
 }
 
