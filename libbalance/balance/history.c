@@ -31,9 +31,8 @@ static int hist_line(const bal__hist *h, char **line_r, size_t *len_r)
     size_t len;
     int rc;
 
-    rc = bal__jw_alloc(false, &w);
+    rc = bal__jw_doc(false, NULL, 0, &w);
     if (rc) return rc;
-    bal__jw_map_open(w);
     bal__jw_key_num_opt(w, "time", h->time, 3);
     bal__jw_key_str(w, "uuid", h->uuid);
     bal__jw_key_str(w, "vm", h->vm);

@@ -298,10 +298,8 @@ int bal__plan_json_write(const bal__plan *p, const double *predicted,
     bal__jw *w = NULL;
     int i, rc;
 
-    rc = bal__jw_alloc(true, &w);
+    rc = bal__jw_doc(true, "xl_balance_plan", BAL__PLAN_VERSION, &w);
     if (rc) return rc;
-    bal__jw_map_open(w);
-    bal__jw_key_int(w, "xl_balance_plan", BAL__PLAN_VERSION);
     bal__jw_str(w, "moves");
     bal__jw_array_open(w);
     for (i = 0; i < p->n; i++) {

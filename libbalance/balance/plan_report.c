@@ -565,11 +565,8 @@ int bal_plan_report_json(const bal_plan_report *r, char **json_r)
     int i, k, rc;
 
     if (!r || !json_r) return BAL_EINVAL;
-    rc = bal__jw_alloc(true, &w);
+    rc = bal__jw_doc(true, "xl_balance_plan", PLAN_VERSION, &w);
     if (rc) return rc;
-
-    bal__jw_map_open(w);
-    bal__jw_key_int(w, "xl_balance_plan", PLAN_VERSION);
     gen_moves(w, r);
     k_num(w, "horizon_s", r->sum.horizon_s, 1);
     bal__jw_str(w, "waves");

@@ -288,10 +288,8 @@ int bal__json_write_sample(const bal__sample *s, char **json_r)
 
     rc = json_r ? check_sample(s) : BAL_EINVAL;
     if (rc) return rc;
-    rc = bal__jw_alloc(false, &w);
+    rc = bal__jw_doc(false, "xl_balance_sample", SAMPLE_VERSION, &w);
     if (rc) return rc;
-    bal__jw_map_open(w);
-    bal__jw_key_int(w, "xl_balance_sample", SAMPLE_VERSION);
     bal__jw_str(w, "hosts");
     bal__jw_array_open(w);
     for (h = 0; h < s->nhosts; h++) {

@@ -137,10 +137,9 @@ int bal__migrate_json_write(const bal__migrate_answer *a, char **json_r)
      * reader. */
     rc = answer_check(a, why, sizeof(why));
     if (rc) return rc;
-    rc = bal__jw_alloc(false, &w);
+    rc = bal__jw_doc(false, keys[K_VERSION].name, BAL__MIGRATE_JSON_VERSION,
+                     &w);
     if (rc) return rc;
-    bal__jw_map_open(w);
-    bal__jw_key_int(w, keys[K_VERSION].name, BAL__MIGRATE_JSON_VERSION);
     bal__jw_key_str(w, keys[K_OUTCOME].name, outcome_name(a->rc));
     bal__jw_key_int(w, keys[K_RC].name, a->rc);
     if (a->rc) {

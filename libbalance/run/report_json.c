@@ -14,10 +14,8 @@ int bal_rebalance_report_json(const bal_rebalance_report *r, char **json_r)
     int i, rc;
 
     if (!r || !json_r) return BAL_EINVAL;
-    rc = bal__jw_alloc(true, &w);
+    rc = bal__jw_doc(true, "xl_balance_plan", BAL__PLAN_VERSION, &w);
     if (rc) return rc;
-    bal__jw_map_open(w);
-    bal__jw_key_int(w, "xl_balance_plan", BAL__PLAN_VERSION);
     bal__jw_key_str(w, "outcome", bal_rebalance_outcome_name(r->outcome));
     bal__jw_str(w, "moves");
     bal__jw_array_open(w);
