@@ -151,22 +151,15 @@ static int open_sim(bal_ctx *ctx, const struct bal_config *cfg,
         scn.vms[i].network *= o->job_scale;
     }
 
-    be = calloc(1, sizeof(*be));
-    if (!be) { rc = BAL_ENOMEM; goto out; }
-    be->ctx = ctx;
-    be->cfg = cfg;
-    be->spec = strdup("sim");
-    if (!be->spec) { rc = BAL_ENOMEM; goto out; }
+    rc = bal__backend_alloc(ctx, cfg, "sim", &be);
+    if (rc) goto out;
     rc = bal__backend_sim_adopt(be, &scn);
     if (rc) goto out;
     *out = be;
     be = NULL;
 
 out:
-    if (be) {
-        free(be->spec);
-        free(be);
-    }
+    bal_backend_close(be);
     bal__scenario_dispose(&scn);
     free(path);
     return rc;
