@@ -15,7 +15,6 @@
 #include "backend/backend.h"
 #include "base/json.h"
 #include "base/jsongen.h"
-#include "base/state.h"
 #include "plan_step.h"
 #include "plan_report.h"
 #include "planner/planner_json.h"
@@ -177,7 +176,6 @@ int bal_plan(bal_ctx *ctx, bal_backend *be, const bal_config *cfg,
     bal_plan_report *r = NULL;
     bal_status *st = NULL;
     bal__hist *hist = NULL;
-    bal__plan_opts popts;
     bal__plan_step step;
     int nhist = 0, rc;
 
@@ -192,15 +190,8 @@ int bal_plan(bal_ctx *ctx, bal_backend *be, const bal_config *cfg,
     rc = bal_status_collect(ctx, be, cfg, &st);
     if (rc) goto out;
     /* What rebalance would know: its history, read, never written. */
-    rc = bal__plan_history(ctx, cfg, &hist, &nhist);
-    if (rc) goto out;
-    bal__plan_opts_init(&popts);
-    popts.max_moves = o->max_moves;
-    popts.horizon_s = o->horizon_s;
-    popts.hist = hist;
-    popts.nhist = nhist;
-    popts.now_s = bal__wall_time();
-    rc = bal__plan_make(ctx, cfg, st, &popts, &step);
+    rc = bal__plan_make_live(ctx, cfg, st, o->max_moves, o->horizon_s,
+                             &hist, &nhist, &step);
     if (rc) goto out;
     /* The report keeps the input, the result and the estimates. */
     r->in = step.in;

@@ -983,7 +983,6 @@ int bal_rebalance(bal_ctx *ctx, bal_backend *be, const bal_config *cfg,
     bal_rebalance_report *rep = NULL;
     bal_status *st = NULL;
     bal__plan_step step;        /* the plan: made, or read (--apply) */
-    bal__plan_opts popts;
     double *gain = NULL;
     bal__hist *hist = NULL;
     char problem[600];
@@ -1059,14 +1058,8 @@ int bal_rebalance(bal_ctx *ctx, bal_backend *be, const bal_config *cfg,
         goto done;
     }
     if (!o->apply) {
-        rc = bal__plan_history(ctx, cfg, &hist, &nhist);
-        if (rc) goto out;
-        bal__plan_opts_init(&popts);
-        popts.max_moves = o->max_moves;
-        popts.hist = hist;
-        popts.nhist = nhist;
-        popts.now_s = bal__wall_time();
-        rc = bal__plan_make(ctx, cfg, st, &popts, &step);
+        rc = bal__plan_make_live(ctx, cfg, st, o->max_moves, -1, &hist,
+                                 &nhist, &step);
         if (rc) goto out;
     }
     rc = report_moves(&r, &step.plan, step.pred, st);
