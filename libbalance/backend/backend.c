@@ -20,6 +20,23 @@ static const struct {
     { "replay", bal__backend_replay_open, true  },
 };
 
+int bal__backend_alloc(bal_ctx *ctx, const struct bal_config *cfg,
+                       const char *spec, bal_backend **be_r)
+{
+    bal_backend *be = calloc(1, sizeof(*be));
+
+    if (!be) return BAL_ENOMEM;
+    be->ctx = ctx;
+    be->cfg = cfg;
+    be->spec = strdup(spec);
+    if (!be->spec) {
+        free(be);
+        return BAL_ENOMEM;
+    }
+    *be_r = be;
+    return 0;
+}
+
 int bal_backend_open(bal_ctx *ctx, const bal_config *cfg, const char *spec,
                      bal_backend **be_r)
 {
@@ -57,13 +74,8 @@ int bal_backend_open(bal_ctx *ctx, const bal_config *cfg, const char *spec,
         goto out;
     }
 
-    be = calloc(1, sizeof(*be));
-    if (!be) { rc = BAL_ENOMEM; goto out; }
-    be->ctx = ctx;
-    be->cfg = cfg;
-    be->spec = strdup(spec);
-    if (!be->spec) { rc = BAL_ENOMEM; goto out; }
-
+    rc = bal__backend_alloc(ctx, cfg, spec, &be);
+    if (rc) goto out;
     rc = backends[i].open(be, arg);
     if (rc) goto out;
 
@@ -71,10 +83,7 @@ int bal_backend_open(bal_ctx *ctx, const bal_config *cfg, const char *spec,
     be = NULL;
 
 out:
-    if (be) {
-        free(be->spec);
-        free(be);
-    }
+    bal_backend_close(be);
     return rc;
 }
 

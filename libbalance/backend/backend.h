@@ -35,8 +35,16 @@ struct bal_backend {
     void *priv;
 };
 
-/* Each adapter's constructor: sets be->ops and be->priv.  arg is what
- * follows "NAME:" in the spec (NULL for plain "xen"). */
+/* A backend not opened yet, for a constructor to fill (spec copied): what
+ * bal_backend_open makes from a spec and the simulator's balancer around
+ * a scenario it has changed.  Until the constructor sets be->ops,
+ * bal_backend_close frees it alone.  0 or BAL_ENOMEM. */
+int bal__backend_alloc(bal_ctx *ctx, const struct bal_config *cfg,
+                       const char *spec, bal_backend **be_r);
+
+/* Each adapter's constructor: sets be->ops and be->priv, on success
+ * alone.  arg is what follows "NAME:" in the spec (NULL for plain
+ * "xen"). */
 int bal__backend_xen_open(bal_backend *be, const char *arg);
 int bal__backend_sim_open(bal_backend *be, const char *arg);
 int bal__backend_replay_open(bal_backend *be, const char *arg);

@@ -22,18 +22,53 @@
 
 /* ---- the history -------------------------------------------------------- */
 
+/* h's rates, indexed by bal_resource. */
+static void hist_rates(const bal__hist *h, double *before, double *after)
+{
+    before[BAL_RES_CPU] = h->cpu_pct_before;
+    before[BAL_RES_IO] = h->disk_Bps_before;
+    before[BAL_RES_NET] = h->net_Bps_before;
+    after[BAL_RES_CPU] = h->cpu_pct_after;
+    after[BAL_RES_IO] = h->disk_Bps_after;
+    after[BAL_RES_NET] = h->net_Bps_after;
+}
+
+/* Each resource's rate keys, as bal__hist_rates_json writes them. */
+static const struct {
+    const char *before, *after;
+    int decimals;
+} rate_keys[BAL_NRES] = {
+    [BAL_RES_CPU] = { "cpu_pct_before", "cpu_pct_after", 2 },
+    [BAL_RES_IO] = { "disk_Bps_before", "disk_Bps_after", 0 },
+    [BAL_RES_NET] = { "net_Bps_before", "net_Bps_after", 0 },
+};
+
+void bal__hist_rates_json(bal__jw *w, const double *before,
+                          const double *after, double gain)
+{
+    int r;
+
+    for (r = 0; r < BAL_NRES; r++) {
+        bal__jw_key_num_opt(w, rate_keys[r].before, before[r],
+                            rate_keys[r].decimals);
+        bal__jw_key_num_opt(w, rate_keys[r].after, after[r],
+                            rate_keys[r].decimals);
+    }
+    bal__jw_key_num_opt(w, "gain", gain, 4);
+}
+
 /* One record as a line of JSON (newline included); *line_r malloc'd.  A
  * number not known (not finite) is left out, key and all. */
 static int hist_line(const bal__hist *h, char **line_r, size_t *len_r)
 {
     bal__jw *w = NULL;
     char *json = NULL, *line;
+    double before[BAL_NRES], after[BAL_NRES];
     size_t len;
     int rc;
 
-    rc = bal__jw_alloc(false, &w);
+    rc = bal__jw_doc(false, NULL, 0, &w);
     if (rc) return rc;
-    bal__jw_map_open(w);
     bal__jw_key_num_opt(w, "time", h->time, 3);
     bal__jw_key_str(w, "uuid", h->uuid);
     bal__jw_key_str(w, "vm", h->vm);
@@ -43,13 +78,8 @@ static int hist_line(const bal__hist *h, char **line_r, size_t *len_r)
     bal__jw_key_num_opt(w, "duration_s", h->duration_s, 3);
     bal__jw_key_num_opt(w, "downtime_s", h->downtime_s, 3);
     if (h->rates) {
-        bal__jw_key_num_opt(w, "cpu_pct_before", h->cpu_pct_before, 2);
-        bal__jw_key_num_opt(w, "cpu_pct_after", h->cpu_pct_after, 2);
-        bal__jw_key_num_opt(w, "disk_Bps_before", h->disk_Bps_before, 0);
-        bal__jw_key_num_opt(w, "disk_Bps_after", h->disk_Bps_after, 0);
-        bal__jw_key_num_opt(w, "net_Bps_before", h->net_Bps_before, 0);
-        bal__jw_key_num_opt(w, "net_Bps_after", h->net_Bps_after, 0);
-        bal__jw_key_num_opt(w, "gain", h->gain, 4);
+        hist_rates(h, before, after);
+        bal__hist_rates_json(w, before, after, h->gain);
     }
     bal__jw_key_num_opt(w, "predicted_gain", h->predicted, 4);
     if (h->mem_kb > 0) bal__jw_key_num(w, "mem_kb", (double)h->mem_kb, 0);
@@ -332,13 +362,10 @@ void bal__hist_facts_init(bal__hist_facts *f)
  * an idle one. */
 static double realised_gain(const bal__hist *h)
 {
-    const double before[BAL_NRES] = { h->cpu_pct_before, h->disk_Bps_before,
-                                      h->net_Bps_before };
-    const double after[BAL_NRES] = { h->cpu_pct_after, h->disk_Bps_after,
-                                     h->net_Bps_after };
-    double sum = 0;
+    double before[BAL_NRES], after[BAL_NRES], sum = 0;
     int r, n = 0;
 
+    hist_rates(h, before, after);
     for (r = 0; r < BAL_NRES; r++) {
         if (!bal__type_uses(h->type, r) &&
             (bal__type_nres(h->type) || r != BAL_RES_CPU))

@@ -12,6 +12,7 @@
 #define BAL_HISTORY_H
 
 #include "base/internal.h"
+#include "base/jsongen.h"
 #include "base/move.h"
 
 #define BAL__HISTORY_FILE "history"
@@ -89,6 +90,14 @@ void bal__hist_facts_init(bal__hist_facts *f);
 void bal__hist_make(const struct bal_config *cfg, double time_s,
                     const bal__move *mv, const bal__move_result *res,
                     const bal__hist_facts *f, bal__hist *h_r);
+
+/* A move's rates before and after, indexed by bal_resource (percent of
+ * one pCPU; disk bytes/s read and written; NIC bytes/s received and
+ * sent), and its realised gain, as the history and rebalance --json both
+ * write them: cpu_pct_before, cpu_pct_after, disk_Bps_..., net_Bps_...,
+ * gain; a number not known (not finite) left out, key and all. */
+void bal__hist_rates_json(bal__jw *w, const double *before,
+                          const double *after, double gain);
 
 /* What one record teaches a learner (bal__hist_learn): true with the key
  * it is learned under in *key_r (below the learner's nkeys) and the value

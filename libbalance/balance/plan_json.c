@@ -43,18 +43,6 @@ static int fail(rd *r, const char *key, const char *fmt, ...)
     return BAL_EINVAL;
 }
 
-/* A string shown in a message: cut, control characters as '?'. */
-static const char *shown(const char *s, char *buf, size_t size)
-{
-    size_t i;
-
-    snprintf(buf, size, "%s", s);
-    for (i = 0; buf[i]; i++)
-        if ((unsigned char)buf[i] < 0x20 || buf[i] == 0x7f) buf[i] = '?';
-    if (strlen(s) >= size && size > 4) strcpy(buf + size - 4, "...");
-    return buf;
-}
-
 /* The member key of obj; NULL when absent; a key given twice is an
  * error (*rc_r). */
 static yajl_val member(rd *r, yajl_val obj, const char *key, int *rc_r)
@@ -101,17 +89,17 @@ static int parse_move(rd *r, yajl_val m, bal__plan *plan, double *pred)
         return rc;
     if (!bal__json_name_valid(vm, strlen(vm)) || strlen(vm) >= BAL__NAME_MAX)
         return fail(r, "vm", "`%s' is not a VM name (1 to %d bytes of "
-                    "UTF-8, no control character)", shown(vm, b1, sizeof(b1)),
-                    BAL__NAME_MAX - 1);
+                    "UTF-8, no control character)",
+                    bal__shown(vm, b1, sizeof(b1)), BAL__NAME_MAX - 1);
     if (!bal__uuid_valid(uuid))
         return fail(r, "uuid", "`%s' is not a UUID (8-4-4-4-12 lower-case "
-                    "hex digits)", shown(uuid, b1, sizeof(b1)));
+                    "hex digits)", bal__shown(uuid, b1, sizeof(b1)));
     if (!bal__config_host_valid(from))
         return fail(r, "from", "`%s' is not a host name",
-                    shown(from, b1, sizeof(b1)));
+                    bal__shown(from, b1, sizeof(b1)));
     if (!bal__config_host_valid(to))
         return fail(r, "to", "`%s' is not a host name",
-                    shown(to, b1, sizeof(b1)));
+                    bal__shown(to, b1, sizeof(b1)));
     if (!strcmp(from, to))
         return fail(r, NULL, "from and to are both %s", from);
 
@@ -310,10 +298,8 @@ int bal__plan_json_write(const bal__plan *p, const double *predicted,
     bal__jw *w = NULL;
     int i, rc;
 
-    rc = bal__jw_alloc(true, &w);
+    rc = bal__jw_doc(true, "xl_balance_plan", BAL__PLAN_VERSION, &w);
     if (rc) return rc;
-    bal__jw_map_open(w);
-    bal__jw_key_int(w, "xl_balance_plan", BAL__PLAN_VERSION);
     bal__jw_str(w, "moves");
     bal__jw_array_open(w);
     for (i = 0; i < p->n; i++) {

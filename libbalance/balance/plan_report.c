@@ -15,7 +15,6 @@
 #include "backend/backend.h"
 #include "base/json.h"
 #include "base/jsongen.h"
-#include "base/state.h"
 #include "plan_step.h"
 #include "plan_report.h"
 #include "planner/planner_json.h"
@@ -177,7 +176,6 @@ int bal_plan(bal_ctx *ctx, bal_backend *be, const bal_config *cfg,
     bal_plan_report *r = NULL;
     bal_status *st = NULL;
     bal__hist *hist = NULL;
-    bal__plan_opts popts;
     bal__plan_step step;
     int nhist = 0, rc;
 
@@ -192,15 +190,8 @@ int bal_plan(bal_ctx *ctx, bal_backend *be, const bal_config *cfg,
     rc = bal_status_collect(ctx, be, cfg, &st);
     if (rc) goto out;
     /* What rebalance would know: its history, read, never written. */
-    rc = bal__plan_history(ctx, cfg, &hist, &nhist);
-    if (rc) goto out;
-    bal__plan_opts_init(&popts);
-    popts.max_moves = o->max_moves;
-    popts.horizon_s = o->horizon_s;
-    popts.hist = hist;
-    popts.nhist = nhist;
-    popts.now_s = bal__wall_time();
-    rc = bal__plan_make(ctx, cfg, st, &popts, &step);
+    rc = bal__plan_make_live(ctx, cfg, st, o->max_moves, o->horizon_s,
+                             &hist, &nhist, &step);
     if (rc) goto out;
     /* The report keeps the input, the result and the estimates. */
     r->in = step.in;
@@ -251,14 +242,13 @@ typedef struct file_sink {
 static void file_log(void *opaque, bal_log_level level, const char *msg)
 {
     const file_sink *fs = opaque;
-    char line[1024], *c;
+    char line[1024];
 
     if (level >= BAL_LOG_ERROR)
         snprintf(line, sizeof(line), "%s: %s", fs->path, msg);
     else
         snprintf(line, sizeof(line), "%s", msg);
-    for (c = line; *c; c++)
-        if ((unsigned char)*c < 0x20 || *c == 0x7f) *c = '?';
+    bal__mask_controls(line);
     bal__log(fs->ctx, level, "%s", line);
 }
 
@@ -566,11 +556,8 @@ int bal_plan_report_json(const bal_plan_report *r, char **json_r)
     int i, k, rc;
 
     if (!r || !json_r) return BAL_EINVAL;
-    rc = bal__jw_alloc(true, &w);
+    rc = bal__jw_doc(true, "xl_balance_plan", PLAN_VERSION, &w);
     if (rc) return rc;
-
-    bal__jw_map_open(w);
-    bal__jw_key_int(w, "xl_balance_plan", PLAN_VERSION);
     gen_moves(w, r);
     k_num(w, "horizon_s", r->sum.horizon_s, 1);
     bal__jw_str(w, "waves");

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/state.h"
 #include "plan_step.h"
 
 void bal__plan_opts_init(bal__plan_opts *o)
@@ -75,4 +76,23 @@ int bal__plan_make(bal_ctx *ctx, const struct bal_config *cfg,
 out:
     bal__plan_step_dispose(&s);
     return rc;
+}
+
+int bal__plan_make_live(bal_ctx *ctx, const struct bal_config *cfg,
+                        const bal_status *st, int max_moves,
+                        double horizon_s, bal__hist **hist_r, int *nhist_r,
+                        bal__plan_step *step_r)
+{
+    bal__plan_opts o;
+    int rc;
+
+    rc = bal__plan_history(ctx, cfg, hist_r, nhist_r);
+    if (rc) return rc;
+    bal__plan_opts_init(&o);
+    o.max_moves = max_moves;
+    o.horizon_s = horizon_s;
+    o.hist = *hist_r;
+    o.nhist = *nhist_r;
+    o.now_s = bal__wall_time();
+    return bal__plan_make(ctx, cfg, st, &o, step_r);
 }

@@ -2,7 +2,8 @@
  * plan_step.h - THE planning step, of `plan', `rebalance' and the
  * simulator's balancer alike: the planner's input from a status
  * (plan_input.c), the planner's result (planner/planner.h), and the plan
- * as migrations in waves with what it predicts of each.  Pure.
+ * as migrations in waves with what it predicts of each.  Pure, but for
+ * bal__plan_make_live (the history file, the clock).
  */
 #ifndef BAL_PLAN_STEP_H
 #define BAL_PLAN_STEP_H
@@ -47,5 +48,15 @@ void bal__plan_step_dispose(bal__plan_step *s);
 int bal__plan_make(bal_ctx *ctx, const struct bal_config *cfg,
                    const bal_status *st, const bal__plan_opts *opts,
                    bal__plan_step *step_r);
+
+/* The step of `plan' and `rebalance' on a dom0: with the migration
+ * history of the configuration's state_dir (bal__plan_history: read,
+ * never written) at the wall clock's time; max_moves and horizon_s as in
+ * bal__plan_opts.  *hist_r (malloc'd) and *nhist_r are the caller's,
+ * whatever the outcome. */
+int bal__plan_make_live(bal_ctx *ctx, const struct bal_config *cfg,
+                        const bal_status *st, int max_moves,
+                        double horizon_s, bal__hist **hist_r, int *nhist_r,
+                        bal__plan_step *step_r);
 
 #endif /* BAL_PLAN_STEP_H */

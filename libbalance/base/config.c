@@ -268,18 +268,6 @@ int bal__config_split_storage(const char *entry, char *host_r, char ***v_r,
     return bal__config_split_group(colon + 1, v_r, n_r);
 }
 
-/* s, fit for a message: cut, control characters as '?'. */
-static const char *quoted(const char *s, char *buf, size_t size)
-{
-    size_t i;
-
-    snprintf(buf, size, "%s", s);
-    for (i = 0; buf[i]; i++)
-        if ((unsigned char)buf[i] < 0x20 || buf[i] == 0x7f) buf[i] = '?';
-    if (strlen(s) >= size && size > 4) strcpy(buf + size - 4, "...");
-    return buf;
-}
-
 static bool has_control(const char *s)
 {
     for (; *s; s++)
@@ -299,12 +287,13 @@ static bool vm_ref_check(const bal__config_key *k, const char *what,
     }
     if (strlen(s) >= BAL__NAME_MAX) {
         snprintf(why, size, "%s: %s: `%s' is longer than %d characters",
-                 k->name, what, quoted(s, b, sizeof(b)), BAL__NAME_MAX - 1);
+                 k->name, what, bal__shown(s, b, sizeof(b)),
+                 BAL__NAME_MAX - 1);
         return false;
     }
     if (has_control(s)) {
         snprintf(why, size, "%s: %s: `%s' holds a control character",
-                 k->name, what, quoted(s, b, sizeof(b)));
+                 k->name, what, bal__shown(s, b, sizeof(b)));
         return false;
     }
     return true;
@@ -330,7 +319,7 @@ static int check_groups(const bal__config_key *k, const char *const *items,
             for (c = 0; c < a; c++)
                 if (!strcmp(g[i][c], g[i][a])) {
                     snprintf(why, size, "%s: %s: `%s' is listed twice",
-                             k->name, what, quoted(g[i][a], b, sizeof(b)));
+                             k->name, what, bal__shown(g[i][a], b, sizeof(b)));
                     rc = BAL_ECONFIG;
                     break;
                 }
@@ -339,7 +328,8 @@ static int check_groups(const bal__config_key *k, const char *const *items,
                     if (!strcmp(g[j][c], g[i][a])) {
                         snprintf(why, size, "%s: `%s' is in entries %d and "
                                  "%d (a VM may be in one group)", k->name,
-                                 quoted(g[i][a], b, sizeof(b)), j + 1, i + 1);
+                                 bal__shown(g[i][a], b, sizeof(b)), j + 1,
+                                 i + 1);
                         rc = BAL_ECONFIG;
                         break;
                     }
@@ -347,7 +337,7 @@ static int check_groups(const bal__config_key *k, const char *const *items,
         if (!rc && gn[i] < 2) {
             snprintf(why, size, "%s: %s: `%s' is one VM; a group needs two "
                      "or more, separated by commas", k->name, what,
-                     quoted(items[i], b, sizeof(b)));
+                     bal__shown(items[i], b, sizeof(b)));
             rc = BAL_ECONFIG;
         }
     }
@@ -371,14 +361,14 @@ static int check_storage(const bal__config_key *k, const char *const *items,
         if (rc == BAL_EINVAL) {
             snprintf(why, size, "%s: entry %d: `%s' is not "
                      "HOST:STORAGE[,STORAGE...]", k->name, i + 1,
-                     quoted(items[i], b, sizeof(b)));
+                     bal__shown(items[i], b, sizeof(b)));
             rc = BAL_ECONFIG;
             break;
         }
         if (rc) break;
         if (!bal__config_host_valid(hosts[i])) {
             snprintf(why, size, "%s: entry %d: `%s' is not a host name",
-                     k->name, i + 1, quoted(hosts[i], b, sizeof(b)));
+                     k->name, i + 1, bal__shown(hosts[i], b, sizeof(b)));
             rc = BAL_ECONFIG;
         }
         for (j = 0; j < i && !rc; j++)
@@ -391,7 +381,7 @@ static int check_storage(const bal__config_key *k, const char *const *items,
             if (!bal__config_storage_valid(v[a])) {
                 snprintf(why, size, "%s: entry %d: `%s' is not a storage "
                          "name (1 to 63 letters, digits, '.', '-' and '_')",
-                         k->name, i + 1, quoted(v[a], b, sizeof(b)));
+                         k->name, i + 1, bal__shown(v[a], b, sizeof(b)));
                 rc = BAL_ECONFIG;
                 break;
             }
@@ -432,7 +422,7 @@ int bal__config_check_list(const bal__config_key *k, const char *const *items,
         for (j = 0; j < i; j++)
             if (!strcmp(items[j], items[i])) {
                 snprintf(why, size, "%s: `%s' is listed twice", k->name,
-                         quoted(items[i], b, sizeof(b)));
+                         bal__shown(items[i], b, sizeof(b)));
                 return BAL_ECONFIG;
             }
     }

@@ -119,6 +119,17 @@ void bal__config_dispose(struct bal_config *cfg);
 char *bal__strdup(const char *s);               /* NULL on ENOMEM */
 char **bal__strv_dup(char *const *v, int n);    /* NULL-terminated copy */
 void bal__strv_free(char **v);
+/* snprintf for messages that may be cut (a name at its longest): the cut
+ * is meant, and gcc's -Wformat-truncation, which warns of it at a call
+ * of snprintf, does not look through this one. */
+void bal__sfmt(char *buf, size_t size, const char *fmt, ...)
+    BAL__PRINTF(3, 4);
+/* Control characters (below 0x20, DEL) as '?', in place: what was read
+ * from a file or a peer must not drive the terminal our log goes to. */
+void bal__mask_controls(char *s);
+/* s fit for a message, in buf: control characters as '?', cut to size
+ * and then ending in "..." (when size > 4).  Returns buf. */
+const char *bal__shown(const char *s, char *buf, size_t size);
 /* Monotonic time in ns. */
 uint64_t bal__now_ns(void);
 /* Reads a whole file into a NUL-terminated buffer of at most max bytes;

@@ -288,10 +288,8 @@ int bal__json_write_sample(const bal__sample *s, char **json_r)
 
     rc = json_r ? check_sample(s) : BAL_EINVAL;
     if (rc) return rc;
-    rc = bal__jw_alloc(false, &w);
+    rc = bal__jw_doc(false, "xl_balance_sample", SAMPLE_VERSION, &w);
     if (rc) return rc;
-    bal__jw_map_open(w);
-    bal__jw_key_int(w, "xl_balance_sample", SAMPLE_VERSION);
     bal__jw_str(w, "hosts");
     bal__jw_array_open(w);
     for (h = 0; h < s->nhosts; h++) {
@@ -1026,15 +1024,14 @@ void bal__json_error(bal_ctx *ctx, const char *what, const char *where,
 void bal__json_verror(bal_ctx *ctx, const char *what, const char *where,
                       const char *fmt, va_list ap)
 {
-    char msg[512], line[1024], *c;
+    char msg[512], line[1024];
 
     vsnprintf(msg, sizeof(msg), fmt, ap);
     if (where && *where)
         snprintf(line, sizeof(line), "%s: %s: %s", what, where, msg);
     else
         snprintf(line, sizeof(line), "%s: %s", what, msg);
-    for (c = line; *c; c++)
-        if ((unsigned char)*c < 0x20 || *c == 0x7f) *c = '?';
+    bal__mask_controls(line);
     BAL__ERR(ctx, "%s", line);
 }
 

@@ -37,6 +37,18 @@ int bal__jw_alloc(bool beautify, bal__jw **w_r)
     return 0;
 }
 
+int bal__jw_doc(bool beautify, const char *kind, long long version,
+                bal__jw **w_r)
+{
+    int rc;
+
+    rc = bal__jw_alloc(beautify, w_r);
+    if (rc) return rc;
+    bal__jw_map_open(*w_r);
+    if (kind) bal__jw_key_int(*w_r, kind, version);
+    return 0;
+}
+
 /* One yajl_gen call, unless w is in fault already; its refusal is w's. */
 #define GEN(w, call) do {                                               \
         if (!(w)->rc && (call) != yajl_gen_status_ok)                   \

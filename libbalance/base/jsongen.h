@@ -20,6 +20,12 @@ typedef struct bal__jw bal__jw;
  * level) or all on one line.  0 or BAL_ENOMEM.  bal__jw_finish frees it,
  * as fclose does a FILE. */
 int bal__jw_alloc(bool beautify, bal__jw **w_r);
+/* The same for a document that is one map, opened, its first key (when
+ * kind is not NULL) what it is and in which version ("xl_balance_plan":
+ * 1), which a reader checks before anything else.  The caller closes the
+ * map before bal__jw_finish. */
+int bal__jw_doc(bool beautify, const char *kind, long long version,
+                bal__jw **w_r);
 
 void bal__jw_map_open(bal__jw *w);
 void bal__jw_map_close(bal__jw *w);

@@ -59,21 +59,6 @@ static const struct {
     [K_DIRTY] = { "dirty_Bps", IN_DONE },
 };
 
-static void say(char *why, size_t size, const char *fmt, ...)
-    BAL__PRINTF(3, 4);
-
-static void say(char *why, size_t size, const char *fmt, ...)
-{
-    va_list ap;
-
-    va_start(ap, fmt);
-    vsnprintf(why, size, fmt, ap);
-    va_end(ap);
-    /* It may quote the other host's bytes: no control character, valid
-     * UTF-8 (a cut one included) into our log. */
-    bal__json_name_sanitize(why);
-}
-
 /* A BAL_E* this library knows (bal_strerror's default is one literal). */
 static bool known_rc(int rc)
 {
@@ -97,42 +82,42 @@ static int answer_check(const bal__migrate_answer *a, char *why,
                         size_t size)
 {
     if (a->rc && !known_rc(a->rc)) {
-        say(why, size, "rc %d is no error code", a->rc);
+        bal__sfmt(why, size, "rc %d is no error code", a->rc);
         return BAL_EINVAL;
     }
     if (a->rc) return 0;
     if (!name_ok(a->vm, sizeof(a->vm)) || !name_ok(a->from, sizeof(a->from))
         || !name_ok(a->to, sizeof(a->to))) {
-        say(why, size, "vm, from or to is not a name of printable UTF-8 "
+        bal__sfmt(why, size, "vm, from or to is not a name of printable UTF-8 "
             "that fits");
         return BAL_EINVAL;
     }
     if (!bal__uuid_valid(a->uuid)) {
-        say(why, size, "uuid `%.40s' is not a UUID", a->uuid);
+        bal__sfmt(why, size, "uuid `%.40s' is not a UUID", a->uuid);
         return BAL_EINVAL;
     }
     if (!(a->duration_s >= 0 && a->duration_s <= DURATION_MAX)) {
-        say(why, size, "duration_s %g is out of range (0 to %g)",
+        bal__sfmt(why, size, "duration_s %g is out of range (0 to %g)",
             a->duration_s, DURATION_MAX);
         return BAL_EINVAL;
     }
     if (!(a->downtime_s >= 0 && a->downtime_s <= a->duration_s)) {
-        say(why, size, "downtime_s %g is out of range (0 to duration_s)",
+        bal__sfmt(why, size, "downtime_s %g is out of range (0 to duration_s)",
             a->downtime_s);
         return BAL_EINVAL;
     }
     if (a->rounds < 0 || a->rounds > ROUNDS_MAX) {
-        say(why, size, "rounds %d is out of range (0 to %d)", a->rounds,
+        bal__sfmt(why, size, "rounds %d is out of range (0 to %d)", a->rounds,
             ROUNDS_MAX);
         return BAL_EINVAL;
     }
     if (a->bytes > (uint64_t)LLONG_MAX || a->mem_kb > (uint64_t)LLONG_MAX) {
-        say(why, size, "bytes or mem_kb is out of range");
+        bal__sfmt(why, size, "bytes or mem_kb is out of range");
         return BAL_EINVAL;
     }
     if (!isnan(a->dirty_Bps) &&
         !(a->dirty_Bps >= 0 && a->dirty_Bps <= DIRTY_MAX)) {
-        say(why, size, "dirty_Bps %g is out of range (0 to %g, or null)",
+        bal__sfmt(why, size, "dirty_Bps %g is out of range (0 to %g, or null)",
             a->dirty_Bps, DIRTY_MAX);
         return BAL_EINVAL;
     }
@@ -152,10 +137,9 @@ int bal__migrate_json_write(const bal__migrate_answer *a, char **json_r)
      * reader. */
     rc = answer_check(a, why, sizeof(why));
     if (rc) return rc;
-    rc = bal__jw_alloc(false, &w);
+    rc = bal__jw_doc(false, keys[K_VERSION].name, BAL__MIGRATE_JSON_VERSION,
+                     &w);
     if (rc) return rc;
-    bal__jw_map_open(w);
-    bal__jw_key_int(w, keys[K_VERSION].name, BAL__MIGRATE_JSON_VERSION);
     bal__jw_key_str(w, keys[K_OUTCOME].name, outcome_name(a->rc));
     bal__jw_key_int(w, keys[K_RC].name, a->rc);
     if (a->rc) {
@@ -341,6 +325,9 @@ int bal__migrate_json_parse(const char *text, size_t len,
     rc = read_answer(&r, top, a);
     if (rc) goto out;
     if (answer_check(a, why, size)) {
+        /* why may quote the other host's bytes: no control character,
+         * valid UTF-8 (a cut one included) into our log. */
+        bal__json_name_sanitize(why);
         rc = BAL_EPEER;
         goto out;
     }

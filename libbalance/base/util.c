@@ -3,6 +3,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,6 +43,29 @@ void bal__strv_free(char **v)
     if (!v) return;
     for (p = v; *p; p++) free(*p);
     free(v);
+}
+
+void bal__sfmt(char *buf, size_t size, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(buf, size, fmt, ap);
+    va_end(ap);
+}
+
+void bal__mask_controls(char *s)
+{
+    for (; *s; s++)
+        if ((unsigned char)*s < 0x20 || *s == 0x7f) *s = '?';
+}
+
+const char *bal__shown(const char *s, char *buf, size_t size)
+{
+    snprintf(buf, size, "%s", s);
+    bal__mask_controls(buf);
+    if (strlen(s) >= size && size > 4) strcpy(buf + size - 4, "...");
+    return buf;
 }
 
 uint64_t bal__now_ns(void)

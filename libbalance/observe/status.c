@@ -245,15 +245,37 @@ int bal__status_build(const struct bal_config *cfg, const bal__observer *obs,
     return 0;
 }
 
+int bal__observer_next(bal_ctx *ctx, bal_backend *be,
+                       const struct bal_config *cfg, bal__observer *o,
+                       bal__sample *prev)
+{
+    bal__sample cur;
+    int rc;
+
+    bal__sample_init(&cur);
+    rc = be->ops->wait(be, cfg->interval);
+    if (rc) goto out;
+    rc = be->ops->sample(be, false, &cur);
+    if (rc) goto out;
+    rc = bal__observer_feed(ctx, cfg, o, prev, &cur);
+    if (rc) goto out;
+    bal__sample_dispose(prev);
+    *prev = cur;
+    bal__sample_init(&cur);
+
+out:
+    bal__sample_dispose(&cur);
+    return rc;
+}
+
 int bal_status_collect(bal_ctx *ctx, bal_backend *be, const bal_config *cfg,
                        bal_status **status_r)
 {
-    bal__sample prev, cur;
+    bal__sample prev;
     bal__observer obs;
     int rc, k;
 
     bal__sample_init(&prev);
-    bal__sample_init(&cur);
     bal__observer_init(&obs);
 
     if (!ctx || !be || !cfg || !status_r) { rc = BAL_EINVAL; goto out; }
@@ -261,21 +283,13 @@ int bal_status_collect(bal_ctx *ctx, bal_backend *be, const bal_config *cfg,
     rc = be->ops->sample(be, false, &prev);
     if (rc) goto out;
     for (k = 1; k < cfg->samples; k++) {
-        rc = be->ops->wait(be, cfg->interval);
+        rc = bal__observer_next(ctx, be, cfg, &obs, &prev);
         if (rc) goto out;
-        rc = be->ops->sample(be, false, &cur);
-        if (rc) goto out;
-        rc = bal__observer_feed(ctx, cfg, &obs, &prev, &cur);
-        if (rc) goto out;
-        bal__sample_dispose(&prev);
-        prev = cur;
-        bal__sample_init(&cur);
     }
     rc = bal__status_build(cfg, &obs, &prev, status_r);
 
 out:
     bal__sample_dispose(&prev);
-    bal__sample_dispose(&cur);
     bal__observer_dispose(&obs);
     return rc;
 }

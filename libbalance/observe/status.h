@@ -43,6 +43,13 @@ void bal__observer_dispose(bal__observer *o);
 int bal__observer_feed(bal_ctx *ctx, const struct bal_config *cfg,
                        bal__observer *o, const bal__sample *prev,
                        const bal__sample *cur);
+/* One interval of observing: waits cfg->interval, samples every host and
+ * feeds the observer the rates since *prev, which becomes the new sample
+ * (what a status and a balancer's loop take one interval at a time).  On
+ * an error *prev is as it was. */
+int bal__observer_next(bal_ctx *ctx, bal_backend *be,
+                       const struct bal_config *cfg, bal__observer *o,
+                       bal__sample *prev);
 /* The status of the newest sample `last' (moved into the status, left
  * empty) as the observer sees it. */
 int bal__status_build(const struct bal_config *cfg, const bal__observer *o,

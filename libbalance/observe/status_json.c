@@ -72,11 +72,8 @@ int bal_status_json(const bal_status *st, char **json_r)
     int i, rc;
 
     if (!st || !json_r) return BAL_EINVAL;
-    rc = bal__jw_alloc(true, &w);
+    rc = bal__jw_doc(true, "xl_balance_status", 1, &w);
     if (rc) return rc;
-
-    bal__jw_map_open(w);
-    bal__jw_key_int(w, "xl_balance_status", 1);
     bal__jw_str(w, "hosts");
     bal__jw_array_open(w);
     for (i = 0; i < st->nhosts; i++) gen_host(w, &st->hosts[i]);

@@ -492,10 +492,8 @@ int bal__pl_result_json(const bal__pl_result *r, const bal__pl_input *in,
     bal__jw *w = NULL;
     int i, rc;
 
-    rc = bal__jw_alloc(true, &w);
+    rc = bal__jw_doc(true, NULL, 0, &w);
     if (rc) return rc;
-
-    bal__jw_map_open(w);
     bal__jw_str(w, "moves");
     bal__jw_array_open(w);
     for (i = 0; i < r->nmoves; i++) {

@@ -159,11 +159,8 @@ int bal_sim_report_json(const bal_sim_report *r, char **json_r)
     int i, rc;
 
     if (!r || !json_r) return BAL_EINVAL;
-    rc = bal__jw_alloc(true, &w);
+    rc = bal__jw_doc(true, "xl_balance_simulation", 1, &w);
     if (rc) return rc;
-
-    bal__jw_map_open(w);
-    bal__jw_key_int(w, "xl_balance_simulation", 1);
     bal__jw_key_bool(w, "balanced", r->has_bal);
     bal__jw_key_num_or_null(w, "rtt_ms", bal_sim_report_rtt_ms(r), 3);
     bal__jw_key_str(w, "policy", bal_sim_report_concurrent(r)

@@ -151,22 +151,15 @@ static int open_sim(bal_ctx *ctx, const struct bal_config *cfg,
         scn.vms[i].network *= o->job_scale;
     }
 
-    be = calloc(1, sizeof(*be));
-    if (!be) { rc = BAL_ENOMEM; goto out; }
-    be->ctx = ctx;
-    be->cfg = cfg;
-    be->spec = strdup("sim");
-    if (!be->spec) { rc = BAL_ENOMEM; goto out; }
+    rc = bal__backend_alloc(ctx, cfg, "sim", &be);
+    if (rc) goto out;
     rc = bal__backend_sim_adopt(be, &scn);
     if (rc) goto out;
     *out = be;
     be = NULL;
 
 out:
-    if (be) {
-        free(be->spec);
-        free(be);
-    }
+    bal_backend_close(be);
     bal__scenario_dispose(&scn);
     free(path);
     return rc;
@@ -215,7 +208,7 @@ int bal__simulate_run(bal_ctx *ctx, const struct bal_config *cfg,
 {
     bal_backend *be = NULL;
     bal__sim *sim;
-    bal__sample prev, cur, snap;
+    bal__sample prev, snap;
     bal__observer obs;
     bal_status *st = NULL;
     bal__plan_step step;
@@ -227,7 +220,6 @@ int bal__simulate_run(bal_ctx *ctx, const struct bal_config *cfg,
     int rc;
 
     bal__sample_init(&prev);
-    bal__sample_init(&cur);
     bal__sample_init(&snap);
     bal__observer_init(&obs);
     bal__plan_step_init(&step);
@@ -257,15 +249,8 @@ int bal__simulate_run(bal_ctx *ctx, const struct bal_config *cfg,
             rc = BAL_ERANGE;
             goto out;
         }
-        rc = be->ops->wait(be, cfg->interval);
+        rc = bal__observer_next(ctx, be, cfg, &obs, &prev);
         if (rc) goto out;
-        rc = be->ops->sample(be, false, &cur);
-        if (rc) goto out;
-        rc = bal__observer_feed(ctx, cfg, &obs, &prev, &cur);
-        if (rc) goto out;
-        bal__sample_dispose(&prev);
-        prev = cur;
-        bal__sample_init(&cur);
 
         if (!balance || bal__sim_now(sim) < run.balance_at) continue;
 
@@ -307,7 +292,6 @@ out:
     bal_status_free(st);
     bal__observer_dispose(&obs);
     bal__sample_dispose(&prev);
-    bal__sample_dispose(&cur);
     bal__sample_dispose(&snap);
     bal_backend_close(be);
     return rc;

@@ -227,10 +227,8 @@ int bal_sweep_report_json(const bal_sweep_report *r, char **json_r)
     if (!r || !json_r) return BAL_EINVAL;
     rows = r->rows;
     n = r->n;
-    rc = bal__jw_alloc(true, &w);
+    rc = bal__jw_doc(true, "xl_balance_breakeven", 1, &w);
     if (rc) return rc;
-    bal__jw_map_open(w);
-    bal__jw_key_int(w, "xl_balance_breakeven", 1);
     bal__jw_str(w, "rows");
     bal__jw_array_open(w);
     for (i = 0; i < n; i++) {

@@ -67,18 +67,6 @@ int bal_rebalance_options_init(bal_rebalance_options *o,
     return 0;
 }
 
-/* snprintf for messages that may be cut (a name at its longest). */
-static void sfmt(char *buf, size_t size, const char *fmt, ...)
-    BAL__PRINTF(3, 4);
-static void sfmt(char *buf, size_t size, const char *fmt, ...)
-{
-    va_list ap;
-
-    va_start(ap, fmt);
-    vsnprintf(buf, size, fmt, ap);
-    va_end(ap);
-}
-
 /* ---- where a VM is -------------------------------------------------------
  * By UUID, in one sample of the whole cluster.  A domain named as a
  * migration names its copies (NAME--migratedaway on the source,
@@ -174,16 +162,16 @@ static int find_unclean(const bal__sample *s, char *buf, size_t size,
 
             if (d->domid == 0) continue;
             if (leftover_name(d->name)) {
-                sfmt(buf, size, "%s (%s) on %s is the copy a migration "
-                         "leaves (one under way, or one that ended badly)",
-                         d->name, d->uuid, s->hosts[i].name);
+                bal__sfmt(buf, size, "%s (%s) on %s is the copy a migration "
+                          "leaves (one under way, or one that ended badly)",
+                          d->name, d->uuid, s->hosts[i].name);
                 *unclean_r = true;
                 break;
             }
             prev = bal__uuidmap_get(&seen, d->uuid);
             if (prev >= 0) {
-                sfmt(buf, size, "%s (%s) runs on %s and on %s", d->name,
-                         d->uuid, s->hosts[prev].name, s->hosts[i].name);
+                bal__sfmt(buf, size, "%s (%s) runs on %s and on %s", d->name,
+                          d->uuid, s->hosts[prev].name, s->hosts[i].name);
                 *unclean_r = true;
                 break;
             }
@@ -697,7 +685,7 @@ static int recover(rb *r)
                   "in doubt; removed", jpath, jr.pid);
         bal__journal_init(&r->j);
         r->j.dirfd = r->dirfd;
-        sfmt(r->j.path, sizeof(r->j.path), "%s", jpath);
+        bal__sfmt(r->j.path, sizeof(r->j.path), "%s", jpath);
         rc = bal__journal_remove(r->ctx, &r->j);
         goto out;
     }
@@ -734,26 +722,26 @@ static int recover(rb *r)
                  found_word(at, bal__sample_find_host(&s, m->mv.from) &&
                                 bal__sample_find_host(&s, m->mv.to),
                             &problem));
-        sfmt(pre, sizeof(pre), "an earlier run (pid %ld, started %s) "
-                 "%s %s (%s) %s -> %s", jr.pid, when,
-                 jr.halted ? "stopped with the migration of"
-                           : "did not finish the migration of",
-                 m->mv.vm, m->mv.uuid, m->mv.from, m->mv.to);
+        bal__sfmt(pre, sizeof(pre), "an earlier run (pid %ld, started %s) "
+                  "%s %s (%s) %s -> %s", jr.pid, when,
+                  jr.halted ? "stopped with the migration of"
+                            : "did not finish the migration of",
+                  m->mv.vm, m->mv.uuid, m->mv.from, m->mv.to);
         if (!problem)
-            sfmt(v->detail, sizeof(v->detail), "%s: it runs on %s (%s); "
-                     "journal entry closed", pre, c.h[0]->name,
-                     !strcmp(v->found, "elsewhere") ? "neither source nor "
-                     "destination" : !strcmp(v->found, "source")
-                     ? "the source" : "the destination");
+            bal__sfmt(v->detail, sizeof(v->detail), "%s: it runs on %s (%s); "
+                      "journal entry closed", pre, c.h[0]->name,
+                      !strcmp(v->found, "elsewhere") ? "neither source nor "
+                      "destination" : !strcmp(v->found, "source")
+                      ? "the source" : "the destination");
         else if (!strcmp(v->found, "unknown"))
-            sfmt(v->detail, sizeof(v->detail), "%s: cannot tell where it "
-                     "runs: %s did not answer; nothing done", pre,
-                     bal__sample_find_host(&s, m->mv.from) ? m->mv.to
-                                                           : m->mv.from);
+            bal__sfmt(v->detail, sizeof(v->detail), "%s: cannot tell where it "
+                      "runs: %s did not answer; nothing done", pre,
+                      bal__sample_find_host(&s, m->mv.from) ? m->mv.to
+                                                            : m->mv.from);
         else
-            sfmt(v->detail, sizeof(v->detail), "%s: found %s: an admin "
-                     "must look (keep exactly one copy, named %s), then run "
-                     "again; nothing done", pre, where_s, m->mv.vm);
+            bal__sfmt(v->detail, sizeof(v->detail), "%s: found %s: an admin "
+                      "must look (keep exactly one copy, named %s), then run "
+                      "again; nothing done", pre, where_s, m->mv.vm);
         v->pub.vm = v->mv.vm;
         v->pub.uuid = v->mv.uuid;
         v->pub.from = v->mv.from;
@@ -995,7 +983,6 @@ int bal_rebalance(bal_ctx *ctx, bal_backend *be, const bal_config *cfg,
     bal_rebalance_report *rep = NULL;
     bal_status *st = NULL;
     bal__plan_step step;        /* the plan: made, or read (--apply) */
-    bal__plan_opts popts;
     double *gain = NULL;
     bal__hist *hist = NULL;
     char problem[600];
@@ -1071,14 +1058,8 @@ int bal_rebalance(bal_ctx *ctx, bal_backend *be, const bal_config *cfg,
         goto done;
     }
     if (!o->apply) {
-        rc = bal__plan_history(ctx, cfg, &hist, &nhist);
-        if (rc) goto out;
-        bal__plan_opts_init(&popts);
-        popts.max_moves = o->max_moves;
-        popts.hist = hist;
-        popts.nhist = nhist;
-        popts.now_s = bal__wall_time();
-        rc = bal__plan_make(ctx, cfg, st, &popts, &step);
+        rc = bal__plan_make_live(ctx, cfg, st, o->max_moves, -1, &hist,
+                                 &nhist, &step);
         if (rc) goto out;
     }
     rc = report_moves(&r, &step.plan, step.pred, st);

@@ -5,6 +5,7 @@
 #include <math.h>
 
 #include "base/jsongen.h"
+#include "balance/history.h"
 #include "balance/plan_json.h"
 #include "rebalance.h"
 
@@ -14,10 +15,8 @@ int bal_rebalance_report_json(const bal_rebalance_report *r, char **json_r)
     int i, rc;
 
     if (!r || !json_r) return BAL_EINVAL;
-    rc = bal__jw_alloc(true, &w);
+    rc = bal__jw_doc(true, "xl_balance_plan", BAL__PLAN_VERSION, &w);
     if (rc) return rc;
-    bal__jw_map_open(w);
-    bal__jw_key_int(w, "xl_balance_plan", BAL__PLAN_VERSION);
     bal__jw_key_str(w, "outcome", bal_rebalance_outcome_name(r->outcome));
     bal__jw_str(w, "moves");
     bal__jw_array_open(w);
@@ -38,13 +37,18 @@ int bal_rebalance_report_json(const bal_rebalance_report *r, char **json_r)
             bal__jw_key_int(w, "bytes", (long long)m->bytes);
         }
         if (m->rates_valid) {
-            bal__jw_key_num_opt(w, "cpu_pct_before", m->cpu_pct_before, 2);
-            bal__jw_key_num_opt(w, "cpu_pct_after", m->cpu_pct_after, 2);
-            bal__jw_key_num_opt(w, "disk_Bps_before", m->disk_Bps_before, 0);
-            bal__jw_key_num_opt(w, "disk_Bps_after", m->disk_Bps_after, 0);
-            bal__jw_key_num_opt(w, "net_Bps_before", m->net_Bps_before, 0);
-            bal__jw_key_num_opt(w, "net_Bps_after", m->net_Bps_after, 0);
-            bal__jw_key_num_opt(w, "gain", m->gain, 4);
+            const double before[BAL_NRES] = {
+                [BAL_RES_CPU] = m->cpu_pct_before,
+                [BAL_RES_IO] = m->disk_Bps_before,
+                [BAL_RES_NET] = m->net_Bps_before,
+            };
+            const double after[BAL_NRES] = {
+                [BAL_RES_CPU] = m->cpu_pct_after,
+                [BAL_RES_IO] = m->disk_Bps_after,
+                [BAL_RES_NET] = m->net_Bps_after,
+            };
+
+            bal__hist_rates_json(w, before, after, m->gain);
         }
         bal__jw_map_close(w);
     }
