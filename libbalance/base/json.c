@@ -71,6 +71,8 @@ typedef struct field {
     { #k, T_INT, 1, offsetof(bal__dom, k), sizeof(((bal__dom *)0)->k), mn, mx }
 #define U32 UINT32_MAX
 #define U63 INT_MAX_JSON
+/* A domain's counter: any 63-bit value. */
+#define FCOUNT(k) FDOM(k, T_INT, 0, U63)
 
 static const field root_fields[] = {
     { "xl_balance_sample", T_VERSION, 0, 0, 0, 0, 0 },
@@ -97,14 +99,11 @@ static const field dom_fields[] = {
     FDOM(vcpus, T_INT, 0, U32),
     FDOM(mem_kb, T_INT, 0, U63),
     FDOM(maxmem_kb, T_INT, 0, U63),
-    FDOM(cpu_ns, T_INT, 0, U63),
-    FDOM(vbd_rd_reqs, T_INT, 0, U63),
-    FDOM(vbd_wr_reqs, T_INT, 0, U63),
-    FDOM(vbd_rd_sect, T_INT, 0, U63),
-    FDOM(vbd_wr_sect, T_INT, 0, U63),
-    FDOM(vbd_oo_reqs, T_INT, 0, U63),
-    FDOM(net_rx_bytes, T_INT, 0, U63),
-    FDOM(net_tx_bytes, T_INT, 0, U63),
+    /* Counters since the domain started, any 63-bit value. */
+    FCOUNT(cpu_ns),
+    FCOUNT(vbd_rd_reqs), FCOUNT(vbd_wr_reqs),
+    FCOUNT(vbd_rd_sect), FCOUNT(vbd_wr_sect), FCOUNT(vbd_oo_reqs),
+    FCOUNT(net_rx_bytes), FCOUNT(net_tx_bytes),
     FDOM_OPT(weight, 0, BAL__WEIGHT_MAX),   /* scheduler weight */
 };
 
@@ -436,6 +435,20 @@ static bool parse_double(const char *t, size_t len, double *v_r)
     return true;
 }
 
+/* The JSON kind each type of field takes, and its name in messages. */
+static const struct {
+    yajl_type k;
+    const char *what;
+} kinds[] = {
+    [T_VERSION] = { yajl_t_number, "an integer" },
+    [T_HOSTS] = { yajl_t_array, "an array" },
+    [T_DOMS] = { yajl_t_array, "an array" },
+    [T_NAME] = { yajl_t_string, "a string" },
+    [T_UUID] = { yajl_t_string, "a string" },
+    [T_INT] = { yajl_t_number, "an integer" },
+    [T_NUM] = { yajl_t_number, "a number" },
+};
+
 /* A value for key p->field of the open object. */
 static int field_value(parser *p, const field *f, void *base,
                        yajl_type k, const char *t, size_t len)
@@ -446,27 +459,21 @@ static int field_value(parser *p, const field *f, void *base,
     uint64_t v;
     double d;
 
+    if (k != kinds[f->type].k)
+        return BAD(p, "%s: expected %s, got %s", kp, kinds[f->type].what,
+                   bal__json_type_name(k));
     switch (f->type) {
     case T_VERSION:
-        if (k != yajl_t_number)
-            return BAD(p, "%s: expected an integer, got %s", kp,
-                        bal__json_type_name(k));
         if (len != 1 || t[0] != '0' + SAMPLE_VERSION)
             return BAD(p, "unsupported sample version %s",
                         num_text(t, len, nb, sizeof(nb)));
         return 1;
     case T_HOSTS:
     case T_DOMS:
-        if (k != yajl_t_array)
-            return BAD(p, "%s: expected an array, got %s", kp,
-                        bal__json_type_name(k));
         p->state = f->type == T_HOSTS ? S_HOSTS : S_DOMS;
         return 1;
     case T_NAME:
     case T_UUID:
-        if (k != yajl_t_string)
-            return BAD(p, "%s: expected a string, got %s", kp,
-                        bal__json_type_name(k));
         if (f->type == T_UUID) {
             char u[BAL__UUID_LEN + 1] = "";
 
@@ -490,9 +497,6 @@ static int field_value(parser *p, const field *f, void *base,
         ((char *)base + f->off)[len] = '\0';
         return 1;
     case T_INT:
-        if (k != yajl_t_number)
-            return BAD(p, "%s: expected an integer, got %s", kp,
-                        bal__json_type_name(k));
         if (!parse_uint(t, len, f->min, f->max, &v))
             return fail(p, p->err_rc,
                         "%s: expected an integer in %llu..%llu, got %s", kp,
@@ -502,9 +506,6 @@ static int field_value(parser *p, const field *f, void *base,
         set_int(base, f, v);
         return 1;
     case T_NUM:
-        if (k != yajl_t_number)
-            return BAD(p, "%s: expected a number, got %s", kp,
-                        bal__json_type_name(k));
         if (!parse_double(t, len, &d))
             return BAD(p, "%s: expected a finite number >= 0, got %s",
                         kp, num_text(t, len, nb, sizeof(nb)));
@@ -515,24 +516,28 @@ static int field_value(parser *p, const field *f, void *base,
 }
 
 /* The table and storage of the object being filled. */
-static const field *cur_table(parser *p, int *n_r, void **base_r,
-                              uint32_t **seen_r)
+/* The object being read: its table of fields, where they go, and which
+ * of them it has had. */
+typedef struct frame {
+    const field *tab;           /* NULL: not an object of a sample */
+    int n;
+    void *base;
+    uint32_t *seen;
+} frame;
+
+static frame cur_frame(parser *p)
 {
     switch (p->state) {
     case S_ROOT:
-        *n_r = NFIELDS(root_fields); *base_r = NULL; *seen_r = &p->seen[0];
-        return root_fields;
+        return (frame){ root_fields, NFIELDS(root_fields), NULL, &p->seen[0] };
     case S_HOST:
-        *n_r = NFIELDS(host_fields); *base_r = cur_host(p);
-        *seen_r = &p->seen[1];
-        return host_fields;
+        return (frame){ host_fields, NFIELDS(host_fields), cur_host(p),
+                        &p->seen[1] };
     case S_DOM:
-        *n_r = NFIELDS(dom_fields); *base_r = cur_dom(p);
-        *seen_r = &p->seen[2];
-        return dom_fields;
+        return (frame){ dom_fields, NFIELDS(dom_fields), cur_dom(p),
+                        &p->seen[2] };
     default:
-        *n_r = 0; *base_r = NULL; *seen_r = NULL;
-        return NULL;
+        return (frame){ NULL, 0, NULL, NULL };
     }
 }
 
@@ -549,10 +554,8 @@ static int depth(const parser *p)
 static int value(parser *p, yajl_type k, const char *t, size_t len)
 {
     char w[64];
-    const field *tab;
-    void *base;
-    uint32_t *seen;
-    int n, rc;
+    frame fr;
+    int rc;
 
     if (p->skip || (p->field == F_SKIP &&
                     (p->state == S_ROOT || p->state == S_HOST ||
@@ -613,10 +616,10 @@ static int value(parser *p, yajl_type k, const char *t, size_t len)
         break;
     }
 
-    tab = cur_table(p, &n, &base, &seen);
-    if (!tab || p->field < 0 || p->field >= n)
+    fr = cur_frame(p);
+    if (!fr.tab || p->field < 0 || p->field >= fr.n)
         return BAD(p, "internal error: value without a key");
-    return field_value(p, &tab[p->field], base, k, t, len);
+    return field_value(p, &fr.tab[p->field], fr.base, k, t, len);
 }
 
 static int cb_null(void *c)
@@ -659,23 +662,21 @@ static int cb_start_array(void *c)
 static int cb_map_key(void *c, const unsigned char *key, size_t len)
 {
     parser *p = c;
-    const field *tab;
-    void *base;
-    uint32_t *seen;
+    frame fr;
     char w[64];
-    int n, i;
+    int i;
 
     if (p->skip) return 1;
-    tab = cur_table(p, &n, &base, &seen);
+    fr = cur_frame(p);
     p->field = F_SKIP;      /* unknown keys: forward compatibility */
-    for (i = 0; tab && i < n; i++) {
-        if (strlen(tab[i].key) == len && !memcmp(tab[i].key, key, len)) {
+    for (i = 0; fr.tab && i < fr.n; i++) {
+        if (strlen(fr.tab[i].key) == len && !memcmp(fr.tab[i].key, key, len)) {
             /* JSON leaves duplicates undefined; a sample has no use
              * for them, and "last one wins" would hide a bug. */
-            if (*seen & (1u << i))
+            if (*fr.seen & (1u << i))
                 return BAD(p, "%s: duplicate \"%s\"",
-                            where(p, w, sizeof(w)), tab[i].key);
-            *seen |= 1u << i;
+                            where(p, w, sizeof(w)), fr.tab[i].key);
+            *fr.seen |= 1u << i;
             p->field = i;
             break;
         }
@@ -687,18 +688,16 @@ static int cb_map_key(void *c, const unsigned char *key, size_t len)
 static int cb_end_map(void *c)
 {
     parser *p = c;
-    const field *tab;
-    void *base;
-    uint32_t *seen;
+    frame fr;
     char w[64];
-    int n, i;
+    int i;
 
     if (p->skip) { p->skip--; return 1; }
-    tab = cur_table(p, &n, &base, &seen);
-    for (i = 0; tab && i < n; i++)
-        if (!tab[i].optional && !(*seen & (1u << i)))
+    fr = cur_frame(p);
+    for (i = 0; fr.tab && i < fr.n; i++)
+        if (!fr.tab[i].optional && !(*fr.seen & (1u << i)))
             return BAD(p, "%s: missing \"%s\"",
-                        where(p, w, sizeof(w)), tab[i].key);
+                        where(p, w, sizeof(w)), fr.tab[i].key);
     p->state = p->state == S_DOM ? S_DOMS :
                p->state == S_HOST ? S_HOSTS : S_DONE;
     p->field = F_SKIP;

@@ -111,7 +111,9 @@ int bal__state_read_file(bal_ctx *ctx, int dirfd, const char *path,
 
     *buf_r = NULL;
     *len_r = 0;
-    fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    /* O_NONBLOCK: a FIFO in its place is refused below, not waited on
+     * for a writer while the lock is held. */
+    fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
     if (fd < 0) {
         if (errno == ENOENT) return 0;
         BAL__ERR(ctx, "%s: cannot open: %s", path, strerror(errno));

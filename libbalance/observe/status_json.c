@@ -9,9 +9,23 @@
 #include "base/loadtype.h"
 #include "status.h"
 
-static void gen_host(bal__jw *w, const bal_host_info *h)
+/* A key per resource, fmt naming it ("heavy_%s", "%s_level"): the
+ * count n[r], or the number x[r] with its decimals when n is NULL. */
+static void gen_per_res(bal__jw *w, const char *fmt, const int *n,
+                        const double *x, int decimals)
 {
     char key[32];
+    int r;
+
+    for (r = 0; r < BAL_NRES; r++) {
+        snprintf(key, sizeof(key), fmt, bal__resources[r].name);
+        if (n) bal__jw_key_int(w, key, n[r]);
+        else bal__jw_key_num(w, key, x[r], decimals);
+    }
+}
+
+static void gen_host(bal__jw *w, const bal_host_info *h)
+{
     int i;
 
     bal__jw_map_open(w);
@@ -29,19 +43,13 @@ static void gen_host(bal__jw *w, const bal_host_info *h)
 
         bal__jw_key_int(w, bal_load_type_name(t), h->ntype[t]);
     }
-    for (i = 0; i < BAL_NRES; i++) {
-        snprintf(key, sizeof(key), "heavy_%s", bal__resources[i].name);
-        bal__jw_key_int(w, key, h->heavy[i]);
-    }
+    gen_per_res(w, "heavy_%s", h->heavy, NULL, 0);
     bal__jw_key_bool(w, "same_type_conflict", h->same_type_conflict);
     bal__jw_map_close(w);
 }
 
 static void gen_vm(bal__jw *w, const bal_vm_info *v)
 {
-    char key[32];
-    int i;
-
     bal__jw_map_open(w);
     bal__jw_key_str(w, "name", v->name);
     bal__jw_key_str(w, "uuid", v->uuid);
@@ -57,10 +65,7 @@ static void gen_vm(bal__jw *w, const bal_vm_info *v)
     bal__jw_key_num(w, "wr_iops", v->wr_iops, 1);
     bal__jw_key_num(w, "net_rx_Bps", v->net_rx_Bps, 0);
     bal__jw_key_num(w, "net_tx_Bps", v->net_tx_Bps, 0);
-    for (i = 0; i < BAL_NRES; i++) {
-        snprintf(key, sizeof(key), "%s_level", bal__resources[i].name);
-        bal__jw_key_num(w, key, v->level[i], 4);
-    }
+    gen_per_res(w, "%s_level", NULL, v->level, 4);
     bal__jw_key_str(w, "type", bal_load_type_name(v->type));
     bal__jw_key_bool(w, "heavy", v->heavy);
     bal__jw_map_close(w);

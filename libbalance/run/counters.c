@@ -18,6 +18,7 @@
 
 #include "base/internal.h"
 #include "base/config.h"
+#include "base/state.h"
 #include "rebalance.h"
 
 #define COUNTERS_FILE "counters"
@@ -47,53 +48,72 @@ const char *bal_counter_name(bal_counter c)
     return c >= 0 && c < NCOUNTERS ? keys[c] : NULL;
 }
 
-/* Reads what is there; unknown lines are ignored (a newer version's). */
-static void parse(FILE *f, uint64_t *v)
+/* A counters file is a few lines; more is not one. */
+#define COUNTERS_MAX (64 * 1024)
+
+/* Reads what is there, the file's text in buf (cut into lines here);
+ * unknown lines are ignored (a newer version's). */
+static void parse(char *buf, uint64_t *v)
 {
-    char line[128], key[32];
+    char *line, *save = NULL, key[32];
     uint64_t n;
     int c;
 
-    while (fgets(line, sizeof(line), f)) {
+    for (line = strtok_r(buf, "\n", &save); line;
+         line = strtok_r(NULL, "\n", &save)) {
         if (sscanf(line, "%31s %" SCNu64, key, &n) != 2) continue;
         for (c = 0; c < NCOUNTERS; c++)
             if (!strcmp(key, keys[c])) v[c] = n;
     }
 }
 
+/* The totals in file COUNTERS_FILE of dirfd (path: for messages) into
+ * v[]; none there: v[] untouched (all 0 when nothing was recorded). */
+static int load(bal_ctx *ctx, int dirfd, const char *path, uint64_t *v)
+{
+    char *buf;
+    size_t len;
+    int rc = bal__state_read_file(ctx, dirfd, path, COUNTERS_FILE, &buf, &len);
+
+    if (!rc && buf) parse(buf, v);
+    free(buf);
+    return rc;
+}
+
 int bal_counters_read(bal_ctx *ctx, const bal_config *cfg,
                       bal_counters **counters_r)
 {
-    bal_counters *c = NULL;
+    uint64_t v[NCOUNTERS] = { 0 };
+    bal_counters *c;
+    const char *dir;
     char path[4200];
-    FILE *f = NULL;
-    int rc;
+    int dirfd = -1, rc;
 
     if (!cfg || !counters_r) return BAL_EINVAL;
-    c = calloc(1, sizeof(*c));
+    /* state_dir is NULL when the configuration leaves the default. */
+    dir = bal__config_state_dir(cfg);
+    snprintf(path, sizeof(path), "%s/%s", dir, COUNTERS_FILE);
+    /* No directory or no file yet: nothing recorded, every counter 0.
+     * Reading creates nothing (status --openmetrics is read-only). */
+    dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dirfd < 0 && errno != ENOENT) {
+        BAL__ERR(ctx, "%s: cannot open: %s", dir, strerror(errno));
+        rc = BAL_EIO;
+        goto out;
+    }
+    if (dirfd >= 0 && (rc = load(ctx, dirfd, path, v))) goto out;
+    c = malloc(sizeof(*c));
     if (!c) {
         BAL__ERR(ctx, "migration counters: out of memory");
         rc = BAL_ENOMEM;
         goto out;
     }
-    /* state_dir is NULL when the configuration leaves the default. */
-    snprintf(path, sizeof(path), "%s/%s", bal__config_state_dir(cfg),
-             COUNTERS_FILE);
-    f = fopen(path, "r");
-    if (f) {
-        parse(f, c->v);
-    } else if (errno != ENOENT) {           /* ENOENT: nothing recorded yet */
-        BAL__ERR(ctx, "%s: cannot open: %s", path, strerror(errno));
-        rc = BAL_EIO;
-        goto out;
-    }
+    memcpy(c->v, v, sizeof(v));
     *counters_r = c;
-    c = NULL;
     rc = 0;
 
 out:
-    if (f) fclose(f);
-    bal_counters_free(c);
+    if (dirfd >= 0) close(dirfd);
     return rc;
 }
 
@@ -111,19 +131,13 @@ int bal__counters_add(bal_ctx *ctx, int dirfd, const char *dir,
                       const bal_rebalance_report *rep)
 {
     uint64_t v[NCOUNTERS] = { 0 };
-    char tmp[64] = "";
+    char tmp[64] = "", path[4200];
     FILE *f = NULL;
     int fd = -1, i, c, rc;
 
-    fd = openat(dirfd, COUNTERS_FILE, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-    if (fd >= 0) {
-        f = fdopen(fd, "r");
-        if (!f) { rc = BAL_EIO; goto out; }
-        fd = -1;
-        parse(f, v);
-        fclose(f);
-        f = NULL;
-    }
+    snprintf(path, sizeof(path), "%s/%s", dir, COUNTERS_FILE);
+    rc = load(ctx, dirfd, path, v);
+    if (rc) goto out;
     for (i = 0; i < rep->nmoves; i++) {
         switch (rep->moves[i].pub.state) {
         case BAL_MOVE_DONE:      v[BAL_COUNTER_DONE]++; break;
