@@ -34,7 +34,7 @@ void cli_help(const char *verb)
     }
 
     printf("Usage: xl-balance [global options] VERB [ARGS]\n\n"
-           "Keeps VMs of the same kind of load (cpu, io) on different Xen hosts.\n\n"
+           "Keeps VMs of the same kind of load (cpu, io, net) on different Xen hosts.\n\n"
            "Global options:\n"
            "  -c, --config FILE    Configuration (default " BAL_DEFAULT_CONFIG ")\n"
            "  -b, --backend SPEC   xen (default): this dom0 and its configured peers\n"
