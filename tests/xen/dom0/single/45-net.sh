@@ -45,7 +45,7 @@ on_crash = "preserve"
 vif = [ 'bridge=xlbbr0,script=xlb-vif' ]
 EOC
 cat "$d/net.cfg"
-{ cat "$XLB_LIB/xen.conf"; echo "net_mbps = 0.5"; } >"$conf"
+{ cat "$XLB_LIB/xen.conf"; echo 'net_mbps = "0.5"'; } >"$conf"
 
 # What the link looked like, for the log: counters, the bridge's ports
 # and neighbours, the domU's console.
