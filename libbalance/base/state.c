@@ -103,7 +103,7 @@ int bal__state_open(bal_ctx *ctx, int dirfd, const char *path,
                     const char *name, const char *what, int flags, int *fd_r)
 {
     struct stat st;
-    int fd, rc;
+    int fd;
 
     *fd_r = -1;
     /* O_NOFOLLOW: a link planted there must not make us read, create or
@@ -127,24 +127,14 @@ int bal__state_open(bal_ctx *ctx, int dirfd, const char *path,
                  flags & O_EXCL ? "create" : "open", what, strerror(errno));
         return BAL_EIO;
     }
-    if (fstat(fd, &st)) {
-        BAL__ERR(ctx, "%s: cannot stat the %s: %s", path, what,
-                 strerror(errno));
-        rc = BAL_EIO;
-        goto out;
-    }
-    if (!S_ISREG(st.st_mode)) {
+    /* An open descriptor that cannot be stat'ed is no file of ours. */
+    if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
         BAL__ERR(ctx, "%s: %s is not a regular file; refused", path, what);
-        rc = BAL_ECONFIG;
-        goto out;
+        close(fd);
+        return BAL_ECONFIG;
     }
     *fd_r = fd;
-    fd = -1;
-    rc = 0;
-
-out:
-    if (fd >= 0) close(fd);
-    return rc;
+    return 0;
 }
 
 /* Reads file name in dirfd into a NUL-terminated buffer; *buf_r NULL and
