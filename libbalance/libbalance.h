@@ -170,6 +170,18 @@ int bal_backend_open(bal_ctx *ctx, const bal_config *cfg, const char *spec,
                      bal_backend **be_r);
 void bal_backend_close(bal_backend *be);
 const char *bal_backend_name(const bal_backend *be);
+/* Where rebalance's state (state_dir, lock_file) lives for runs on be,
+ * called once after bal_backend_open.  state_dir, when not NULL (the
+ * command line's --state-dir), replaces the configuration's.  On a
+ * backend that moves no real VM (sim:, replay:), the state directory and
+ * lock file that neither names are private: in a directory of their own
+ * (0700, under $TMPDIR or /tmp) that bal_config_free removes with all in
+ * it, so that such a run never reads or writes the dom0's state
+ * (/var/lib/xl-balance) nor plans from its history.  On xen the defaults
+ * stay.  BAL_ECONFIG, logged, when state_dir holds the lock file;
+ * BAL_EIO, logged, when the private directory cannot be made. */
+int bal_config_set_state(bal_ctx *ctx, bal_config *cfg, const bal_backend *be,
+                         const char *state_dir);
 /* Lets seconds pass between two samples: sleeps on xen, advances the
  * simulated clock on sim, nothing on replay. */
 int bal_backend_wait(bal_backend *be, double seconds);

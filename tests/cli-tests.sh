@@ -369,5 +369,71 @@ t "openmetrics after a rebalance" 0 "" -- -c "$tmp/ctr.conf" -b sim:paper status
 has "two migrations counted" 'xl_balance_migrations_total{result="done"} 2'
 has "counters were read" 'xl_balance_history_available 1'
 
+# ---- state files: no link followed, no FIFO waited on (timeout: a run
+# that waited on one would hang) ---------------------------------------------
+mkdir -m 700 "$tmp/sf" "$tmp/sf/state"
+printf 'state_dir = "%s/sf/state"\nlock_file = "%s/sf/lock"\n' "$tmp" "$tmp" >"$tmp/sf.conf"
+SF="-c $tmp/sf.conf -b sim:paper"
+for f in history journal counters; do
+    mkfifo "$tmp/sf/state/$f"
+    tc "rebalance with a FIFO as its $f" 1 "xl-balance: $tmp/sf/state/$f: state file is not a regular file; refused" -- timeout 20 "$XLB" $SF rebalance --yes
+    check "FIFO as the $f: nothing moved" test ! -s "$tmp/out"
+    rm "$tmp/sf/state/$f"
+    ln -s "$tmp/sf.conf" "$tmp/sf/state/$f"
+    tc "rebalance with a symbolic link as its $f" 1 "xl-balance: $tmp/sf/state/$f: state file is a symbolic link; refused" -- timeout 20 "$XLB" $SF rebalance --yes
+    check "link as the $f: nothing moved" test ! -s "$tmp/out"
+    rm "$tmp/sf/state/$f"
+done
+check "refused runs recorded nothing" test ! -e "$tmp/sf/state/history"
+mkfifo "$tmp/sf/state/history"
+tc "plan with a FIFO as its history" 1 "xl-balance: $tmp/sf/state/history: state file is not a regular file; refused" -- timeout 20 "$XLB" $SF plan
+tc "migrate with a FIFO as the history" 1 "xl-balance: $tmp/sf/state/history: state file is not a regular file; refused" -- timeout 20 "$XLB" $SF migrate vm1 HostB
+rm "$tmp/sf/state/history"
+mkfifo "$tmp/sf/state/counters"
+tc "openmetrics with a FIFO as the counters" 0 "xl-balance: $tmp/sf/state/counters: state file is not a regular file; refused" -- timeout 20 "$XLB" $SF status --openmetrics
+has "counters not read" 'xl_balance_history_available 0'
+rm "$tmp/sf/state/counters"
+
+# ---- the lock outside the state directory ------------------------------------
+printf 'state_dir = "%s/sf/state"\nlock_file = "%s/sf/state/lock"\n' "$tmp" "$tmp" >"$tmp/lin.conf"
+t "lock_file inside state_dir" 1 "xl-balance: $tmp/lin.conf:2: lock_file: \`$tmp/sf/state/lock' lies inside state_dir \`$tmp/sf/state'; put the lock elsewhere" -- -c "$tmp/lin.conf" -b sim:paper rebalance --yes
+check "lock inside: no lock taken" test ! -e "$tmp/sf/state/lock"
+printf 'lock_file = "%s/sf/state/history"\nstate_dir = "%s/sf/state/"\n' "$tmp" "$tmp" >"$tmp/lhist.conf"
+t "lock_file is the history" 1 "xl-balance: $tmp/lhist.conf:2: lock_file: \`$tmp/sf/state/history' lies inside state_dir \`$tmp/sf/state/'; put the lock elsewhere" -- -c "$tmp/lhist.conf" -b sim:paper status
+printf 'state_dir = "%s/sf/state"\nlock_file = "%s/sf/x/../state"\n' "$tmp" "$tmp" >"$tmp/ldir.conf"
+t "lock_file is state_dir" 1 "xl-balance: $tmp/ldir.conf:2: lock_file: \`$tmp/sf/x/../state' is state_dir \`$tmp/sf/state'; put the lock elsewhere" -- -c "$tmp/ldir.conf" -b sim:paper plan
+t "--state-dir holding the lock" 1 "xl-balance: --state-dir \`$tmp/sf' holds lock_file \`$tmp/sf/lock' of $tmp/sf.conf; put the lock elsewhere" -- $SF --state-dir "$tmp/sf" rebalance --yes
+check "--state-dir holding the lock: nothing moved" test ! -s "$tmp/out"
+
+# ---- simulated runs keep their state apart from the dom0's -------------------
+# Without state_dir, lock_file or --state-dir, sim: and replay: use a
+# private directory (under TMPDIR, removed at exit), never the defaults.
+mkdir -m 700 "$tmp/tmpd"
+dom0_state() {
+    for p in /var/lib/xl-balance /run/xl-balance.lock; do
+        if [ -e "$p" ]; then find "$p" -exec stat -c '%n %i %s %Y' {} +
+        else echo "$p: none"; fi
+    done
+}
+before=$(dom0_state)
+tc "sim rebalance without a state_dir" 0 "" -- env TMPDIR="$tmp/tmpd" "$XLB" -c $E -b sim:paper rebalance --yes
+has "private state: vm1 moved" "moved vm1 HostA -> HostB"
+check "sim run: the dom0's state untouched" test "$(dom0_state)" = "$before"
+check "sim run: its private state removed" test -z "$(ls -A "$tmp/tmpd")"
+tc "sim rebalance again: no cooldown from the last run" 0 "" -- env TMPDIR="$tmp/tmpd" "$XLB" -c $E -b sim:paper rebalance --yes
+has "private state again: vm1 moved" "moved vm1 HostA -> HostB"
+tc "replay plan without a state_dir" 0 "" -- env TMPDIR="$tmp/tmpd" "$XLB" -c $E -b "replay:$tmp/trace.jsonl" plan
+check "replay run: the dom0's state untouched" test "$(dom0_state)" = "$before"
+check "replay run: its private state removed" test -z "$(ls -A "$tmp/tmpd")"
+t "help lists --state-dir" 0 "" -- help
+has "help: --state-dir DIR" "--state-dir DIR"
+tc "sim rebalance --state-dir" 0 "" -- env TMPDIR="$tmp/tmpd" "$XLB" -c $E -b sim:paper --state-dir "$tmp/sdir" rebalance --yes
+check "--state-dir: history written there" test "$(wc -l <"$tmp/sdir/history")" -eq 2
+check "--state-dir: counters written there" test -s "$tmp/sdir/counters"
+check "--state-dir: the dom0's state untouched" test "$(dom0_state)" = "$before"
+check "--state-dir: private lock removed" test -z "$(ls -A "$tmp/tmpd")"
+tc "plan --state-dir: the moved VMs cool down" 0 "" -- env TMPDIR="$tmp/tmpd" "$XLB" -c $E -b sim:paper --state-dir "$tmp/sdir" plan
+has "--state-dir: vm1 and vm2 cool down, vm3 moves" "   0  vm3  io    HostA  HostB"
+
 echo "cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

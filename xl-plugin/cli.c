@@ -111,6 +111,8 @@ int cli_open(bal_config **cfg_r, bal_backend **be_r)
         rc = bal_backend_open(g_ctx, cfg, g_backend ? g_backend : "xen",
                               &be);
         if (rc) goto out;
+        rc = bal_config_set_state(g_ctx, cfg, be, g_state_dir);
+        if (rc) goto out;
     }
     *cfg_r = cfg;
     cfg = NULL;

@@ -1,7 +1,8 @@
 /*
  * main.c - xl-balance: global options, then a verb from cmd_table, as xl.
  *
- *   xl-balance [-v] [-c FILE] [-b BACKEND] [--syslog] VERB [ARGS...]
+ *   xl-balance [-v] [-c FILE] [-b BACKEND] [--state-dir DIR] [--syslog]
+ *              VERB [ARGS...]
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -13,6 +14,7 @@
 
 const char *g_config_file;
 const char *g_backend;
+const char *g_state_dir;
 int g_verbose;
 bal_ctx *g_ctx;
 
@@ -23,6 +25,7 @@ int main(int argc, char **argv)
         { "backend", required_argument, NULL, 'b' },
         { "verbose", no_argument,       NULL, 'v' },
         { "syslog",  no_argument,       NULL, 'S' },
+        { "state-dir", required_argument, NULL, 'D' },
         { "help",    no_argument,       NULL, 'h' },
         { "version", no_argument,       NULL, 'V' },
         { NULL, 0, NULL, 0 },
@@ -39,6 +42,7 @@ int main(int argc, char **argv)
         case 'b': g_backend = optarg; break;
         case 'v': g_verbose++; break;
         case 'S': use_syslog = true; break;
+        case 'D': g_state_dir = optarg; break;
         case 'h':
             cli_help(NULL);
             return EXIT_OK;
@@ -46,7 +50,9 @@ int main(int argc, char **argv)
             printf("xl-balance %s\n", BAL_VERSION);
             return EXIT_OK;
         default:
-            if (optopt)
+            /* A long option is named as written: --state-dir has no
+             * letter of its own. */
+            if (optopt && strncmp(argv[optind - 1], "--", 2))
                 cli_err("option -%c: unknown or missing its value; "
                         "try `xl-balance help'", optopt);
             else

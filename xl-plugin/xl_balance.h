@@ -40,6 +40,7 @@ const struct cmd_spec *cmdtable_lookup(const char *name);
 /* Set by main() from the global options, for the verbs. */
 extern const char *g_config_file;    /* -c FILE, or NULL: the default */
 extern const char *g_backend;        /* -b SPEC, or NULL: xen */
+extern const char *g_state_dir;      /* --state-dir DIR, or NULL */
 extern int g_verbose;
 extern bal_ctx *g_ctx;
 
@@ -68,8 +69,9 @@ int cli_parse_double(const char *verb, const char *opt, const char *s,
 int cli_parse_int(const char *verb, const char *opt, const char *s,
                   int min, int max, int *out);
 
-/* Loads the configuration (default file or -c) and opens the backend;
- * prints the error and returns non-zero on failure. */
+/* Loads the configuration (default file or -c) and opens the backend,
+ * and says where the state lives (--state-dir; private on sim: and
+ * replay:); prints the error and returns non-zero on failure. */
 int cli_open(bal_config **cfg_r, bal_backend **be_r);
 void cli_close(bal_config *cfg, bal_backend *be);
 

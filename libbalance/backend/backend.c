@@ -6,7 +6,9 @@
 #include <string.h>
 
 #include "backend.h"
+#include "base/config.h"
 #include "base/json.h"
+#include "base/state_private.h"
 
 typedef int backend_open_fn(bal_backend *be, const char *arg);
 
@@ -98,6 +100,62 @@ void bal_backend_close(bal_backend *be)
 const char *bal_backend_name(const bal_backend *be)
 {
     return be && be->ops ? be->ops->name : "";
+}
+
+/* key (state_dir, lock_file) set to dir/name. */
+static int set_path(bal_config *cfg, const char *key, const char *dir,
+                    const char *name)
+{
+    char *p = malloc(strlen(dir) + strlen(name) + 2);
+    int rc;
+
+    if (!p) return BAL_ENOMEM;
+    sprintf(p, "%s/%s", dir, name);
+    rc = bal__config_set_string(bal__config_key_find(key), cfg, p);
+    free(p);
+    return rc;
+}
+
+int bal_config_set_state(bal_ctx *ctx, bal_config *cfg, const bal_backend *be,
+                         const char *state_dir)
+{
+    char *priv = NULL;
+    int rc;
+
+    if (!ctx || !cfg || !be || !be->ops || (state_dir && !*state_dir) ||
+        cfg->private_dir)
+        return BAL_EINVAL;
+    if (state_dir) {
+        rc = bal__config_set_string(bal__config_key_find("state_dir"), cfg,
+                                    state_dir);
+        if (rc) goto out;
+    }
+    /* A simulated run must neither change the dom0's cooldowns and
+     * counters nor plan from its history: what is not named explicitly
+     * goes into a directory of its own, the lock beside the state. */
+    if (be->ops->simulated && (!cfg->state_dir || !cfg->lock_file)) {
+        rc = bal__state_private_make(ctx, &priv);
+        if (rc) goto out;
+        cfg->private_dir = priv;
+        if (!cfg->state_dir && (rc = set_path(cfg, "state_dir", priv, "state")))
+            goto out;
+        if (!cfg->lock_file && (rc = set_path(cfg, "lock_file", priv, "lock")))
+            goto out;
+    }
+    /* The file's own pair was checked as it was loaded. */
+    if (state_dir && bal__path_inside(bal__config_lock_file(cfg),
+                                      state_dir)) {
+        BAL__ERR(ctx, "--state-dir `%s' holds lock_file `%s'%s%s; put the "
+                 "lock elsewhere", state_dir,
+                 bal__config_lock_file(cfg), cfg->source ? " of " : "",
+                 cfg->source ? cfg->source : "");
+        rc = BAL_ECONFIG;
+        goto out;
+    }
+    rc = 0;
+
+out:
+    return rc;
 }
 
 int bal_backend_wait(bal_backend *be, double seconds)

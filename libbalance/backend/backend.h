@@ -25,6 +25,10 @@ typedef struct bal__backend_ops {
      * for a backend that cannot migrate (replay). */
     int (*migrate)(bal_backend *be, const bal__move *moves, int n,
                    bal__move_result *results);
+    /* Moves no real VM (sim, replay): its runs keep their state apart
+     * from the dom0's (bal_config_set_state).  false, the default of a
+     * new backend: the configuration's state, as on xen. */
+    bool simulated;
 } bal__backend_ops;
 
 struct bal_backend {

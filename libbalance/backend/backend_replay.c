@@ -102,6 +102,7 @@ static const bal__backend_ops replay_ops = {
     .sample = replay_sample,
     .wait = replay_wait,
     .close = replay_close,
+    .simulated = true,
 };
 
 int bal__backend_replay_open(bal_backend *be, const char *arg)

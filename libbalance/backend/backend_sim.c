@@ -134,6 +134,7 @@ static const bal__backend_ops sim_ops = {
     .wait = sim_wait,
     .close = sim_close,
     .migrate = sim_migrate,
+    .simulated = true,
 };
 
 bal__sim *bal__backend_sim_get(bal_backend *be)

@@ -110,7 +110,7 @@ static int hist_line(const bal__hist *h, char **line_r, size_t *len_r)
 static int history_cut(bal_ctx *ctx, int dirfd, const char *path)
 {
     static const char tmpname[] = BAL__HISTORY_FILE ".new";
-    char *buf = NULL, *keep;
+    char *buf = NULL, *keep, tmppath[4200];
     size_t len;
     int fd = -1, rc;
 
@@ -120,11 +120,12 @@ static int history_cut(bal_ctx *ctx, int dirfd, const char *path)
     keep = buf + len - BAL__HISTORY_MAX_BYTES / 2;
     keep = strchr(keep, '\n');
     keep = keep ? keep + 1 : buf + len;
-    fd = openat(dirfd, tmpname, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW |
-                O_CLOEXEC, 0600);
-    if (fd < 0 || bal__write_all(fd, keep, (size_t)(buf + len - keep)) ||
-        fsync(fd)) {
-        BAL__ERR(ctx, "%s.new: cannot write: %s", path, strerror(errno));
+    snprintf(tmppath, sizeof(tmppath), "%s.new", path);
+    rc = bal__state_open(ctx, dirfd, tmppath, tmpname, "state file",
+                         O_WRONLY | O_CREAT | O_TRUNC, &fd);
+    if (rc) goto out;
+    if (bal__write_all(fd, keep, (size_t)(buf + len - keep)) || fsync(fd)) {
+        BAL__ERR(ctx, "%s: cannot write: %s", tmppath, strerror(errno));
         rc = BAL_EIO;
         goto out;
     }
@@ -154,12 +155,9 @@ int bal__history_append(bal_ctx *ctx, int dirfd, const char *dir,
 
     snprintf(path, sizeof(path), "%s/%s", dir, BAL__HISTORY_FILE);
     if (n <= 0) return 0;
-    fd = openat(dirfd, BAL__HISTORY_FILE, O_WRONLY | O_APPEND | O_CREAT |
-                O_NOFOLLOW | O_CLOEXEC, 0600);
-    if (fd < 0) {
-        BAL__ERR(ctx, "%s: cannot open: %s", path, strerror(errno));
-        return BAL_EIO;
-    }
+    rc = bal__state_open(ctx, dirfd, path, BAL__HISTORY_FILE, "state file",
+                         O_WRONLY | O_APPEND | O_CREAT, &fd);
+    if (rc) return rc;
     for (i = 0; i < n; i++) {
         rc = hist_line(&h[i], &line, &len);
         if (rc == BAL_EINVAL) {
@@ -297,10 +295,16 @@ int bal__history_load(bal_ctx *ctx, const char *path, bal__hist **h_r,
     slash = strrchr(dir, '/');
     if (slash) *slash = '\0';
     dirfd = open(slash ? (*dir ? dir : "/") : ".",
-                 O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (dirfd < 0) {
+                 O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (dirfd < 0 && errno == ENOENT) {
         rc = 0;                 /* no directory: no history yet */
         goto done;
+    }
+    if (dirfd < 0) {
+        BAL__ERR(ctx, "%s: cannot open its directory: %s", path,
+                 strerror(errno));
+        rc = BAL_EIO;
+        goto out;
     }
     rc = bal__state_read_file(ctx, dirfd, path, slash ? slash + 1 : path, &buf,
                          &len);

@@ -821,7 +821,9 @@ int bal__plan_history(bal_ctx *ctx, const struct bal_config *cfg,
     snprintf(path, sizeof(path), "%s/%s", bal__config_state_dir(cfg),
              BAL__HISTORY_FILE);
     rc = bal__history_load(ctx, path, h_r, n_r);
-    if (rc == BAL_ENOMEM) return rc;
+    /* A link or a FIFO in its place was planted, not worn out: refused,
+     * as the writer would refuse it after the moves. */
+    if (rc == BAL_ENOMEM || rc == BAL_ECONFIG) return rc;
     if (rc) {
         BAL__WARN(ctx, "%s: cannot be read (%s): planning without the "
                   "migration history", path, bal_strerror(rc));

@@ -105,7 +105,8 @@ double bal__vm_dirty_Bps(const struct bal_config *cfg, const bal_vm_info *v);
 
 /* The migration history in the configuration's state_dir (a missing one
  * is empty; one that cannot be read is a warning and empty: it only
- * advises).  *h_r malloc'd. */
+ * advises; a link or anything but a regular file is BAL_ECONFIG, logged).
+ * *h_r malloc'd. */
 int bal__plan_history(bal_ctx *ctx, const struct bal_config *cfg,
                       bal__hist **h_r, int *n_r);
 

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "state_private.h"
 
 /* The default lists are static: bal__config_defaults cannot fail, and
  * dispose frees a list only when it is not its key's default. */
@@ -463,6 +464,8 @@ void bal__config_dispose(struct bal_config *cfg)
 
     if (!cfg) return;
     free(cfg->source);
+    bal__state_private_remove(cfg->private_dir);
+    free(cfg->private_dir);
     for (i = 0; i < bal__config_nkeys; i++) {
         const bal__config_key *k = &bal__config_keys[i];
 
@@ -485,6 +488,7 @@ int bal__config_copy(struct bal_config *out, const struct bal_config *src)
     *out = *src;
     /* First make out own nothing, so a failure half-way can dispose it. */
     out->source = NULL;
+    out->private_dir = NULL;
     for (i = 0; i < bal__config_nkeys; i++) {
         const bal__config_key *k = &bal__config_keys[i];
 

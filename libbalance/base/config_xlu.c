@@ -25,6 +25,7 @@
 #include "config.h"
 #include "config_xlu.h"
 #include "loadtype.h"
+#include "state_private.h"
 
 /* A configuration is a few hundred bytes; anything near this is not one. */
 #define MAX_FILE_BYTES (1024 * 1024)
@@ -663,6 +664,26 @@ static int check_pair(bal_ctx *ctx, const char *path, const int *last,
     return BAL_ECONFIG;
 }
 
+/* The lock outside the state directory, when the file sets either: a run
+ * must never flock, truncate or remove a state file, nor find its lock
+ * among them. */
+static int check_lock(bal_ctx *ctx, const char *path, const int *last,
+                      const struct bal_config *cfg)
+{
+    int ldir = last[bal__config_key_find("state_dir") - bal__config_keys];
+    int llock = last[bal__config_key_find("lock_file") - bal__config_keys];
+    const char *dir = bal__config_state_dir(cfg);
+    const char *lock = bal__config_lock_file(cfg);
+    char b1[SHOWN_MAX], b2[SHOWN_MAX];
+
+    if ((!ldir && !llock) || !bal__path_inside(lock, dir)) return 0;
+    BAL__ERR(ctx, "%s:%d: lock_file: `%s' %s state_dir `%s'; put the lock "
+             "elsewhere", path, llock > ldir ? llock : ldir, shown(b1, lock),
+             bal__path_inside(dir, lock) ? "is" : "lies inside",
+             shown(b2, dir));
+    return BAL_ECONFIG;
+}
+
 /* ---- bal_config_load -------------------------------------------------------- */
 
 /* Parses text[0..len) (text[len] is a NUL) as the file path over cfg. */
@@ -751,11 +772,16 @@ static int load_text(bal_ctx *ctx, bal_config *cfg, const char *path,
                         scratch.classify.high[i]);
         if (rc) goto out;
     }
+    rc = check_lock(ctx, path, last, &scratch);
+    if (rc) goto out;
 
     free(scratch.source);
     scratch.source = strdup(path);
     if (!scratch.source) { rc = BAL_ENOMEM; goto out; }
 
+    /* The private state directory stays with the configuration. */
+    scratch.private_dir = cfg->private_dir;
+    cfg->private_dir = NULL;
     bal__config_dispose(cfg);
     *cfg = scratch;
     have_scratch = false;

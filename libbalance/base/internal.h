@@ -84,6 +84,10 @@ struct bal_config {
      * (bal__config_state_dir, bal__config_lock_file in config.h). */
     char *state_dir;           /* journal and history */
     char *lock_file;           /* flock'd so that runs never overlap */
+    /* The private directory they lie in on a backend that moves no real
+     * VM (bal_config_set_state), removed with the configuration; NULL:
+     * none.  Owned by this configuration alone: a copy gets NULL. */
+    char *private_dir;
 
     /* The planner (plan_input.c; doc/planner.md, "From a live status to
      * the planner's input"). */

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "lock.h"
+#include "state.h"
 
 bool bal__mode_unsafe(unsigned mode)
 {
@@ -43,28 +44,14 @@ int bal__lock_take(bal_ctx *ctx, const char *path, int *fd_r)
         BAL__ERR(ctx, "lock file `%s' is not an absolute path", path);
         return BAL_ECONFIG;
     }
-    /* O_NOFOLLOW: a link planted in a shared directory must not make us
-     * create or truncate a file elsewhere. */
-    fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY |
-              O_NONBLOCK, 0600);
-    if (fd < 0) {
-        if (errno == ELOOP) {
-            BAL__ERR(ctx, "%s: lock file is a symbolic link; refused", path);
-            return BAL_ECONFIG;
-        }
-        BAL__ERR(ctx, "%s: cannot open the lock file: %s", path,
-                 strerror(errno));
-        return BAL_EIO;
-    }
+    /* In a shared directory (/run) too: no link followed, no FIFO. */
+    rc = bal__state_open(ctx, AT_FDCWD, path, path, "lock file",
+                         O_RDWR | O_CREAT, &fd);
+    if (rc) return rc;
     if (fstat(fd, &st)) {
         BAL__ERR(ctx, "%s: cannot stat the lock file: %s", path,
                  strerror(errno));
         rc = BAL_EIO;
-        goto out;
-    }
-    if (!S_ISREG(st.st_mode)) {
-        BAL__ERR(ctx, "%s: lock file is not a regular file; refused", path);
-        rc = BAL_ECONFIG;
         goto out;
     }
     if (st.st_uid != geteuid()) {

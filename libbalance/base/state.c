@@ -99,6 +99,44 @@ out:
     return rc;
 }
 
+int bal__state_open(bal_ctx *ctx, int dirfd, const char *path,
+                    const char *name, const char *what, int flags, int *fd_r)
+{
+    struct stat st;
+    int fd;
+
+    *fd_r = -1;
+    /* O_NOFOLLOW: a link planted there must not make us read, create or
+     * truncate a file elsewhere.  O_NONBLOCK: a FIFO in its place is
+     * refused below, not waited on for a reader or a writer while the
+     * lock is held (a regular file ignores the flag). */
+    fd = openat(dirfd, name, flags | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY |
+                O_CLOEXEC, 0600);
+    if (fd < 0) {
+        if (errno == ENOENT && !(flags & (O_WRONLY | O_RDWR))) return 0;
+        if (errno == ELOOP) {
+            BAL__ERR(ctx, "%s: %s is a symbolic link; refused", path, what);
+            return BAL_ECONFIG;
+        }
+        if (errno == ENXIO) {           /* a FIFO opened to write */
+            BAL__ERR(ctx, "%s: %s is not a regular file; refused", path,
+                     what);
+            return BAL_ECONFIG;
+        }
+        BAL__ERR(ctx, "%s: cannot %s the %s: %s", path,
+                 flags & O_EXCL ? "create" : "open", what, strerror(errno));
+        return BAL_EIO;
+    }
+    /* An open descriptor that cannot be stat'ed is no file of ours. */
+    if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
+        BAL__ERR(ctx, "%s: %s is not a regular file; refused", path, what);
+        close(fd);
+        return BAL_ECONFIG;
+    }
+    *fd_r = fd;
+    return 0;
+}
+
 /* Reads file name in dirfd into a NUL-terminated buffer; *buf_r NULL and
  * rc 0 when it does not exist. */
 int bal__state_read_file(bal_ctx *ctx, int dirfd, const char *path,
@@ -111,18 +149,12 @@ int bal__state_read_file(bal_ctx *ctx, int dirfd, const char *path,
 
     *buf_r = NULL;
     *len_r = 0;
-    /* O_NONBLOCK: a FIFO in its place is refused below, not waited on
-     * for a writer while the lock is held. */
-    fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
-    if (fd < 0) {
-        if (errno == ENOENT) return 0;
-        BAL__ERR(ctx, "%s: cannot open: %s", path, strerror(errno));
-        return BAL_EIO;
-    }
-    if (fstat(fd, &st) || !S_ISREG(st.st_mode) ||
-        (size_t)st.st_size > STATE_FILE_MAX) {
-        BAL__ERR(ctx, "%s: not a regular file of at most %u bytes", path,
-                 STATE_FILE_MAX);
+    rc = bal__state_open(ctx, dirfd, path, name, "state file", O_RDONLY,
+                         &fd);
+    if (rc || fd < 0) return rc;
+    if (fstat(fd, &st) || (size_t)st.st_size > STATE_FILE_MAX) {
+        BAL__ERR(ctx, "%s: larger than %u bytes: no state file of ours; "
+                 "refused", path, STATE_FILE_MAX);
         rc = BAL_EIO;
         goto out;
     }

@@ -22,9 +22,20 @@ const char *bal__fmt_time(double t, char *buf, size_t size);
  * *dirfd_r: an O_DIRECTORY descriptor, for openat and fsync. */
 int bal__state_dir_open(bal_ctx *ctx, const char *dir, int *dirfd_r);
 
+/* Opens file name in dirfd as a state file (the lock: AT_FDCWD and its
+ * absolute path as name): flags O_RDONLY, or O_WRONLY or O_RDWR with any
+ * of O_APPEND, O_CREAT (0600), O_EXCL, O_TRUNC.  The one way every file
+ * of the state is opened: a link is never followed nor a FIFO waited on,
+ * and what opens must be a regular file.  path and what ("state file",
+ * "lock file") name it in messages.  rc 0 and *fd_r -1 when a file to
+ * read does not exist; BAL_ECONFIG, logged, for a link or anything but a
+ * regular file; BAL_EIO, logged, when it cannot be opened. */
+int bal__state_open(bal_ctx *ctx, int dirfd, const char *path,
+                    const char *name, const char *what, int flags, int *fd_r);
 /* Reads file name in dirfd (path: for messages) into a NUL-terminated
- * buffer; *buf_r NULL and rc 0 when it does not exist.  BAL_EIO, logged,
- * when it is no regular file or too large to be one of ours. */
+ * buffer; *buf_r NULL and rc 0 when it does not exist.  As
+ * bal__state_open refuses; BAL_EIO, logged, when too large to be one of
+ * ours. */
 int bal__state_read_file(bal_ctx *ctx, int dirfd, const char *path,
                          const char *name, char **buf_r, size_t *len_r);
 /* write(2) until all n bytes are written; -1 (errno) on failure. */

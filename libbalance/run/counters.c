@@ -21,7 +21,6 @@
 #include "base/state.h"
 #include "rebalance.h"
 
-#define COUNTERS_FILE "counters"
 /* The public enum's counters; a new one goes last, after SKIPPED. */
 #define NCOUNTERS (BAL_COUNTER_SKIPPED + 1)
 
@@ -67,13 +66,13 @@ static void parse(char *buf, uint64_t *v)
     }
 }
 
-/* The totals in file COUNTERS_FILE of dirfd (path: for messages) into
+/* The totals in file BAL__COUNTERS_FILE of dirfd (path: for messages) into
  * v[]; none there: v[] untouched (all 0 when nothing was recorded). */
 static int load(bal_ctx *ctx, int dirfd, const char *path, uint64_t *v)
 {
     char *buf;
     size_t len;
-    int rc = bal__state_read_file(ctx, dirfd, path, COUNTERS_FILE, &buf, &len);
+    int rc = bal__state_read_file(ctx, dirfd, path, BAL__COUNTERS_FILE, &buf, &len);
 
     if (!rc && buf) parse(buf, v);
     free(buf);
@@ -92,10 +91,10 @@ int bal_counters_read(bal_ctx *ctx, const bal_config *cfg,
     if (!cfg || !counters_r) return BAL_EINVAL;
     /* state_dir is NULL when the configuration leaves the default. */
     dir = bal__config_state_dir(cfg);
-    snprintf(path, sizeof(path), "%s/%s", dir, COUNTERS_FILE);
+    snprintf(path, sizeof(path), "%s/%s", dir, BAL__COUNTERS_FILE);
     /* No directory or no file yet: nothing recorded, every counter 0.
      * Reading creates nothing (status --openmetrics is read-only). */
-    dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
     if (dirfd < 0 && errno != ENOENT) {
         BAL__ERR(ctx, "%s: cannot open: %s", dir, strerror(errno));
         rc = BAL_EIO;
@@ -131,11 +130,11 @@ int bal__counters_add(bal_ctx *ctx, int dirfd, const char *dir,
                       const bal_rebalance_report *rep)
 {
     uint64_t v[NCOUNTERS] = { 0 };
-    char tmp[64] = "", path[4200];
+    char tmp[64] = "", path[4200], tmppath[4300];
     FILE *f = NULL;
     int fd = -1, i, c, rc;
 
-    snprintf(path, sizeof(path), "%s/%s", dir, COUNTERS_FILE);
+    snprintf(path, sizeof(path), "%s/%s", dir, BAL__COUNTERS_FILE);
     rc = load(ctx, dirfd, path, v);
     if (rc) goto out;
     for (i = 0; i < rep->nmoves; i++) {
@@ -149,10 +148,11 @@ int bal__counters_add(bal_ctx *ctx, int dirfd, const char *dir,
         }
     }
 
-    snprintf(tmp, sizeof(tmp), ".%s.%ld", COUNTERS_FILE, (long)getpid());
-    fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC |
-                O_NOFOLLOW, 0600);
-    if (fd < 0) { rc = BAL_EIO; goto out; }
+    snprintf(tmp, sizeof(tmp), ".%s.%ld", BAL__COUNTERS_FILE, (long)getpid());
+    snprintf(tmppath, sizeof(tmppath), "%s/%s", dir, tmp);
+    rc = bal__state_open(ctx, dirfd, tmppath, tmp, "state file",
+                         O_WRONLY | O_CREAT | O_TRUNC, &fd);
+    if (rc) goto out;
     f = fdopen(fd, "w");
     if (!f) { rc = BAL_EIO; goto out; }
     fd = -1;
@@ -161,14 +161,14 @@ int bal__counters_add(bal_ctx *ctx, int dirfd, const char *dir,
     if (fflush(f) || fsync(fileno(f))) { rc = BAL_EIO; goto out; }
     if (fclose(f)) { f = NULL; rc = BAL_EIO; goto out; }
     f = NULL;
-    if (renameat(dirfd, tmp, dirfd, COUNTERS_FILE)) { rc = BAL_EIO; goto out; }
+    if (renameat(dirfd, tmp, dirfd, BAL__COUNTERS_FILE)) { rc = BAL_EIO; goto out; }
     fsync(dirfd);
     rc = 0;
 
 out:
     if (rc) {
         BAL__WARN(ctx, "%s/%s: cannot update the migration counters: %s",
-                  dir, COUNTERS_FILE, strerror(errno));
+                  dir, BAL__COUNTERS_FILE, strerror(errno));
         if (tmp[0]) unlinkat(dirfd, tmp, 0);
     }
     if (f) fclose(f);

@@ -41,17 +41,13 @@ bool bal__journal_exists(int dirfd)
 static int journal_open(bal_ctx *ctx, int dirfd, const char *dir,
                         bal__journal *j, bool create)
 {
-    int fd;
+    int fd, rc;
 
     snprintf(j->path, sizeof(j->path), "%s/%s", dir, BAL__JOURNAL_FILE);
-    fd = openat(dirfd, BAL__JOURNAL_FILE,
-                O_WRONLY | O_APPEND | O_CLOEXEC | O_NOFOLLOW |
-                (create ? O_CREAT | O_EXCL : 0), 0600);
-    if (fd < 0) {
-        BAL__ERR(ctx, "%s: cannot %s: %s", j->path,
-                 create ? "create" : "open", strerror(errno));
-        return BAL_EIO;
-    }
+    rc = bal__state_open(ctx, dirfd, j->path, BAL__JOURNAL_FILE, "state file",
+                         O_WRONLY | O_APPEND | (create ? O_CREAT | O_EXCL : 0),
+                         &fd);
+    if (rc) return rc;
     j->dirfd = dirfd;
     j->fd = fd;
     return 0;

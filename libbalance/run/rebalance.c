@@ -18,6 +18,7 @@
  *      around it; a wave runs only if the ones before went as planned;
  *   7. measure the moved VMs' rates and append them to the history.
  */
+#include <fcntl.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -954,6 +955,29 @@ static int check_path(bal_ctx *ctx, const struct bal_config *cfg,
     return BAL_ECONFIG;
 }
 
+/* Each state file there, before anything is done: a link or a FIFO in
+ * the place of one is refused now, in one line, not when it is written
+ * after the moves (each open refuses it again, in case it came since). */
+static int check_state_files(bal_ctx *ctx, int dirfd, const char *dir)
+{
+    static const char *const names[] = {
+        BAL__JOURNAL_FILE, BAL__HISTORY_FILE, BAL__HISTORY_FILE ".new",
+        BAL__COUNTERS_FILE,
+    };
+    char path[4200];
+    size_t i;
+    int fd, rc;
+
+    for (i = 0; i < sizeof(names) / sizeof(*names); i++) {
+        snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
+        rc = bal__state_open(ctx, dirfd, path, names[i], "state file",
+                             O_RDONLY, &fd);
+        if (rc) return rc;
+        if (fd >= 0) close(fd);
+    }
+    return 0;
+}
+
 int bal__state_take(bal_ctx *ctx, const struct bal_config *cfg,
                     int *dirfd_r, int *lockfd_r)
 {
@@ -966,7 +990,8 @@ int bal__state_take(bal_ctx *ctx, const struct bal_config *cfg,
     if (rc) return rc;
     rc = bal__state_dir_open(ctx, dir, &dirfd);
     if (rc) return rc;
-    rc = bal__lock_take(ctx, bal__config_lock_file(cfg), &lockfd);
+    rc = check_state_files(ctx, dirfd, dir);
+    if (!rc) rc = bal__lock_take(ctx, bal__config_lock_file(cfg), &lockfd);
     if (rc) {
         close(dirfd);
         return rc;

@@ -46,6 +46,7 @@ typedef struct bal__rb_recovery {
 } bal__rb_recovery;
 
 /* Adds a finished run's moves to STATE_DIR/counters (counters.c). */
+#define BAL__COUNTERS_FILE "counters"
 int bal__counters_add(bal_ctx *ctx, int dirfd, const char *dir,
                       const bal_rebalance_report *rep);
 
