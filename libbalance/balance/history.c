@@ -228,17 +228,18 @@ static double positive(yajl_val obj, const char *key, bool *bad_r)
 #define BAD_OBSERVED 1u
 #define BAD_DIRTY 2u
 
-static int hist_parse(const char *line, bal__hist *h, unsigned *bad_r)
+/* *jerr_r says why when the reader refused a string or a number. */
+static int hist_parse(const char *line, bal__hist *h, unsigned *bad_r,
+                      bal__json_err *jerr_r)
 {
     char type[16];
     yajl_val top = NULL;
-    bal__json_err jerr;
     double mem;
     bool bad;
     int rc;
 
     *bad_r = 0;
-    rc = bal__json_parse(line, strlen(line), MAX_DEPTH, &top, &jerr);
+    rc = bal__json_parse(line, strlen(line), MAX_DEPTH, &top, jerr_r);
     if (rc) return rc;
     rc = BAL_EINVAL;
     memset(h, 0, sizeof(*h));
@@ -289,6 +290,7 @@ int bal__history_load(bal_ctx *ctx, const char *path, bal__hist **h_r,
     bal__hist *v = NULL;
     size_t len;
     int n = 0, cap = 0, lineno = 0, dirfd = -1, rc;
+    bal__json_err jerr;
     unsigned bad;
 
     /* Read through the directory, as the writer does. */
@@ -321,9 +323,14 @@ done:
             v = nv;
             cap = ncap;
         }
-        if (hist_parse(line, &v[n], &bad)) {
-            BAL__WARN(ctx, "%s:%d: not a migration record; skipped", path,
-                      lineno);
+        if (hist_parse(line, &v[n], &bad, &jerr)) {
+            bal__mask_controls(jerr.msg);   /* it quotes the file's keys */
+            if (jerr.fault == BAL__JSON_VALUE)
+                BAL__WARN(ctx, "%s:%d: not a migration record (%s); "
+                          "skipped", path, lineno, jerr.msg);
+            else
+                BAL__WARN(ctx, "%s:%d: not a migration record; skipped",
+                          path, lineno);
             continue;
         }
         if (bad & BAD_OBSERVED)
