@@ -728,17 +728,22 @@ static int cb_end_array(void *c)
     return 1;
 }
 
-static const yajl_callbacks callbacks = {
-    .yajl_null = cb_null,
-    .yajl_boolean = cb_bool,
-    .yajl_number = cb_number,   /* numbers as text: see parse_uint */
-    .yajl_string = cb_string,
-    .yajl_start_map = cb_start_map,
-    .yajl_map_key = cb_map_key,
-    .yajl_end_map = cb_end_map,
-    .yajl_start_array = cb_start_array,
-    .yajl_end_array = cb_end_array,
-};
+/* The callbacks of one of this file's passes over a text, named
+ * PFX_null to PFX_end_array.  Numbers arrive as text (yajl_number):
+ * see parse_uint, and v_number. */
+#define CALLBACKS(pfx) {                                                \
+        .yajl_null = pfx##_null,                                        \
+        .yajl_boolean = pfx##_bool,                                     \
+        .yajl_number = pfx##_number,                                    \
+        .yajl_string = pfx##_string,                                    \
+        .yajl_start_map = pfx##_start_map,                              \
+        .yajl_map_key = pfx##_map_key,                                  \
+        .yajl_end_map = pfx##_end_map,                                  \
+        .yajl_start_array = pfx##_start_array,                          \
+        .yajl_end_array = pfx##_end_array,                              \
+    }
+
+static const yajl_callbacks callbacks = CALLBACKS(cb);
 
 typedef struct uref {
     const char *s;
@@ -1066,18 +1071,19 @@ static int vopen(vpass *v, bool array)
     return 1;
 }
 
-static int v_close(void *c)
+static int v_end_map(void *c)
 {
     ((vpass *)c)->depth--;
     return 1;
 }
 
-static int v_map(void *c)   { return vopen(c, false); }
-static int v_array(void *c) { return vopen(c, true); }
+static int v_end_array(void *c) { return v_end_map(c); }
+static int v_start_map(void *c)   { return vopen(c, false); }
+static int v_start_array(void *c) { return vopen(c, true); }
 static int v_null(void *c)  { vbegin(c); return 1; }
 static int v_bool(void *c, int b) { (void)b; vbegin(c); return 1; }
 
-static int v_key(void *c, const unsigned char *k, size_t len)
+static int v_map_key(void *c, const unsigned char *k, size_t len)
 {
     vpass *v = c;
     vframe *f = v->depth > 0 && v->depth <= TREE_DEPTH_MAX ?
@@ -1151,17 +1157,7 @@ static int v_number(void *c, const char *t, size_t len)
     return 1;
 }
 
-static const yajl_callbacks vcallbacks = {
-    .yajl_null = v_null,
-    .yajl_boolean = v_bool,
-    .yajl_number = v_number,
-    .yajl_string = v_string,
-    .yajl_start_map = v_map,
-    .yajl_map_key = v_key,
-    .yajl_end_map = v_close,
-    .yajl_start_array = v_array,
-    .yajl_end_array = v_close,
-};
+static const yajl_callbacks vcallbacks = CALLBACKS(v);
 
 /* The pass: false with *err set when a string or number is refused.  A
  * syntax error is not its business: yajl_tree_parse says it. */
