@@ -186,6 +186,16 @@ static void rmdir_all(const char *d)
     rmdir(d);
 }
 
+/* path holds text[0..len) and nothing else (NUL bytes included). */
+static void put_file(const char *path, const char *text, size_t len)
+{
+    int fd = open(path, O_WRONLY | O_TRUNC);
+
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, text, len), (ssize_t)len);
+    close(fd);
+}
+
 static void test_history_fields(void **state)
 {
     tu_log lg;
@@ -234,8 +244,6 @@ static void test_history_fields(void **state)
 
     /* Older lines lack them: loaded, absent; bad rates skipped, each
      * with a warning naming file and line. */
-    fd = open(path, O_WRONLY | O_TRUNC);
-    assert_true(fd >= 0);
     {
         static const char text[] =
             "{\"time\":1,\"uuid\":\"" UUID1 "\",\"vm\":\"vm1\",\"from\":"
@@ -257,10 +265,8 @@ static void test_history_fields(void **state)
             "{\"time\":9,\"uuid\":\"" UUID1 "\",\"from\":\"HostA\",\"to\":"
             "\"HostB\",\"dirty_Bps\":409600.5}\n";
 
-        assert_int_equal(write(fd, text, sizeof(text) - 1),
-                         (ssize_t)(sizeof(text) - 1));
+        put_file(path, text, sizeof(text) - 1);
     }
-    close(fd);
     assert_int_equal(bal__history_load(ctx, path, &v, &n), 0);
     /* NaN is not JSON, 1e400 not a number the reader keeps: those lines
      * go, the second with the reader's word of where. */
@@ -300,6 +306,21 @@ static void test_history_fields(void **state)
              "1.8e308)); skipped", path);
     assert_string_equal(tu_last(&lg), want);
     assert_int_equal(lg.nerrors, 0);
+    free(v);
+    v = NULL;
+
+    /* A NUL byte costs its line, not the lines after it. */
+#define REC(t) \
+    "{\"time\":" #t ",\"uuid\":\"" UUID1 "\",\"from\":\"A\",\"to\":\"B\"}\n"
+    put_file(path, REC(1) "{\"vm\":\"v\0m\"}\n" REC(3),
+             sizeof(REC(1) "{\"vm\":\"v\0m\"}\n" REC(3)) - 1);
+#undef REC
+    assert_int_equal(bal__history_load(ctx, path, &v, &n), 0);
+    assert_int_equal(n, 2);
+    assert_true(v[0].time == 1 && v[1].time == 3);
+    snprintf(want, sizeof(want), "%s:2: NUL byte: not a migration record; "
+             "skipped", path);
+    assert_string_equal(tu_last(&lg), want);
     free(v);
     rmdir_all(d);
     free(d);

@@ -288,7 +288,7 @@ int bal__history_load(bal_ctx *ctx, const char *path, bal__hist **h_r,
 {
     char *buf = NULL, *line, *next, *dir = NULL, *slash;
     bal__hist *v = NULL;
-    size_t len;
+    size_t len = 0;
     int n = 0, cap = 0, lineno = 0, dirfd = -1, rc;
     bal__json_err jerr;
     unsigned bad;
@@ -308,13 +308,21 @@ int bal__history_load(bal_ctx *ctx, const char *path, bal__hist **h_r,
                          &len);
     if (rc) goto out;
 done:
-    for (line = buf; line && *line; line = next) {
-        char *nl = strchr(line, '\n');
+    /* Lines by the file's length, not by C strings: a NUL byte would
+     * cut its line short, and end the file there unsaid. */
+    for (line = buf; buf && line < buf + len; line = next) {
+        char *nl = memchr(line, '\n', (size_t)(buf + len - line));
+        char *end = nl ? nl : buf + len;    /* buf[len] is a NUL */
 
         lineno++;
-        if (nl) { *nl = '\0'; next = nl + 1; }
-        else next = line + strlen(line);
-        if (!*line) continue;
+        *end = '\0';
+        next = end + 1;
+        if (line == end) continue;
+        if (memchr(line, '\0', (size_t)(end - line))) {
+            BAL__WARN(ctx, "%s:%d: NUL byte: not a migration record; "
+                      "skipped", path, lineno);
+            continue;
+        }
         if (n == cap) {
             int ncap = cap ? cap * 2 : 64;
             bal__hist *nv = realloc(v, (size_t)ncap * sizeof(*nv));

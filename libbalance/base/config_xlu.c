@@ -243,7 +243,8 @@ static void log_syntax_error(bal_ctx *ctx, const char *path,
                  bal__config_shown(sbuf, sizeof(sbuf), msg));
         return;
     }
-    BAL__ERR(ctx, "%s:%ld: %s", path, line, bal__config_shown(sbuf, sizeof(sbuf), msg));
+    BAL__ERR(ctx, "%s:%ld: %s", path, line,
+             bal__config_shown(sbuf, sizeof(sbuf), msg));
 }
 
 /* ---- the scanner -----------------------------------------------------------

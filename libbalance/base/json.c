@@ -1016,7 +1016,8 @@ typedef struct vframe {
 
 typedef struct vpass {
     bal__json_err *err;
-    int depth;                  /* frames open; past TREE_DEPTH_MAX uncounted */
+    int depth;                  /* frames open (those past TREE_DEPTH_MAX
+                                 * counted, not kept) */
     vframe fr[TREE_DEPTH_MAX];
 } vpass;
 
