@@ -120,6 +120,17 @@ double bal_config_interval(const bal_config *cfg);
 int bal_config_samples(const bal_config *cfg);
 int bal_config_set_interval(bal_config *cfg, double seconds);
 int bal_config_set_samples(bal_config *cfg, int samples);
+/* text as a value of the number key named key ("sample_interval",
+ * "sample_count", "horizon", "max_moves", "rtt_ms", ...), for an option
+ * of the command line that stands for it: read as the configuration
+ * file reads it (decimal only, whole for an integer key) and held to the
+ * same range, so that both refuse the same values in the same words.
+ * Else logs "WHERE: NAME: `TEXT' is not a number" (or "... is not a
+ * whole number", "WHERE: NAME: TEXT is out of range (RANGE)") and
+ * returns BAL_ECONFIG; BAL_EINVAL when key is not a number key. */
+int bal_config_parse_value(bal_ctx *ctx, const char *where, const char *name,
+                           const char *key, const char *text,
+                           double *value_r);
 
 /* ---- load types -------------------------------------------------------
  * What a VM's progress depends on, from its counters (README, "Load

@@ -61,7 +61,7 @@ t "status unknown option" 2 "xl-balance: status: unknown option \`--bogus'; try 
 t "status -i not a number" 2 "xl-balance: status: -i: \`abc' is not a number" -- status -i abc
 t "status -i zero" 2 "xl-balance: status: -i: 0 is out of range (0.001 to 3600)" -- status -i 0
 t "status -n one" 2 "xl-balance: status: -n: 1 is out of range (2 to 1000)" -- status -n 1
-t "status -n junk" 2 "xl-balance: status: -n: \`3x' is not a whole number" -- status -n 3x
+t "status -n junk" 2 "xl-balance: status: -n: \`3x' is not a number" -- status -n 3x
 t "status -n missing value" 2 "xl-balance: status: option -n needs a value" -- status -n
 t "status extra argument" 2 "xl-balance: status: unexpected argument \`extra'" -- status extra
 t "sample extra argument" 2 "xl-balance: sample: unexpected argument \`x'" -- sample x
@@ -78,6 +78,11 @@ printf 'link_history = "-1"\n' > "$tmp/lh3.conf"
 t "config link_history negative" 1 "xl-balance: $tmp/lh3.conf:1: link_history: -1 is out of range (0 to 100)" -- -c "$tmp/lh3.conf" -b sim:paper plan
 printf 'sample_count = 1\n' > "$tmp/range.conf"
 t "config out of range" 1 "xl-balance: $tmp/range.conf:1: sample_count: 1 is out of range (2 to 1000)" -- -c "$tmp/range.conf" -b sim:paper status
+# One table of ranges: the file and the command line refuse alike.
+printf 'sample_interval = "0.0005"\n' > "$tmp/small.conf"
+t "config interval below -i's minimum" 1 "xl-balance: $tmp/small.conf:1: sample_interval: 0.0005 is out of range (0.001 to 3600)" -- -c "$tmp/small.conf" -b sim:paper status
+t "-i as small as that" 2 "xl-balance: status: -i: 0.0005 is out of range (0.001 to 3600)" -- status -i 0.0005
+t "-n as sample_count says it" 2 "xl-balance: status: -n: \`2.5' is not a whole number" -- status -n 2.5
 printf 'hosts = ["a;rm -rf /"]\n' > "$tmp/meta.conf"
 t "config host with shell metacharacters" 1 "xl-balance: $tmp/meta.conf:1: hosts: \`a;rm -rf /' is not a host name (letters, digits, '.', '-', '_' and ':' only)" -- -c "$tmp/meta.conf" -b sim:paper status
 
@@ -240,7 +245,7 @@ has "plan in the verbs" "plan       Show what rebalance would move"
 t "plan --help" 0 "" -- plan --help
 has "plan help shows --horizon" "--horizon S"
 t "plan bad --horizon" 2 "xl-balance: plan: --horizon: 0 is out of range (more than 0, at most 31536000)" -- $RB3 plan --horizon 0
-t "plan bad --max-moves" 2 "xl-balance: plan: --max-moves: \`x' is not a whole number" -- $RB3 plan --max-moves x
+t "plan bad --max-moves" 2 "xl-balance: plan: --max-moves: \`x' is not a number" -- $RB3 plan --max-moves x
 t "plan extra argument" 2 "xl-balance: plan: unexpected argument \`now'" -- $RB3 plan now
 t "plan on sim:paper" 0 "" -- $RB3 plan
 has "plan: placement" "HostA      1       1532  vm1 io!, vm3 io!    vm3 io!, vm2 cpu!"

@@ -496,11 +496,13 @@ static void test_bad_numbers(void **state)
     expect_bad("sample_count = 1\n",
                ":1: sample_count: 1 is out of range (2 to 1000)");
     expect_bad("sample_interval = 0\n",
-               ":1: sample_interval: 0 is out of range (more than 0, at most "
-               "3600)");
+               ":1: sample_interval: 0 is out of range (0.001 to 3600)");
+    /* Below the command line's -i minimum, where every rate was skipped:
+     * one table holds both to one range. */
+    expect_bad("sample_interval = \"0.0001\"\n",
+               ":1: sample_interval: 0.0001 is out of range (0.001 to 3600)");
     expect_bad("sample_interval = 3601\n",
-               ":1: sample_interval: 3601 is out of range (more than 0, at "
-               "most 3600)");
+               ":1: sample_interval: 3601 is out of range (0.001 to 3600)");
     expect_bad("peer_timeout = \"0.5\"\n",
                ":1: peer_timeout: 0.5 is out of range (1 to 3600)");
     expect_bad("disk_iops = 0\n",
@@ -880,6 +882,64 @@ static void test_doc_table(void **state)
 
 /* ---- setters ------------------------------------------------------------------ */
 
+/* bal_config_parse_value: a command-line option read as the file reads
+ * its key, refused in the file's words and range. */
+static void expect_value_bad(const char *key, const char *text,
+                             const char *want)
+{
+    tu_log lg;
+    bal_ctx *ctx = tu_ctx(&lg);
+    double v = -7;
+
+    assert_int_equal(bal_config_parse_value(ctx, "status", "-i", key, text,
+                                            &v), BAL_ECONFIG);
+    assert_true(v == -7);
+    assert_string_equal(lg.buf, want);
+    assert_int_equal(lg.nerrors, 1);
+    bal_ctx_free(ctx);
+}
+
+static void test_parse_value(void **state)
+{
+    tu_log lg;
+    bal_ctx *ctx = tu_ctx(&lg);
+    double v = 0;
+
+    (void)state;
+    assert_int_equal(bal_config_parse_value(ctx, "status", "-i",
+                                            "sample_interval", "0.5", &v), 0);
+    assert_true(v == 0.5);
+    assert_int_equal(bal_config_parse_value(ctx, "plan", "--max-moves",
+                                            "max_moves", "10000", &v), 0);
+    assert_true(v == 10000);
+    assert_int_equal((int)lg.len, 0);
+    expect_value_bad("sample_interval", "0.0001",
+                     "status: -i: 0.0001 is out of range (0.001 to 3600)");
+    expect_value_bad("sample_interval", "nan",
+                     "status: -i: `nan' is not a number");
+    expect_value_bad("sample_interval", "0x10",
+                     "status: -i: `0x10' is not a number");
+    expect_value_bad("sample_count", "2.5",
+                     "status: -i: `2.5' is not a whole number");
+    expect_value_bad("sample_count", "99999999999999999999",
+                     "status: -i: 99999999999999999999 is out of range "
+                     "(2 to 1000)");
+    expect_value_bad("horizon", "0",
+                     "status: -i: 0 is out of range (more than 0, at most "
+                     "31536000)");
+    expect_value_bad("sample_count", "a\tb",
+                     "status: -i: `a\\tb' is not a number");
+    /* Only number keys; every argument needed. */
+    assert_int_equal(bal_config_parse_value(ctx, "s", "-x", "hosts", "1",
+                                            &v), BAL_EINVAL);
+    assert_int_equal(bal_config_parse_value(ctx, "s", "-x", "nokey", "1",
+                                            &v), BAL_EINVAL);
+    assert_int_equal(bal_config_parse_value(ctx, "s", "-x", "horizon", NULL,
+                                            &v), BAL_EINVAL);
+    assert_int_equal((int)lg.len, 0);
+    bal_ctx_free(ctx);
+}
+
 static void test_setters(void **state)
 {
     bal_config *cfg = NULL;
@@ -889,10 +949,12 @@ static void test_setters(void **state)
     assert_int_equal(bal_config_set_interval(cfg, -1), BAL_ERANGE);
     assert_int_equal(bal_config_set_interval(cfg, NAN), BAL_ERANGE);
     assert_int_equal(bal_config_set_interval(cfg, INFINITY), BAL_ERANGE);
-    assert_int_equal(bal_config_set_interval(cfg, 86400.5), BAL_ERANGE);
+    /* The table's range, as the file and the command line have it. */
+    assert_int_equal(bal_config_set_interval(cfg, 3600.5), BAL_ERANGE);
+    assert_int_equal(bal_config_set_interval(cfg, 0.0009), BAL_ERANGE);
     assert_true(bal_config_interval(cfg) == 5);
-    assert_int_equal(bal_config_set_interval(cfg, 86400), 0);
-    assert_true(bal_config_interval(cfg) == 86400);
+    assert_int_equal(bal_config_set_interval(cfg, 3600), 0);
+    assert_true(bal_config_interval(cfg) == 3600);
     assert_int_equal(bal_config_set_interval(cfg, 0.001), 0);
     assert_true(bal_config_interval(cfg) == 0.001);
 
@@ -931,6 +993,7 @@ int main(void)
         cmocka_unit_test(test_shipped_conf),
         cmocka_unit_test(test_doc_table),
         cmocka_unit_test(test_setters),
+        cmocka_unit_test(test_parse_value),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -186,11 +186,21 @@ static void rmdir_all(const char *d)
     rmdir(d);
 }
 
+/* path holds text[0..len) and nothing else (NUL bytes included). */
+static void put_file(const char *path, const char *text, size_t len)
+{
+    int fd = open(path, O_WRONLY | O_TRUNC);
+
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, text, len), (ssize_t)len);
+    close(fd);
+}
+
 static void test_history_fields(void **state)
 {
     tu_log lg;
     bal_ctx *ctx = tu_ctx(&lg);
-    char *d = tmpdir(), path[512], want[600];
+    char *d = tmpdir(), path[512], want[700];
     bal__hist h, *v = NULL;
     int fd, n = 0;
 
@@ -234,8 +244,6 @@ static void test_history_fields(void **state)
 
     /* Older lines lack them: loaded, absent; bad rates skipped, each
      * with a warning naming file and line. */
-    fd = open(path, O_WRONLY | O_TRUNC);
-    assert_true(fd >= 0);
     {
         static const char text[] =
             "{\"time\":1,\"uuid\":\"" UUID1 "\",\"vm\":\"vm1\",\"from\":"
@@ -257,20 +265,20 @@ static void test_history_fields(void **state)
             "{\"time\":9,\"uuid\":\"" UUID1 "\",\"from\":\"HostA\",\"to\":"
             "\"HostB\",\"dirty_Bps\":409600.5}\n";
 
-        assert_int_equal(write(fd, text, sizeof(text) - 1),
-                         (ssize_t)(sizeof(text) - 1));
+        put_file(path, text, sizeof(text) - 1);
     }
-    close(fd);
     assert_int_equal(bal__history_load(ctx, path, &v, &n), 0);
-    assert_int_equal(n, 8);         /* NaN is not JSON: that line goes */
+    /* NaN is not JSON, 1e400 not a number the reader keeps: those lines
+     * go, the second with the reader's word of where. */
+    assert_int_equal(n, 7);
     assert_true(v[0].time == 1 && v[0].mem_kb == 0);
     assert_true(isnan(v[0].predicted_s) && isnan(v[0].observed_Bps));
     assert_true(isnan(v[0].dirty_Bps));
     /* A bad dirty rate goes, the record and its other fields stay. */
     assert_true(v[4].time == 6 && v[4].observed_Bps == 7);
     assert_true(isnan(v[4].dirty_Bps));
-    assert_true(isnan(v[5].dirty_Bps) && isnan(v[6].dirty_Bps));
-    assert_true(v[7].dirty_Bps == 409600.5);
+    assert_true(isnan(v[5].dirty_Bps));
+    assert_true(v[6].dirty_Bps == 409600.5);
     assert_true(v[0].duration_s == 3);
     assert_true(v[1].mem_kb == 1024 && isnan(v[1].observed_Bps));
     assert_true(isnan(v[2].observed_Bps));
@@ -293,10 +301,26 @@ static void test_history_fields(void **state)
     snprintf(want, sizeof(want), "%s:7: dirty_Bps is not a positive "
              "number; not learned from", path);
     assert_non_null(strstr(lg.buf, want));
-    snprintf(want, sizeof(want), "%s:8: dirty_Bps is not a positive "
-             "number; not learned from", path);
+    snprintf(want, sizeof(want), "%s:8: not a migration record "
+             "(dirty_Bps: number 1e400 is out of range (beyond a double's "
+             "1.8e308)); skipped", path);
     assert_string_equal(tu_last(&lg), want);
     assert_int_equal(lg.nerrors, 0);
+    free(v);
+    v = NULL;
+
+    /* A NUL byte costs its line, not the lines after it. */
+#define REC(t) \
+    "{\"time\":" #t ",\"uuid\":\"" UUID1 "\",\"from\":\"A\",\"to\":\"B\"}\n"
+    put_file(path, REC(1) "{\"vm\":\"v\0m\"}\n" REC(3),
+             sizeof(REC(1) "{\"vm\":\"v\0m\"}\n" REC(3)) - 1);
+#undef REC
+    assert_int_equal(bal__history_load(ctx, path, &v, &n), 0);
+    assert_int_equal(n, 2);
+    assert_true(v[0].time == 1 && v[1].time == 3);
+    snprintf(want, sizeof(want), "%s:2: NUL byte: not a migration record; "
+             "skipped", path);
+    assert_string_equal(tu_last(&lg), want);
     free(v);
     rmdir_all(d);
     free(d);

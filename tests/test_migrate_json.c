@@ -199,7 +199,13 @@ static void test_parse_bad(void **state)
     BAD(V "\"outcome\":\"done\",\"rc\":0,\"vm\":\"w\","
         "\"uuid\":\"" UUID "\",\"from\":\"b\",\"to\":\"a\","
         "\"duration_s\":1e400,\"rounds\":1,\"downtime_s\":0,\"bytes\":0,\"mem_kb\":1,"
-        "\"dirty_Bps\":null}", "duration_s: not a finite number");
+        "\"dirty_Bps\":null}",
+        "duration_s: number 1e400 is out of range (beyond a double's 1.8e308)");
+    /* A name that C would read shorter than the answer says. */
+    BAD(V "\"outcome\":\"done\",\"rc\":0,\"vm\":\"w\\u0000x\","
+        "\"uuid\":\"" UUID "\",\"from\":\"b\",\"to\":\"a\",\"duration_s\":1,"
+        "\"rounds\":1,\"downtime_s\":0,\"bytes\":0,\"mem_kb\":1,"
+        "\"dirty_Bps\":null}", "vm: contains \\u0000 (a NUL character)");
     BAD(V "\"outcome\":\"done\",\"rc\":0,\"vm\":\"w\","
         "\"uuid\":\"not-a-uuid\",\"from\":\"b\",\"to\":\"a\",\"duration_s\":1,"
         "\"rounds\":1,\"downtime_s\":0,\"bytes\":0,\"mem_kb\":1,"

@@ -1237,6 +1237,32 @@ static void test_apply_stale(void **state)
     assert_each_once(w);
     assert_int_equal(history_len(&f), 1);
     bal_rebalance_report_free(r);
+    r = NULL;
+    free(path);
+
+    /* The UUID decides what moves: a "vm" that is another VM's name is
+     * refused with both names, before any question is asked or anything
+     * moves, dry run or not. */
+    path = plan_file(&f,
+        "{\"xl_balance_plan\": 1, \"moves\": ["
+        "{\"vm\": \"vm2\", \"uuid\": \"" UUID1 "\", \"from\": \"HostA\", "
+        " \"to\": \"HostB\", \"wave\": 0}]}\n");
+    o.apply = path;
+    o.confirm = say_no;         /* never asked: counts, says no */
+    o.confirm_opaque = &nconfirm;
+    nconfirm = 0;
+    assert_int_equal(bal_rebalance(f.ctx, be, f.cfg, &o, &r), BAL_EINVAL);
+    assert_null(r);
+    assert_true(has_line(&f.lg, ": the move of " UUID1 " names it `vm2', "
+                         "but that VM is `vm1'; nothing moved"));
+    o.dry_run = true;
+    assert_int_equal(bal_rebalance(f.ctx, be, f.cfg, &o, &r), BAL_EINVAL);
+    assert_null(r);
+    assert_int_equal(f.lg.nerrors, 2);
+    assert_int_equal(nconfirm, 0);
+    assert_int_equal(w->migrations, 1);
+    assert_string_equal(host_of(w, "vm1"), "HostA");
+    assert_int_equal(history_len(&f), 1);
     bal_backend_close(be);
     free(text);
     free(path);

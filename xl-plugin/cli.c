@@ -95,6 +95,25 @@ int cli_parse_int(const char *verb, const char *opt, const char *s,
     return 0;
 }
 
+/* The library reads the value with its table of keys: the command line
+ * and the configuration cannot disagree on a range or on the words that
+ * refuse a value outside it. */
+int cli_parse_key(const char *verb, const char *opt, const char *key,
+                  const char *s, double *out)
+{
+    return bal_config_parse_value(g_ctx, verb, opt, key, s, out) ? -1 : 0;
+}
+
+int cli_parse_key_int(const char *verb, const char *opt, const char *key,
+                      const char *s, int *out)
+{
+    double v;
+
+    if (cli_parse_key(verb, opt, key, s, &v)) return -1;
+    *out = (int)v;              /* a whole number in the key's range */
+    return 0;
+}
+
 int cli_open(bal_config **cfg_r, bal_backend **be_r)
 {
     bal_config *cfg = NULL;

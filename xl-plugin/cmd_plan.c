@@ -190,19 +190,13 @@ int cmd_plan(int argc, char **argv)
         switch (opt) {
         case 'j': as_json = true; break;
         case 'H':
-            /* The configuration's range, said as the configuration does. */
-            if (cli_parse_double("plan", "--horizon", optarg, -HUGE_VAL,
-                                 HUGE_VAL, &o.horizon_s))
+            if (cli_parse_key("plan", "--horizon", "horizon", optarg,
+                              &o.horizon_s))
                 return EXIT_USAGE;
-            if (!(o.horizon_s > 0 && o.horizon_s <= 31536000)) {
-                cli_err("plan: --horizon: %s is out of range (more than 0, "
-                        "at most 31536000)", optarg);
-                return EXIT_USAGE;
-            }
             break;
         case 'm':
-            if (cli_parse_int("plan", "--max-moves", optarg, 0, 10000,
-                              &o.max_moves))
+            if (cli_parse_key_int("plan", "--max-moves", "max_moves", optarg,
+                                  &o.max_moves))
                 return EXIT_USAGE;
             break;
         case 'C':

@@ -178,8 +178,8 @@ int cmd_rebalance(int argc, char **argv)
         case 'j': cs.json = true; break;
         case 'a': o.apply = optarg; break;
         case 'm':
-            if (cli_parse_int("rebalance", "--max-moves", optarg, 0, 10000,
-                              &o.max_moves))
+            if (cli_parse_key_int("rebalance", "--max-moves", "max_moves",
+                                  optarg, &o.max_moves))
                 return EXIT_USAGE;
             break;
         case -2: return EXIT_OK;

@@ -28,8 +28,8 @@ int cmd_sample(int argc, char **argv)
         case 'j': break;
         case 'l': local = true; break;
         case 'i':
-            if (cli_parse_double("sample", "-i", optarg, 0.001, 86400,
-                                 &interval))
+            if (cli_parse_key("sample", "-i", "sample_interval", optarg,
+                              &interval))
                 return EXIT_USAGE;
             break;
         case 'n':

@@ -149,8 +149,8 @@ int cmd_simulate(int argc, char **argv)
         switch (opt) {
         case OPT_NOBAL: o.no_balance = true; break;
         case OPT_RTT:
-            if (cli_parse_double("simulate", "--rtt", optarg, 0, 10000,
-                                 &o.rtt_ms))
+            if (cli_parse_key("simulate", "--rtt", "rtt_ms", optarg,
+                              &o.rtt_ms))
                 return EXIT_USAGE;
             break;
         case OPT_POLICY:

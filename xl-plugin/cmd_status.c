@@ -138,12 +138,13 @@ int cmd_status(int argc, char **argv)
         case 'j': as_json = true; break;
         case 'o': as_om = true; break;
         case 'i':
-            if (cli_parse_double("status", "-i", optarg, 0.001, 3600,
-                                 &interval))
+            if (cli_parse_key("status", "-i", "sample_interval", optarg,
+                              &interval))
                 return EXIT_USAGE;
             break;
         case 'n':
-            if (cli_parse_int("status", "-n", optarg, 2, 1000, &samples))
+            if (cli_parse_key_int("status", "-n", "sample_count", optarg,
+                                  &samples))
                 return EXIT_USAGE;
             break;
         case -2: return EXIT_OK;

@@ -68,6 +68,12 @@ int cli_parse_double(const char *verb, const char *opt, const char *s,
                      double min, double max, double *out);
 int cli_parse_int(const char *verb, const char *opt, const char *s,
                   int min, int max, int *out);
+/* An option that stands for the number key `key' of the configuration:
+ * read and refused as the file's value is (bal_config_parse_value). */
+int cli_parse_key(const char *verb, const char *opt, const char *key,
+                  const char *s, double *out);
+int cli_parse_key_int(const char *verb, const char *opt, const char *key,
+                      const char *s, int *out);
 
 /* Loads the configuration (default file or -c) and opens the backend,
  * and says where the state lives (--state-dir; private on sim: and

@@ -226,17 +226,18 @@ static double positive(yajl_val obj, const char *key, bool *bad_r)
 #define BAD_OBSERVED 1u
 #define BAD_DIRTY 2u
 
-static int hist_parse(const char *line, bal__hist *h, unsigned *bad_r)
+/* *jerr_r says why when the reader refused a string or a number. */
+static int hist_parse(const char *line, bal__hist *h, unsigned *bad_r,
+                      bal__json_err *jerr_r)
 {
     char type[16];
     yajl_val top = NULL;
-    bal__json_err jerr;
     double mem;
     bool bad;
     int rc;
 
     *bad_r = 0;
-    rc = bal__json_parse(line, strlen(line), MAX_DEPTH, &top, &jerr);
+    rc = bal__json_parse(line, strlen(line), MAX_DEPTH, &top, jerr_r);
     if (rc) return rc;
     rc = BAL_EINVAL;
     memset(h, 0, sizeof(*h));
@@ -285,8 +286,9 @@ int bal__history_load(bal_ctx *ctx, const char *path, bal__hist **h_r,
 {
     char *buf = NULL, *line, *next, *dir = NULL, *slash;
     bal__hist *v = NULL;
-    size_t len;
+    size_t len = 0;
     int n = 0, cap = 0, lineno = 0, dirfd = -1, rc;
+    bal__json_err jerr;
     unsigned bad;
 
     /* Read through the directory, as the writer does. */
@@ -310,13 +312,21 @@ int bal__history_load(bal_ctx *ctx, const char *path, bal__hist **h_r,
                          &len);
     if (rc) goto out;
 done:
-    for (line = buf; line && *line; line = next) {
-        char *nl = strchr(line, '\n');
+    /* Lines by the file's length, not by C strings: a NUL byte would
+     * cut its line short, and end the file there unsaid. */
+    for (line = buf; buf && line < buf + len; line = next) {
+        char *nl = memchr(line, '\n', (size_t)(buf + len - line));
+        char *end = nl ? nl : buf + len;    /* buf[len] is a NUL */
 
         lineno++;
-        if (nl) { *nl = '\0'; next = nl + 1; }
-        else next = line + strlen(line);
-        if (!*line) continue;
+        *end = '\0';
+        next = end + 1;
+        if (line == end) continue;
+        if (memchr(line, '\0', (size_t)(end - line))) {
+            BAL__WARN(ctx, "%s:%d: NUL byte: not a migration record; "
+                      "skipped", path, lineno);
+            continue;
+        }
         if (n == cap) {
             int ncap = cap ? cap * 2 : 64;
             bal__hist *nv = realloc(v, (size_t)ncap * sizeof(*nv));
@@ -325,9 +335,14 @@ done:
             v = nv;
             cap = ncap;
         }
-        if (hist_parse(line, &v[n], &bad)) {
-            BAL__WARN(ctx, "%s:%d: not a migration record; skipped", path,
-                      lineno);
+        if (hist_parse(line, &v[n], &bad, &jerr)) {
+            bal__mask_controls(jerr.msg);   /* it quotes the file's keys */
+            if (jerr.fault == BAL__JSON_VALUE)
+                BAL__WARN(ctx, "%s:%d: not a migration record (%s); "
+                          "skipped", path, lineno, jerr.msg);
+            else
+                BAL__WARN(ctx, "%s:%d: not a migration record; skipped",
+                          path, lineno);
             continue;
         }
         if (bad & BAD_OBSERVED)

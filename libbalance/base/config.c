@@ -4,6 +4,7 @@
  * seam tests that never read a file (no libxlutil) can have defaults.
  * Reading a file is config_xlu.c's job.
  */
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -51,8 +52,10 @@ const bal__config_key bal__config_keys[] = {
     { "peer_timeout", BAL__CK_REAL, 0, "30", 30, 1, 3600, false, 1,
       OFF(peer_timeout), NOCOUNT, "1 to 3600",
       "seconds a peer has to answer, connecting included", NULL },
-    { "sample_interval", BAL__CK_REAL, 0, "5", 5, 0, 3600, true, 1,
-      OFF(interval), NOCOUNT, "more than 0, at most 3600",
+    /* At least a millisecond: below, two samples can carry one clock
+     * reading, and every rate is skipped. */
+    { "sample_interval", BAL__CK_REAL, 0, "5", 5, 0.001, 3600, false, 1,
+      OFF(interval), NOCOUNT, "0.001 to 3600",
       "seconds between two samples (decimals in quotes: \"0.5\")", NULL },
     { "sample_count", BAL__CK_INT, 0, "3", 3, 2, 1000, false, 1,
       OFF(samples), NOCOUNT, "2 to 1000",
@@ -172,6 +175,72 @@ const bal__config_key *bal__config_key_find(const char *name)
         if (!strcmp(bal__config_keys[i].name, name))
             return &bal__config_keys[i];
     return NULL;
+}
+
+const char *bal__config_shown(char *buf, size_t size, const char *s)
+{
+    size_t o = 0;
+
+    for (; *s && o + 8 < size; s++) {
+        unsigned char c = (unsigned char)*s;
+
+        if (c == '\n') { buf[o++] = '\\'; buf[o++] = 'n'; }
+        else if (c == '\t') { buf[o++] = '\\'; buf[o++] = 't'; }
+        else if (c == '\r') { buf[o++] = '\\'; buf[o++] = 'r'; }
+        /* Bytes past ASCII too: a value that is not UTF-8 (or holds a
+         * C1 control) must not reach a terminal or syslog raw.  Host
+         * names, what most messages show, are ASCII anyway. */
+        else if (c < 0x20 || c >= 0x7f) {
+            snprintf(buf + o, size - o, "\\x%02x", c);
+            o += 4;
+        } else buf[o++] = (char)c;
+    }
+    if (*s) { memcpy(buf + o, "...", 3); o += 3; }
+    buf[o] = '\0';
+    return buf;
+}
+
+/* Decimal numbers only: strtod alone would also take hex, "inf", "nan"
+ * and leading blanks. */
+static bool parse_number(const char *s, double *out)
+{
+    char *end;
+    double v;
+
+    if (!*s || strspn(s, "0123456789.eE+-") != strlen(s)) return false;
+    errno = 0;
+    v = strtod(s, &end);
+    if (*end || errno || !isfinite(v)) return false;
+    *out = v;
+    return true;
+}
+
+int bal__config_key_parse(bal_ctx *ctx, const char *where, int line,
+                          const char *name, const bal__config_key *k,
+                          const char *s, double *v_r)
+{
+    char at[32] = "", sbuf[BAL__CONFIG_SHOWN_MAX];
+    double v;
+
+    if (line > 0) snprintf(at, sizeof(at), ":%d", line);
+    bal__config_shown(sbuf, sizeof(sbuf), s);
+    if (!parse_number(s, &v)) {
+        BAL__ERR(ctx, "%s%s: %s: `%s' is not a number", where, at, name,
+                 sbuf);
+        return BAL_ECONFIG;
+    }
+    if (k->type == BAL__CK_INT && v != floor(v)) {
+        BAL__ERR(ctx, "%s%s: %s: `%s' is not a whole number", where, at,
+                 name, sbuf);
+        return BAL_ECONFIG;
+    }
+    if (!bal__config_key_in_range(k, v)) {
+        BAL__ERR(ctx, "%s%s: %s: %s is out of range (%s)", where, at, name,
+                 sbuf, k->range);
+        return BAL_ECONFIG;
+    }
+    *v_r = v;
+    return 0;
 }
 
 bool bal__config_key_in_range(const bal__config_key *k, double v)
@@ -600,10 +669,24 @@ int bal_config_samples(const bal_config *cfg)
 
 /* The command line may ask for longer intervals than the file (a day, for
  * a slow survey by hand); the file's range is the table's. */
+int bal_config_parse_value(bal_ctx *ctx, const char *where, const char *name,
+                           const char *key, const char *text,
+                           double *value_r)
+{
+    const bal__config_key *k = key ? bal__config_key_find(key) : NULL;
+
+    if (!k || (k->type != BAL__CK_REAL && k->type != BAL__CK_INT) ||
+        !where || !name || !text || !value_r)
+        return BAL_EINVAL;
+    return bal__config_key_parse(ctx, where, 0, name, k, text, value_r);
+}
+
 int bal_config_set_interval(bal_config *cfg, double seconds)
 {
     if (!cfg) return BAL_EINVAL;
-    if (!(seconds > 0 && seconds <= 86400)) return BAL_ERANGE;
+    if (!bal__config_key_in_range(bal__config_key_find("sample_interval"),
+                                  seconds))
+        return BAL_ERANGE;
     cfg->interval = seconds;
     return 0;
 }
@@ -611,7 +694,9 @@ int bal_config_set_interval(bal_config *cfg, double seconds)
 int bal_config_set_samples(bal_config *cfg, int samples)
 {
     if (!cfg) return BAL_EINVAL;
-    if (samples < 2 || samples > 1000) return BAL_ERANGE;
+    if (!bal__config_key_in_range(bal__config_key_find("sample_count"),
+                                  samples))
+        return BAL_ERANGE;
     cfg->samples = samples;
     return 0;
 }

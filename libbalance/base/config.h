@@ -56,6 +56,22 @@ const bal__config_key *bal__config_key_find(const char *name);
 /* Whether v is in k's range (numbers only). */
 bool bal__config_key_in_range(const bal__config_key *k, double v);
 
+/* s as the value of number key k, as the file and the command line both
+ * read it: decimal only (strtod alone would also take hex, "inf", "nan"
+ * and leading blanks), whole for an integer key, in k's range.  Else
+ * logs "WHERE:LINE: NAME: `S' is not a number" (or "is not a whole
+ * number", or "NAME: S is out of range (k->range)"; no ":LINE" when line
+ * is 0) and returns BAL_ECONFIG.  One function, so that a value the
+ * configuration refuses the command line refuses in the same words. */
+int bal__config_key_parse(bal_ctx *ctx, const char *where, int line,
+                          const char *name, const bal__config_key *k,
+                          const char *s, double *v_r);
+
+/* s, fit for one line of a message: control characters and bytes past
+ * ASCII escaped, long values cut; size bytes of buf. */
+#define BAL__CONFIG_SHOWN_MAX 80
+const char *bal__config_shown(char *buf, size_t size, const char *s);
+
 /* Stores v (in file units) into cfg as k says. */
 void bal__config_key_store(const bal__config_key *k, struct bal_config *cfg,
                            double v);

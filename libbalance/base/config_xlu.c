@@ -192,36 +192,12 @@ out:
 
 /* ---- messages ------------------------------------------------------------ */
 
-/* A value from the file, fit for one line of a message: control
- * characters escaped, long values cut.  SHOWN_MAX bytes of buf. */
-#define SHOWN_MAX 80
-
-static const char *shown_n(char *buf, size_t size, const char *s)
-{
-    size_t o = 0;
-
-    for (; *s && o + 8 < size; s++) {
-        unsigned char c = (unsigned char)*s;
-
-        if (c == '\n') { buf[o++] = '\\'; buf[o++] = 'n'; }
-        else if (c == '\t') { buf[o++] = '\\'; buf[o++] = 't'; }
-        else if (c == '\r') { buf[o++] = '\\'; buf[o++] = 'r'; }
-        /* Bytes past ASCII too: a value that is not UTF-8 (or holds a
-         * C1 control) must not reach a terminal or syslog raw.  Host
-         * names, what most messages show, are ASCII anyway. */
-        else if (c < 0x20 || c >= 0x7f) {
-            snprintf(buf + o, size - o, "\\x%02x", c);
-            o += 4;
-        } else buf[o++] = (char)c;
-    }
-    if (*s) { memcpy(buf + o, "...", 3); o += 3; }
-    buf[o] = '\0';
-    return buf;
-}
+/* A value from the file, fit for one line of a message (config.h). */
+#define SHOWN_MAX BAL__CONFIG_SHOWN_MAX
 
 static const char *shown(char buf[static SHOWN_MAX], const char *s)
 {
-    return shown_n(buf, SHOWN_MAX, s);
+    return bal__config_shown(buf, SHOWN_MAX, s);
 }
 
 /* libxlutil's report, as one "FILE:LINE: message" line.  It writes
@@ -265,10 +241,11 @@ static void log_syntax_error(bal_ctx *ctx, const char *path,
     if (strstr(msg, "near `.") && strstr(msg, "lexical error")) {
         BAL__ERR(ctx, "%s:%ld: %s (write decimals in quotes, as in "
                  "cpu_high = \"0.25\")", path, line,
-                 shown_n(sbuf, sizeof(sbuf), msg));
+                 bal__config_shown(sbuf, sizeof(sbuf), msg));
         return;
     }
-    BAL__ERR(ctx, "%s:%ld: %s", path, line, shown_n(sbuf, sizeof(sbuf), msg));
+    BAL__ERR(ctx, "%s:%ld: %s", path, line,
+             bal__config_shown(sbuf, sizeof(sbuf), msg));
 }
 
 /* ---- the scanner -----------------------------------------------------------
@@ -452,21 +429,6 @@ static int check_keys(bal_ctx *ctx, const char *path, const assigns *as,
     return 0;
 }
 
-/* Decimal numbers only: strtod alone would also take hex, "inf", "nan"
- * and leading blanks. */
-static bool parse_number(const char *s, double *out)
-{
-    char *end;
-    double v;
-
-    if (!*s || strspn(s, "0123456789.eE+-") != strlen(s)) return false;
-    errno = 0;
-    v = strtod(s, &end);
-    if (*end || errno || !isfinite(v)) return false;
-    *out = v;
-    return true;
-}
-
 /* A host name, entry i of key k (i < 0: k is not a list). */
 static int check_host(bal_ctx *ctx, const char *path, int line,
                       const bal__config_key *k, int i, const char *s)
@@ -504,29 +466,16 @@ static int apply_number(bal_ctx *ctx, const char *path, int line,
                         struct bal_config *cfg)
 {
     const char *s = NULL;
-    char sbuf[SHOWN_MAX];
     double v;
+    int rc;
 
     if (xlu_cfg_get_string(xlu, k->name, &s, 1)) {
         BAL__ERR(ctx, "%s:%d: %s must be a number, not a list", path, line,
                  k->name);
         return BAL_ECONFIG;
     }
-    if (!parse_number(s, &v)) {
-        BAL__ERR(ctx, "%s:%d: %s: `%s' is not a number", path, line, k->name,
-                 shown(sbuf, s));
-        return BAL_ECONFIG;
-    }
-    if (k->type == BAL__CK_INT && v != floor(v)) {
-        BAL__ERR(ctx, "%s:%d: %s: `%s' is not a whole number", path, line,
-                 k->name, shown(sbuf, s));
-        return BAL_ECONFIG;
-    }
-    if (!bal__config_key_in_range(k, v)) {
-        BAL__ERR(ctx, "%s:%d: %s: %s is out of range (%s)", path, line,
-                 k->name, shown(sbuf, s), k->range);
-        return BAL_ECONFIG;
-    }
+    rc = bal__config_key_parse(ctx, path, line, k->name, k, s, &v);
+    if (rc) return rc;
     bal__config_key_store(k, cfg, v);
     return 0;
 }

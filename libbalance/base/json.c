@@ -644,6 +644,17 @@ static int cb_number(void *c, const char *t, size_t len)
 static int cb_string(void *c, const unsigned char *t, size_t len)
 {
     parser *p = c;
+    frame fr;
+    char path[128], w[64];
+
+    /* Every string, kept or ignored, as bal__json_parse refuses it. */
+    if (memchr(t, '\0', len)) {
+        fr = cur_frame(p);
+        return BAD(p, "%s: " BAL__JSON_NUL_CHAR,
+                   !p->skip && fr.tab && p->field >= 0 ?
+                   key_path(p, fr.tab[p->field].key, path, sizeof(path)) :
+                   where(p, w, sizeof(w)));
+    }
     return value(p, yajl_t_string, (const char *)t, len);
 }
 
@@ -666,6 +677,9 @@ static int cb_map_key(void *c, const unsigned char *key, size_t len)
     char w[64];
     int i;
 
+    if (memchr(key, '\0', len))
+        return BAD(p, "%s: a key " BAL__JSON_NUL_CHAR,
+                   where(p, w, sizeof(w)));
     if (p->skip) return 1;
     fr = cur_frame(p);
     p->field = F_SKIP;      /* unknown keys: forward compatibility */
@@ -714,17 +728,22 @@ static int cb_end_array(void *c)
     return 1;
 }
 
-static const yajl_callbacks callbacks = {
-    .yajl_null = cb_null,
-    .yajl_boolean = cb_bool,
-    .yajl_number = cb_number,   /* numbers as text: see parse_uint */
-    .yajl_string = cb_string,
-    .yajl_start_map = cb_start_map,
-    .yajl_map_key = cb_map_key,
-    .yajl_end_map = cb_end_map,
-    .yajl_start_array = cb_start_array,
-    .yajl_end_array = cb_end_array,
-};
+/* The callbacks of one of this file's passes over a text, named
+ * PFX_null to PFX_end_array.  Numbers arrive as text (yajl_number):
+ * see parse_uint, and v_number. */
+#define CALLBACKS(pfx) {                                                \
+        .yajl_null = pfx##_null,                                        \
+        .yajl_boolean = pfx##_bool,                                     \
+        .yajl_number = pfx##_number,                                    \
+        .yajl_string = pfx##_string,                                    \
+        .yajl_start_map = pfx##_start_map,                              \
+        .yajl_map_key = pfx##_map_key,                                  \
+        .yajl_end_map = pfx##_end_map,                                  \
+        .yajl_start_array = pfx##_start_array,                          \
+        .yajl_end_array = pfx##_end_array,                              \
+    }
+
+static const yajl_callbacks callbacks = CALLBACKS(cb);
 
 typedef struct uref {
     const char *s;
@@ -978,6 +997,196 @@ static int refuse(bal__json_err *err, bal__json_fault fault, const char *fmt,
     return fault == BAL__JSON_NOMEM ? BAL_ENOMEM : BAL_EINVAL;
 }
 
+/* ---- every string and number of a tree, before yajl_tree keeps them ----
+ * yajl_tree keeps a string's bytes without its length and a number as
+ * its text: a "\u0000" would be a C string shorter than the text says
+ * (a name that is not the name shown), and a 1e400 or a whole number
+ * past a long long would reach the accessors as "not a number" or "not
+ * a whole number".  One pass of yajl's callbacks over the text first,
+ * with the JSON path of what it refuses. */
+
+#define TREE_DEPTH_MAX 128      /* frames of the path; callers nest less */
+#define PATH_KEY_MAX 40         /* bytes of a key kept for the path */
+
+typedef struct vframe {
+    bool array;
+    size_t n;                   /* arrays: values begun so far */
+    char key[PATH_KEY_MAX];     /* objects: the last key */
+} vframe;
+
+typedef struct vpass {
+    bal__json_err *err;
+    int depth;                  /* frames open (those past TREE_DEPTH_MAX
+                                 * counted, not kept) */
+    vframe fr[TREE_DEPTH_MAX];
+} vpass;
+
+/* "moves[3].vm", "top level" outside any container. */
+static const char *vpath(const vpass *v, char *buf, size_t size)
+{
+    size_t o = 0;
+    int i, n = v->depth < TREE_DEPTH_MAX ? v->depth : TREE_DEPTH_MAX;
+
+    buf[0] = '\0';
+    for (i = 0; i < n && o < size; i++) {
+        const vframe *f = &v->fr[i];
+        int w = f->array ?
+            snprintf(buf + o, size - o, "[%zu]", f->n ? f->n - 1 : 0) :
+            snprintf(buf + o, size - o, "%s%s", o ? "." : "", f->key);
+
+        if (w > 0) o += (size_t)w;
+    }
+    return buf[0] ? buf : "top level";
+}
+
+static int vrefuse(vpass *v, const char *fmt, ...) BAL__PRINTF(2, 3);
+static int vrefuse(vpass *v, const char *fmt, ...)
+{
+    char path[256], msg[sizeof(v->err->msg)];
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    v->err->fault = BAL__JSON_VALUE;
+    /* Both cut to fit err->msg whole. */
+    snprintf(v->err->msg, sizeof(v->err->msg), "%.100s: %.150s",
+             vpath(v, path, sizeof(path)), msg);
+    return 0;                   /* stops yajl */
+}
+
+/* A value begins: in an array, it is the next element. */
+static void vbegin(vpass *v)
+{
+    if (v->depth > 0 && v->depth <= TREE_DEPTH_MAX &&
+        v->fr[v->depth - 1].array)
+        v->fr[v->depth - 1].n++;
+}
+
+static int vopen(vpass *v, bool array)
+{
+    vbegin(v);
+    if (v->depth < TREE_DEPTH_MAX)
+        v->fr[v->depth] = (vframe){ .array = array };
+    v->depth++;
+    return 1;
+}
+
+static int v_end_map(void *c)
+{
+    ((vpass *)c)->depth--;
+    return 1;
+}
+
+static int v_end_array(void *c) { return v_end_map(c); }
+static int v_start_map(void *c)   { return vopen(c, false); }
+static int v_start_array(void *c) { return vopen(c, true); }
+static int v_null(void *c)  { vbegin(c); return 1; }
+static int v_bool(void *c, int b) { (void)b; vbegin(c); return 1; }
+
+static int v_map_key(void *c, const unsigned char *k, size_t len)
+{
+    vpass *v = c;
+    vframe *f = v->depth > 0 && v->depth <= TREE_DEPTH_MAX ?
+        &v->fr[v->depth - 1] : NULL;
+
+    if (memchr(k, '\0', len)) {
+        /* The path ends at the object: the key itself is the fault (and
+         * the pass stops here). */
+        v->depth--;
+        return vrefuse(v, "a key " BAL__JSON_NUL_CHAR);
+    }
+    if (f) {
+        size_t n = len < sizeof(f->key) - 4 ? len : sizeof(f->key) - 4;
+
+        memcpy(f->key, k, n);
+        strcpy(f->key + n, n < len ? "..." : "");
+    }
+    return 1;
+}
+
+static int v_string(void *c, const unsigned char *s, size_t len)
+{
+    vpass *v = c;
+
+    vbegin(v);
+    if (memchr(s, '\0', len)) return vrefuse(v, BAL__JSON_NUL_CHAR);
+    return 1;
+}
+
+/* Whole numbers (no '.', 'e' or 'E') within a long long; the others
+ * within a double. */
+static int v_number(void *c, const char *t, size_t len)
+{
+    /* A long long's limits, without the sign: the negative side holds
+     * one more. */
+    static const char pos[] = "9223372036854775807";
+    static const char neg[] = "9223372036854775808";
+    vpass *v = c;
+    char nb[48], small[NUM_TEXT_MAX], *buf = small;
+    bool minus = len && t[0] == '-';
+    size_t digits = len - minus;
+    bool whole = !memchr(t, '.', len) && !memchr(t, 'e', len) &&
+                 !memchr(t, 'E', len);
+    bool ok;
+    double d;
+
+    vbegin(v);
+    if (whole) {
+        /* yajl lexed it: digits without a leading zero, so the longer
+         * the larger, and of one length memcmp orders them. */
+        if (digits > sizeof(pos) - 1 ||
+            (digits == sizeof(pos) - 1 &&
+             memcmp(t + minus, minus ? neg : pos, digits) > 0))
+            return vrefuse(v, "whole number %s is out of range "
+                           "(-9223372036854775808 to 9223372036854775807)",
+                           num_text(t, len, nb, sizeof(nb)));
+        return 1;
+    }
+    if (len >= sizeof(small) && !(buf = malloc(len + 1))) {
+        v->err->fault = BAL__JSON_NOMEM;
+        snprintf(v->err->msg, sizeof(v->err->msg), "out of memory");
+        return 0;
+    }
+    memcpy(buf, t, len);
+    buf[len] = '\0';
+    ok = bal__json_strtod(buf, &d);
+    if (buf != small) free(buf);
+    if (!ok)
+        return vrefuse(v, "number %s is out of range (beyond a double's "
+                       "1.8e308)", num_text(t, len, nb, sizeof(nb)));
+    return 1;
+}
+
+static const yajl_callbacks vcallbacks = CALLBACKS(v);
+
+/* The pass: false with *err set when a string or number is refused.  A
+ * syntax error is not its business: yajl_tree_parse says it. */
+static bool values_ok(const char *text, size_t len, bal__json_err *err)
+{
+    vpass *v = calloc(1, sizeof(*v));
+    yajl_handle h = NULL;
+
+    if (!v) {
+        refuse(err, BAL__JSON_NOMEM, "out of memory");
+        return false;
+    }
+    v->err = err;
+    h = yajl_alloc(&vcallbacks, NULL, v);
+    if (!h) {
+        refuse(err, BAL__JSON_NOMEM, "out of memory");
+    } else {
+        /* As yajl_tree_parse reads: comments allowed. */
+        yajl_config(h, yajl_allow_comments, 1);
+        if (yajl_parse(h, (const unsigned char *)text, len) ==
+            yajl_status_ok)
+            yajl_complete_parse(h);
+        yajl_free(h);
+    }
+    free(v);
+    return err->fault == BAL__JSON_OK;
+}
+
 int bal__json_parse(const char *text, size_t len, int max_depth,
                     yajl_val *top_r, bal__json_err *err_r)
 {
@@ -991,6 +1200,8 @@ int bal__json_parse(const char *text, size_t len, int max_depth,
     if (too_deep(text, len, max_depth))
         return refuse(err_r, BAL__JSON_DEEP, "nested deeper than %d",
                       max_depth);
+    if (!values_ok(text, len, err_r))
+        return err_r->fault == BAL__JSON_NOMEM ? BAL_ENOMEM : BAL_EINVAL;
     /* yajl_tree_parse reads up to a NUL: text[0..len) need not have one. */
     buf = malloc(len + 1);
     if (!buf) return refuse(err_r, BAL__JSON_NOMEM, "out of memory");

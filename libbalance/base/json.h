@@ -28,6 +28,8 @@ typedef enum bal__json_fault {
     BAL__JSON_DEEP,             /* "nested deeper than N" */
     BAL__JSON_SYNTAX,           /* "not JSON: " and yajl's first line */
     BAL__JSON_NOMEM,            /* "out of memory" */
+    BAL__JSON_VALUE,            /* "PATH: contains \u0000 (a NUL character)",
+                                 * "PATH: number 1e400 is out of range ..." */
 } bal__json_fault;
 
 typedef struct bal__json_err {
@@ -38,7 +40,12 @@ typedef struct bal__json_err {
 /* Parses text[0..len), which need not end in a NUL, into *top_r
  * (yajl_tree_free'd by the caller).  Its nesting is checked first,
  * outside strings and comments: yajl_tree recurses as deep as a text
- * nests, and a hostile file must not overflow the stack.  BAL_EINVAL or
+ * nests, and a hostile file must not overflow the stack.  Then every
+ * string and key (none may hold "\u0000": yajl_tree keeps it, and C's
+ * strlen would see a shorter string than the text says) and every number
+ * (none may overflow a double, nor a whole one a long long: yajl_tree
+ * would keep it as a text its accessors refuse for the wrong reason),
+ * with the JSON path of the first fault in the message.  BAL_EINVAL or
  * BAL_ENOMEM with *err_r saying why; logs nothing, for a reader says it
  * in its own line (bal__json_error), in its own words if it has some. */
 int bal__json_parse(const char *text, size_t len, int max_depth,
@@ -73,6 +80,9 @@ bool bal__json_num(yajl_val v, double *d_r);
 /* v's text when v is a string of 1 to size - 1 bytes (SIZE_MAX: of any
  * length); else NULL. */
 const char *bal__json_str(yajl_val v, size_t size);
+
+/* What a string holding "\u0000" is told, after its path. */
+#define BAL__JSON_NUL_CHAR "contains \\u0000 (a NUL character)"
 
 /* ---- the sample format ------------------------------------------------- */
 

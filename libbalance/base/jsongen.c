@@ -109,6 +109,12 @@ void bal__jw_num(bal__jw *w, double v, int decimals)
 
     if (decimals < 0) decimals = 0;
     if (decimals > BAL__JW_DECIMALS_MAX) decimals = BAL__JW_DECIMALS_MAX;
+    /* "%.0f" of 1e20 is a whole number past a long long, which the reader
+     * refuses (base/json.h): such a value is written as a real. */
+    if (!decimals && fabs(v) >= 9223372036854775808.0 && isfinite(v)) {
+        bal__jw_real(w, v, true);
+        return;
+    }
     if (!number_begin(w, v, &old)) return;
     n = snprintf(buf, sizeof(buf), "%.*f", decimals, v);
     uselocale(old);

@@ -508,6 +508,32 @@ static const bal_vm_info *status_vm(const bal_status *st, const char *uuid)
     return NULL;
 }
 
+/* A saved plan's move is of the VM its UUID names: the plan's "vm" is
+ * only what the file says.  Shown, confirmed and recorded while the
+ * UUID's VM moved, it would have the operator approve one VM and move
+ * another: a name that disagrees with the live one is refused, with
+ * both, before anything moves; from here on the name is the live one.
+ * A UUID that is not live is validate's to refuse (gone). */
+static int apply_live_names(bal_ctx *ctx, const char *file, bal__plan *plan,
+                            const bal_status *st)
+{
+    int i;
+
+    for (i = 0; i < plan->n; i++) {
+        bal__move *mv = &plan->moves[i].mv;
+        const bal_vm_info *v = status_vm(st, mv->uuid);
+
+        if (!v) continue;
+        if (strcmp(v->name, mv->vm)) {
+            BAL__ERR(ctx, "%s: the move of %s names it `%s', but that VM is "
+                     "`%s'; nothing moved", file, mv->uuid, mv->vm, v->name);
+            return BAL_EINVAL;
+        }
+        snprintf(mv->vm, sizeof(mv->vm), "%s", v->name);
+    }
+    return 0;
+}
+
 /* Refuses, with the reason, every move the live state does not allow:
  * its VM is gone or elsewhere, its destination is unknown or lacks the
  * memory (counting what earlier moves bring and, after their wave, take
@@ -1082,7 +1108,10 @@ int bal_rebalance(bal_ctx *ctx, bal_backend *be, const bal_config *cfg,
         rep->outcome = BAL_REBALANCE_UNDEFINED;
         goto done;
     }
-    if (!o->apply) {
+    if (o->apply) {
+        rc = apply_live_names(ctx, o->apply, &step.plan, st);
+        if (rc) goto out;
+    } else {
         rc = bal__plan_make_live(ctx, cfg, st, o->max_moves, -1, &hist,
                                  &nhist, &step);
         if (rc) goto out;
