@@ -283,10 +283,7 @@ int bal__plan_json_load(bal_ctx *ctx, const char *path, bal__plan *out,
 
 void bal__plan_json_move(bal__jw *w, const bal__plan_move *m, double pred)
 {
-    bal__jw_key_str(w, "vm", m->mv.vm);
-    bal__jw_key_str(w, "uuid", m->mv.uuid);
-    bal__jw_key_str(w, "from", m->mv.from);
-    bal__jw_key_str(w, "to", m->mv.to);
+    bal__jw_key_move(w, m->mv.vm, m->mv.uuid, m->mv.from, m->mv.to);
     bal__jw_key_int(w, "wave", m->wave);
     bal__jw_key_str(w, "reason", m->reason);
     bal__jw_key_num_opt(w, "gain_rate", pred, 4);

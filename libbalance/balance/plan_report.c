@@ -415,10 +415,7 @@ static void gen_moves(bal__jw *w, const bal_plan_report *r)
 
         bal__jw_map_open(w);
         /* What the plan file reader uses (plan_json.c) first. */
-        bal__jw_key_str(w, "vm", m->vm);
-        bal__jw_key_str(w, "uuid", m->uuid);
-        bal__jw_key_str(w, "from", m->from);
-        bal__jw_key_str(w, "to", m->to);
+        bal__jw_key_move(w, m->vm, m->uuid, m->from, m->to);
         bal__jw_key_int(w, "wave", m->wave);
         bal__jw_key_str(w, "reason", m->reason);
         k_num(w, "gain_rate", m->gain_rate, 4);

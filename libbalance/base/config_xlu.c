@@ -461,36 +461,28 @@ static int check_host(bal_ctx *ctx, const char *path, int line,
     return 0;
 }
 
-static int apply_number(bal_ctx *ctx, const char *path, int line,
+/* A key of one value, a number or a string: libxlutil hands both over as
+ * the string written (a number's text is parsed here, in the C locale,
+ * with the key's range: bal__config_key_parse). */
+static int apply_scalar(bal_ctx *ctx, const char *path, int line,
                         const XLU_Config *xlu, const bal__config_key *k,
                         struct bal_config *cfg)
 {
+    bool number = k->type != BAL__CK_STRING;
     const char *s = NULL;
     double v;
     int rc;
 
     if (xlu_cfg_get_string(xlu, k->name, &s, 1)) {
-        BAL__ERR(ctx, "%s:%d: %s must be a number, not a list", path, line,
-                 k->name);
+        BAL__ERR(ctx, "%s:%d: %s must be %s, not a list", path, line,
+                 k->name, number ? "a number" : "a single string");
         return BAL_ECONFIG;
     }
-    rc = bal__config_key_parse(ctx, path, line, k->name, k, s, &v);
-    if (rc) return rc;
-    bal__config_key_store(k, cfg, v);
-    return 0;
-}
-
-static int apply_string(bal_ctx *ctx, const char *path, int line,
-                        const XLU_Config *xlu, const bal__config_key *k,
-                        struct bal_config *cfg)
-{
-    const char *s = NULL;
-    int rc;
-
-    if (xlu_cfg_get_string(xlu, k->name, &s, 1)) {
-        BAL__ERR(ctx, "%s:%d: %s must be a single string, not a list", path,
-                 line, k->name);
-        return BAL_ECONFIG;
+    if (number) {
+        rc = bal__config_key_parse(ctx, path, line, k->name, k, s, &v);
+        if (rc) return rc;
+        bal__config_key_store(k, cfg, v);
+        return 0;
     }
     if (k->flags & BAL__CK_HOSTNAME) {
         rc = check_host(ctx, path, line, k, -1, s);
@@ -700,10 +692,8 @@ static int load_text(bal_ctx *ctx, bal_config *cfg, const char *path,
         switch (k->type) {
         case BAL__CK_INT:
         case BAL__CK_REAL:
-            rc = apply_number(ctx, path, line, xlu, k, &scratch);
-            break;
         case BAL__CK_STRING:
-            rc = apply_string(ctx, path, line, xlu, k, &scratch);
+            rc = apply_scalar(ctx, path, line, xlu, k, &scratch);
             break;
         case BAL__CK_LIST:
             rc = apply_list(ctx, path, line, xlu, k, &scratch);

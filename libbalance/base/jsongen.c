@@ -149,6 +149,15 @@ void bal__jw_key_str(bal__jw *w, const char *k, const char *v)
     bal__jw_str(w, v);
 }
 
+void bal__jw_key_move(bal__jw *w, const char *vm, const char *uuid,
+                      const char *from, const char *to)
+{
+    bal__jw_key_str(w, "vm", vm);
+    bal__jw_key_str(w, "uuid", uuid);
+    bal__jw_key_str(w, "from", from);
+    bal__jw_key_str(w, "to", to);
+}
+
 void bal__jw_key_int(bal__jw *w, const char *k, long long v)
 {
     bal__jw_str(w, k);

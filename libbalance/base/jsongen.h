@@ -52,6 +52,10 @@ void bal__jw_real(bal__jw *w, double v, bool float_form);
 
 /* A key and its value, in a map. */
 void bal__jw_key_str(bal__jw *w, const char *k, const char *v);
+/* The keys that name a move, in the order the plan file reader
+ * (balance/plan_json.c) takes them: "vm", "uuid", "from", "to". */
+void bal__jw_key_move(bal__jw *w, const char *vm, const char *uuid,
+                      const char *from, const char *to);
 void bal__jw_key_int(bal__jw *w, const char *k, long long v);
 void bal__jw_key_bool(bal__jw *w, const char *k, bool v);
 /* bal__jw_num's value: null when v is not finite. */

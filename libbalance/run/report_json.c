@@ -59,10 +59,7 @@ int bal_rebalance_report_json(const bal_rebalance_report *r, char **json_r)
         const bal_rebalance_recovery *c = &r->rec[i].pub;
 
         bal__jw_map_open(w);
-        bal__jw_key_str(w, "vm", c->vm);
-        bal__jw_key_str(w, "uuid", c->uuid);
-        bal__jw_key_str(w, "from", c->from);
-        bal__jw_key_str(w, "to", c->to);
+        bal__jw_key_move(w, c->vm, c->uuid, c->from, c->to);
         bal__jw_key_str(w, "found", c->found);
         bal__jw_key_bool(w, "problem", c->problem);
         bal__jw_key_str(w, "detail", c->detail);
