@@ -156,8 +156,10 @@ int bal__history_append(bal_ctx *ctx, int dirfd, const char *dir,
     snprintf(path, sizeof(path), "%s/%s", dir, BAL__HISTORY_FILE);
     if (n <= 0) return 0;
     rc = bal__state_open(ctx, dirfd, path, BAL__HISTORY_FILE, "state file",
-                         O_WRONLY | O_APPEND | O_CREAT, &fd);
+                         O_RDWR | O_APPEND | O_CREAT, &fd);
     if (rc) return rc;
+    rc = bal__state_cut_torn(ctx, fd, path);
+    if (rc) goto out;
     for (i = 0; i < n; i++) {
         rc = hist_line(&h[i], &line, &len);
         if (rc == BAL_EINVAL) {

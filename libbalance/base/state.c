@@ -197,6 +197,44 @@ int bal__write_all(int fd, const char *p, size_t n)
     return 0;
 }
 
+int bal__state_cut_torn(bal_ctx *ctx, int fd, const char *path)
+{
+    char buf[4096];
+    struct stat st;
+    off_t start, end, keep = 0;
+    size_t n, i;
+    ssize_t got;
+
+    if (fstat(fd, &st)) {
+        BAL__ERR(ctx, "%s: cannot stat: %s", path, strerror(errno));
+        return BAL_EIO;
+    }
+    /* Back from the end, a block at a time, to the last newline: what
+     * follows it is the torn line (none when the file ends in one). */
+    for (end = st.st_size; end > 0 && !keep; end = start) {
+        start = end > (off_t)sizeof(buf) ? end - (off_t)sizeof(buf) : 0;
+        n = (size_t)(end - start);
+        got = pread(fd, buf, n, start);
+        if (got != (ssize_t)n) {
+            BAL__ERR(ctx, "%s: cannot read: %s", path,
+                     got < 0 ? strerror(errno) : "the file shrank");
+            return BAL_EIO;
+        }
+        for (i = n; i > 0 && !keep; i--)
+            if (buf[i - 1] == '\n') keep = start + (off_t)i;
+    }
+    if (keep == st.st_size) return 0;   /* whole, or empty */
+    if (ftruncate(fd, keep)) {
+        BAL__ERR(ctx, "%s: cannot cut its torn last line: %s", path,
+                 strerror(errno));
+        return BAL_EIO;
+    }
+    BAL__WARN(ctx, "%s: its last %lld bytes were a line cut short (a run "
+              "stopped while writing it); cut before appending", path,
+              (long long)(st.st_size - keep));
+    return 0;
+}
+
 int bal__state_sync_dir(bal_ctx *ctx, int dirfd, const char *what)
 {
     if (fsync(dirfd) == 0) return 0;

@@ -40,6 +40,12 @@ int bal__state_read_file(bal_ctx *ctx, int dirfd, const char *path,
                          const char *name, char **buf_r, size_t *len_r);
 /* write(2) until all n bytes are written; -1 (errno) on failure. */
 int bal__write_all(int fd, const char *p, size_t n);
+/* A record file's torn tail cut: when fd (open for reading and writing)
+ * does not end in a newline, the bytes after its last one - a line a
+ * killed run wrote in part - are truncated away, with a warning, so that
+ * the next record appended is not glued to them.  0 when the file ends
+ * whole (or is empty); BAL_EIO, logged. */
+int bal__state_cut_torn(bal_ctx *ctx, int fd, const char *path);
 /* fsync(2) of the directory: a file created or renamed in it lasts. */
 int bal__state_sync_dir(bal_ctx *ctx, int dirfd, const char *what);
 
