@@ -453,5 +453,11 @@ check "torn history tail: the whole line kept, two records after it" test "$(wc 
 check "torn history tail: every line a record" test "$(grep -c '^{"time":[0-9.]*,"uuid":.*}$' "$tmp/torn/history")" -eq 3
 tc "torn history tail: read again, no warning" 0 "" -- env TMPDIR="$tmp/tmpd" "$XLB" -c $E -b sim:paper --state-dir "$tmp/torn" plan
 
+# A record dated ahead of this host's clock would hold its VM in cooldown
+# until then with no reason shown: it is taken as made now, with a warning.
+mkdir -m 700 "$tmp/future"
+sed -n '1s/^{"time":[0-9.]*,/{"time":4102444800.000,/p' "$tmp/sdir/history" >"$tmp/future/history"
+tc "future-dated history record" 0 "xl-balance: warning: $tmp/future/history:1: dated more than 60 s ahead of this host's clock; taken as made now" -- env TMPDIR="$tmp/tmpd" "$XLB" -c $E -b sim:paper --state-dir "$tmp/future" plan
+
 echo "cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -17,6 +17,9 @@
 #include "history.h"
 #include "planner/planner.h"
 
+/* How far ahead of this host's clock a record's date may be (the skew
+ * between dom0s' clocks) before it is taken as made now. */
+#define FUTURE_SLACK_S 60
 /* Nesting a record line may have: a record is one flat object. */
 #define MAX_DEPTH 16
 
@@ -292,6 +295,7 @@ int bal__history_load(bal_ctx *ctx, const char *path, bal__hist **h_r,
     int n = 0, cap = 0, lineno = 0, dirfd = -1, rc;
     bal__json_err jerr;
     unsigned bad;
+    double now = bal__wall_time();
 
     /* Read through the directory, as the writer does. */
     dir = strdup(path);
@@ -346,6 +350,15 @@ done:
                 BAL__WARN(ctx, "%s:%d: not a migration record; skipped",
                           path, lineno);
             continue;
+        }
+        /* Dated ahead of this clock (a peer's clock, or this one set
+         * back): it would hold its VM in cooldown until that date, with
+         * no reason shown.  Taken as made now. */
+        if (v[n].time > now + FUTURE_SLACK_S) {
+            BAL__WARN(ctx, "%s:%d: dated more than %d s ahead of this "
+                      "host's clock; taken as made now", path, lineno,
+                      FUTURE_SLACK_S);
+            v[n].time = now;
         }
         if (bad & BAD_OBSERVED)
             BAL__WARN(ctx, "%s:%d: observed_Bps is not a positive number; "
