@@ -111,7 +111,7 @@ $(B)/layers.ok: tests/check-layers.sh Makefile $(wildcard libbalance/*/*.[ch])
 # declares exactly the functions of its version node of libbalance.map
 # (tests/check-symbols.sh).
 PUB_HEADERS := libbalance/libbalance.h libbalance/libbalance-research.h
-$(B)/symbols.ok: tests/check-symbols.sh libbalance/libbalance.map $(PUB_HEADERS)
+$(B)/symbols.ok: tests/check-symbols.sh packaging/map-symbols.awk libbalance/libbalance.map $(PUB_HEADERS)
 	@mkdir -p $(@D)
 	@sh tests/check-symbols.sh
 	@touch $@

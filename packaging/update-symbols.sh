@@ -24,25 +24,9 @@ SYMS=packaging/debian/libbalance$SOVERSION.symbols
 tmp=$(mktemp)
 trap 'rm -f "$tmp" "$tmp.new"' EXIT
 
-# "NODE SYMBOL" for every global symbol of every version node; comments
-# (/* ... */ on one or several lines) dropped.
-awk '
-    { line = line $0 "\n" }
-    END {
-        gsub(/\/\*([^*]|\*+[^*\/])*\*+\//, "", line)
-        n = split(line, tok, /[ \t\n]+/)
-        node = ""; global = 0
-        for (i = 1; i <= n; i++) {
-            t = tok[i]
-            if (t == "") continue
-            if (node == "" && t != "{" && t !~ /[;:}]/) { node = t; continue }
-            if (t == "{") continue
-            if (t == "global:") { global = 1; continue }
-            if (t == "local:") { global = 0; continue }
-            if (t ~ /^}/) { print node, node; node = ""; global = 0; continue }
-            if (global) { sub(/;$/, "", t); if (t != "") print node, t }
-        }
-    }' "$MAP" > "$tmp"
+# "NODE SYMBOL" for every global symbol of every version node, and each
+# node's own line.
+awk -v nodes=1 -f packaging/map-symbols.awk "$MAP" > "$tmp"
 
 {
     echo "libbalance.so.$SOVERSION libbalance$SOVERSION #MINVER#"

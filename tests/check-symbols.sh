@@ -15,25 +15,8 @@ tmp=$(mktemp -d "${TMPDIR:-/tmp}/xl-balance-syms.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 rc=0
 
-# "NODE SYMBOL" for every global symbol of every version node (the parser
-# of packaging/update-symbols.sh, without the node lines).
-awk '
-    { line = line $0 "\n" }
-    END {
-        gsub(/\/\*([^*]|\*+[^*\/])*\*+\//, "", line)
-        n = split(line, tok, /[ \t\n]+/)
-        node = ""; global = 0
-        for (i = 1; i <= n; i++) {
-            t = tok[i]
-            if (t == "") continue
-            if (node == "" && t != "{" && t !~ /[;:}]/) { node = t; continue }
-            if (t == "{") continue
-            if (t == "global:") { global = 1; continue }
-            if (t == "local:") { global = 0; continue }
-            if (t ~ /^}/) { node = ""; global = 0; continue }
-            if (global) { sub(/;$/, "", t); if (t != "") print node, t }
-        }
-    }' "$MAP" > "$tmp/map"
+# "NODE SYMBOL" for every global symbol of every version node.
+awk -f packaging/map-symbols.awk "$MAP" > "$tmp/map"
 
 # The functions a header declares: comments and preprocessor lines
 # dropped, then every declaration (up to its `;') that is no typedef and
