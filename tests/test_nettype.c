@@ -24,29 +24,10 @@
 #define SCN "scenarios/net.scn"
 #define NIC (840.2e6 / 8)               /* net.scn's NICs, bytes/s */
 
-typedef struct fx {
-    tu_log lg;
-    bal_ctx *ctx;
-    bal_config *cfg;
-    bal_backend *be;
-} fx;
-
-static void fx_init(fx *f)
+/* This file's cluster (testutil's fixture). */
+static void fx_init(tu_fx *f)
 {
-    memset(f, 0, sizeof(*f));
-    f->ctx = tu_ctx(&f->lg);
-    assert_int_equal(bal_config_alloc(&f->cfg), 0);
-    /* No history on this machine may reach the plan. */
-    f->cfg->state_dir = strdup("/nonexistent/xl-balance-test");
-    assert_int_equal(bal_backend_open(f->ctx, f->cfg, "sim:" SCN, &f->be),
-                     0);
-}
-
-static void fx_dispose(fx *f)
-{
-    bal_backend_close(f->be);
-    bal_config_free(f->cfg);
-    bal_ctx_free(f->ctx);
+    tu_fx_init(f, "sim:" SCN);
 }
 
 static const bal_vm_info *status_vm(const bal_status *st, const char *name)
@@ -64,7 +45,7 @@ static const bal_vm_info *status_vm(const bal_status *st, const char *name)
 
 static void test_status(void **state)
 {
-    fx f;
+    tu_fx f;
     bal_status *st = NULL;
     const bal_host_info *ha, *hb;
     char *json = NULL;
@@ -101,14 +82,14 @@ static void test_status(void **state)
     assert_non_null(strstr(json, "\"net\": 2"));
     free(json);
     bal_status_free(st);
-    fx_dispose(&f);
+    tu_fx_dispose(&f);
 }
 
 /* ---- plan --------------------------------------------------------------- */
 
 static void test_plan(void **state)
 {
-    fx f;
+    tu_fx f;
     bal_plan_options o;
     bal_plan_report *r = NULL;
     const bal_plan_summary *s;
@@ -150,7 +131,7 @@ static void test_plan(void **state)
         else assert_true(v->net_demand_Bps == 0);
     }
     bal_plan_report_free(r);
-    fx_dispose(&f);
+    tu_fx_dispose(&f);
 }
 
 /* ---- simulate ------------------------------------------------------------ */

@@ -19,34 +19,15 @@
 
 #define UUID1 "6a5392d4-674b-819d-9eda-d84a8adf302c"   /* vm1 */
 
-typedef struct fx {
-    tu_log lg;
-    bal_ctx *ctx;
-    bal_config *cfg;
-    bal_backend *be;
-} fx;
-
-static void fx_init(fx *f)
+/* This file's cluster (testutil's fixture). */
+static void fx_init(tu_fx *f)
 {
-    memset(f, 0, sizeof(*f));
-    f->ctx = tu_ctx(&f->lg);
-    assert_int_equal(bal_config_alloc(&f->cfg), 0);
-    /* No history on this machine may reach the plan. */
-    f->cfg->state_dir = strdup("/nonexistent/xl-balance-test");
-    assert_int_equal(bal_backend_open(f->ctx, f->cfg,
-                                      "sim:scenarios/paper.scn", &f->be), 0);
-}
-
-static void fx_dispose(fx *f)
-{
-    bal_backend_close(f->be);
-    bal_config_free(f->cfg);
-    bal_ctx_free(f->ctx);
+    tu_fx_init(f, "sim:scenarios/paper.scn");
 }
 
 static void test_paper(void **state)
 {
-    fx f;
+    tu_fx f;
     bal_plan_options o;
     bal_plan_report *r = NULL;
     const bal_plan_summary *s;
@@ -127,14 +108,14 @@ static void test_paper(void **state)
     }
     assert_null(bal_plan_report_vm(r, 4));
     bal_plan_report_free(r);
-    fx_dispose(&f);
+    tu_fx_dispose(&f);
 }
 
 /* The JSON is a plan file: the reader takes its moves, by wave, with the
  * predicted gains; the rest of the document it ignores. */
 static void test_json_is_a_plan(void **state)
 {
-    fx f;
+    tu_fx f;
     bal_plan_options o;
     bal_plan_report *r = NULL;
     bal__plan p;
@@ -166,14 +147,14 @@ static void test_json_is_a_plan(void **state)
     bal__plan_dispose(&p);
     free(json);
     bal_plan_report_free(r);
-    fx_dispose(&f);
+    tu_fx_dispose(&f);
 }
 
 /* Options: a horizon too short for any move's break-even; no move
  * allowed.  The VMs that would gain say why they stay. */
 static void test_options(void **state)
 {
-    fx f;
+    tu_fx f;
     bal_plan_options o;
     bal_plan_report *r = NULL;
     const bal_plan_reject_info *j;
@@ -215,7 +196,7 @@ static void test_options(void **state)
     assert_int_equal(bal_plan_report_num_moves(NULL), 0);
     assert_int_equal(bal_plan_report_num_vms(NULL), 0);
     bal_plan_report_free(NULL);
-    fx_dispose(&f);
+    tu_fx_dispose(&f);
 }
 
 /* ---- offline: bal_plan_cluster ------------------------------------------- */
@@ -273,7 +254,7 @@ static bool moves(const bal_plan_report *r, const char *vm, const char *from,
  * is empty. */
 static void test_cluster_paper(void **state)
 {
-    fx f;
+    tu_fx f;
     bal_plan_options o;
     bal_plan_report *r = NULL, *live = NULL;
     const bal_plan_summary *s;
@@ -322,14 +303,14 @@ static void test_cluster_paper(void **state)
     free(json);
     bal_plan_report_free(live);
     bal_plan_report_free(r);
-    fx_dispose(&f);
+    tu_fx_dispose(&f);
 }
 
 /* A cluster file with the VMs' real UUIDs gives a plan file rebalance
  * --apply takes (and checks against the live cluster). */
 static void test_cluster_json_is_a_plan(void **state)
 {
-    fx f;
+    tu_fx f;
     bal_plan_options o;
     bal_plan_report *r = NULL;
     bal__plan p;
@@ -358,13 +339,13 @@ static void test_cluster_json_is_a_plan(void **state)
     bal_plan_report_free(r);
     unlink(path);
     free(path);
-    fx_dispose(&f);
+    tu_fx_dispose(&f);
 }
 
 /* --horizon and --max-moves over the file's parameters. */
 static void test_cluster_options(void **state)
 {
-    fx f;
+    tu_fx f;
     bal_plan_options o;
     bal_plan_report *r = NULL;
     char *path = cluster_file("");
@@ -389,7 +370,7 @@ static void test_cluster_options(void **state)
     assert_int_equal(f.lg.nerrors, 0);
     unlink(path);
     free(path);
-    fx_dispose(&f);
+    tu_fx_dispose(&f);
 }
 
 /* One refusal: rc, exactly one error line (after "PATH: " when prefix),

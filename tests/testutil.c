@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "testutil.h"
+#include "base/config.h"
 
 void tu_log_fn(void *opaque, bal_log_level level, const char *msg)
 {
@@ -95,4 +96,21 @@ char *tu_slurp(FILE *f, size_t *len_r)
     buf[n] = '\0';
     if (len_r) *len_r = (size_t)n;
     return buf;
+}
+
+void tu_fx_init(tu_fx *f, const char *spec)
+{
+    memset(f, 0, sizeof(*f));
+    f->ctx = tu_ctx(&f->lg);
+    assert_int_equal(bal_config_alloc(&f->cfg), 0);
+    f->cfg->state_dir = strdup("/nonexistent/xl-balance-test");
+    assert_non_null(f->cfg->state_dir);
+    assert_int_equal(bal_backend_open(f->ctx, f->cfg, spec, &f->be), 0);
+}
+
+void tu_fx_dispose(tu_fx *f)
+{
+    bal_backend_close(f->be);
+    bal_config_free(f->cfg);
+    bal_ctx_free(f->ctx);
 }

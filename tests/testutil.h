@@ -26,6 +26,20 @@ void tu_log_fn(void *opaque, bal_log_level level, const char *msg);
 bal_ctx *tu_ctx(tu_log *lg);
 /* The last error line, or "" */
 const char *tu_last(const tu_log *lg);
+/* A simulated cluster for a test: a context logging into lg, a
+ * configuration whose state directory does not exist (no history on this
+ * machine may reach a plan), and the backend spec opened (e.g.
+ * "sim:scenarios/paper.scn"). */
+typedef struct tu_fx {
+    tu_log lg;
+    bal_ctx *ctx;
+    bal_config *cfg;
+    bal_backend *be;
+} tu_fx;
+
+void tu_fx_init(tu_fx *f, const char *spec);
+void tu_fx_dispose(tu_fx *f);
+
 /* Writes text to a fresh temporary file; returns its malloc'd path. */
 char *tu_tmpfile(const char *text);
 /* All of the open file f from its start, NUL-terminated (malloc'd); its
