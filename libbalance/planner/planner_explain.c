@@ -119,11 +119,11 @@ static void keep_best(const evalr *e, evalr *best, bool *found)
  * cluster's utility. */
 int bal__pls_explain(srch *s, int v)
 {
-    int hs[UNIT_HOSTS_MAX], pt[SWAP_PARTNERS_MAX], n, nc, i, j, np;
+    int hs[UNIT_HOSTS_MAX], pt[SWAP_PARTNERS_MAX], n, nc, i, j, np, nn;
     evalr e, best;
     bal__pl_reject rj;
     rel r[2];
-    bool found = false;
+    bool found = false, all;
 
     memset(&best, 0, sizeof(best));
     n = bal__pls_unit_hosts(s, v, hs, &nc);
@@ -132,15 +132,20 @@ int bal__pls_explain(srch *s, int v)
         bal__pls_eval_unit(s, r, 1, &e);
         keep_best(&e, &best, &found);
     }
+    all = bal__pls_in_pair(s, v);
     for (i = 1; i < n; i++) {
-        if (!bal__pls_swap_host(s, hs, nc, i)) continue;
-        np = bal__pls_partners(s, v, hs[i], pt);
+        bool norm = bal__pls_swap_host(s, hs, nc, i);
+
+        if (!norm) continue;
+        np = bal__pls_partners(s, v, hs[i], norm, all, pt, &nn);
         for (j = 0; j < np; j++) {
             if (s->in->vms[pt[j]].pinned) continue;
             r[0] = (rel){ v, hs[i] };
             r[1] = (rel){ pt[j], s->host[v] };
             bal__pls_eval_unit(s, r, 2, &e);
-            keep_best(&e, &best, &found);
+            /* The rest of the partners only for a unit parting a pair,
+             * as the search weighs them. */
+            if (j < nn || e.dpairs < 0) keep_best(&e, &best, &found);
         }
     }
     n = nc;

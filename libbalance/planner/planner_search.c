@@ -39,7 +39,11 @@
  *     heap on their shares, which follows them as units change them),
  *     each taking its best unit as the cluster then stands; until a
  *     pass takes nothing.  A VM whose last look found nothing is not
- *     weighed again while nothing that look depended on changed.
+ *     weighed again while nothing that look depended on changed;
+ *  3. the wide pass: the VMs of contended same-type pairs only, each also
+ *     weighing a swap with every VM of its hosts for swaps, for a unit
+ *     that parts a pair (too dear in every pass at 1,000 hosts, cheap
+ *     once at the end); when it takes one, 2. and 3. again.
  *
  * Scale: a VM's candidate destinations come from indexed heaps of hosts
  * (most room in each resource, absolute and relative; most free memory;
@@ -247,8 +251,12 @@ static int passes(srch *s)
         s->norder = 0;
         for (h = 0; h < s->nh; h++) {
             if (!contended(s, h)) continue;
-            for (i = 0; i < s->hl[h].n; i++)
-                if (s->m->w[s->hl[h].v[i]] > 0) vpush(s, s->hl[h].v[i]);
+            for (i = 0; i < s->hl[h].n; i++) {
+                int v = s->hl[h].v[i];
+
+                if (s->m->w[v] > 0 && (!s->wide || bal__pls_in_pair(s, v)))
+                    vpush(s, v);
+            }
         }
         while (s->norder > 0) {
             double key;
@@ -270,7 +278,18 @@ static int passes(srch *s)
             if (++units > cap) return 0;
         }
         s->out->passes = pass + 1;
-        if (!took) break;
+        if (took) {
+            s->wide = false;
+            continue;
+        }
+        /* Nothing more pays: one wide pass, then (if it took a unit)
+         * passes again; the search ends when a wide pass takes nothing,
+         * which is where a plan started from its result ends too.  Not
+         * on tiny clusters (every swap is weighed already) nor beyond
+         * WIDE_H hosts, where the passes its units reopen cost more
+         * than the few pairs it parts (doc/planner.md, "Search"). */
+        if (s->wide || bal__pls_tiny(s) || s->nh > WIDE_H) break;
+        s->wide = true;
     }
     return 0;
 }

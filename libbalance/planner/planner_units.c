@@ -216,6 +216,37 @@ static long host_pairs(const srch *s, int h, const int *k, const double *d)
     return n;
 }
 
+/* -1 when r takes its VM off h, 1 when it brings it there, else 0. */
+static int unit_sign(const srch *s, int h, const rel *r)
+{
+    if (s->host[r->v] == h && r->to != h) return -1;
+    if (r->to == h && s->host[r->v] != h) return 1;
+    return 0;
+}
+
+/* h's contended pairs once the relocations r[0..n) are done: counts
+ * and plain demands alone, no water-fill (cheap enough to screen units
+ * with before weighing them). */
+static long pairs_after(const srch *s, int h, const rel *r, int n)
+{
+    double pd[BAL_NRES], x[BAL_NRES];
+    int pk[BAL_NRES], a[BAL_NRES], k, q, sg;
+
+    for (q = 0; q < BAL_NRES; q++) {
+        pd[q] = s->pd[q][h];
+        pk[q] = s->pk[q][h];
+    }
+    for (k = 0; k < n; k++) {
+        if (!(sg = unit_sign(s, h, &r[k]))) continue;
+        pair_load(s, r[k].v, x, a);
+        for (q = 0; q < BAL_NRES; q++) {
+            pd[q] += sg * x[q];
+            pk[q] += sg * a[q];
+        }
+    }
+    return host_pairs(s, h, pk, pd);
+}
+
 /* How crowded loads make a host: the sum of their squared fractions of
  * the capacities (a NIC of no known limit is never crowded). */
 static double crowd_of(const srch *s, int h, const double *load)
@@ -972,28 +1003,17 @@ static void after_side(srch *s, int h, const rel *r, int n, hside *o)
     bal__pl_rates(s->m, h, s->ta, c, 0, s->tmp);
     side_sum(s, s->ta, c, s->m->s_share, s->m->s_pshare, s->tmp, true, o);
     {
-        double load[BAL_NRES], pd[BAL_NRES], x[BAL_NRES];
-        int pk[BAL_NRES], a[BAL_NRES], sg, q;
+        double load[BAL_NRES], x[BAL_NRES];
+        int sg, q;
 
-        for (q = 0; q < BAL_NRES; q++) {
-            load[q] = s->hload[q][h];
-            pd[q] = s->pd[q][h];
-            pk[q] = s->pk[q][h];
-        }
+        for (q = 0; q < BAL_NRES; q++) load[q] = s->hload[q][h];
         for (k = 0; k < n; k++) {
-            if (s->host[r[k].v] == h && r[k].to != h) sg = -1;
-            else if (r[k].to == h && s->host[r[k].v] != h) sg = 1;
-            else continue;
+            if (!(sg = unit_sign(s, h, &r[k]))) continue;
             vm_load(s, r[k].v, h, x);
             for (q = 0; q < BAL_NRES; q++) load[q] += sg * x[q];
-            pair_load(s, r[k].v, x, a);
-            for (q = 0; q < BAL_NRES; q++) {
-                pd[q] += sg * x[q];
-                pk[q] += sg * a[q];
-            }
         }
         o->crowd = crowd_of(s, h, load);
-        o->pairs = host_pairs(s, h, pk, pd);
+        o->pairs = pairs_after(s, h, r, n);
     }
     /* Only a change of at most one VM out and one in is memoised: a key
      * that says what changed. */
@@ -1134,7 +1154,7 @@ int bal__pls_cand_hosts(srch *s, int v, int *hc, int k)
 }
 
 /* Whether the cluster is tiny enough to weigh every swap. */
-static bool tiny(const srch *s)
+bool bal__pls_tiny(const srch *s)
 {
     return s->nh <= TINY_H && s->nv <= TINY_V;
 }
@@ -1148,7 +1168,7 @@ static int swap_hosts(srch *s, int v, int *out)
     const bal__pl_vm *vm = &s->in->vms[v];
     int n = 0, i, got, tmp[MAX_K + 1], j;
 
-    if (tiny(s)) return 0;
+    if (bal__pls_tiny(s)) return 0;
     if (bal__type_nres(vm->type) != 1) return 0;
     for (j = 0; j < BAL_NRES; j++) {
         if (bal__type_uses(vm->type, j) || !s->used[j]) continue;
@@ -1179,24 +1199,52 @@ static double need(const srch *s, int u, int like)
     return n;
 }
 
+/* Whether v is one of a contended same-type pair where it is (the
+ * benchmark's count, host_pairs).  Beyond tiny clusters such a VM also
+ * weighs a swap with every VM of its hosts for swaps, taken only
+ * when it parts a contended pair: such a pair may part only by a trade
+ * no lighter partner makes (a smaller VM of its kind, where neither
+ * host holds it beside what the other has). */
+bool bal__pls_in_pair(const srch *s, int v)
+{
+    const bal__pl_host *hp = &s->in->hosts[s->host[v]];
+    const double cap[BAL_NRES] = { hp->pcpus, hp->disk_Bps, hp->net_Bps };
+    double d[BAL_NRES];
+    int k[BAL_NRES], r, h = s->host[v];
+
+    if (!s->side[h].pairs) return false;
+    pair_load(s, v, d, k);
+    for (r = 0; r < BAL_NRES; r++)
+        if (k[r] && s->pk[r][h] > 1 && cap[r] > 0 &&
+            s->pd[r][h] > cap[r] * (1 + 1e-9))
+            return true;
+    return false;
+}
+
+/* Whether the search looks on host hs[i] of v's (bal__pls_unit_hosts)
+ * for swap partners for any unit that pays: on tiny clusters every
+ * host; else the first move candidates and the hosts for swaps. */
 bool bal__pls_swap_host(const srch *s, const int *hs, int nc, int i)
 {
     if (s->in->hosts[hs[i]].drained) return false;
-    return tiny(s) || i > nc || i <= SWAP_HOSTS;
+    return bal__pls_tiny(s) || i > nc || i <= SWAP_HOSTS;
 }
 
 /* Swap partners for v on host b: every VM there on tiny clusters; else
- * the few that want least of what v needs (more on small clusters). */
-int bal__pls_partners(srch *s, int v, int b, int *out)
+ * the few that want least of what v needs (more on small clusters).
+ * With all (beyond tiny clusters, for one of a contended pair), every
+ * other VM there after those, *nnorm_r of them being the first. */
+int bal__pls_partners(srch *s, int v, int b, bool norm, bool all, int *out,
+                      int *nnorm_r)
 {
     const hlist *l = &s->hl[b];
     int n = 0, i, j, most = SWAP_PARTNERS;
 
-    for (i = 0; i < l->n; i++) {
+    for (i = 0; norm && i < l->n; i++) {
         int u = l->v[i];
 
         if (!bal__pls_movable(s, u)) continue;
-        if (tiny(s)) {
+        if (bal__pls_tiny(s)) {
             if (n < SWAP_PARTNERS_MAX) out[n++] = u;
             continue;
         }
@@ -1208,24 +1256,54 @@ int bal__pls_partners(srch *s, int v, int b, int *out)
             if (n < most) n++;
         }
     }
+    *nnorm_r = n;
+    if (!all || bal__pls_tiny(s)) return n;
+    for (i = 0; i < l->n && n < SWAP_PARTNERS_MAX; i++) {
+        int u = l->v[i];
+
+        if (!bal__pls_movable(s, u)) continue;
+        for (j = 0; j < *nnorm_r && out[j] != u; j++) {}
+        if (j == *nnorm_r) out[n++] = u;
+    }
     return n;
 }
 
+/* The contended pairs r[0..n) adds (< 0: parts), from the counts. */
+static long unit_dpairs(const srch *s, const rel *r, int n)
+{
+    int hs[MAXHU], nh = 0, i;
+    long d = 0;
+
+    for (i = 0; i < n; i++) {
+        nh = add_host(hs, nh, s->host[r[i].v]);
+        nh = add_host(hs, nh, r[i].to);
+    }
+    for (i = 0; i < nh; i++) d += pairs_after(s, hs[i], r, n) - s->side[hs[i]].pairs;
+    return d;
+}
+
 /* Weighs r[0..n) as v's unit and keeps it in *best when it pays, is
- * fair, adds no contended pair, fits every constraint, and beats *best.
+ * fair, adds no contended pair (with part: parts one), fits every
+ * constraint, and beats *best.
  * True when it is kept and its benefit reaches `bound', the most any
  * unit of the kind could bring: nothing after it can beat it. */
-static bool consider(srch *s, const rel *r, int n, cand *best, double bound)
+static bool consider(srch *s, const rel *r, int n, cand *best, double bound,
+                     bool part)
 {
     evalr e;
     double b0;
     int k;
 
+    /* The wider search's units, most of which part nothing: screened on
+     * the pair counts alone before the water-fills. */
+    if (part && unit_dpairs(s, r, n) >= 0) return false;
     eval_unit(s, r, n, &e, false);
     b0 = e.benefit;
     /* Its cost is at least 0: a unit that cannot pay before it is
      * reckoned is not reckoned. */
-    if (e.benefit - margin_of(s, &e) <= 0 || e.dpairs > 0) return false;
+    if (e.benefit - margin_of(s, &e) <= 0 || e.dpairs > 0 ||
+        (part && e.dpairs >= 0))
+        return false;
     if (bal__pls_unfair(&e)) {
         /* Fairness, not its numbers, stopped it: looser limits later
          * might let it through. */
@@ -1237,6 +1315,10 @@ static bool consider(srch *s, const rel *r, int n, cand *best, double bound)
         return false;
     eval_unit(s, r, n, &e, true);
     if (!(e.net > 0)) return false;
+    /* One of the wider search's: the pairs it parts let it off no
+     * margin (of many units weighed, one that only pays its copy would
+     * be taken for any drift of the demands). */
+    if (part && !(e.benefit - e.cost > e.n * s->p->margin * e.W)) return false;
     if (!bal__pls_better(e.net, e.spread, n, r, best->net, best->spread, best->n, best->r))
         return false;
     if (bal__pls_unit_blocked(s, r, n, false) >= 0) return false;
@@ -1358,7 +1440,7 @@ static bool cannot_pay(const srch *s, double bound, long n_eff, double W)
 void bal__pls_best_unit(srch *s, int v, cand *best)
 {
     int nc, nu, i, j, np, pt[SWAP_PARTNERS_MAX], hs[UNIT_HOSTS_MAX];
-    bool known;
+    bool known, swaps, all;
     rel r[2];
     double bv = INFINITY;       /* what v's leaving brings, at most */
     long pv = 0;
@@ -1387,34 +1469,37 @@ void bal__pls_best_unit(srch *s, int v, cand *best)
                     break;
             }
             r[0] = (rel){ v, hs[i] };
-            if (consider(s, r, 1, best, bv)) break;
+            if (consider(s, r, 1, best, bv, false)) break;
         }
     }
     /* Beyond tiny clusters, swaps only for a VM no move of which pays
      * (the paper's case: either move alone would crowd the other end);
      * on large ones, on the first move candidates and the hosts for
-     * swaps. */
-    if (!(best->n > 0 && !tiny(s))) {
-        for (i = 1; i < nu; i++) {
-            int b = hs[i];
+     * swaps.  And for one of a contended pair, with every VM of those
+     * hosts, for a unit that parts a pair. */
+    swaps = !(best->n > 0 && !bal__pls_tiny(s));
+    all = s->wide && !bal__pls_tiny(s) && bal__pls_in_pair(s, v);
+    for (i = 1; (swaps || all) && i < nu; i++) {
+        int b = hs[i], nn;
+        bool sh = bal__pls_swap_host(s, hs, nc, i);
+        bool norm = swaps && !(s->known[b] & K_SWAP) && sh;
 
-            if ((s->known[b] & K_SWAP) || !bal__pls_swap_host(s, hs, nc, i))
+        if (!norm && (!all || (s->known[b] & K_PAIR) || !sh)) continue;
+        np = bal__pls_partners(s, v, b, norm,
+                               all && !(s->known[b] & K_PAIR), pt, &nn);
+        for (j = 0; j < np; j++) {
+            double bu;
+            long pu;
+
+            if (!(bv < INFINITY)) leave_bound(s, v, &bv, &pv);
+            leave_bound(s, pt[j], &bu, &pu);
+            if (cannot_pay(s, bv + bu, 2 + pv + pu,
+                           bal__dmax(bal__dmax(s->maxw[s->host[v]], s->maxw[b]),
+                                     bal__dmax(s->m->w[v], s->m->w[pt[j]]))))
                 continue;
-            np = bal__pls_partners(s, v, b, pt);
-            for (j = 0; j < np; j++) {
-                double bu;
-                long pu;
-
-                if (!(bv < INFINITY)) leave_bound(s, v, &bv, &pv);
-                leave_bound(s, pt[j], &bu, &pu);
-                if (cannot_pay(s, bv + bu, 2 + pv + pu,
-                               bal__dmax(bal__dmax(s->maxw[s->host[v]], s->maxw[b]),
-                                         bal__dmax(s->m->w[v], s->m->w[pt[j]]))))
-                    continue;
-                r[0] = (rel){ v, b };
-                r[1] = (rel){ pt[j], s->host[v] };
-                consider(s, r, 2, best, INFINITY);
-            }
+            r[0] = (rel){ v, b };
+            r[1] = (rel){ pt[j], s->host[v] };
+            consider(s, r, 2, best, INFINITY, j >= nn);
         }
     }
     if (known) unmark(s, v);
@@ -1431,7 +1516,8 @@ void bal__pls_best_unit(srch *s, int v, cand *best)
             s->neg_ver[(size_t)v * NEG_MAX + i] = s->ver[hs[i]];
             s->neg_role[(size_t)v * NEG_MAX + i] =
                 (i >= 1 && i <= nc ? K_MOVE : 0) |
-                (i >= 1 && bal__pls_swap_host(s, hs, nc, i) ? K_SWAP : 0);
+                (i >= 1 && bal__pls_swap_host(s, hs, nc, i) ? K_SWAP : 0) |
+                (i >= 1 && all && bal__pls_swap_host(s, hs, nc, i) ? K_PAIR : 0);
         }
     }
 }

@@ -20,10 +20,12 @@
 #define SWAP_PARTNERS_MAX 64    /* ...on tiny ones, every VM (this many) */
 #define TINY_H 8                /* tiny clusters: at most this many hosts */
 #define TINY_V 48               /* ...and VMs: every swap weighed */
+#define WIDE_H 200              /* the wide pass: clusters of at most
+                                 * this many hosts (planner_search.c) */
 #define MAX_PASSES 200
 #define NEG_MAX 64              /* hosts a VM's "nothing pays" is kept for */
 #define NEG_FAIR 6
-enum { K_MOVE = 1, K_SWAP = 2 };
+enum { K_MOVE = 1, K_SWAP = 2, K_PAIR = 4 };
 
 /* A share that moves by less than this has not moved (rounding). */
 #define SHARE_EPS 1e-9
@@ -247,6 +249,9 @@ typedef struct srch {
     uint32_t *neg_ver;
     unsigned char *neg_role;    /* K_MOVE, K_SWAP: how each was looked at */
     bool limited;               /* max_moves stopped a unit */
+    bool wide;                  /* the wide pass (planner_search.c): one
+                                 * of a contended pair weighs a swap with
+                                 * every VM of its hosts for swaps */
     int *hc;                    /* scratch: candidate hosts */
     unsigned char *mark;
     unsigned char *known;       /* hosts a VM's last look still answers */
@@ -267,11 +272,18 @@ int bal__pls_cand_hosts(srch *s, int v, int *hc, int k);
  * then *nc_r move candidates, then hosts only for swaps (returns how many
  * in all, at most UNIT_HOSTS_MAX); whether out[i] is a host to look for
  * a swap partner on; and the partners on host b (at most
- * SWAP_PARTNERS_MAX). */
+ * SWAP_PARTNERS_MAX; norm: b is such a host). */
 #define UNIT_HOSTS_MAX (1 + MAX_K * 8 + 2 * SWAP_HOSTS + 2)
 int bal__pls_unit_hosts(srch *s, int v, int *out, int *nc_r);
 bool bal__pls_swap_host(const srch *s, const int *hs, int nc, int i);
-int bal__pls_partners(srch *s, int v, int b, int *out);
+int bal__pls_partners(srch *s, int v, int b, bool norm, bool all, int *out,
+                      int *nnorm_r);
+/* Whether v is one of a contended same-type pair where it is: its
+ * partners are then all (bal__pls_partners), the rest of them for units
+ * that part a contended pair. */
+bool bal__pls_in_pair(const srch *s, int v);
+/* Whether the cluster is tiny enough to weigh every swap (TINY_H, TINY_V). */
+bool bal__pls_tiny(const srch *s);
 void bal__pls_eval_unit(srch *s, const rel *r, int n, evalr *out);
 /* Every constraint on a unit but the gate and the floor; -1: it may
  * run.  A partner's refusal is BAL__PL_PARTNER. */
