@@ -459,5 +459,20 @@ mkdir -m 700 "$tmp/future"
 sed -n '1s/^{"time":[0-9.]*,/{"time":4102444800.000,/p' "$tmp/sdir/history" >"$tmp/future/history"
 tc "future-dated history record" 0 "xl-balance: warning: $tmp/future/history:1: dated more than 60 s ahead of this host's clock; taken as made now" -- env TMPDIR="$tmp/tmpd" "$XLB" -c $E -b sim:paper --state-dir "$tmp/future" plan
 
+# ---- record files that recover (issue 14) ------------------------------------
+# A journal whose last line a killed run wrote in part, of a move whose VM
+# is on no host: the run stops for an admin, and so does every later one;
+# the `found' it appends must not be glued to the torn line (which then
+# read as a corrupt journal, exit 1).
+mkdir -m 700 "$tmp/tj"
+GU=00000000-0000-4000-8000-0000000000aa
+printf 'xl-balance-journal 1 4242 1767225600.000\nplanned 1767225600.000 %s HostA HostB 0 ghost\nstarted 1767225601.000 %s HostA HostB - ghost\nende' $GU $GU >"$tmp/tj/journal"
+chmod 600 "$tmp/tj/journal"
+JLOOK="xl-balance: an earlier run (pid 4242, started 2026-01-01 00:00:00 UTC) did not finish the migration of ghost ($GU) HostA -> HostB: found on no host: an admin must look (keep exactly one copy, named ghost), then run again; nothing done"
+tc "torn journal tail: an admin must look" 6 "xl-balance: warning: $tmp/tj/journal: its last 4 bytes were a line cut short (a run stopped while writing it); cut before appending
+$JLOOK" -- env TMPDIR="$tmp/tmpd" "$XLB" -c $E -b sim:paper --state-dir "$tmp/tj" rebalance --yes
+tc "torn journal tail: the next run still stops for an admin" 6 "$JLOOK" -- env TMPDIR="$tmp/tmpd" "$XLB" -c $E -b sim:paper --state-dir "$tmp/tj" rebalance --yes
+check "torn journal tail: every line whole" test "$(grep -c '^found [0-9.]* '"$GU"' HostA HostB neither ghost$' "$tmp/tj/journal")" -eq 2
+
 echo "cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

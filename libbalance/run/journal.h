@@ -46,7 +46,9 @@ bool bal__journal_exists(int dirfd);
  * synced. */
 int bal__journal_create(bal_ctx *ctx, int dirfd, const char *dir,
                         bal__journal *j);
-/* Opens the existing journal for appending (a recovering run). */
+/* Opens the existing journal for appending (a recovering run), its torn
+ * last line (a run killed while writing it) cut first, with a warning
+ * (bal__state_cut_torn): read after this, it ends whole. */
 int bal__journal_reopen(bal_ctx *ctx, int dirfd, const char *dir,
                         bal__journal *j);
 /* Appends one record; `arg' is the ARG field.  Not synced: call

@@ -697,7 +697,10 @@ static int recover(rb *r)
     bal__jread_init(&jr);
     bal__sample_init(&s);
     if (!bal__journal_exists(r->dirfd)) return 0;
-    rc = bal__journal_read(r->ctx, r->dirfd, r->dir, &jr);
+    /* Opened before it is read: its torn last line, if any, is cut, so
+     * that neither this reading nor the next sees it. */
+    rc = bal__journal_reopen(r->ctx, r->dirfd, r->dir, &r->j);
+    if (!rc) rc = bal__journal_read(r->ctx, r->dirfd, r->dir, &jr);
     if (rc) goto out;
     for (i = 0; i < jr.n; i++) {
         const bal__jmove *m = &jr.moves[i];
@@ -710,9 +713,6 @@ static int recover(rb *r)
     if (!n) {
         BAL__INFO(r->ctx, "%s: an earlier run (pid %ld) left no migration "
                   "in doubt; removed", jpath, jr.pid);
-        bal__journal_init(&r->j);
-        r->j.dirfd = r->dirfd;
-        bal__sfmt(r->j.path, sizeof(r->j.path), "%s", jpath);
         rc = bal__journal_remove(r->ctx, &r->j);
         goto out;
     }
@@ -726,8 +726,6 @@ static int recover(rb *r)
     }
     r->rep->rec = calloc((size_t)n, sizeof(*r->rep->rec));
     if (!r->rep->rec) { rc = BAL_ENOMEM; goto out; }
-    rc = bal__journal_reopen(r->ctx, r->dirfd, r->dir, &r->j);
-    if (rc) goto out;
 
     bal__fmt_time(jr.start, when, sizeof(when));
     for (i = 0; i < jr.n; i++) {
