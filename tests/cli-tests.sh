@@ -441,14 +441,14 @@ tc "plan --state-dir: the moved VMs cool down" 0 "" -- env TMPDIR="$tmp/tmpd" "$
 has "--state-dir: vm1 and vm2 cool down, vm3 moves" "   0  vm3  io    HostA  HostB"
 
 # A history whose last line a killed run wrote in part: the next run cuts
-# that tail before appending, so its records are not glued to it.
+# that tail, with the lock, before it reads the history (no warning of an
+# unreadable record) or appends to it (its records not glued to it).
 mkdir -m 700 "$tmp/torn"
 head -n 1 "$tmp/sdir/history" >"$tmp/torn/history"
 printf '{"time":1,"uu' >>"$tmp/torn/history"
 sed 's/"vm":"vm1"/"vm":"vm9"/; s/"uuid":"[^"]*"/"uuid":"00000000-0000-4000-8000-000000000009"/' \
     "$tmp/torn/history" >"$tmp/torn/h" && mv "$tmp/torn/h" "$tmp/torn/history"
-tc "torn history tail" 0 "xl-balance: warning: $tmp/torn/history:2: not a migration record; skipped
-xl-balance: warning: $tmp/torn/history: its last 13 bytes were a line cut short (a run stopped while writing it); cut before appending" -- env TMPDIR="$tmp/tmpd" "$XLB" -c $E -b sim:paper --state-dir "$tmp/torn" rebalance --yes
+tc "torn history tail" 0 "xl-balance: warning: $tmp/torn/history: its last 13 bytes were a line cut short (a run stopped while writing it); cut before appending" -- env TMPDIR="$tmp/tmpd" "$XLB" -c $E -b sim:paper --state-dir "$tmp/torn" rebalance --yes
 check "torn history tail: the whole line kept, two records after it" test "$(wc -l <"$tmp/torn/history")" -eq 3
 check "torn history tail: every line a record" test "$(grep -c '^{"time":[0-9.]*,"uuid":.*}$' "$tmp/torn/history")" -eq 3
 tc "torn history tail: read again, no warning" 0 "" -- env TMPDIR="$tmp/tmpd" "$XLB" -c $E -b sim:paper --state-dir "$tmp/torn" plan
@@ -473,6 +473,20 @@ tc "torn journal tail: an admin must look" 6 "xl-balance: warning: $tmp/tj/journ
 $JLOOK" -- env TMPDIR="$tmp/tmpd" "$XLB" -c $E -b sim:paper --state-dir "$tmp/tj" rebalance --yes
 tc "torn journal tail: the next run still stops for an admin" 6 "$JLOOK" -- env TMPDIR="$tmp/tmpd" "$XLB" -c $E -b sim:paper --state-dir "$tmp/tj" rebalance --yes
 check "torn journal tail: every line whole" test "$(grep -c '^found [0-9.]* '"$GU"' HostA HostB neither ghost$' "$tmp/tj/journal")" -eq 2
+
+# A history past the reader's cap (16 MiB) was neither read nor cut, and
+# grew on, with a false "not recorded": the next writer cuts it to its
+# newest half of 256 KiB, whatever its size, before reading it.
+mkdir -m 700 "$tmp/big"
+old=$(sed -n '1s/^{"time":[0-9.]*,/{"time":1000.000,/p' "$tmp/sdir/history")
+yes "$old" | head -n 50000 >"$tmp/big/history"
+check "a history past the read cap" test "$(wc -c <"$tmp/big/history")" -gt 16777216
+tc "history past the read cap" 0 "" -- env TMPDIR="$tmp/tmpd" "$XLB" -c $E -b sim:paper --state-dir "$tmp/big" rebalance --yes
+has "history past the read cap: vm1 moved" "moved vm1 HostA -> HostB"
+check "history past the read cap: cut to 128 KiB and the new records" test "$(wc -c <"$tmp/big/history")" -le 262144
+check "history past the read cap: the new records last" test "$(tail -n 2 "$tmp/big/history" | grep -c '"time":1000.000,')" -eq 0
+tc "history past the read cap: read again, no warning" 0 "" -- env TMPDIR="$tmp/tmpd" "$XLB" -c $E -b sim:paper --state-dir "$tmp/big" plan
+has "history past the read cap: vm1 and vm2 cool down, vm3 moves" "   0  vm3  io    HostA  HostB"
 
 echo "cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -119,9 +119,17 @@ int bal__hist_learn(const bal__hist *hist, int nhist, int k, size_t nkeys,
                     double *med_r, int *n_r);
 
 /* Appends n records (one line each), synced; cuts the file to its newest
- * half when it grows past BAL__HISTORY_MAX_BYTES. */
+ * half when it grows past BAL__HISTORY_MAX_BYTES (a cut that fails is
+ * logged; the records are in all the same, rc 0). */
 int bal__history_append(bal_ctx *ctx, int dirfd, const char *dir,
                         const bal__hist *h, int n);
+/* A writer's first touch, with the lock held, before the history is
+ * read: a torn last line (a run killed while writing it) cut, with a
+ * warning (bal__state_cut_torn), and a file past BAL__HISTORY_MAX_BYTES
+ * (a cut that did not happen, a file copied in) cut to its newest half,
+ * whatever its size, so that what is read next is whole and bounded.
+ * No history: 0.  BAL_E*, logged. */
+int bal__history_mend(bal_ctx *ctx, int dirfd, const char *dir);
 /* Reads path (a missing file is an empty history).  Lines that do not
  * parse are skipped with a warning "FILE:LINE: ...": the history only
  * advises; so is an observed_Bps or a dirty_Bps that is not a positive

@@ -1016,7 +1016,11 @@ int bal__state_take(bal_ctx *ctx, const struct bal_config *cfg,
     if (rc) return rc;
     rc = check_state_files(ctx, dirfd, dir);
     if (!rc) rc = bal__lock_take(ctx, bal__config_lock_file(cfg), &lockfd);
+    /* Ours alone now: whatever a killed run left is mended before it is
+     * read. */
+    if (!rc && lockfd >= 0) rc = bal__history_mend(ctx, dirfd, dir);
     if (rc) {
+        bal__lock_release(lockfd);
         close(dirfd);
         return rc;
     }
