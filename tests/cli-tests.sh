@@ -474,6 +474,24 @@ $JLOOK" -- env TMPDIR="$tmp/tmpd" "$XLB" -c $E -b sim:paper --state-dir "$tmp/tj
 tc "torn journal tail: the next run still stops for an admin" 6 "$JLOOK" -- env TMPDIR="$tmp/tmpd" "$XLB" -c $E -b sim:paper --state-dir "$tmp/tj" rebalance --yes
 check "torn journal tail: every line whole" test "$(grep -c '^found [0-9.]* '"$GU"' HostA HostB neither ghost$' "$tmp/tj/journal")" -eq 2
 
+# A run killed after verifying vm1's move and before writing its record
+# (the journal's `verified' line is the proof): the next run writes the
+# record before it plans, so vm1 keeps its cooldown; once, however often
+# the journal is read.
+mkdir -m 700 "$tmp/owed"
+V1=$(sed -n '1s/.*"uuid":"\([^"]*\)".*/\1/p' "$tmp/sdir/history")
+printf 'xl-balance-journal 1 4243 %s.000\nplanned %s.000 %s HostA HostB 0 vm1\nstarted %s.000 %s HostA HostB - vm1\nended %s.000 %s HostA HostB 0 vm1\nverified %s.000 %s HostA HostB done vm1\n' \
+    "$(date +%s)" "$(date +%s)" "$V1" "$(date +%s)" "$V1" "$(date +%s)" "$V1" "$(date +%s)" "$V1" >"$tmp/owed/journal.saved"
+cp "$tmp/owed/journal.saved" "$tmp/owed/journal"
+chmod 600 "$tmp/owed/journal"
+tc "verified move without its record: recorded from the journal" 0 "xl-balance: warning: $tmp/owed/history: the migration of vm1 ($V1) HostA -> HostB, made by an earlier run (pid 4243), was not recorded; recorded now" -- env TMPDIR="$tmp/tmpd" "$XLB" -c $E -b sim:paper --state-dir "$tmp/owed" rebalance --yes
+check "recorded from the journal: vm1 not moved again" test "$(grep -c 'vm1' "$tmp/out")" -eq 0
+check "recorded from the journal: once" test "$(grep -c "\"uuid\":\"$V1\",\"vm\":\"vm1\",\"from\":\"HostA\",\"to\":\"HostB\"" "$tmp/owed/history")" -eq 1
+check "recorded from the journal: journal gone" test ! -e "$tmp/owed/journal"
+cp "$tmp/owed/journal.saved" "$tmp/owed/journal"
+tc "the same journal again: nothing owed" 0 "" -- env TMPDIR="$tmp/tmpd" "$XLB" -c $E -b sim:paper --state-dir "$tmp/owed" rebalance --yes
+check "the same journal again: still once" test "$(grep -c "\"uuid\":\"$V1\",\"vm\":\"vm1\",\"from\":\"HostA\",\"to\":\"HostB\"" "$tmp/owed/history")" -eq 1
+
 # A history past the reader's cap (16 MiB) was neither read nor cut, and
 # grew on, with a false "not recorded": the next writer cuts it to its
 # newest half of 256 KiB, whatever its size, before reading it.

@@ -296,9 +296,11 @@ static int journal_record(bal__jread *r, char **f, const char **err)
         }
         m->ended = true;
         m->rc = (int)v;
+        m->t_ended = t;
     } else if (!strcmp(f[0], "verified")) {
         if (strlen(f[5]) >= sizeof(m->state)) { *err = "bad state"; return BAL_EIO; }
         m->verified = true;
+        m->t_verified = t;
         strcpy(m->state, f[5]);
     } else if (!strcmp(f[0], "found")) {
         if (strlen(f[5]) >= sizeof(m->found)) { *err = "bad place"; return BAL_EIO; }

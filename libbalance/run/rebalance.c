@@ -713,7 +713,8 @@ static int recover(rb *r)
     if (!n) {
         BAL__INFO(r->ctx, "%s: an earlier run (pid %ld) left no migration "
                   "in doubt; removed", jpath, jr.pid);
-        rc = bal__journal_remove(r->ctx, &r->j);
+        rc = bal__journal_history(r->ctx, r->cfg, r->dirfd, r->dir, &jr);
+        if (!rc) rc = bal__journal_remove(r->ctx, &r->j);
         goto out;
     }
 
@@ -781,7 +782,14 @@ static int recover(rb *r)
             BAL__WARN(r->ctx, "%s", v->detail);
         }
         journal_move(r, "found", &m->mv, v->found);
+        /* Found where it was going: moved, so recorded (below). */
+        snprintf(jr.moves[i].found, sizeof(jr.moves[i].found), "%s",
+                 v->found);
     }
+    /* Before the journal goes, and even when it stays: the moves it
+     * shows made are in the history, for their cooldown. */
+    rc = bal__journal_history(r->ctx, r->cfg, r->dirfd, r->dir, &jr);
+    if (rc) goto out;
     if (problems) {
         /* Kept: every later run checks again, until the VM runs once. */
         journal_sync(r);
