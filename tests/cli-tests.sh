@@ -458,6 +458,16 @@ tc "torn history tail: read again, no warning" 0 "" -- env TMPDIR="$tmp/tmpd" "$
 mkdir -m 700 "$tmp/future"
 sed -n '1s/^{"time":[0-9.]*,/{"time":4102444800.000,/p' "$tmp/sdir/history" >"$tmp/future/history"
 tc "future-dated history record" 0 "xl-balance: warning: $tmp/future/history:1: dated more than 60 s ahead of this host's clock; taken as made now" -- env TMPDIR="$tmp/tmpd" "$XLB" -c $E -b sim:paper --state-dir "$tmp/future" plan
+# ... and the plan says so where it keeps the VM: with vm3 (the other io
+# VM) cooling down too, vm1 is among the rejects, its cooldown explained.
+V3=$("$XLB" -c $E -b sim:paper status --json | sed -n '/"name": "vm3"/{n;s/.*"uuid": "\([^"]*\)".*/\1/p;}')
+sed -n "1s/^{\"time\":[0-9.]*,/{\"time\":$(date +%s).000,/p" "$tmp/sdir/history" |
+    sed "s/\"uuid\":\"[^\"]*\",\"vm\":\"vm1\"/\"uuid\":\"$V3\",\"vm\":\"vm3\"/" >>"$tmp/future/history"
+tc "future-dated record among the rejects" 0 "xl-balance: warning: $tmp/future/history:1: dated more than 60 s ahead of this host's clock; taken as made now" -- env TMPDIR="$tmp/tmpd" "$XLB" -c $E -b sim:paper --state-dir "$tmp/future" plan
+has "future-dated: vm1's cooldown explained" "vm1 (cooldown): vm1 (io): "
+has "future-dated: the reason shown" "(its latest history record was dated ahead of this host's clock: taken as made now)"
+tc "future-dated record among the rejects, --json" 0 "xl-balance: warning: $tmp/future/history:1: dated more than 60 s ahead of this host's clock; taken as made now" -- env TMPDIR="$tmp/tmpd" "$XLB" -c $E -b sim:paper --state-dir "$tmp/future" plan --json
+has "future-dated: the reason in the rejected list" "s (its latest history record was dated ahead of this host's clock: taken as made now)\""
 
 # ---- record files that recover (issue 14) ------------------------------------
 # A journal whose last line a killed run wrote in part, of a move whose VM

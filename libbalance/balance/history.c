@@ -398,6 +398,7 @@ done:
                       "host's clock; taken as made now", path, lineno,
                       FUTURE_SLACK_S);
             v[n].time = now;
+            v[n].future = true;
         }
         if (bad & BAD_OBSERVED)
             BAL__WARN(ctx, "%s:%d: observed_Bps is not a positive number; "
@@ -495,6 +496,20 @@ void bal__hist_make(const struct bal_config *cfg, double time_s,
     /* Measured: learned from, and the link's rate inverted with it. */
     h->dirty_Bps = res->dirty_Bps > 0 ? res->dirty_Bps : NAN;
     h->observed_Bps = observed_Bps(cfg, h, f->pred.dirty_Bps);
+}
+
+int bal__hist_latest(const bal__hist *hist, int nhist, bal__uuidmap *m)
+{
+    int k, j, rc;
+
+    for (k = 0; k < nhist; k++) {
+        if (!isfinite(hist[k].time)) continue;
+        j = bal__uuidmap_get(m, hist[k].uuid);
+        if (j >= 0 && hist[j].time >= hist[k].time) continue;
+        rc = bal__uuidmap_put(m, hist[k].uuid, k);
+        if (rc) return rc;
+    }
+    return 0;
 }
 
 /* ---- learning: each key's median of its newest k ------------------------- */

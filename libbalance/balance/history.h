@@ -14,6 +14,7 @@
 #include "base/internal.h"
 #include "base/jsongen.h"
 #include "base/move.h"
+#include "base/uuidmap.h"
 
 #define BAL__HISTORY_FILE "history"
 /* Past this the history is cut to its newest half (whole lines). */
@@ -49,6 +50,10 @@ typedef struct bal__hist {
      * NAN or <= 0: not measured (older records, the simulator, a move
      * run on another dom0). */
     double dirty_Bps;
+    /* Read dated more than 60 s ahead of this host's clock (a peer's
+     * clock, or this one set back): time is when it was read, and the
+     * plan says so where it keeps the VM in cooldown. */
+    bool future;
 } bal__hist;
 
 /* What the plan predicted of one move (bal__plan_make), which its record
@@ -130,6 +135,10 @@ int bal__history_append(bal_ctx *ctx, int dirfd, const char *dir,
  * whatever its size, so that what is read next is whole and bounded.
  * No history: 0.  BAL_E*, logged. */
 int bal__history_mend(bal_ctx *ctx, int dirfd, const char *dir);
+/* Each UUID's latest record in hist (the first of equal times) into m:
+ * the one that sets its cooldown.  Records whose time is not finite are
+ * left out; the map borrows hist's strings.  BAL_ENOMEM. */
+int bal__hist_latest(const bal__hist *hist, int nhist, bal__uuidmap *m);
 /* Reads path (a missing file is an empty history).  Lines that do not
  * parse are skipped with a warning "FILE:LINE: ...": the history only
  * advises; so is an observed_Bps or a dirty_Bps that is not a positive
