@@ -516,5 +516,19 @@ check "history past the read cap: the new records last" test "$(tail -n 2 "$tmp/
 tc "history past the read cap: read again, no warning" 0 "" -- env TMPDIR="$tmp/tmpd" "$XLB" -c $E -b sim:paper --state-dir "$tmp/big" plan
 has "history past the read cap: vm1 and vm2 cool down, vm3 moves" "   0  vm3  io    HostA  HostB"
 
+# A simulated cluster that outlives its process (option placement=FILE):
+# the next run sees the VMs where the last one moved them.
+mkdir -m 700 "$tmp/pl"
+cp scenarios/paper.scn "$tmp/pl/p.scn"
+printf 'option placement=%s/pl/where\n' "$tmp" >>"$tmp/pl/p.scn"
+tc "sim placement: a run moves vm1 and vm2" 0 "" -- env TMPDIR="$tmp/tmpd" "$XLB" -c $E -b "sim:$tmp/pl/p.scn" --state-dir "$tmp/pl/state" rebalance --yes
+check "sim placement: kept" test "$(cat "$tmp/pl/where")" = "$(printf 'vm1 HostB\nvm3 HostA\nvm2 HostA\nvm4 HostB')"
+tc "sim placement: the next process sees them moved" 0 "" -- "$XLB" -c $E -b "sim:$tmp/pl/p.scn" status --json
+check "sim placement: vm1 on HostB" test "$(grep -A2 '"name": "vm1",' "$tmp/out" | grep -c '"host": "HostB"')" -eq 1
+tc "sim placement: nothing left to do" 0 "" -- env TMPDIR="$tmp/tmpd" "$XLB" -c $E -b "sim:$tmp/pl/p.scn" --state-dir "$tmp/pl/state" rebalance --yes
+check "sim placement: nothing moved" test ! -s "$tmp/out"
+printf 'vm9 HostA\n' >"$tmp/pl/where"
+tc "sim placement: an unknown VM" 1 "xl-balance: $tmp/pl/where:1: not \"VM HOST\" of the scenario's VMs and hosts" -- "$XLB" -c $E -b "sim:$tmp/pl/p.scn" status
+
 echo "cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
