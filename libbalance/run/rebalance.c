@@ -6,7 +6,8 @@
  *   1. lock (lock.c): two runs never overlap;
  *   2. recover (journal.c): a move an earlier run left unfinished is
  *      looked up by UUID before anything else; a VM found on no host or
- *      on two stops the run;
+ *      on two stops the run; a move it made and did not record goes
+ *      into the history (journal_hist.c);
  *   3. sample and classify (bal_status_collect), refuse a cluster that
  *      holds a VM twice or a migration's leftover;
  *   4. plan (bal__plan_make: the planner, with the configuration's
