@@ -379,22 +379,6 @@ static bool has_host(const bal_status *st, const char *name)
     return false;
 }
 
-/* Each VM's latest migration in the history: its index in hist, by UUID
- * (the map borrows hist's strings). */
-static int latest_moves(const bal__hist *hist, int nhist, bal__uuidmap *m)
-{
-    int k, j, rc;
-
-    for (k = 0; k < nhist; k++) {
-        if (!isfinite(hist[k].time)) continue;
-        j = bal__uuidmap_get(m, hist[k].uuid);
-        if (j >= 0 && hist[j].time >= hist[k].time) continue;
-        rc = bal__uuidmap_put(m, hist[k].uuid, k);
-        if (rc) return rc;
-    }
-    return 0;
-}
-
 /* ---- learned links and dirty rates (bal__hist_learn) --------------------- */
 
 static int host_index(const bal__pl_host *hosts, int nh, const char *name)
@@ -714,7 +698,7 @@ int bal__plan_input_build_ex(bal_ctx *ctx, const struct bal_config *cfg,
         !vlist || !cu || !iu || !nu || !cw || !vw)
         goto out;
     if ((rc = index_hosts(st, vh, first, vlist))) goto out;
-    if ((rc = latest_moves(hist, nhist, &last))) goto out;
+    if ((rc = bal__hist_latest(hist, nhist, &last))) goto out;
 
     for (i = 0; i < st->nhosts; i++) {
         const bal__host *sh = &st->last.hosts[i];

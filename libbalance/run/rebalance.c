@@ -6,7 +6,8 @@
  *   1. lock (lock.c): two runs never overlap;
  *   2. recover (journal.c): a move an earlier run left unfinished is
  *      looked up by UUID before anything else; a VM found on no host or
- *      on two stops the run;
+ *      on two stops the run; a move it made and did not record goes
+ *      into the history (journal_hist.c);
  *   3. sample and classify (bal_status_collect), refuse a cluster that
  *      holds a VM twice or a migration's leftover;
  *   4. plan (bal__plan_make: the planner, with the configuration's
@@ -697,7 +698,10 @@ static int recover(rb *r)
     bal__jread_init(&jr);
     bal__sample_init(&s);
     if (!bal__journal_exists(r->dirfd)) return 0;
-    rc = bal__journal_read(r->ctx, r->dirfd, r->dir, &jr);
+    /* Opened before it is read: its torn last line, if any, is cut, so
+     * that neither this reading nor the next sees it. */
+    rc = bal__journal_reopen(r->ctx, r->dirfd, r->dir, &r->j);
+    if (!rc) rc = bal__journal_read(r->ctx, r->dirfd, r->dir, &jr);
     if (rc) goto out;
     for (i = 0; i < jr.n; i++) {
         const bal__jmove *m = &jr.moves[i];
@@ -710,10 +714,8 @@ static int recover(rb *r)
     if (!n) {
         BAL__INFO(r->ctx, "%s: an earlier run (pid %ld) left no migration "
                   "in doubt; removed", jpath, jr.pid);
-        bal__journal_init(&r->j);
-        r->j.dirfd = r->dirfd;
-        bal__sfmt(r->j.path, sizeof(r->j.path), "%s", jpath);
-        rc = bal__journal_remove(r->ctx, &r->j);
+        rc = bal__journal_history(r->ctx, r->cfg, r->dirfd, r->dir, &jr);
+        if (!rc) rc = bal__journal_remove(r->ctx, &r->j);
         goto out;
     }
 
@@ -726,8 +728,6 @@ static int recover(rb *r)
     }
     r->rep->rec = calloc((size_t)n, sizeof(*r->rep->rec));
     if (!r->rep->rec) { rc = BAL_ENOMEM; goto out; }
-    rc = bal__journal_reopen(r->ctx, r->dirfd, r->dir, &r->j);
-    if (rc) goto out;
 
     bal__fmt_time(jr.start, when, sizeof(when));
     for (i = 0; i < jr.n; i++) {
@@ -783,7 +783,14 @@ static int recover(rb *r)
             BAL__WARN(r->ctx, "%s", v->detail);
         }
         journal_move(r, "found", &m->mv, v->found);
+        /* Found where it was going: moved, so recorded (below). */
+        snprintf(jr.moves[i].found, sizeof(jr.moves[i].found), "%s",
+                 v->found);
     }
+    /* Before the journal goes, and even when it stays: the moves it
+     * shows made are in the history, for their cooldown. */
+    rc = bal__journal_history(r->ctx, r->cfg, r->dirfd, r->dir, &jr);
+    if (rc) goto out;
     if (problems) {
         /* Kept: every later run checks again, until the VM runs once. */
         journal_sync(r);
@@ -1018,7 +1025,11 @@ int bal__state_take(bal_ctx *ctx, const struct bal_config *cfg,
     if (rc) return rc;
     rc = check_state_files(ctx, dirfd, dir);
     if (!rc) rc = bal__lock_take(ctx, bal__config_lock_file(cfg), &lockfd);
+    /* Ours alone now: whatever a killed run left is mended before it is
+     * read. */
+    if (!rc && lockfd >= 0) rc = bal__history_mend(ctx, dirfd, dir);
     if (rc) {
+        bal__lock_release(lockfd);
         close(dirfd);
         return rc;
     }
