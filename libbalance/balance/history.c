@@ -108,14 +108,13 @@ static int hist_line(const bal__hist *h, char **line_r, size_t *len_r)
     return 0;
 }
 
-/* Keeps the newest whole lines of at most half the limit: written to a
- * temporary file, synced, renamed over the history, directory synced. */
+/* Keeps the newest whole lines of at most half the limit, replacing the
+ * history in one step (bal__state_replace). */
 static int history_cut(bal_ctx *ctx, int dirfd, const char *path)
 {
-    static const char tmpname[] = BAL__HISTORY_FILE ".new";
-    char *buf = NULL, *keep, tmppath[4200];
+    char *buf = NULL, *keep;
     size_t len;
-    int fd = -1, rc;
+    int rc;
 
     rc = bal__state_read_file(ctx, dirfd, path, BAL__HISTORY_FILE, &buf, &len);
     if (rc || !buf) goto out;
@@ -123,27 +122,10 @@ static int history_cut(bal_ctx *ctx, int dirfd, const char *path)
     keep = buf + len - BAL__HISTORY_MAX_BYTES / 2;
     keep = strchr(keep, '\n');
     keep = keep ? keep + 1 : buf + len;
-    snprintf(tmppath, sizeof(tmppath), "%s.new", path);
-    rc = bal__state_open(ctx, dirfd, tmppath, tmpname, "state file",
-                         O_WRONLY | O_CREAT | O_TRUNC, &fd);
-    if (rc) goto out;
-    if (bal__write_all(fd, keep, (size_t)(buf + len - keep)) || fsync(fd)) {
-        BAL__ERR(ctx, "%s: cannot write: %s", tmppath, strerror(errno));
-        rc = BAL_EIO;
-        goto out;
-    }
-    if (renameat(dirfd, tmpname, dirfd, BAL__HISTORY_FILE)) {
-        BAL__ERR(ctx, "%s: cannot replace: %s", path, strerror(errno));
-        rc = BAL_EIO;
-        goto out;
-    }
-    rc = bal__state_sync_dir(ctx, dirfd, path);
+    rc = bal__state_replace(ctx, dirfd, path, BAL__HISTORY_FILE, keep,
+                            (size_t)(buf + len - keep));
 
 out:
-    if (fd >= 0) {
-        close(fd);
-        if (rc) unlinkat(dirfd, tmpname, 0);
-    }
     free(buf);
     return rc;
 }
