@@ -459,5 +459,82 @@ mkdir -m 700 "$tmp/future"
 sed -n '1s/^{"time":[0-9.]*,/{"time":4102444800.000,/p' "$tmp/sdir/history" >"$tmp/future/history"
 tc "future-dated history record" 0 "xl-balance: warning: $tmp/future/history:1: dated more than 60 s ahead of this host's clock; taken as made now" -- env TMPDIR="$tmp/tmpd" "$XLB" -c $E -b sim:paper --state-dir "$tmp/future" plan
 
+# ---- drain, pin and placement rules (state in $tmp/adm, kept across runs) ----
+# The paper's cluster: vm1, vm3 io on HostA; vm2, vm4 cpu on HostB; its plan
+# swaps vm1 and vm2.
+AD="-c $E -b sim:paper --state-dir $tmp/adm"
+t "help lists drain" 0 "" -- help
+has "drain in the verbs" "drain      Empty HOST"
+t "drain without a host" 2 "xl-balance: drain: wants one HOST (\`xl-balance drain --help')" -- $AD drain
+t "drain an unknown host" 1 "xl-balance: drain: no host HostX in the cluster; nothing done" -- $AD drain HostX
+check "unknown host: no state written" test ! -e "$tmp/adm"
+t "drain HostB" 0 "" -- $AD drain HostB
+has "drain says so" "drained HostB"
+check "drain kept in admin.json" grep -q '"HostB"' "$tmp/adm/admin.json"
+check "admin.json is 0600" test "$(stat -c %a "$tmp/adm/admin.json")" = 600
+t "drain HostB again" 0 "" -- $AD drain HostB
+has "drain again: nothing changes" "HostB was drained already"
+t "status with HostB drained" 0 "" -- $AD status
+has "status marks HostB drained" "HostB (drained)"
+t "status --json with HostB drained" 0 "" -- $AD status --json
+check "status --json: one host drained" test "$(grep -c '"drained": true' "$tmp/out")" -eq 1
+t "plan with HostB drained" 0 "" -- $AD plan
+has "plan evacuates vm2 to HostA" "0  vm2  cpu   HostB  HostA"
+has "plan: evacuation reason" "vm2 (cpu) evacuates drained HostB to HostA"
+has "plan: vm4 stays for lack of memory" "vm4 (memory): vm4 (cpu): no host can take it off drained HostB"
+check "plan: nothing moves onto HostB" test -z "$(grep -E '^ +[0-9]+  [a-z0-9]+ +[a-z]+ +[A-Za-z]+ +HostB ' "$tmp/out")"
+t "undrain HostB" 0 "" -- $AD undrain HostB
+has "undrain says so" "undrained HostB"
+t "undrain HostB again" 0 "" -- $AD undrain HostB
+has "undrain again: nothing changes" "HostB was not drained already"
+t "plan after undrain: the swap again" 0 "" -- $AD plan
+has "after undrain: vm1 to HostB" "vm1  io    HostA  HostB"
+
+t "pin an unknown VM" 1 "xl-balance: pin: no VM \`nosuch' runs in the cluster; nothing done" -- $AD pin nosuch
+t "pin vm2 by name" 0 "" -- $AD pin vm2
+has "pin says so" "pinned vm2"
+check "pin kept by UUID" grep -q '"uuid": "1e536497-5e7b-8e82-83c0-401ab9a80a6a"' "$tmp/adm/admin.json"
+t "pin vm2 by UUID: the same VM" 0 "" -- $AD pin 1e536497-5e7b-8e82-83c0-401ab9a80a6a
+has "pin by UUID: pinned already" "was pinned already"
+t "status with vm2 pinned" 0 "" -- $AD status
+has "status marks vm2 pinned" "vm2 (pinned)"
+t "plan with vm2 pinned" 0 "" -- $AD plan
+check "plan with vm2 pinned: vm2 stays" test -z "$(grep -E '^ +[0-9]+  vm2 ' "$tmp/out")"
+has "plan with vm2 pinned: vm4 goes instead" "vm4  cpu   HostB  HostA"
+t "unpin vm2" 0 "" -- $AD unpin vm2
+has "unpin says so" "unpinned vm2"
+t "plan after unpin: vm2 moves" 0 "" -- $AD plan
+has "after unpin: vm2 to HostA" "vm2  cpu   HostB  HostA"
+
+printf '{"xl_balance_admin": 2}\n' >"$tmp/adm/admin.json"
+t "status with a foreign admin.json" 1 "xl-balance: $tmp/adm/admin.json: not an admin state file of version 1 (\"xl_balance_admin\": 1)" -- $AD status
+printf '{"xl_balance_admin": 1, "drained": ["-x"]}\n' >"$tmp/adm/admin.json"
+t "plan with a bad host in admin.json" 1 "xl-balance: $tmp/adm/admin.json: drained[0]: expected a host name" -- $AD plan
+rm -f "$tmp/adm/admin.json"
+
+# Placement rules, on three hosts (tests/golden/drained.scn: vm1 io on
+# HostA, vm2 cpu on HostB, vm3 cpu and vm4 io on HostC).
+R3="-b sim:tests/golden/drained.scn --state-dir $tmp/adm3"
+rconf() { printf '%s\n' "$2" >"$tmp/$1.conf"; chmod 600 "$tmp/$1.conf"; }
+rconf must 'must_run_on = ["vm3=HostA"]'
+t "must_run_on: plan" 0 "" -- -c "$tmp/must.conf" $R3 plan
+has "must_run_on: vm3 leaves HostC for HostA" "vm3 (cpu) leaves HostC, outside its must_run_on hosts, for HostA"
+rconf dr 'drained = ["HostC"]'
+t "drained by configuration: plan" 0 "" -- -c "$tmp/dr.conf" $R3 plan
+has "drained: vm3 to HostA, vm4 to HostB" "vm4  io    HostC  HostB"
+rconf should 'drained = ["HostC"]
+should_run_on = ["vm3=HostB"]'
+t "should_run_on: plan" 0 "" -- -c "$tmp/should.conf" $R3 plan
+has "should_run_on: vm3 evacuated to HostB, not HostA" "0  vm3  cpu   HostC  HostB"
+rconf should2 'drained = ["HostC"]
+should_run_on = ["vm3=HostC"]'
+t "should_run_on a drained host: plan" 0 "" -- -c "$tmp/should2.conf" $R3 plan
+has "should_run_on unkept: said" "none of its should_run_on hosts can take it"
+rconf tog 'drained = ["HostC"]
+keep_together = ["vm3,vm4"]'
+t "keep_together: plan" 0 "" -- -c "$tmp/tog.conf" $R3 plan
+has "keep_together: vm3 to HostA" "vm3  cpu   HostC  HostA"
+has "keep_together: vm4 follows it" "vm4  io    HostC  HostA"
+
 echo "cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -1027,6 +1027,17 @@ int bal__state_take(bal_ctx *ctx, const struct bal_config *cfg,
     return 0;
 }
 
+int bal__state_take_excl(bal_ctx *ctx, const struct bal_config *cfg,
+                         int *dirfd_r, int *lockfd_r)
+{
+    int rc = bal__state_take(ctx, cfg, dirfd_r, lockfd_r);
+
+    if (rc || *lockfd_r >= 0) return rc;
+    close(*dirfd_r);
+    *dirfd_r = -1;
+    return BAL_ELOCKED;
+}
+
 int bal_rebalance(bal_ctx *ctx, bal_backend *be, const bal_config *cfg,
                   const bal_rebalance_options *o,
                   bal_rebalance_report **report_r)

@@ -23,6 +23,11 @@
  * Errors are logged, BAL_E*, nothing left open (both -1). */
 int bal__state_take(bal_ctx *ctx, const struct bal_config *cfg,
                     int *dirfd_r, int *lockfd_r);
+/* The same for a verb that does nothing beside another run (migrate,
+ * drain, pin): BAL_ELOCKED, nothing left open, when another process
+ * holds the lock (which said who). */
+int bal__state_take_excl(bal_ctx *ctx, const struct bal_config *cfg,
+                         int *dirfd_r, int *lockfd_r);
 
 /* ---- the report ----------------------------------------------------------- */
 
