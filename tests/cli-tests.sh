@@ -536,5 +536,30 @@ t "keep_together: plan" 0 "" -- -c "$tmp/tog.conf" $R3 plan
 has "keep_together: vm3 to HostA" "vm3  cpu   HostC  HostA"
 has "keep_together: vm4 follows it" "vm4  io    HostC  HostA"
 
+# rebalance --apply holds a saved plan to the rules: the paper's swap
+# saved, then refused move by move.
+t "saved plan for --apply" 0 "" -- $AD plan --json
+cp "$tmp/out" "$tmp/swap.json"
+rconf mustA "must_run_on = [\"vm1=HostA\"]
+state_dir = \"$tmp/ap\"
+lock_file = \"$tmp/ap.lock\""
+t "--apply: a move breaking must_run_on refused" 3 "xl-balance: warning: vm1 HostA -> HostB refused: vm1 may run only on its must_run_on hosts, not on HostB" -- -c "$tmp/mustA.conf" -b sim:paper rebalance --apply "$tmp/swap.json" --yes
+has "--apply: the other move runs" "moved vm2 HostB -> HostA"
+t "--apply: drain HostA" 0 "" -- -c "$tmp/mustA.conf" -b sim:paper drain HostA
+rm -f "$tmp/ap/history"
+t "--apply: a move onto a drained host refused" 3 "xl-balance: warning: vm1 HostA -> HostB refused: vm1 may run only on its must_run_on hosts, not on HostB
+xl-balance: warning: vm2 HostB -> HostA refused: HostA is drained: nothing moves onto it" -- -c "$tmp/mustA.conf" -b sim:paper rebalance --apply "$tmp/swap.json" --yes
+t "--apply: undrain HostA" 0 "" -- -c "$tmp/mustA.conf" -b sim:paper undrain HostA
+t "--apply: pin vm2" 0 "" -- -c "$tmp/mustA.conf" -b sim:paper pin vm2
+t "--apply: a pinned VM's move refused" 3 "xl-balance: warning: vm1 HostA -> HostB refused: vm1 may run only on its must_run_on hosts, not on HostB
+xl-balance: warning: vm2 HostB -> HostA refused: vm2 is pinned (configuration pinned, or xl-balance pin)" -- -c "$tmp/mustA.conf" -b sim:paper rebalance --apply "$tmp/swap.json" --yes
+# The cooldown: the swap run, then the same saved plan again.
+CD="-c $E -b sim:paper --state-dir $tmp/cd"
+t "rebalance: the swap" 0 "" -- $CD rebalance --yes
+"$XLB" $CD rebalance --apply "$tmp/swap.json" --yes >"$tmp/out" 2>"$tmp/err" </dev/null
+check "--apply within the cooldown: exit 3" test $? -eq 3
+check "--apply within the cooldown: both refused, said why" test "$(grep -c 'refused: vm[12] migrated at .*(cooldown)$' "$tmp/err")" -eq 2
+check "--apply within the cooldown: nothing moved" test "$(wc -l <"$tmp/cd/history")" -eq 2
+
 echo "cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -16,6 +16,8 @@
 
 #include "base/uuidmap.h"
 
+#include "planner.h"
+#include "planner_search.h"
 #include "planner_units.h"
 
 /* ---- small containers ----------------------------------------------------- */
@@ -838,6 +840,61 @@ int bal__pls_unit_blocked(srch *s, const rel *r, int n, bool evac)
         if (m > s->budget && m > s->ncorder) return BAL__PL_MAXMOVES;
     }
     return -1;
+}
+
+/* ---- a saved plan's moves ---------------------------------------------------- */
+
+int bal__pl_check_moves(bal_ctx *ctx, const bal__pl_input *in, const int *vm,
+                        const int *to, int n, int *why_r)
+{
+    bal__pl_model m;
+    bal__pl_search_out so;
+    srch s;
+    rel *r = NULL;
+    int i, nr = 0, k, rc;
+
+    memset(&so, 0, sizeof(so));
+    memset(&s, 0, sizeof(s));
+    rc = bal__pl_model_check_init(ctx, &m, in);
+    if (rc) return rc;
+    r = calloc((size_t)n + 1, sizeof(*r));
+    if (!r) { rc = BAL_ENOMEM; goto out; }
+    rc = bal__pls_init(&s, &m, &so);
+    if (rc) goto out;
+    /* The plan as one unit: each VM from where it runs to where its last
+     * move ends it, so that every rule is weighed on the placement the
+     * whole plan makes (a group that moves together stays together). */
+    for (i = 0; i < n; i++) {
+        if (vm[i] < 0 || vm[i] >= in->nvms || to[i] < 0 || to[i] >= in->nhosts)
+            continue;
+        for (k = 0; k < nr && r[k].v != vm[i]; k++) {}
+        r[k] = (rel){ vm[i], to[i] };
+        if (k == nr) nr++;
+    }
+    for (i = 0; i < n; i++) {
+        int v = vm[i];
+        bool evac;
+
+        why_r[i] = -1;
+        if (v < 0 || v >= in->nvms || to[i] < 0 || to[i] >= in->nhosts)
+            continue;
+        for (k = 0; r[k].v != v; k++) {}
+        if (r[k].to == s.host[v]) continue;     /* there and back */
+        /* As the search: an owed move is held by neither cooldown nor
+         * ping-pong, nor by a should_run_on set. */
+        evac = bal__pl_owed(in, v, s.host[v]);
+        if (in->vms[v].pinned) why_r[i] = BAL__PL_PINNED;
+        else if (!evac && !bal__pls_movable(&s, v))
+            why_r[i] = BAL__PL_COOLDOWN;
+        else why_r[i] = blocked(&s, v, r[k].to, r, nr, evac);
+    }
+out:
+    if (rc == BAL_ENOMEM) BAL__ERR(ctx, "planner: out of memory");
+    bal__pls_dispose(&s);
+    bal__pl_search_out_dispose(&so);
+    bal__pl_model_dispose(&m);
+    free(r);
+    return rc;
 }
 
 /* ---- weighing a unit -------------------------------------------------------- */
