@@ -311,7 +311,8 @@ typedef struct bal_plan_reject_info {
     const char *vm, *uuid;
     /* "pinned", "cooldown", "memory", "storage", "anti-affinity",
      * "ping-pong", "no-link", "below-break-even", "max-moves",
-     * "partner", "no-host" */
+     * "partner", "no-host", "fairness", "must-run-on", "should-run-on",
+     * "keep-together", "drained" */
     const char *reason;
     const char *to;             /* its best destination; NULL: none */
     const char *partner;        /* a swap partner there; NULL: none */
