@@ -506,6 +506,16 @@ has "unpin says so" "unpinned vm2"
 t "plan after unpin: vm2 moves" 0 "" -- $AD plan
 has "after unpin: vm2 to HostA" "vm2  cpu   HostB  HostA"
 
+# A run killed while writing left admin.json.new: the next write
+# replaces it and leaves none; admin.json was never half-written.
+printf 'garbage' >"$tmp/adm/admin.json.new"
+t "drain after a torn write" 0 "" -- $AD drain HostA
+check "torn write: no admin.json.new left" test ! -e "$tmp/adm/admin.json.new"
+# The configuration's drained and the admin's, combined.
+printf 'drained = ["HostB"]\n' >"$tmp/adm.conf"; chmod 600 "$tmp/adm.conf"
+t "status: drained by configuration and by drain" 0 "" -- -c "$tmp/adm.conf" -b sim:paper --state-dir "$tmp/adm" status --json
+check "status --json: both hosts drained" test "$(grep -c '"drained": true' "$tmp/out")" -eq 2
+t "undrain HostA" 0 "" -- $AD undrain HostA
 printf '{"xl_balance_admin": 2}\n' >"$tmp/adm/admin.json"
 t "status with a foreign admin.json" 1 "xl-balance: $tmp/adm/admin.json: not an admin state file of version 1 (\"xl_balance_admin\": 1)" -- $AD status
 printf '{"xl_balance_admin": 1, "drained": ["-x"]}\n' >"$tmp/adm/admin.json"
