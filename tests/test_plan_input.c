@@ -286,23 +286,25 @@ static char **list(int n, ...)
     return bal__strv_dup(strv, n);
 }
 
+/* Four hosts and six VMs: what the constraints are tried on. */
+static const char FOUR[] =
+    PAPER_HOSTS
+    "host HostC pcpus=1 mem=4092M disk=15732481B/s\n"
+    "host HostD pcpus=1 mem=4092M disk=15732481B/s\n"
+    "vm vm1 host=HostA vcpus=1 mem=1024M load=io io=max\n"
+    "vm vm3 host=HostA vcpus=1 mem=1024M load=io io=max\n"
+    "vm vm2 host=HostB vcpus=1 mem=1024M load=cpu cpu=1\n"
+    "vm vm4 host=HostB vcpus=1 mem=1024M load=cpu cpu=1\n"
+    "vm vm5 host=HostC vcpus=1 mem=1024M load=idle\n"
+    "vm vm6 host=HostD vcpus=1 mem=1024M load=idle\n";
+
 static void test_constraints(void **state)
 {
-    static const char THREE[] =
-        PAPER_HOSTS
-        "host HostC pcpus=1 mem=4092M disk=15732481B/s\n"
-        "host HostD pcpus=1 mem=4092M disk=15732481B/s\n"
-        "vm vm1 host=HostA vcpus=1 mem=1024M load=io io=max\n"
-        "vm vm3 host=HostA vcpus=1 mem=1024M load=io io=max\n"
-        "vm vm2 host=HostB vcpus=1 mem=1024M load=cpu cpu=1\n"
-        "vm vm4 host=HostB vcpus=1 mem=1024M load=cpu cpu=1\n"
-        "vm vm5 host=HostC vcpus=1 mem=1024M load=idle\n"
-        "vm vm6 host=HostD vcpus=1 mem=1024M load=idle\n";
     tu_sim f;
     bal__pl_input in;
     struct bal_config *c;
 
-    tu_sim_open(&f, THREE);
+    tu_sim_open(&f, FOUR);
     c = f.cfg;
     c->pinned = list(2, "vm2", UUID1);
     c->npinned = 2;
@@ -364,16 +366,6 @@ static void test_constraints(void **state)
  * hosts share one), keep_together into group numbers from 1. */
 static void test_rules(void **state)
 {
-    static const char FOUR[] =
-        PAPER_HOSTS
-        "host HostC pcpus=1 mem=4092M disk=15732481B/s\n"
-        "host HostD pcpus=1 mem=4092M disk=15732481B/s\n"
-        "vm vm1 host=HostA vcpus=1 mem=1024M load=io io=max\n"
-        "vm vm3 host=HostA vcpus=1 mem=1024M load=io io=max\n"
-        "vm vm2 host=HostB vcpus=1 mem=1024M load=cpu cpu=1\n"
-        "vm vm4 host=HostB vcpus=1 mem=1024M load=cpu cpu=1\n"
-        "vm vm5 host=HostC vcpus=1 mem=1024M load=idle\n"
-        "vm vm6 host=HostD vcpus=1 mem=1024M load=idle\n";
     tu_sim f;
     bal__pl_input in;
     struct bal_config *c;
