@@ -180,6 +180,24 @@ int bal__pls_explain(srch *s, int v)
     return bal__pls_add_reject(s, &rj);
 }
 
+int bal__pls_explain_should(srch *s, int v)
+{
+    const bal__pl_vm *vm = &s->in->vms[v];
+    bal__pl_reject rj;
+
+    if (!(vm->should_mask & ~s->in->hosts[s->host[v]].should_mask))
+        return 0;
+    memset(&rj, 0, sizeof(rj));
+    rj.vm = v;
+    rj.why = BAL__PL_SHOULD;
+    rj.to = rj.partner = -1;
+    snprintf(rj.detail, sizeof(rj.detail), "%s (%s): stays on %s, outside "
+             "its should_run_on hosts: %s", vm->name,
+             bal_load_type_name(vm->type), s->in->hosts[s->host[v]].name,
+             vm->pinned ? "pinned" : "no move to one of them pays or fits");
+    return bal__pls_add_reject(s, &rj);
+}
+
 /* ---- the plan's moves --------------------------------------------------- */
 
 static void why_text(const srch *s, int v, int a, int b, int mate, bool evac,

@@ -331,10 +331,16 @@ static int finish(srch *s, bal__pl_search_out *out)
     out->floor = s->floor;
     out->pfloor = s->pfloor;
     for (v = 0; v < s->nv; v++) {
-        if (bal__pls_moved(s, v) || s->in->hosts[s->host[v]].drained)
+        int n0 = out->nrejects;
+
+        /* One owed a move that stays has said why (evacuate). */
+        if (bal__pls_moved(s, v) || bal__pl_owed(s->in, v, s->host[v]))
             continue;
         if (s->m->w[v] > 0 && s->share[v] < 1 - SHARE_EPS &&
             (rc = bal__pls_explain(s, v)))
+            return rc;
+        /* A should_run_on rule it does not keep is said too. */
+        if (out->nrejects == n0 && (rc = bal__pls_explain_should(s, v)))
             return rc;
     }
     out->place = malloc(((size_t)s->nv + 1) * sizeof(int));
