@@ -563,6 +563,21 @@ t "--apply: undrain HostA" 0 "" -- -c "$tmp/mustA.conf" -b sim:paper undrain Hos
 t "--apply: pin vm2" 0 "" -- -c "$tmp/mustA.conf" -b sim:paper pin vm2
 t "--apply: a pinned VM's move refused" 3 "xl-balance: warning: vm1 HostA -> HostB refused: vm1 may run only on its must_run_on hosts, not on HostB
 xl-balance: warning: vm2 HostB -> HostA refused: vm2 is pinned (configuration pinned, or xl-balance pin)" -- -c "$tmp/mustA.conf" -b sim:paper rebalance --apply "$tmp/swap.json" --yes
+# A keep_together group moving whole is allowed; one of it pinned, the
+# other's move would part it and is refused too (three hosts: vm3 and
+# vm4 on HostC, both to HostA).
+cat >"$tmp/pair.json" <<'EOP'
+{"xl_balance_plan": 1, "moves": [
+ {"vm": "vm3", "uuid": "efc83263-cb2e-8640-9eea-4acd9174fb4c", "from": "HostC", "to": "HostA", "wave": 0},
+ {"vm": "vm4", "uuid": "f0c9c1dc-813a-85c3-8ffd-b80b7b230c50", "from": "HostC", "to": "HostA", "wave": 1}]}
+EOP
+rconf pair 'keep_together = ["vm3,vm4"]'
+PR="-c $tmp/pair.conf -b sim:tests/golden/drained.scn --state-dir $tmp/pr"
+t "--apply: a keep_together group moving whole" 0 "" -- $PR rebalance --apply "$tmp/pair.json" --dry-run
+has "--apply: the group moves whole" "Dry run: 2 moves planned, nothing moved."
+t "--apply: pin vm4" 0 "" -- $PR pin vm4
+t "--apply: the group's other half refused" 3 "xl-balance: warning: vm3 HostC -> HostA refused: vm3 on HostA would be parted from its keep_together group
+xl-balance: warning: vm4 HostC -> HostA refused: vm4 is pinned (configuration pinned, or xl-balance pin)" -- $PR rebalance --apply "$tmp/pair.json" --dry-run
 # The cooldown: the swap run, then the same saved plan again.
 CD="-c $E -b sim:paper --state-dir $tmp/cd"
 t "rebalance: the swap" 0 "" -- $CD rebalance --yes

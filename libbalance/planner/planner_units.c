@@ -852,6 +852,7 @@ int bal__pl_check_moves(bal_ctx *ctx, const bal__pl_input *in, const int *vm,
     srch s;
     rel *r = NULL;
     int i, nr = 0, k, rc;
+    bool changed;
 
     memset(&so, 0, sizeof(so));
     memset(&s, 0, sizeof(s));
@@ -861,33 +862,45 @@ int bal__pl_check_moves(bal_ctx *ctx, const bal__pl_input *in, const int *vm,
     if (!r) { rc = BAL_ENOMEM; goto out; }
     rc = bal__pls_init(&s, &m, &so);
     if (rc) goto out;
+    for (i = 0; i < n; i++) why_r[i] = -1;
     /* The plan as one unit: each VM from where it runs to where its last
      * move ends it, so that every rule is weighed on the placement the
-     * whole plan makes (a group that moves together stays together). */
-    for (i = 0; i < n; i++) {
-        if (vm[i] < 0 || vm[i] >= in->nvms || to[i] < 0 || to[i] >= in->nhosts)
-            continue;
-        for (k = 0; k < nr && r[k].v != vm[i]; k++) {}
-        r[k] = (rel){ vm[i], to[i] };
-        if (k == nr) nr++;
-    }
-    for (i = 0; i < n; i++) {
-        int v = vm[i];
-        bool evac;
+     * whole plan makes (a group that moves together stays together).  A
+     * refused move leaves the unit, and the rest is weighed again: its
+     * partner must not part a group on the strength of it. */
+    do {
+        changed = false;
+        nr = 0;
+        for (i = 0; i < n; i++) {
+            if (why_r[i] >= 0 || vm[i] < 0 || vm[i] >= in->nvms ||
+                to[i] < 0 || to[i] >= in->nhosts)
+                continue;
+            for (k = 0; k < nr && r[k].v != vm[i]; k++) {}
+            r[k] = (rel){ vm[i], to[i] };
+            if (k == nr) nr++;
+        }
+        for (i = 0; i < n; i++) {
+            int v = vm[i], w;
+            bool evac;
 
-        why_r[i] = -1;
-        if (v < 0 || v >= in->nvms || to[i] < 0 || to[i] >= in->nhosts)
-            continue;
-        for (k = 0; r[k].v != v; k++) {}
-        if (r[k].to == s.host[v]) continue;     /* there and back */
-        /* As the search: an owed move is held by neither cooldown nor
-         * ping-pong, nor by a should_run_on set. */
-        evac = bal__pl_owed(in, v, s.host[v]);
-        if (in->vms[v].pinned) why_r[i] = BAL__PL_PINNED;
-        else if (!evac && !bal__pls_movable(&s, v))
-            why_r[i] = BAL__PL_COOLDOWN;
-        else why_r[i] = blocked(&s, v, r[k].to, r, nr, evac);
-    }
+            if (why_r[i] >= 0 || v < 0 || v >= in->nvms || to[i] < 0 ||
+                to[i] >= in->nhosts)
+                continue;
+            for (k = 0; r[k].v != v; k++) {}
+            if (r[k].to == s.host[v]) continue;     /* there and back */
+            /* As the search: an owed move is held by neither cooldown nor
+             * ping-pong, nor by a should_run_on set. */
+            evac = bal__pl_owed(in, v, s.host[v]);
+            if (in->vms[v].pinned) w = BAL__PL_PINNED;
+            else if (!evac && !bal__pls_movable(&s, v)) w = BAL__PL_COOLDOWN;
+            else w = blocked(&s, v, r[k].to, r, nr, evac);
+            if (w < 0) continue;
+            /* Every move of that VM: it moves whole or not at all. */
+            for (k = 0; k < n; k++)
+                if (vm[k] == v) why_r[k] = w;
+            changed = true;
+        }
+    } while (changed);
 out:
     if (rc == BAL_ENOMEM) BAL__ERR(ctx, "planner: out of memory");
     bal__pls_dispose(&s);
