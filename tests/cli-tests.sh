@@ -585,6 +585,13 @@ t "rebalance: the swap" 0 "" -- $CD rebalance --yes
 check "--apply within the cooldown: exit 3" test $? -eq 3
 check "--apply within the cooldown: both refused, said why" test "$(grep -c 'refused: vm[12] migrated at .*(cooldown)$' "$tmp/err")" -eq 2
 check "--apply within the cooldown: nothing moved" test "$(wc -l <"$tmp/cd/history")" -eq 2
+# Ping-pong: the history says vm1 came to HostA from HostB (the swap's
+# record turned round); no cooldown, so only the window refuses it.
+mkdir -m 700 "$tmp/pp"
+sed 's/"vm":"vm1","from":"HostA","to":"HostB"/"vm":"vm1","from":"HostB","to":"HostA"/' "$tmp/cd/history" >"$tmp/pp/history"
+rconf nocool 'cooldown = 0'
+t "--apply: a move back within the ping-pong window refused" 0 "xl-balance: warning: vm1 HostA -> HostB refused: vm1 came to HostA from HostB within the last 86400 s (pingpong_window): not back" -- -c "$tmp/nocool.conf" -b sim:paper --state-dir "$tmp/pp" rebalance --apply "$tmp/swap.json" --dry-run
+has "--apply: ping-pong: the other move stays planned" "Dry run: 1 move planned, nothing moved."
 
 echo "cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
