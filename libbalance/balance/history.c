@@ -110,17 +110,16 @@ static int hist_line(const bal__hist *h, char **line_r, size_t *len_r)
 
 /* Keeps the newest whole lines of at most half the limit: only that
  * tail is read, so that a history of any size is cut (one past the
- * reader's cap could not be read whole); written to a temporary file,
- * synced, renamed over the history, directory synced. */
+ * reader's cap could not be read whole); the history replaced in one
+ * step (bal__state_replace). */
 static int history_cut(bal_ctx *ctx, int dirfd, const char *path)
 {
-    static const char tmpname[] = BAL__HISTORY_FILE ".new";
     const size_t want = BAL__HISTORY_MAX_BYTES / 2 + 1;  /* + the byte
                                                           * before it */
-    char *buf = NULL, *keep, tmppath[4200];
+    char *buf = NULL, *keep;
     struct stat st;
     ssize_t got;
-    int fd = -1, out_fd = -1, rc;
+    int fd = -1, rc;
 
     rc = bal__state_open(ctx, dirfd, path, BAL__HISTORY_FILE, "state file",
                          O_RDONLY, &fd);
@@ -139,28 +138,10 @@ static int history_cut(bal_ctx *ctx, int dirfd, const char *path)
     /* From the first line that starts within the tail. */
     keep = memchr(buf, '\n', want);
     keep = keep ? keep + 1 : buf + want;
-    snprintf(tmppath, sizeof(tmppath), "%s.new", path);
-    rc = bal__state_open(ctx, dirfd, tmppath, tmpname, "state file",
-                         O_WRONLY | O_CREAT | O_TRUNC, &out_fd);
-    if (rc) goto out;
-    if (bal__write_all(out_fd, keep, (size_t)(buf + want - keep)) ||
-        fsync(out_fd)) {
-        BAL__ERR(ctx, "%s: cannot write: %s", tmppath, strerror(errno));
-        rc = BAL_EIO;
-        goto out;
-    }
-    if (renameat(dirfd, tmpname, dirfd, BAL__HISTORY_FILE)) {
-        BAL__ERR(ctx, "%s: cannot replace: %s", path, strerror(errno));
-        rc = BAL_EIO;
-        goto out;
-    }
-    rc = bal__state_sync_dir(ctx, dirfd, path);
+    rc = bal__state_replace(ctx, dirfd, path, BAL__HISTORY_FILE, keep,
+                            (size_t)(buf + want - keep));
 
 out:
-    if (out_fd >= 0) {
-        close(out_fd);
-        if (rc) unlinkat(dirfd, tmpname, 0);
-    }
     if (fd >= 0) close(fd);
     free(buf);
     return rc;

@@ -20,6 +20,7 @@
 
 #include "base/config.h"
 #include "plan_input.h"
+#include "plan_rules.h"
 #include "base/uuidmap.h"
 
 #define MB 1e6
@@ -554,7 +555,11 @@ static int fill_vm(const struct bal_config *cfg, const bal_status *st,
     /* A domain reporting no memory (dying, or a broken peer) cannot be
      * weighed for a move: it stays, as 1 KiB. */
     out->mem_kb = v->mem_kb ? v->mem_kb : 1;
-    out->pinned = !v->mem_kb || in_list(cfg->pinned, cfg->npinned, v);
+    /* v->pinned: the configuration's and the admin's (`xl-balance pin'),
+     * as the status combined them; cfg's list again for a status built
+     * before it was set. */
+    out->pinned = !v->mem_kb || v->pinned ||
+                  in_list(cfg->pinned, cfg->npinned, v);
     rc = anti_group(cfg, v, &out->anti_group);
     if (rc) return rc;
     out->remaining_s = -1;      /* unknown: the horizon */
@@ -711,6 +716,9 @@ int bal__plan_input_build_ex(bal_ctx *ctx, const struct bal_config *cfg,
         h->net_Bps = bal__host_net_Bps(cfg, sh);
         h->free_kb = sh->free_kb > ((uint64_t)1 << 50) ? (int64_t)1 << 50
                                                        : (int64_t)sh->free_kb;
+        /* As pinned: the status's word (configuration and `xl-balance
+         * drain'), and the configuration's again. */
+        h->drained = st->hosts[i].drained;
         for (k = 0; k < cfg->ndrained; k++)
             if (!strcmp(cfg->drained[k], sh->name)) h->drained = true;
         if ((rc = host_storage(cfg, &sm, sh->name, &h->storage_mask)))
@@ -743,6 +751,7 @@ int bal__plan_input_build_ex(bal_ctx *ctx, const struct bal_config *cfg,
         nv++;
     }
     b.nvms = nv;
+    if ((rc = bal__plan_rules(ctx, cfg, &b))) goto out;
     if ((rc = learn_dirty(cfg, hist, nhist, &b, est))) goto out;
 
     /* The planner only needs what is within the ping-pong window. */

@@ -535,6 +535,25 @@ static int apply_live_names(bal_ctx *ctx, const char *file, bal__plan *plan,
     return 0;
 }
 
+/* A saved plan's moves that break a rule a plan made now keeps (a pin,
+ * a drain, a placement rule, the cooldown, ping-pong) are refused, with
+ * the rule, before validate weighs the rest (bal__apply_rules). */
+static int refuse_broken_rules(rb *r, const bal_status *st,
+                               const bal__plan *plan)
+{
+    char (*why)[BAL__APPLY_WHY_MAX];
+    int i, rc;
+
+    why = calloc((size_t)plan->n + 1, sizeof(*why));
+    if (!why) return BAL_ENOMEM;
+    rc = bal__apply_rules(r->ctx, r->cfg, st, plan, why);
+    for (i = 0; !rc && i < plan->n; i++)
+        if (why[i][0])
+            set_state(&r->rep->moves[i], BAL_MOVE_REFUSED, "%s", why[i]);
+    free(why);
+    return rc;
+}
+
 /* Refuses, with the reason, every move the live state does not allow:
  * its VM is gone or elsewhere, its destination is unknown or lacks the
  * memory (counting what earlier moves bring and, after their wave, take
@@ -1038,6 +1057,17 @@ int bal__state_take(bal_ctx *ctx, const struct bal_config *cfg,
     return 0;
 }
 
+int bal__state_take_excl(bal_ctx *ctx, const struct bal_config *cfg,
+                         int *dirfd_r, int *lockfd_r)
+{
+    int rc = bal__state_take(ctx, cfg, dirfd_r, lockfd_r);
+
+    if (rc || *lockfd_r >= 0) return rc;
+    close(*dirfd_r);
+    *dirfd_r = -1;
+    return BAL_ELOCKED;
+}
+
 int bal_rebalance(bal_ctx *ctx, bal_backend *be, const bal_config *cfg,
                   const bal_rebalance_options *o,
                   bal_rebalance_report **report_r)
@@ -1129,6 +1159,10 @@ int bal_rebalance(bal_ctx *ctx, bal_backend *be, const bal_config *cfg,
     }
     rc = report_moves(&r, &step.plan, step.pred, st);
     if (rc) goto out;
+    if (o->apply) {
+        rc = refuse_broken_rules(&r, st, &step.plan);
+        if (rc) goto out;
+    }
     rc = validate(&r, st, o->max_moves, &nrun);
     if (rc) goto out;
 
