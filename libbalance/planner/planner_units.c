@@ -1419,9 +1419,10 @@ static bool consider(srch *s, const rel *r, int n, cand *best, double bound,
     eval_unit(s, r, n, &e, true);
     if (!(e.net > 0)) return false;
     /* One of the wider search's: the pairs it parts let it off no
-     * margin (of many units weighed, one that only pays its copy would
-     * be taken for any drift of the demands). */
-    if (part && !(e.benefit - e.cost > e.n * s->p->margin * e.W)) return false;
+     * margin, and it owes two per migration (of many units weighed, one
+     * that only pays its copy would be taken for any drift of the
+     * demands: test_planner_props' calm promise). */
+    if (part && !(e.benefit - e.cost > 2 * e.n * s->p->margin * e.W)) return false;
     if (!bal__pls_better(e.net, e.spread, n, r, best->net, best->spread, best->n, best->r))
         return false;
     if (bal__pls_unit_blocked(s, r, n, false) >= 0) return false;
