@@ -374,6 +374,40 @@ t "openmetrics after a rebalance" 0 "" -- -c "$tmp/ctr.conf" -b sim:paper status
 has "two migrations counted" 'xl_balance_migrations_total{result="done"} 2'
 has "counters were read" 'xl_balance_history_available 1'
 
+# ---- the metrics textfile (metrics_textfile) ---------------------------------
+# Every run leaves it, in Prometheus's text format, replaced whole.
+mkdir -m 700 "$tmp/tf" "$tmp/tfstate"
+mkdir -m 755 "$tmp/tf/prom"
+TF="$tmp/tf/prom/xl-balance.prom"
+printf 'metrics_textfile = "%s"\n' "$TF" >"$tmp/tf.conf"
+chmod 600 "$tmp/tf.conf"
+TFR="-c $tmp/tf.conf -b sim:paper --state-dir $tmp/tfstate"
+t "textfile: status writes it" 0 "" -- $TFR status
+check "textfile: written, mode 0644 (the collector runs as its own user)" test "$(stat -c %a "$TF")" = 644
+check "textfile: no temporary file left" test "$(ls -A "$tmp/tf/prom")" = xl-balance.prom
+check "textfile: no EOF marker" test "$(grep -c '^# EOF' "$TF")" = 0
+check "textfile: no stateset or info family" test "$(grep -cE '^# TYPE .* (stateset|info)$' "$TF")" = 0
+check "textfile: counters and gauges only" test "$(grep '^# TYPE' "$TF" | grep -cvE ' (counter|gauge)$')" = 0
+check "textfile: a counter's TYPE names its _total series" grep -qx '# TYPE xl_balance_vm_cpu_seconds_total counter' "$TF"
+check "textfile: the VM's type a labelled gauge" grep -q '^xl_balance_vm_type{host="HostA",vm="vm1",uuid="[0-9a-f-]*",type="io"} 1$' "$TF"
+check "textfile: every family has HELP" test "$(grep -c '^# HELP' "$TF")" = "$(grep -c '^# TYPE' "$TF")"
+check "textfile: disk bytes read, a counter" grep -q '^xl_balance_vm_disk_read_bytes_total{host="HostA",vm="vm1",uuid="[0-9a-f-]*"} [1-9][0-9]*$' "$TF"
+if command -v promtool >/dev/null 2>&1; then
+    if out=$(promtool check metrics <"$TF" 2>&1); then ok "textfile: promtool check metrics accepts it"
+    else bad "textfile: promtool check metrics" "$out"; fi
+else
+    echo "skipped: promtool not installed (textfile: promtool check metrics; tests/install-deps.sh installs it)"
+fi
+t "openmetrics: the counters there too" 0 "" -- $TFR status --openmetrics
+has "openmetrics: a counter family" '# TYPE xl_balance_vm_cpu_seconds counter'
+has "openmetrics: its _total sample" 'xl_balance_vm_network_transmit_bytes_total{host="HostB"'
+has "openmetrics: the stateset stays" '# TYPE xl_balance_vm_type stateset'
+rm "$TF"
+t "textfile: plan writes it" 0 "" -- $TFR plan
+check "textfile: after plan" test -s "$TF"
+t "textfile: rebalance writes it" 0 "" -- $TFR rebalance --yes
+check "textfile: rebalance's moves counted" grep -qx 'xl_balance_migrations_total{result="done"} 2' "$TF"
+
 # ---- state files: no link followed, no FIFO waited on (timeout: a run
 # that waited on one would hang) ---------------------------------------------
 mkdir -m 700 "$tmp/sf" "$tmp/sf/state"

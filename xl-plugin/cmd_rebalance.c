@@ -247,6 +247,7 @@ int cmd_rebalance(int argc, char **argv)
         ret = EXIT_LOCKED;  /* the library said who holds it */
         break;
     }
+    ret = cli_metrics_textfile(cfg, bal_rebalance_report_status(rep), ret);
 
 out:
     free(json);

@@ -162,6 +162,13 @@ const bal__config_key bal__config_keys[] = {
       OFF(link_history), NOCOUNT, "0 to 100",
       "measured migrations per host pair whose median rate replaces the "
       "modelled bandwidth of that pair (0: learn nothing)", NULL },
+    /* Operations (doc/config.md, "Metrics and notifications"). */
+    { "metrics_textfile", BAL__CK_STRING, BAL__CK_PROMFILE, "\"\"", 0, 0, 0,
+      false, 1, OFF(metrics_textfile), NOCOUNT,
+      "\"\" or an absolute path ending in .prom",
+      "file every status, plan and rebalance replaces with its metrics in "
+      "Prometheus's text format, for node_exporter's textfile collector "
+      "(\"\": none)", NULL },
 };
 
 const int bal__config_nkeys =

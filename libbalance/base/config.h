@@ -29,6 +29,9 @@ typedef enum {
                                * more; a VM in one group at most */
 #define BAL__CK_STORAGE 16u   /* each item "host:storageA,storageB"; each
                                * host once */
+#define BAL__CK_PROMFILE 32u  /* "" (none) or an absolute path ending in
+                               * .prom: what node_exporter's textfile
+                               * collector reads */
 
 typedef struct bal__config_key {
     const char *name;

@@ -112,6 +112,9 @@ struct bal_config {
     double dirty_Bps;          /* memory a VM dirties, beyond its reads */
     int link_history;          /* measured migrations per host pair the
                                 * planner learns a link's rate from */
+
+    /* Operations: the metrics textfile (run/metrics.c; NULL: none). */
+    char *metrics_textfile;
 };
 
 /* The defaults, as a function so that tests and bal_config_alloc agree. */

@@ -1138,6 +1138,8 @@ int bal_rebalance(bal_ctx *ctx, bal_backend *be, const bal_config *cfg,
     if (rc) goto out;
 
 done:
+    rep->status = st;
+    st = NULL;
     *report_r = rep;
     rep = NULL;
     rc = 0;
@@ -1162,7 +1164,13 @@ void bal_rebalance_report_free(bal_rebalance_report *r)
     if (!r) return;
     free(r->moves);
     free(r->rec);
+    bal_status_free(r->status);
     free(r);
+}
+
+const bal_status *bal_rebalance_report_status(const bal_rebalance_report *r)
+{
+    return r ? r->status : NULL;
 }
 
 bal_rebalance_outcome bal_rebalance_report_outcome(

@@ -56,6 +56,7 @@ struct bal_rebalance_report {
     int nmoves;
     bal__rb_recovery *rec;
     int nrec;
+    bal_status *status;         /* what the run sampled first; NULL: none */
 };
 
 #endif
