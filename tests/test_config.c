@@ -212,7 +212,7 @@ static void test_table(void **state)
 {
     int i, j;
 
-    assert_int_equal(bal__config_nkeys, 36);
+    assert_int_equal(bal__config_nkeys, 38);
     for (i = 0; i < bal__config_nkeys; i++) {
         const bal__config_key *k = &bal__config_keys[i];
 
@@ -589,6 +589,13 @@ static void test_bad_commands(void **state)
                ":1: transport: entry 2 is empty");
     expect_bad("transport = \"ssh\"\n",
                ":1: transport must be a list, as in transport = [\"...\"]");
+    expect_bad("notify_command = \"mail root\"\n",
+               ":1: notify_command must be a list, as in notify_command = "
+               "[\"...\"]");
+    expect_bad("notify_command = [\"\"]\n",
+               ":1: notify_command: entry 1 is empty");
+    expect_bad("notify_timeout = 0\n",
+               ":1: notify_timeout: 0 is out of range (1 to 3600)");
 }
 
 /* metrics_textfile: "" or an absolute NAME.prom. */
@@ -613,9 +620,14 @@ static void test_promfile(void **state)
 
     assert_int_equal(bal_config_alloc(&cfg), 0);
     assert_null(cfg->metrics_textfile);
-    path = tu_tmpfile("metrics_textfile = \"/d/x.prom\"\n");
+    path = tu_tmpfile("metrics_textfile = \"/d/x.prom\"\n"
+                      "notify_command = [\"/bin/x\", \"-a\"]\n");
     assert_int_equal(bal_config_load(ctx, cfg, path, true), 0);
     assert_string_equal(cfg->metrics_textfile, "/d/x.prom");
+    assert_int_equal(cfg->nnotify_command, 2);
+    assert_string_equal(cfg->notify_command[1], "-a");
+    assert_null(cfg->notify_command[2]);
+    assert_true(cfg->notify_timeout == 30);
     unlink(path);
     free(path);
     path = tu_tmpfile("metrics_textfile = \"\"\n");

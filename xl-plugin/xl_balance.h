@@ -42,6 +42,7 @@ extern const char *g_config_file;    /* -c FILE, or NULL: the default */
 extern const char *g_backend;        /* -b SPEC, or NULL: xen */
 extern const char *g_state_dir;      /* --state-dir DIR, or NULL */
 extern int g_verbose;
+extern bool g_syslog;                /* --syslog: the log sink is syslog */
 extern bal_ctx *g_ctx;
 
 /* Verbs. */

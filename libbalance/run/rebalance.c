@@ -1140,6 +1140,7 @@ int bal_rebalance(bal_ctx *ctx, bal_backend *be, const bal_config *cfg,
 done:
     rep->status = st;
     st = NULL;
+    bal__notify(ctx, cfg, rep);
     *report_r = rep;
     rep = NULL;
     rc = 0;
