@@ -189,8 +189,11 @@ const char *bal_backend_name(const bal_backend *be);
  * (0700, under $TMPDIR or /tmp) that bal_config_free removes with all in
  * it, so that such a run never reads or writes the dom0's state
  * (/var/lib/xl-balance) nor plans from its history.  On xen the defaults
- * stay.  BAL_ECONFIG, logged, when state_dir holds the lock file;
- * BAL_EIO, logged, when the private directory cannot be made. */
+ * stay.  BAL_ECONFIG, logged, when state_dir holds the lock file, or
+ * when the directory of the configuration's metrics_textfile is none
+ * (checked here, before the run: bal_metrics_textfile writes there
+ * after it); BAL_EIO, logged, when the private directory cannot be
+ * made. */
 int bal_config_set_state(bal_ctx *ctx, bal_config *cfg, const bal_backend *be,
                          const char *state_dir);
 /* Lets seconds pass between two samples: sleeps on xen, advances the
@@ -230,6 +233,13 @@ typedef struct bal_vm_info {
     /* Added after 0.2.0 (the struct grows at its end): */
     bool pinned;         /* never moved: configuration pinned, or
                           * `xl-balance pin' */
+    /* The domain's cumulative counters in the newest sample, since it
+     * started on its host (they restart after a reboot or a migration):
+     * what a scraper takes rates of itself. */
+    double cpu_s;        /* CPU time of all its vCPUs, seconds */
+    uint64_t rd_bytes, wr_bytes;        /* its virtual block devices */
+    uint64_t rd_reqs, wr_reqs;
+    uint64_t net_rx_bytes, net_tx_bytes;    /* its vifs */
 } bal_vm_info;
 
 typedef struct bal_host_info {
@@ -400,6 +410,9 @@ const bal_plan_host_info *bal_plan_report_host(const bal_plan_report *r,
  * the waves, the rejections and the placement beside it; *json_r
  * malloc'd. */
 int bal_plan_report_json(const bal_plan_report *r, char **json_r);
+/* The status the plan was made from; NULL for bal_plan_cluster's (no
+ * live status).  Valid until r is freed. */
+const bal_status *bal_plan_report_status(const bal_plan_report *r);
 
 /* ---- rebalance: sample, plan, migrate, verify --------------------------
  * One run of `xl-balance rebalance' (doc/rebalance.md): takes the lock,
@@ -519,6 +532,10 @@ const bal_rebalance_recovery *bal_rebalance_report_recovered(
 /* The report as JSON: a plan file (every move with vm, uuid, from, to,
  * wave) that also says each move's state; *json_r malloc'd. */
 int bal_rebalance_report_json(const bal_rebalance_report *r, char **json_r);
+/* The status the run sampled before it moved anything; NULL when it
+ * sampled none (locked, stopped by an earlier run's journal).  Valid
+ * until r is freed. */
+const bal_status *bal_rebalance_report_status(const bal_rebalance_report *r);
 
 /* ---- migrate: one VM, named by the admin ------------------------------
  * `xl-balance migrate DOMAIN HOST': like `xl migrate', through the
@@ -618,6 +635,32 @@ int bal_counters_read(bal_ctx *ctx, const bal_config *cfg,
 /* One total; 0 for a counter this library does not know, or c NULL. */
 uint64_t bal_counters_value(const bal_counters *c, bal_counter which);
 void bal_counters_free(bal_counters *c);
+
+/* ---- metrics: the status for Prometheus ---------------------------------
+ * Every family of a status (rates and levels as gauges, each domain's
+ * cumulative counters as _total counters, types, hosts) and the totals
+ * above, in one of two formats (README, "Metrics"). */
+
+typedef enum {
+    BAL_METRICS_OPENMETRICS = 0,    /* OpenMetrics 1.0, "# EOF" last
+                                     * (status --openmetrics) */
+    BAL_METRICS_PROMETHEUS,         /* Prometheus text 0.0.4: counters and
+                                     * gauges only, what node_exporter's
+                                     * textfile collector reads */
+} bal_metrics_format;
+
+/* st (and counters; NULL: not read, then reported as 0) in format fmt to
+ * f.  0, BAL_EIO when writing to f failed, BAL_EINVAL. */
+int bal_metrics_write(const bal_status *st, const bal_counters *counters,
+                      bal_metrics_format fmt, FILE *f);
+/* When the configuration names a metrics_textfile: st and the totals, in
+ * BAL_METRICS_PROMETHEUS, replace it in one step (a temporary file in its
+ * directory, synced, renamed over it; mode 0644), so that the collector
+ * never reads it half written.  0 also when none is named.  BAL_EIO,
+ * logged ("FILE: cannot write the metrics: DIR: No such file or
+ * directory"), the file as it was. */
+int bal_metrics_textfile(bal_ctx *ctx, const bal_config *cfg,
+                         const bal_status *st);
 
 #ifdef __cplusplus
 }

@@ -374,6 +374,99 @@ t "openmetrics after a rebalance" 0 "" -- -c "$tmp/ctr.conf" -b sim:paper status
 has "two migrations counted" 'xl_balance_migrations_total{result="done"} 2'
 has "counters were read" 'xl_balance_history_available 1'
 
+# ---- the metrics textfile (metrics_textfile) ---------------------------------
+# Every run leaves it, in Prometheus's text format, replaced whole.
+mkdir -m 700 "$tmp/tf" "$tmp/tfstate"
+mkdir -m 755 "$tmp/tf/prom"
+TF="$tmp/tf/prom/xl-balance.prom"
+printf 'metrics_textfile = "%s"\n' "$TF" >"$tmp/tf.conf"
+chmod 600 "$tmp/tf.conf"
+TFR="-c $tmp/tf.conf -b sim:paper --state-dir $tmp/tfstate"
+t "textfile: status writes it" 0 "" -- $TFR status
+check "textfile: written, mode 0644 (the collector runs as its own user)" test "$(stat -c %a "$TF")" = 644
+check "textfile: no temporary file left" test "$(ls -A "$tmp/tf/prom")" = xl-balance.prom
+check "textfile: no EOF marker" test "$(grep -c '^# EOF' "$TF")" = 0
+check "textfile: no stateset or info family" test "$(grep -cE '^# TYPE .* (stateset|info)$' "$TF")" = 0
+check "textfile: counters and gauges only" test "$(grep '^# TYPE' "$TF" | grep -cvE ' (counter|gauge)$')" = 0
+check "textfile: a counter's TYPE names its _total series" grep -qx '# TYPE xl_balance_vm_cpu_seconds_total counter' "$TF"
+check "textfile: the VM's type a labelled gauge" grep -q '^xl_balance_vm_type{host="HostA",vm="vm1",uuid="[0-9a-f-]*",type="io"} 1$' "$TF"
+check "textfile: every family has HELP" test "$(grep -c '^# HELP' "$TF")" = "$(grep -c '^# TYPE' "$TF")"
+check "textfile: disk bytes read, a counter" grep -q '^xl_balance_vm_disk_read_bytes_total{host="HostA",vm="vm1",uuid="[0-9a-f-]*"} [1-9][0-9]*$' "$TF"
+if command -v promtool >/dev/null 2>&1; then
+    if out=$(promtool check metrics <"$TF" 2>&1); then ok "textfile: promtool check metrics accepts it"
+    else bad "textfile: promtool check metrics" "$out"; fi
+else
+    echo "skipped: promtool not installed (textfile: promtool check metrics; tests/install-deps.sh installs it)"
+fi
+t "openmetrics: the counters there too" 0 "" -- $TFR status --openmetrics
+has "openmetrics: a counter family" '# TYPE xl_balance_vm_cpu_seconds counter'
+has "openmetrics: its _total sample" 'xl_balance_vm_network_transmit_bytes_total{host="HostB"'
+has "openmetrics: the stateset stays" '# TYPE xl_balance_vm_type stateset'
+rm "$TF"
+t "textfile: plan writes it" 0 "" -- $TFR plan
+check "textfile: after plan" test -s "$TF"
+t "textfile: rebalance writes it" 0 "" -- $TFR rebalance --yes
+check "textfile: rebalance's moves counted" grep -qx 'xl_balance_migrations_total{result="done"} 2' "$TF"
+
+# ---- notify_command: told of a rebalance that moved or failed ----------------
+mkdir -m 700 "$tmp/nf"
+printf '#!/bin/sh\n# Keeps its stdin and arguments, for the test to read.\ncat >"$1.json" && echo "$*" >"$1.args"\n' >"$tmp/nf/hook"
+chmod 755 "$tmp/nf/hook"
+printf 'notify_command = [ "%s", "%s" ]\n' "$tmp/nf/hook" "$tmp/nf/got" >"$tmp/nf.conf"
+chmod 600 "$tmp/nf.conf"
+NF="-c $tmp/nf.conf -b sim:paper --state-dir $tmp/nf/state"
+t "notify: a dry run tells no one" 0 "" -- $NF rebalance --dry-run
+t "notify: plan tells no one" 0 "" -- $NF plan
+check "notify: not run without a move" test ! -e "$tmp/nf/got.json"
+t "notify: a rebalance that moved" 0 "" -- $NF rebalance --yes --json
+check "notify: its stdin is the run's JSON report" cmp -s "$tmp/out" "$tmp/nf/got.json"
+check "notify: its arguments as configured, no shell" grep -qxF "$tmp/nf/got" "$tmp/nf/got.args"
+rm "$tmp/nf/got.json"
+t "notify: nothing to do (no move allowed)" 0 "" -- $NF rebalance --yes --max-moves 0
+check "notify: nothing to do, silently" test ! -s "$tmp/out"
+check "notify: not run when nothing moved" test ! -e "$tmp/nf/got.json"
+# An undefined state: an earlier run's journal names a VM found nowhere.
+mkdir -m 700 "$tmp/nf/undef"
+printf 'xl-balance-journal 1 99999 1700000000.000\nplanned 1700000000.000 11111111-2222-4333-8444-555555555555 HostA HostB 0 gone\nstarted 1700000000.000 11111111-2222-4333-8444-555555555555 HostA HostB - gone\n' >"$tmp/nf/undef/journal"
+chmod 600 "$tmp/nf/undef/journal"
+"$XLB" -c "$tmp/nf.conf" -b sim:paper --state-dir "$tmp/nf/undef" rebalance --yes >"$tmp/out" 2>"$tmp/err" </dev/null
+check "notify: an undefined state exits 6" test "$?" = 6
+check "notify: told of the undefined state" grep -q '"outcome": "undefined"' "$tmp/nf/got.json"
+check "notify: the report names the VM in doubt" grep -q '"found": "neither"' "$tmp/nf/got.json"
+# Its own failure is logged, and changes nothing else.
+printf 'notify_command = [ "false" ]\n' >"$tmp/nf-false.conf"
+printf 'notify_command = [ "%s/nf/none" ]\n' "$tmp" >"$tmp/nf-none.conf"
+printf 'notify_command = [ "sleep", "97" ]\nnotify_timeout = 1\n' >"$tmp/nf-hang.conf"
+chmod 600 "$tmp/nf-false.conf" "$tmp/nf-none.conf" "$tmp/nf-hang.conf"
+t "notify: a failing hook: logged, exit unchanged" 0 "xl-balance: notify_command: false exited with status 1" -- -c "$tmp/nf-false.conf" -b sim:paper --state-dir "$tmp/nf/s1" rebalance --yes
+has "notify: a failing hook: the moves made" "moved vm1 HostA -> HostB"
+t "notify: a hook that cannot run: logged, exit unchanged" 0 "xl-balance: notify_command: cannot run $tmp/nf/none: No such file or directory" -- -c "$tmp/nf-none.conf" -b sim:paper --state-dir "$tmp/nf/s2" rebalance --yes
+start=$(date +%s)
+t "notify: a hanging hook: stopped at notify_timeout, exit unchanged" 0 "xl-balance: notify_command: timed out after 1 s" -- -c "$tmp/nf-hang.conf" -b sim:paper --state-dir "$tmp/nf/s3" rebalance --yes
+check "notify: a hanging hook does not hold the run" test $(( $(date +%s) - start )) -lt 20
+check "notify: the hanging hook was stopped" test -z "$(pgrep -x -f 'sleep 97')"
+
+# ---- --syslog: moves at notice, failures at err, without -v -----------------
+# A syslog of the run's own (tests/syslog-capture.sh, in a private mount
+# namespace): where unshare cannot make one, say so.
+if [ "$(id -u)" = 0 ] && command -v python3 >/dev/null 2>&1 &&
+        unshare -m true 2>/dev/null; then
+    mkdir -m 700 "$tmp/sl"
+    unshare -m sh tests/syslog-capture.sh "$tmp/sl" "$XLB" --syslog -c "$E" -b sim:paper --state-dir "$tmp/sl/st" rebalance --yes >"$tmp/out" 2>"$tmp/err" </dev/null
+    check "syslog: rebalance exits 0" test "$?" = 0
+    check "syslog: a move at notice (daemon.notice, <29>), no -v" grep -q '^<29>.*xl-balance\[[0-9]*\]: moved vm1 ([0-9a-f-]*) HostA -> HostB in 39.9 s$' "$tmp/sl/syslog"
+    check "syslog: both moves, nothing else" test "$(wc -l <"$tmp/sl/syslog")" = 2
+    mkdir -m 700 "$tmp/sl/undef"
+    printf 'xl-balance-journal 1 99999 1700000000.000\nplanned 1700000000.000 11111111-2222-4333-8444-555555555555 HostA HostB 0 gone\nstarted 1700000000.000 11111111-2222-4333-8444-555555555555 HostA HostB - gone\n' >"$tmp/sl/undef/journal"
+    chmod 600 "$tmp/sl/undef/journal"
+    : >"$tmp/sl/syslog"
+    unshare -m sh tests/syslog-capture.sh "$tmp/sl" "$XLB" --syslog -c "$E" -b sim:paper --state-dir "$tmp/sl/undef" rebalance --yes >"$tmp/out" 2>"$tmp/err" </dev/null
+    check "syslog: an undefined state exits 6" test "$?" = 6
+    check "syslog: the undefined state at err (daemon.err, <27>), no -v" grep -q '^<27>.*: an earlier run (pid 99999, .*) did not finish the migration of gone' "$tmp/sl/syslog"
+else
+    echo "skipped: --syslog to a private /dev/log (needs root, python3 and unshare -m)"
+fi
+
 # ---- state files: no link followed, no FIFO waited on (timeout: a run
 # that waited on one would hang) ---------------------------------------------
 mkdir -m 700 "$tmp/sf" "$tmp/sf/state"

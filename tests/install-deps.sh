@@ -3,7 +3,10 @@
 # when they are missing.  Root on a fresh Debian 12 machine: apt-get.
 set -eu
 
-pkgs="gcc make pkg-config libxen-dev libyajl-dev libcmocka-dev valgrind"
+# prometheus: for its promtool, which checks the metrics textfile
+# (tests/cli-tests.sh); where a policy-rc.d or no init system stops it,
+# its server is not started by the install.
+pkgs="gcc make pkg-config libxen-dev libyajl-dev libcmocka-dev valgrind prometheus"
 missing=""
 for p in $pkgs; do
     if ! dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null |

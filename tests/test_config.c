@@ -212,7 +212,7 @@ static void test_table(void **state)
 {
     int i, j;
 
-    assert_int_equal(bal__config_nkeys, 38);
+    assert_int_equal(bal__config_nkeys, 41);
     for (i = 0; i < bal__config_nkeys; i++) {
         const bal__config_key *k = &bal__config_keys[i];
 
@@ -589,6 +589,54 @@ static void test_bad_commands(void **state)
                ":1: transport: entry 2 is empty");
     expect_bad("transport = \"ssh\"\n",
                ":1: transport must be a list, as in transport = [\"...\"]");
+    expect_bad("notify_command = \"mail root\"\n",
+               ":1: notify_command must be a list, as in notify_command = "
+               "[\"...\"]");
+    expect_bad("notify_command = [\"\"]\n",
+               ":1: notify_command: entry 1 is empty");
+    expect_bad("notify_timeout = 0\n",
+               ":1: notify_timeout: 0 is out of range (1 to 3600)");
+}
+
+/* metrics_textfile: "" or an absolute NAME.prom. */
+static void test_promfile(void **state)
+{
+    tu_log lg;
+    bal_ctx *ctx = tu_ctx(&lg);
+    bal_config *cfg = NULL;
+    char *path;
+
+    expect_bad("metrics_textfile = \"x.prom\"\n",
+               ":1: metrics_textfile: `x.prom' is not an absolute path");
+    expect_bad("metrics_textfile = \"/d/x.txt\"\n",
+               ":1: metrics_textfile: `/d/x.txt' is not named NAME.prom "
+               "(node_exporter's textfile collector reads *.prom only)");
+    expect_bad("metrics_textfile = \"/d/.prom\"\n",
+               ":1: metrics_textfile: `/d/.prom' is not named NAME.prom "
+               "(node_exporter's textfile collector reads *.prom only)");
+    expect_bad("metrics_textfile = \"/\"\n",
+               ":1: metrics_textfile: `/' is not named NAME.prom "
+               "(node_exporter's textfile collector reads *.prom only)");
+
+    assert_int_equal(bal_config_alloc(&cfg), 0);
+    assert_null(cfg->metrics_textfile);
+    path = tu_tmpfile("metrics_textfile = \"/d/x.prom\"\n"
+                      "notify_command = [\"/bin/x\", \"-a\"]\n");
+    assert_int_equal(bal_config_load(ctx, cfg, path, true), 0);
+    assert_string_equal(cfg->metrics_textfile, "/d/x.prom");
+    assert_int_equal(cfg->nnotify_command, 2);
+    assert_string_equal(cfg->notify_command[1], "-a");
+    assert_null(cfg->notify_command[2]);
+    assert_true(cfg->notify_timeout == 30);
+    unlink(path);
+    free(path);
+    path = tu_tmpfile("metrics_textfile = \"\"\n");
+    assert_int_equal(bal_config_load(ctx, cfg, path, true), 0);
+    assert_string_equal(cfg->metrics_textfile, "");
+    unlink(path);
+    free(path);
+    bal_config_free(cfg);
+    bal_ctx_free(ctx);
 }
 
 /* The planner's keys: numbers out of range, and each list's own rules. */
@@ -988,6 +1036,7 @@ int main(void)
         cmocka_unit_test(test_bad_thresholds),
         cmocka_unit_test(test_bad_hosts),
         cmocka_unit_test(test_bad_commands),
+        cmocka_unit_test(test_promfile),
         cmocka_unit_test(test_bad_planner_keys),
         cmocka_unit_test(test_bad_files),
         cmocka_unit_test(test_shipped_conf),

@@ -30,17 +30,6 @@ static void fx_init(tu_fx *f)
     tu_fx_init(f, "sim:" SCN);
 }
 
-static const bal_vm_info *status_vm(const bal_status *st, const char *name)
-{
-    int i;
-
-    for (i = 0; i < bal_status_num_vms(st); i++)
-        if (!strcmp(bal_status_vm(st, i)->name, name))
-            return bal_status_vm(st, i);
-    fail_msg("no vm %s", name);
-    return NULL;
-}
-
 /* ---- status ------------------------------------------------------------- */
 
 static void test_status(void **state)
@@ -55,7 +44,7 @@ static void test_status(void **state)
     fx_init(&f);
     assert_int_equal(bal_status_collect(f.ctx, f.be, f.cfg, &st), 0);
     for (i = 0; i < 2; i++) {
-        const bal_vm_info *v = status_vm(st, i ? "vm3" : "vm1");
+        const bal_vm_info *v = tu_status_vm(st, i ? "vm3" : "vm1");
 
         assert_int_equal(v->type, BAL_TYPE_NET);
         assert_true(v->heavy);
@@ -64,8 +53,8 @@ static void test_status(void **state)
         assert_true(v->net_tx_Bps > 0.48 * NIC && v->net_rx_Bps == 0);
         assert_true(v->level[BAL_RES_CPU] < 0.01);
     }
-    assert_int_equal(status_vm(st, "vm2")->type, BAL_TYPE_CPU);
-    assert_int_equal(status_vm(st, "vm4")->type, BAL_TYPE_CPU);
+    assert_int_equal(tu_status_vm(st, "vm2")->type, BAL_TYPE_CPU);
+    assert_int_equal(tu_status_vm(st, "vm4")->type, BAL_TYPE_CPU);
     ha = bal_status_host(st, 0);
     hb = bal_status_host(st, 1);
     assert_int_equal(ha->ntype[BAL_TYPE_NET], 2);

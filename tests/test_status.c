@@ -112,17 +112,6 @@ static bal_status *collect(fake *f, tu_log *lg)
     return st;
 }
 
-static const bal_vm_info *vm(const bal_status *st, const char *name)
-{
-    int i;
-
-    for (i = 0; i < bal_status_num_vms(st); i++)
-        if (!strcmp(bal_status_vm(st, i)->name, name))
-            return bal_status_vm(st, i);
-    fail_msg("no vm %s", name);
-    return NULL;
-}
-
 static void test_fake_cluster(void **state)
 {
     static const fake_vm vms[] = {
@@ -149,16 +138,16 @@ static void test_fake_cluster(void **state)
     assert_string_equal(bal_status_vm(st, 1)->name, "io1");
     assert_string_equal(bal_status_vm(st, 2)->name, "io2");
 
-    v = vm(st, "io1");
+    v = tu_status_vm(st, "io1");
     assert_true(v->rates_valid);
     assert_int_equal(v->type, BAL_TYPE_IO);
     assert_true(v->heavy);
     assert_true(v->rd_Bps > 7.9e6 && v->rd_Bps < 8.1e6);
     assert_true(v->cpu_pct > 4.9 && v->cpu_pct < 5.1);
-    assert_int_equal(vm(st, "cpu1")->type, BAL_TYPE_CPU);
-    assert_int_equal(vm(st, "idle")->type, BAL_TYPE_IDLE);
-    assert_int_equal(vm(st, "mix")->type, BAL_TYPE_MIXED);
-    assert_int_equal(vm(st, "cpu2")->type, BAL_TYPE_CPU);
+    assert_int_equal(tu_status_vm(st, "cpu1")->type, BAL_TYPE_CPU);
+    assert_int_equal(tu_status_vm(st, "idle")->type, BAL_TYPE_IDLE);
+    assert_int_equal(tu_status_vm(st, "mix")->type, BAL_TYPE_MIXED);
+    assert_int_equal(tu_status_vm(st, "cpu2")->type, BAL_TYPE_CPU);
 
     h0 = bal_status_host(st, 0);
     h1 = bal_status_host(st, 1);

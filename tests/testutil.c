@@ -81,6 +81,17 @@ void tu_sim_close(tu_sim *f)
     free(f->path);
 }
 
+const bal_vm_info *tu_status_vm(const bal_status *st, const char *name)
+{
+    int i;
+
+    for (i = 0; i < bal_status_num_vms(st); i++)
+        if (!strcmp(bal_status_vm(st, i)->name, name))
+            return bal_status_vm(st, i);
+    fail_msg("no vm %s", name);
+    return NULL;
+}
+
 char *tu_slurp(FILE *f, size_t *len_r)
 {
     long n;

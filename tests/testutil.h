@@ -57,6 +57,8 @@ typedef struct tu_sim {
 
 void tu_sim_open(tu_sim *f, const char *scn);
 void tu_sim_close(tu_sim *f);
+/* The VM of st named name; fails the test when there is none. */
+const bal_vm_info *tu_status_vm(const bal_status *st, const char *name);
 /* The directory of test data: $BAL_TESTDATA or "tests/data". */
 const char *tu_datadir(void);
 

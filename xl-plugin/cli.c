@@ -150,3 +150,12 @@ void cli_close(bal_config *cfg, bal_backend *be)
     bal_backend_close(be);
     bal_config_free(cfg);
 }
+
+int cli_metrics_textfile(const bal_config *cfg, const bal_status *st, int ret)
+{
+    /* No status (a run that sampled nothing): the file stays as it was. */
+    if (!st) return ret;
+    if (bal_metrics_textfile(g_ctx, cfg, st) && ret == EXIT_OK)
+        return EXIT_FAIL;
+    return ret;
+}

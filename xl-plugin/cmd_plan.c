@@ -242,6 +242,7 @@ int cmd_plan(int argc, char **argv)
         print_report(rep);
     }
     ret = bal_plan_report_summary(rep)->peer_errors ? EXIT_PARTIAL : EXIT_OK;
+    if (cfg) ret = cli_metrics_textfile(cfg, bal_plan_report_status(rep), ret);
 
 out:
     free(json);

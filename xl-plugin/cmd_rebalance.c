@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <syslog.h>
 #include <unistd.h>
 
 #include "xl_balance.h"
@@ -151,6 +152,44 @@ static void print_summary(const bal_rebalance_report *r)
     }
 }
 
+/* Under --syslog, each move's outcome, whatever -v says: a move at
+ * notice, a failure or an undefined state at err, so that a cron run's
+ * moves are on record even when the log is quiet.  syslog(3) directly:
+ * the library's sink has no notice level, and these are the run's
+ * outcomes as the command reports them (as its summary on stdout). */
+static void syslog_moves(const bal_rebalance_report *r)
+{
+    int i, n = bal_rebalance_report_num_moves(r);
+
+    for (i = 0; i < n; i++) {
+        const bal_rebalance_move *m = bal_rebalance_report_move(r, i);
+        char line[1024], *p;
+        int prio = LOG_ERR;
+
+        switch (m->state) {
+        case BAL_MOVE_DONE:
+            snprintf(line, sizeof(line), "moved %s (%s) %s -> %s in %.1f s",
+                     m->vm, m->uuid, m->from, m->to, m->duration_s);
+            prio = LOG_NOTICE;
+            break;
+        case BAL_MOVE_FAILED:
+            snprintf(line, sizeof(line), "migration of %s (%s) %s -> %s "
+                     "failed: %s", m->vm, m->uuid, m->from, m->to, m->detail);
+            break;
+        case BAL_MOVE_UNDEFINED:
+            snprintf(line, sizeof(line), "migration of %s (%s) %s -> %s: "
+                     "STATE UNDEFINED: %s", m->vm, m->uuid, m->from, m->to,
+                     m->detail);
+            break;
+        default:
+            continue;
+        }
+        for (p = line; *p; p++)
+            if ((unsigned char)*p < 0x20 || *p == 0x7f) *p = '?';
+        syslog(prio, "%s", line);
+    }
+}
+
 int cmd_rebalance(int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -196,6 +235,7 @@ int cmd_rebalance(int argc, char **argv)
     if (cli_open(&cfg, &be)) goto out;
     rc = bal_rebalance(g_ctx, be, cfg, &o, &rep);
     if (rc) goto out;       /* the library said why */
+    if (g_syslog) syslog_moves(rep);
 
     if (cs.json) {
         rc = bal_rebalance_report_json(rep, &json);
@@ -247,6 +287,7 @@ int cmd_rebalance(int argc, char **argv)
         ret = EXIT_LOCKED;  /* the library said who holds it */
         break;
     }
+    ret = cli_metrics_textfile(cfg, bal_rebalance_report_status(rep), ret);
 
 out:
     free(json);

@@ -1,13 +1,12 @@
 /*
  * cmd_status.c - `xl-balance status`: every VM's rates and load type and
  * every host's mix, as aligned tables (like `xl list` and xentop), JSON,
- * or OpenMetrics text for a scraper (openmetrics.c).
+ * or OpenMetrics text for a scraper (libbalance's bal_metrics_write).
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "openmetrics.h"
 #include "xl_balance.h"
 
 #define MB 1e6
@@ -181,7 +180,8 @@ int cmd_status(int argc, char **argv)
         /* Totals from the state directory; unreadable ones are reported
          * as not available rather than failing the scrape. */
         bal_counters_read(g_ctx, cfg, &counters);
-        werr = om_print_status(stdout, st, counters);
+        werr = bal_metrics_write(st, counters, BAL_METRICS_OPENMETRICS,
+                                 stdout);
         bal_counters_free(counters);
         if (werr) {
             cli_err("status: cannot write the metrics to stdout");
@@ -193,6 +193,7 @@ int cmd_status(int argc, char **argv)
         print_hosts(st);
     }
     ret = bal_status_peer_errors(st) ? EXIT_PARTIAL : EXIT_OK;
+    ret = cli_metrics_textfile(cfg, st, ret);
 
 out:
     free(json);

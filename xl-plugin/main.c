@@ -16,6 +16,7 @@ const char *g_config_file;
 const char *g_backend;
 const char *g_state_dir;
 int g_verbose;
+bool g_syslog;
 bal_ctx *g_ctx;
 
 int main(int argc, char **argv)
@@ -71,6 +72,7 @@ int main(int argc, char **argv)
         return EXIT_USAGE;
     }
 
+    g_syslog = use_syslog;
     if (use_syslog) openlog("xl-balance", LOG_PID, LOG_DAEMON);
     rc = bal_ctx_alloc(use_syslog ? bal_log_syslog : bal_log_stderr,
                        use_syslog ? NULL : "xl-balance",

@@ -42,6 +42,7 @@ extern const char *g_config_file;    /* -c FILE, or NULL: the default */
 extern const char *g_backend;        /* -b SPEC, or NULL: xen */
 extern const char *g_state_dir;      /* --state-dir DIR, or NULL */
 extern int g_verbose;
+extern bool g_syslog;                /* --syslog: the log sink is syslog */
 extern bal_ctx *g_ctx;
 
 /* Verbs. */
@@ -84,6 +85,12 @@ int cli_parse_key_int(const char *verb, const char *opt, const char *key,
  * replay:); prints the error and returns non-zero on failure. */
 int cli_open(bal_config **cfg_r, bal_backend **be_r);
 void cli_close(bal_config *cfg, bal_backend *be);
+/* After a run: the metrics textfile from st, when the configuration names
+ * one (bal_metrics_textfile; it logs why it failed).  Returns ret, or
+ * EXIT_FAIL when ret is EXIT_OK and the file could not be written: cron
+ * hears of a scrape gone stale, a rebalance keeps its own exit code. */
+int cli_metrics_textfile(const bal_config *cfg, const bal_status *st,
+                         int ret);
 
 /* ---- aligned tables, like xl list and xentop -------------------------- */
 typedef struct table table;

@@ -2,8 +2,11 @@
  * backend.c - choosing a backend from its spec and the calls every
  * backend answers the same way.
  */
+#include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "backend.h"
 #include "base/config.h"
@@ -116,6 +119,27 @@ static int set_path(bal_config *cfg, const char *key, const char *dir,
     return rc;
 }
 
+/* The metrics textfile's directory, before the run does anything: a run
+ * that would print or move and then fail to write its metrics is refused
+ * at once instead.  The file itself is replaced when written. */
+static int check_textfile_dir(bal_ctx *ctx, const bal_config *cfg)
+{
+    const char *path = cfg->metrics_textfile, *slash;
+    char dir[4096];
+    struct stat st;
+
+    if (!path || !*path) return 0;
+    slash = strrchr(path, '/');
+    snprintf(dir, sizeof(dir), "%.*s",
+             slash > path ? (int)(slash - path) : 1, path);
+    if (stat(dir, &st) == 0 && !S_ISDIR(st.st_mode)) errno = ENOTDIR;
+    else if (stat(dir, &st) == 0) return 0;
+    BAL__ERR(ctx, "%s: metrics_textfile: %s: %s",
+             cfg->source ? cfg->source : "configuration", dir,
+             strerror(errno));
+    return BAL_ECONFIG;
+}
+
 int bal_config_set_state(bal_ctx *ctx, bal_config *cfg, const bal_backend *be,
                          const char *state_dir)
 {
@@ -152,7 +176,7 @@ int bal_config_set_state(bal_ctx *ctx, bal_config *cfg, const bal_backend *be,
         rc = BAL_ECONFIG;
         goto out;
     }
-    rc = 0;
+    rc = check_textfile_dir(ctx, cfg);
 
 out:
     return rc;

@@ -5,7 +5,7 @@
  * input read from a file, planned offline), the one report both make of
  * an input and its result, and the report's JSON, which is a plan file
  * (rebalance.h) with the predictions beside each move.  Moves nothing,
- * writes nothing.
+ * writes nothing (the CLI writes the metrics textfile from its status).
  */
 #include <math.h>
 #include <stdio.h>
@@ -39,6 +39,7 @@ struct bal_plan_report {
     /* Reject details with a note added (note_future), [nrejects]; the
      * public detail points here where one was. */
     char (*notes)[NOTE_MAX];
+    bal_status *status;         /* bal_plan's; NULL offline */
 };
 
 int bal_plan_options_init(bal_plan_options *o, unsigned int version)
@@ -75,7 +76,13 @@ void bal_plan_report_free(bal_plan_report *r)
     free(r->learned_Bps);
     free(r->learned_n);
     free(r->notes);
+    bal_status_free(r->status);
     free(r);
+}
+
+const bal_status *bal_plan_report_status(const bal_plan_report *r)
+{
+    return r ? r->status : NULL;
 }
 
 /* The public views of the planner's input and result: the one place a
@@ -252,6 +259,8 @@ int bal_plan(bal_ctx *ctx, bal_backend *be, const bal_config *cfg,
         if (rc) goto out;
     }
     r->sum.peer_errors = bal_status_peer_errors(st);
+    r->status = st;
+    st = NULL;
     *report_r = r;
     r = NULL;
 

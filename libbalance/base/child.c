@@ -13,12 +13,14 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "child.h"
+#include "state.h"
 
 #define KILL_GRACE_NS 500000000ull  /* SIGTERM, then this, then SIGKILL */
 #define READ_CHUNK 65536
@@ -197,9 +199,11 @@ void bal__child_dispose(bal__child *c)
     bal__child_init(c);
 }
 
-int bal__child_start(bal_ctx *ctx, const char *what, char *const argv[],
-                     unsigned flags, int err_fd, double timeout_s,
-                     bal__child *c)
+/* bal__child_start, the child's stdin in_file (borrowed) when it is not
+ * -1 and flags ask for no pipe. */
+static int start(bal_ctx *ctx, const char *what, char *const argv[],
+                 unsigned flags, int in_file, int err_fd, double timeout_s,
+                 bal__child *c)
 {
     int inp[2] = { -1, -1 }, outp[2] = { -1, -1 }, rep[2] = { -1, -1 };
     bool in_pipe = flags & BAL__CHILD_STDIN_PIPE;
@@ -225,7 +229,8 @@ int bal__child_start(bal_ctx *ctx, const char *what, char *const argv[],
         BAL__ERR(ctx, "%s: cannot fork: %s", what, strerror(errno));
         goto out;
     }
-    if (pid == 0) child(argv, inp[0], outp[1], err_fd, rep[1]);
+    if (pid == 0)
+        child(argv, in_pipe ? inp[0] : in_file, outp[1], err_fd, rep[1]);
     /* Also here, so that the group exists before we may signal it. */
     setpgid(pid, pid);
     c->pid = pid;
@@ -246,6 +251,34 @@ out:
     close_fd(&outp[1]);
     close_fd(&rep[0]);
     close_fd(&rep[1]);
+    return rc;
+}
+
+int bal__child_start(bal_ctx *ctx, const char *what, char *const argv[],
+                     unsigned flags, int err_fd, double timeout_s,
+                     bal__child *c)
+{
+    return start(ctx, what, argv, flags, -1, err_fd, timeout_s, c);
+}
+
+int bal__child_start_input(bal_ctx *ctx, const char *what,
+                           char *const argv[], const char *data, size_t len,
+                           int err_fd, double timeout_s, bal__child *c)
+{
+    int fd, rc;
+
+    bal__child_init(c);
+    /* An anonymous file, not a pipe: the child reads it at its own pace,
+     * and we neither block on a full pipe nor get SIGPIPE from a child
+     * that never reads. */
+    fd = memfd_create("xl-balance-input", MFD_CLOEXEC);
+    if (fd < 0 || bal__write_all(fd, data, len) || lseek(fd, 0, SEEK_SET)) {
+        BAL__ERR(ctx, "%s: cannot hold its input: %s", what, strerror(errno));
+        if (fd >= 0) close(fd);
+        return BAL_ETRANSPORT;
+    }
+    rc = start(ctx, what, argv, 0, fd, err_fd, timeout_s, c);
+    close(fd);
     return rc;
 }
 

@@ -52,6 +52,13 @@ int bal__child_start(bal_ctx *ctx, const char *what, char *const argv[],
                      unsigned flags, int err_fd, double timeout_s,
                      bal__child *c);
 
+/* As bal__child_start, its stdin data[0..len) (copied: the caller's may
+ * go at once), readable at its own pace; BAL_ETRANSPORT, logged, also
+ * when that copy cannot be made. */
+int bal__child_start_input(bal_ctx *ctx, const char *what,
+                           char *const argv[], const char *data, size_t len,
+                           int err_fd, double timeout_s, bal__child *c);
+
 /* Waits, until the deadline, for the child to exec argv (called once).
  * 0: it runs.  BAL_ETRANSPORT, logged: "WHAT: cannot run ARGV0: ERROR"
  * (the child reaped) or "WHAT: timed out after T s". */

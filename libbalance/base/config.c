@@ -177,6 +177,21 @@ const bal__config_key bal__config_keys[] = {
       OFF(link_history), NOCOUNT, "0 to 100",
       "measured migrations per host pair whose median rate replaces the "
       "modelled bandwidth of that pair (0: learn nothing)", NULL },
+    /* Operations (doc/config.md, "Metrics and notifications"). */
+    { "metrics_textfile", BAL__CK_STRING, BAL__CK_PROMFILE, "\"\"", 0, 0, 0,
+      false, 1, OFF(metrics_textfile), NOCOUNT,
+      "\"\" or an absolute path ending in .prom",
+      "file every status, plan and rebalance replaces with its metrics in "
+      "Prometheus's text format, for node_exporter's textfile collector "
+      "(\"\": none)", NULL },
+    { "notify_command", BAL__CK_LIST, 0, "[]", 0, 0, 0, false, 1,
+      OFF(notify_command), OFF(nnotify_command), "a command and its arguments",
+      "program run (no shell) after a rebalance that moved, failed or found "
+      "an undefined state, its JSON report on stdin ([]: none)",
+      default_empty },
+    { "notify_timeout", BAL__CK_REAL, 0, "30", 30, 1, 3600, false, 1,
+      OFF(notify_timeout), NOCOUNT, "1 to 3600",
+      "seconds notify_command may run before it is stopped", NULL },
 };
 
 const int bal__config_nkeys =

@@ -32,6 +32,9 @@ typedef enum {
 #define BAL__CK_RULES 32u     /* each item "vmA,vmB=hostA,hostB": a VM in
                                * one item at most, at most
                                * BAL__CONFIG_MAX_HOST_SETS host sets */
+#define BAL__CK_PROMFILE 64u  /* "" (none) or an absolute path ending in
+                               * .prom: what node_exporter's textfile
+                               * collector reads */
 
 typedef struct bal__config_key {
     const char *name;

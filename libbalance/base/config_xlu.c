@@ -461,6 +461,39 @@ static int check_host(bal_ctx *ctx, const char *path, int line,
     return 0;
 }
 
+/* The metrics textfile: "" (none), or an absolute path (a relative one
+ * would depend on where cron starts us) whose name ends in .prom, the
+ * only files node_exporter's textfile collector reads.  Whether its
+ * directory exists is checked when it is written. */
+static int check_promfile(bal_ctx *ctx, const char *path, int line,
+                          const bal__config_key *k, const char *s)
+{
+    static const char ext[] = ".prom";
+    const char *base = strrchr(s, '/');
+    size_t n = strlen(s);
+    char sbuf[SHOWN_MAX];
+
+    if (!*s) return 0;
+    if (s[0] != '/') {
+        BAL__ERR(ctx, "%s:%d: %s: `%s' is not an absolute path", path, line,
+                 k->name, shown(sbuf, s));
+        return BAL_ECONFIG;
+    }
+    if (n >= 4096 - 32) {
+        BAL__ERR(ctx, "%s:%d: %s is longer than %d characters", path, line,
+                 k->name, 4096 - 33);
+        return BAL_ECONFIG;
+    }
+    if (strlen(base + 1) <= sizeof(ext) - 1 ||
+        strcmp(s + n - (sizeof(ext) - 1), ext)) {
+        BAL__ERR(ctx, "%s:%d: %s: `%s' is not named NAME.prom "
+                 "(node_exporter's textfile collector reads *.prom only)",
+                 path, line, k->name, shown(sbuf, s));
+        return BAL_ECONFIG;
+    }
+    return 0;
+}
+
 /* A key of one value, a number or a string: libxlutil hands both over as
  * the string written (a number's text is parsed here, in the C locale,
  * with the key's range: bal__config_key_parse). */
@@ -486,6 +519,10 @@ static int apply_scalar(bal_ctx *ctx, const char *path, int line,
     }
     if (k->flags & BAL__CK_HOSTNAME) {
         rc = check_host(ctx, path, line, k, -1, s);
+        if (rc) return rc;
+    }
+    if (k->flags & BAL__CK_PROMFILE) {
+        rc = check_promfile(ctx, path, line, k, s);
         if (rc) return rc;
     }
     return bal__config_set_string(k, cfg, s);

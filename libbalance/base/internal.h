@@ -118,6 +118,13 @@ struct bal_config {
     double dirty_Bps;          /* memory a VM dirties, beyond its reads */
     int link_history;          /* measured migrations per host pair the
                                 * planner learns a link's rate from */
+
+    /* Operations: the metrics textfile (run/metrics.c; NULL: none) and
+     * the command told of a rebalance's moves (run/notify.c). */
+    char *metrics_textfile;
+    char **notify_command;     /* argv; empty: none */
+    int nnotify_command;
+    double notify_timeout;     /* seconds */
 };
 
 /* The defaults, as a function so that tests and bal_config_alloc agree. */

@@ -191,6 +191,13 @@ static int build(const struct bal_config *cfg, const bal__observer *t,
             vi->vcpus = d->vcpus;
             vi->mem_kb = d->mem_kb;
             vi->is_dom0 = d->domid == 0;
+            vi->cpu_s = (double)d->cpu_ns / 1e9;
+            vi->rd_bytes = d->vbd_rd_sect * 512;
+            vi->wr_bytes = d->vbd_wr_sect * 512;
+            vi->rd_reqs = d->vbd_rd_reqs;
+            vi->wr_reqs = d->vbd_wr_reqs;
+            vi->net_rx_bytes = d->net_rx_bytes;
+            vi->net_tx_bytes = d->net_tx_bytes;
             if (tr && tr->valid) {
                 const bal__rate *r = &tr->rate;
 

@@ -1183,6 +1183,9 @@ int bal_rebalance(bal_ctx *ctx, bal_backend *be, const bal_config *cfg,
     if (rc) goto out;
 
 done:
+    rep->status = st;
+    st = NULL;
+    bal__notify(ctx, cfg, rep);
     *report_r = rep;
     rep = NULL;
     rc = 0;
@@ -1207,7 +1210,13 @@ void bal_rebalance_report_free(bal_rebalance_report *r)
     if (!r) return;
     free(r->moves);
     free(r->rec);
+    bal_status_free(r->status);
     free(r);
+}
+
+const bal_status *bal_rebalance_report_status(const bal_rebalance_report *r)
+{
+    return r ? r->status : NULL;
 }
 
 bal_rebalance_outcome bal_rebalance_report_outcome(

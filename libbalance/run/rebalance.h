@@ -64,12 +64,19 @@ typedef struct bal__rb_recovery {
 int bal__counters_add(bal_ctx *ctx, int dirfd, const char *dir,
                       const bal_rebalance_report *rep);
 
+/* notify_command, when the configuration names one and rep moved, failed
+ * or found an undefined state (notify.c): logs its own failure, never
+ * returns one. */
+void bal__notify(bal_ctx *ctx, const struct bal_config *cfg,
+                 const bal_rebalance_report *rep);
+
 struct bal_rebalance_report {
     bal_rebalance_outcome outcome;
     bal__rb_move *moves;        /* allocated once: pub's pointers hold */
     int nmoves;
     bal__rb_recovery *rec;
     int nrec;
+    bal_status *status;         /* what the run sampled first; NULL: none */
 };
 
 #endif

@@ -222,16 +222,8 @@ if grep -qF 'vm="db\"1\\x"' "$tmp/om2.txt" &&
 else
     bad "OpenMetrics label escaping" "$(grep -F db "$tmp/om2.txt" | head -3)" "$(cat "$tmp/om2.err")"
 fi
-# A newline no name can bring through libbalance: the escape function itself.
-if cc -std=gnu11 -Wall -Wextra -Werror -Ilibbalance -o "$tmp/om_escape" \
-        tests/packaging/om_escape.c xl-plugin/openmetrics.c -L"$B" -lbalance 2>"$tmp/cc.err"; then
-    got=$("$tmp/om_escape" $'a\nb' 'q"q' 'b\s' 'plain' $'\\\n"')
-    want=$'[a\\nb]\n[q\\"q]\n[b\\\\s]\n[plain]\n[\\\\\\n\\"]'
-    [ "$got" = "$want" ] && ok "OpenMetrics escapes newline, quote, backslash" ||
-        bad "OpenMetrics escape function" "got:  $got" "want: $want"
-else
-    bad "om_escape does not build" "$(cat "$tmp/cc.err")"
-fi
+# A newline no name can bring through libbalance: the escape function
+# itself is tests/test_metrics.c's (test_escape).
 "$XLB" -b sim:paper status --json --openmetrics >/dev/null 2>"$tmp/err"
 rc=$?
 [ "$rc" = 2 ] && [ "$(cat "$tmp/err")" = "xl-balance: status: --json and --openmetrics exclude each other" ] &&
