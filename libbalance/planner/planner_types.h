@@ -87,6 +87,11 @@ typedef struct bal__pl_vm {
     double weight;              /* its scheduler weight, kept wherever it
                                  * runs; 0: unknown, taken as
                                  * BAL__PL_WEIGHT_DEFAULT */
+    double trust;               /* (0, 1]: how well its past moves kept
+                                 * their predictions (plan_input.c,
+                                 * bal__learn_trust); what a unit moving
+                                 * it is predicted to bring is taken at
+                                 * this fraction; 0: unknown, as 1 */
 } bal__pl_vm;
 
 /* Xen's default credit/credit2 weight: what an unknown weight is taken
@@ -165,12 +170,13 @@ typedef enum bal__pl_why {
     BAL__PL_PARTNER,            /* the swap partner moved elsewhere */
     BAL__PL_NOHOST,             /* no other host at all */
     BAL__PL_FAIRNESS,           /* it would push a VM below the floor */
+    BAL__PL_TRUST,              /* it would pay but for its trust */
     BAL__PL_NWHY
 } bal__pl_why;
 
 /* "pinned", "cooldown", "memory", "storage", "anti-affinity",
  * "ping-pong", "no-link", "below-break-even", "max-moves", "partner",
- * "no-host", "fairness". */
+ * "no-host", "fairness", "low-trust". */
 const char *bal__pl_why_name(bal__pl_why w);
 
 typedef struct bal__pl_move {
@@ -190,6 +196,10 @@ typedef struct bal__pl_move {
     int rounds;                 /* pre-copy rounds, the final copy too */
     double break_even_s;        /* remaining runtime above which the unit
                                  * pays: T + loss / gain_rate */
+    double vm_gain;             /* its own progress rate once the plan is
+                                 * done over where it starts, minus 1 (the
+                                 * model's): what the history compares
+                                 * the realised gain with */
     char reason[160];
 } bal__pl_move;
 
