@@ -217,6 +217,7 @@ static void test_history_fields(void **state)
     h.predicted_s = 1.4;
     h.observed_Bps = 4650000;
     h.dirty_Bps = 56963;
+    h.predicted_vm = 0.5;
     fd = open(d, O_RDONLY | O_DIRECTORY);
     assert_true(fd >= 0);
     assert_int_equal(bal__history_append(ctx, fd, d, &h, 1), 0);
@@ -225,6 +226,7 @@ static void test_history_fields(void **state)
     h.observed_Bps = NAN;
     h.dirty_Bps = NAN;
     h.mem_kb = 0;
+    h.predicted_vm = NAN;
     assert_int_equal(bal__history_append(ctx, fd, d, &h, 1), 0);
     close(fd);
     snprintf(path, sizeof(path), "%s/%s", d, BAL__HISTORY_FILE);
@@ -234,7 +236,9 @@ static void test_history_fields(void **state)
     assert_true(fabs(v[0].predicted_s - 1.4) < 1e-9);
     assert_true(v[0].observed_Bps == 4650000);
     assert_true(v[0].dirty_Bps == 56963);
+    assert_true(v[0].predicted_vm == 0.5);
     assert_true(v[1].mem_kb == 0);
+    assert_true(isnan(v[1].predicted_vm));
     assert_true(isnan(v[1].predicted_s));
     assert_true(isnan(v[1].observed_Bps));
     assert_true(isnan(v[1].dirty_Bps));
@@ -273,7 +277,7 @@ static void test_history_fields(void **state)
     assert_int_equal(n, 7);
     assert_true(v[0].time == 1 && v[0].mem_kb == 0);
     assert_true(isnan(v[0].predicted_s) && isnan(v[0].observed_Bps));
-    assert_true(isnan(v[0].dirty_Bps));
+    assert_true(isnan(v[0].dirty_Bps) && isnan(v[0].predicted_vm));
     /* A bad dirty rate goes, the record and its other fields stay. */
     assert_true(v[4].time == 6 && v[4].observed_Bps == 7);
     assert_true(isnan(v[4].dirty_Bps));
