@@ -897,7 +897,7 @@ int bal__plan_history(bal_ctx *ctx, const struct bal_config *cfg,
      * as the writer would refuse it after the moves. */
     if (rc == BAL_ENOMEM || rc == BAL_ECONFIG) return rc;
     if (rc) {
-        BAL__WARN(ctx, "%s: cannot be read (%s): planning without the "
+        BAL__WARN(ctx, "%s: cannot be read (%s): going on without the "
                   "migration history", path, bal_strerror(rc));
         *h_r = NULL;
         *n_r = 0;
