@@ -195,6 +195,7 @@ t "rebalance --yes --json" 0 "" -- $RB rebalance --yes --json
 has "json outcome" '"outcome": "done"'
 has "json move state" '"state": "done"'
 has "json move predicted_s" '"predicted_s": '
+has "json move predicted_vm_gain" '"predicted_vm_gain": 1.0000'
 
 # The runs above left their moves in the history: vm1..vm4 now cool down
 # there (configuration: cooldown).  The plans below start afresh.
