@@ -316,7 +316,8 @@ typedef struct bal_plan_reject_info {
     const char *vm, *uuid;
     /* "pinned", "cooldown", "memory", "storage", "anti-affinity",
      * "ping-pong", "no-link", "below-break-even", "max-moves",
-     * "partner", "no-host" */
+     * "partner", "no-host", "fairness", "low-trust" (its past moves
+     * gained less than predicted: doc/planner.md, "Trust") */
     const char *reason;
     const char *to;             /* its best destination; NULL: none */
     const char *partner;        /* a swap partner there; NULL: none */
