@@ -188,6 +188,7 @@ check "history of two moves" test "$(wc -l <"$tmp/state/history")" -eq 2
 check "history records mem_kb" test "$(grep -c '"mem_kb":1048576,' "$tmp/state/history")" -eq 2
 check "history records predicted_s" test "$(grep -c '"predicted_s":' "$tmp/state/history")" -eq 2
 check "history records observed_Bps" test "$(grep -c '"observed_Bps":' "$tmp/state/history")" -eq 2
+check "history records each VM's predicted gain" test "$(grep -c '"predicted_vm_gain":' "$tmp/state/history")" -eq 2
 check "no journal left" test ! -e "$tmp/state/journal"
 check "state dir is 0700" test "$(stat -c %a "$tmp/state")" = 700
 check "lock file is 0600" test "$(stat -c %a "$tmp/lock")" = 600
