@@ -277,6 +277,17 @@ int bal_status_peer_errors(const bal_status *st);
 /* The status as one JSON document (see README).  *json_r is malloc'd. */
 int bal_status_json(const bal_status *st, char **json_r);
 
+/* The realised-gain check (README, status --json): reads the migration
+ * history in cfg's state directory and keeps in st, for each guest with
+ * records there (by UUID), how many, the newest one's realised and
+ * predicted gain and the guest's trust, which bal_status_json then writes
+ * under its "history".  A missing history adds nothing; one that cannot
+ * be read is a warning and adds nothing.  Read again, it replaces what
+ * was kept.  BAL_EINVAL (a NULL argument), BAL_ECONFIG (a history that is
+ * a link or not a regular file), BAL_ENOMEM. */
+int bal_status_read_history(bal_ctx *ctx, const bal_config *cfg,
+                            bal_status *st);
+
 /* ---- plan: what the planner would do, and why ---------------------------
  * Samples and classifies the cluster as rebalance does, estimates every
  * VM's demands from what it got (doc/planner.md, "From a live status to
@@ -322,7 +333,8 @@ typedef struct bal_plan_reject_info {
     /* "pinned", "cooldown", "memory", "storage", "anti-affinity",
      * "ping-pong", "no-link", "below-break-even", "max-moves",
      * "partner", "no-host", "fairness", "must-run-on", "should-run-on",
-     * "keep-together", "drained" */
+     * "keep-together", "drained", "low-trust" (its past moves gained
+     * less than predicted: doc/planner.md, "Trust") */
     const char *reason;
     const char *to;             /* its best destination; NULL: none */
     const char *partner;        /* a swap partner there; NULL: none */

@@ -188,6 +188,7 @@ check "history of two moves" test "$(wc -l <"$tmp/state/history")" -eq 2
 check "history records mem_kb" test "$(grep -c '"mem_kb":1048576,' "$tmp/state/history")" -eq 2
 check "history records predicted_s" test "$(grep -c '"predicted_s":' "$tmp/state/history")" -eq 2
 check "history records observed_Bps" test "$(grep -c '"observed_Bps":' "$tmp/state/history")" -eq 2
+check "history records each VM's predicted gain" test "$(grep -c '"predicted_vm_gain":' "$tmp/state/history")" -eq 2
 check "no journal left" test ! -e "$tmp/state/journal"
 check "state dir is 0700" test "$(stat -c %a "$tmp/state")" = 700
 check "lock file is 0600" test "$(stat -c %a "$tmp/lock")" = 600
@@ -195,6 +196,7 @@ t "rebalance --yes --json" 0 "" -- $RB rebalance --yes --json
 has "json outcome" '"outcome": "done"'
 has "json move state" '"state": "done"'
 has "json move predicted_s" '"predicted_s": '
+has "json move predicted_vm_gain" '"predicted_vm_gain": 1.0000'
 
 # The runs above left their moves in the history: vm1..vm4 now cool down
 # there (configuration: cooldown).  The plans below start afresh.
@@ -756,6 +758,30 @@ sed 's/"vm":"vm1","from":"HostA","to":"HostB"/"vm":"vm1","from":"HostB","to":"Ho
 rconf nocool 'cooldown = 0'
 t "--apply: a move back within the ping-pong window refused" 0 "xl-balance: warning: vm1 HostA -> HostB refused: vm1 came to HostA from HostB within the last 86400 s (pingpong_window): not back" -- -c "$tmp/nocool.conf" -b sim:paper --state-dir "$tmp/pp" rebalance --apply "$tmp/swap.json" --dry-run
 has "--apply: ping-pong: the other move stays planned" "Dry run: 1 move planned, nothing moved."
+
+# The realised-gain check: the readers' last moves gained 0.3x what was
+# predicted for each ((1 - 0.4) / (1 + 1)), a week ago (no cooldown).
+mkdir -m 700 "$tmp/gain"
+wk=$(( $(date +%s) - 604800 ))
+for r in vm1:6a5392d4-674b-819d-9eda-d84a8adf302c vm3:efc83263-cb2e-8640-9eea-4acd9174fb4c; do
+    printf '{"time":%s,"uuid":"%s","vm":"%s","from":"HostB","to":"HostA","type":"io","duration_s":40,"cpu_pct_before":6,"cpu_pct_after":4,"disk_Bps_before":7800000,"disk_Bps_after":4680000,"net_Bps_before":0,"net_Bps_after":0,"gain":-0.4,"predicted_gain":1.5,"predicted_vm_gain":1}\n' \
+        "$wk" "${r#*:}" "${r%%:*}" >>"$tmp/gain/history"
+done
+GAIN="-c $E -b sim:paper --state-dir $tmp/gain"
+tc "plan after moves that did not pay" 0 "" -- env TMPDIR="$tmp/tmpd" "$XLB" $GAIN plan
+has "plan: a distrusted reader moves, and says why it is believed less" "with vm2 (cpu); its past moves gained 0.3x what was predicted"
+tc "plan --horizon 150 after moves that did not pay" 0 "" -- env TMPDIR="$tmp/tmpd" "$XLB" $GAIN plan --horizon 150
+has "plan --horizon 150: the trusted computer moves alone" "   0  vm2  cpu   HostB  HostA"
+has "plan --horizon 150: a reader stays for its trust" "vm1 (low-trust): vm1 (io): best HostB:"
+has "plan --horizon 150: and says so" "low-trust: its past moves gained 0.3x what was predicted; it would pay at trust 1"
+tc "plan --horizon 150 with no history: the swap" 0 "" -- env TMPDIR="$tmp/tmpd" "$XLB" -c $E -b sim:paper plan --horizon 150
+has "no history: vm1 and vm2 trade hosts" "   0  vm1  io    HostA  HostB"
+tc "status --json after moves that did not pay" 0 "" -- env TMPDIR="$tmp/tmpd" "$XLB" $GAIN status --json
+check "status --json: the readers' realised-gain check" test "$(tr -d ' \n' <"$tmp/out" | grep -o '"history":{"moves":1,"last_gain":-0.4000,"last_predicted_gain":1.0000,"trust":0.3000,"trust_moves":1}' | wc -l)" -eq 2
+check "status --json: none for VMs without records" test "$(grep -c '"history"' "$tmp/out")" -eq 2
+mkfifo "$tmp/sf/state/history"
+tc "status --json with a FIFO as its history" 1 "xl-balance: $tmp/sf/state/history: state file is not a regular file; refused" -- timeout 20 "$XLB" $SF status --json
+rm "$tmp/sf/state/history"
 
 echo "cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

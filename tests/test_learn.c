@@ -212,11 +212,12 @@ static void test_history_fields(void **state)
     snprintf(h.from, sizeof(h.from), "HostA");
     snprintf(h.to, sizeof(h.to), "HostB");
     h.duration_s = 21.8;
-    h.gain = h.predicted = NAN;
+    h.gain = h.predicted = h.predicted_vm = NAN;
     h.mem_kb = 98304;
     h.predicted_s = 1.4;
     h.observed_Bps = 4650000;
     h.dirty_Bps = 56963;
+    h.predicted_vm = 0.5;
     fd = open(d, O_RDONLY | O_DIRECTORY);
     assert_true(fd >= 0);
     assert_int_equal(bal__history_append(ctx, fd, d, &h, 1), 0);
@@ -225,6 +226,7 @@ static void test_history_fields(void **state)
     h.observed_Bps = NAN;
     h.dirty_Bps = NAN;
     h.mem_kb = 0;
+    h.predicted_vm = NAN;
     assert_int_equal(bal__history_append(ctx, fd, d, &h, 1), 0);
     close(fd);
     snprintf(path, sizeof(path), "%s/%s", d, BAL__HISTORY_FILE);
@@ -234,7 +236,9 @@ static void test_history_fields(void **state)
     assert_true(fabs(v[0].predicted_s - 1.4) < 1e-9);
     assert_true(v[0].observed_Bps == 4650000);
     assert_true(v[0].dirty_Bps == 56963);
+    assert_true(v[0].predicted_vm == 0.5);
     assert_true(v[1].mem_kb == 0);
+    assert_true(isnan(v[1].predicted_vm));
     assert_true(isnan(v[1].predicted_s));
     assert_true(isnan(v[1].observed_Bps));
     assert_true(isnan(v[1].dirty_Bps));
@@ -273,7 +277,7 @@ static void test_history_fields(void **state)
     assert_int_equal(n, 7);
     assert_true(v[0].time == 1 && v[0].mem_kb == 0);
     assert_true(isnan(v[0].predicted_s) && isnan(v[0].observed_Bps));
-    assert_true(isnan(v[0].dirty_Bps));
+    assert_true(isnan(v[0].dirty_Bps) && isnan(v[0].predicted_vm));
     /* A bad dirty rate goes, the record and its other fields stay. */
     assert_true(v[4].time == 6 && v[4].observed_Bps == 7);
     assert_true(isnan(v[4].dirty_Bps));
@@ -483,6 +487,60 @@ static void test_learn_dirty(void **state)
     bal_config_free(cfg);
 }
 
+/* A record of a move of uuid at t: its realised gain and the plan's
+ * gain of the VM alone (NAN: not known). */
+static void grec(bal__hist *h, const char *uuid, double t, double gain,
+                 double pred)
+{
+    drec(h, uuid, t, NAN);
+    h->gain = gain;
+    h->predicted_vm = pred;
+    h->predicted = 9;           /* the unit's: not what trust compares */
+}
+
+static void test_learn_trust(void **state)
+{
+    bal_config *cfg = NULL;
+    const char *uuid[4] = { UUID1, UUID2, UUID3, UUID1 };
+    bal__hist h[9];
+    double T[4];
+    int n[4];
+
+    assert_int_equal(bal_config_alloc(&cfg), 0);
+    /* UUID1: 1.2/2, 1.5/2 and 2/2 delivered (0.6, 0.75, 1): 0.75. */
+    grec(&h[0], UUID1, 1, 0.2, 1);
+    grec(&h[1], UUID1, 2, 0.5, 1);
+    grec(&h[2], UUID1, 3, 1, 1);
+    /* Missing a figure: skipped. */
+    grec(&h[3], UUID1, 4, NAN, 1);
+    grec(&h[4], UUID1, 5, -0.9, NAN);
+    /* UUID2: more than predicted is capped at 1; a VM that stopped
+     * (-1: its rate fell to 0) teaches BAL__TRUST_MIN. */
+    grec(&h[5], UUID2, 1, 3, 0.5);
+    grec(&h[6], UUID2, 2, -1, 0.5);
+    grec(&h[7], UUID2, 3, -1, 0.5);
+    /* A prediction of -1 or less (nothing left of the VM) says nothing. */
+    grec(&h[8], UUID3, 1, 0, -1);
+    assert_int_equal(bal__learn_trust(cfg, h, 9, uuid, 4, T, n), 0);
+    assert_true(fabs(T[0] - 0.75) < 1e-12);
+    assert_int_equal(n[0], 3);
+    assert_true(T[1] == BAL__TRUST_MIN);
+    assert_int_equal(n[1], 3);
+    assert_true(T[2] == 1);                 /* nothing learned: 1 */
+    assert_int_equal(n[2], 0);
+    assert_true(T[3] == T[0]);              /* a UUID given twice */
+    /* The newest k only: the newest two of UUID1, 0.75 and 1. */
+    cfg->link_history = 2;
+    assert_int_equal(bal__learn_trust(cfg, h, 9, uuid, 4, T, NULL), 0);
+    assert_true(fabs(T[0] - 0.875) < 1e-12);
+    assert_true(T[1] == BAL__TRUST_MIN);
+    /* link_history 0: nothing learned, every trust 1. */
+    cfg->link_history = 0;
+    assert_int_equal(bal__learn_trust(cfg, h, 9, uuid, 4, T, NULL), 0);
+    assert_true(T[0] == 1 && T[1] == 1 && T[2] == 1 && T[3] == 1);
+    bal_config_free(cfg);
+}
+
 /* ---- from a status: the planner told, and what it makes of it ------------- */
 
 static void test_plan_input_learns(void **state)
@@ -590,6 +648,36 @@ static void test_plan_input_learns_dirty(void **state)
     assert_true(in.vms[v1].dirty_Bps == assumed);
     assert_false(est[v1].dirty_learned);
     free(est);
+    bal__pl_input_dispose(&in);
+    assert_int_equal(f.lg.nerrors, 0);
+    tu_sim_close(&f);
+}
+
+/* The history's trust reaches the planner's input: vm1's moves delivered
+ * 0.4x what was predicted; vm2 has none. */
+static void test_plan_input_trust(void **state)
+{
+    tu_sim f;
+    bal__pl_input in;
+    bal__hist h[2];
+    int v1, v2;
+
+    tu_sim_open(&f, PAPER);
+    bal__pl_input_init(&in);
+    assert_int_equal(bal__plan_input_build(f.ctx, f.cfg, f.st, NULL, 0, 400,
+                                           &in), 0);
+    v1 = vm_index(&in, "vm1");
+    v2 = vm_index(&in, "vm2");
+    assert_true(v1 >= 0 && v2 >= 0);
+    assert_true(in.vms[v1].trust == 1 && in.vms[v2].trust == 1);
+    grec(&h[0], in.vms[v1].uuid, 100, -0.2, 1);    /* 0.8 / 2 */
+    grec(&h[1], in.vms[v1].uuid, 200, -0.2, 1);
+    bal__pl_input_dispose(&in);
+    bal__pl_input_init(&in);
+    assert_int_equal(bal__plan_input_build(f.ctx, f.cfg, f.st, h, 2, 400,
+                                           &in), 0);
+    assert_true(fabs(in.vms[v1].trust - 0.4) < 1e-12);
+    assert_true(in.vms[v2].trust == 1);
     bal__pl_input_dispose(&in);
     assert_int_equal(f.lg.nerrors, 0);
     tu_sim_close(&f);
@@ -733,6 +821,11 @@ static void test_make_plan_pred(void **state)
     /* vm1 reads: its page cache is dirtied at its read rate. */
     assert_true(s.pred[0].dirty_Bps > 1e6);
     assert_true(s.pred[1].dirty_Bps == 0);  /* vm2 computes */
+    /* Each VM's own gain, as the history measures it: the reader's
+     * share of its path doubles; the computer gets the pCPU vm4 shared
+     * (the readers' I/O costs it some). */
+    assert_true(fabs(s.pred[0].vm_gain - 1) < 0.05);
+    assert_true(s.pred[1].vm_gain > 0.5 && s.pred[1].vm_gain < 1.05);
     bal__plan_step_dispose(&s);
     tu_sim_close(&f);
 }
@@ -747,6 +840,8 @@ int main(void)
         cmocka_unit_test(test_hist_learn),
         cmocka_unit_test(test_learn_links),
         cmocka_unit_test(test_learn_dirty),
+        cmocka_unit_test(test_learn_trust),
+        cmocka_unit_test(test_plan_input_trust),
         cmocka_unit_test(test_plan_input_learns_dirty),
         cmocka_unit_test(test_learned_dirty_moves),
         cmocka_unit_test(test_plan_input_learns),

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <yajl/yajl_tree.h>
 
 #include "testutil.h"
@@ -180,6 +181,18 @@ static yajl_val get(yajl_val v, const char *key)
     return r;
 }
 
+/* What a paper test made, freed. */
+static void paper_done(bal_ctx *ctx, bal_config *cfg, bal_backend *be,
+                       bal_status *st, char *json, yajl_val doc)
+{
+    yajl_tree_free(doc);
+    free(json);
+    bal_status_free(st);
+    bal_backend_close(be);
+    bal_config_free(cfg);
+    bal_ctx_free(ctx);
+}
+
 static void test_paper_cluster(void **state)
 {
     bal_ctx *ctx = NULL;
@@ -235,12 +248,84 @@ static void test_paper_cluster(void **state)
     assert_true(YAJL_IS_TRUE(get(hosts->u.array.values[0],
                                  "same_type_conflict")));
 
-    yajl_tree_free(doc);
-    free(json);
-    bal_status_free(st);
-    bal_backend_close(be);
-    bal_config_free(cfg);
-    bal_ctx_free(ctx);
+    paper_done(ctx, cfg, be, st, json, doc);
+}
+
+/* The realised-gain check (bal_status_read_history): vm1's newest record
+ * (by time, not line) gives its last gains; its trust is the median of
+ * its records'; a UUID not in the cluster and VMs without records add
+ * nothing. */
+static void test_status_history(void **state)
+{
+    static const char lines[] =
+        "{\"time\":2000,\"uuid\":\"6a5392d4-674b-819d-9eda-d84a8adf302c\","
+        "\"from\":\"HostA\",\"to\":\"HostB\",\"gain\":0.2,"
+        "\"predicted_vm_gain\":1}\n"
+        "{\"time\":1000,\"uuid\":\"6a5392d4-674b-819d-9eda-d84a8adf302c\","
+        "\"from\":\"HostB\",\"to\":\"HostA\",\"gain\":0,"
+        "\"predicted_vm_gain\":0}\n"
+        "{\"time\":1500,\"uuid\":\"6a5392d4-674b-819d-9eda-d84a8adf302c\","
+        "\"from\":\"HostA\",\"to\":\"HostB\"}\n"
+        "{\"time\":1000,\"uuid\":\"00000000-0000-4000-8000-000000000009\","
+        "\"from\":\"HostA\",\"to\":\"HostB\",\"gain\":0,"
+        "\"predicted_vm_gain\":1}\n";
+    bal_ctx *ctx;
+    bal_config *cfg = NULL;
+    bal_backend *be = NULL;
+    bal_status *st = NULL;
+    char dir[] = "/tmp/xlb-status-XXXXXX", path[64], *json = NULL, err[256];
+    yajl_val doc, vms, h;
+    tu_log lg;
+    FILE *f;
+    size_t i;
+    int with = 0;
+
+    (void)state;
+    ctx = tu_ctx(&lg);
+    assert_non_null(mkdtemp(dir));
+    snprintf(path, sizeof(path), "%s/history", dir);
+    f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(lines, f);
+    fclose(f);
+    assert_int_equal(bal_config_alloc(&cfg), 0);
+    assert_int_equal(bal_backend_open(ctx, cfg, "sim:scenarios/paper.scn",
+                                      &be), 0);
+    assert_int_equal(bal_config_set_state(ctx, cfg, be, dir), 0);
+    assert_int_equal(bal_status_collect(ctx, be, cfg, &st), 0);
+    assert_int_equal(bal_status_read_history(NULL, cfg, st), BAL_EINVAL);
+    assert_int_equal(bal_status_read_history(ctx, cfg, NULL), BAL_EINVAL);
+    assert_int_equal(bal_status_read_history(ctx, cfg, st), 0);
+    /* Read again: replaced, not added to. */
+    assert_int_equal(bal_status_read_history(ctx, cfg, st), 0);
+    assert_int_equal(bal_status_json(st, &json), 0);
+    doc = yajl_tree_parse(json, err, sizeof(err));
+    assert_non_null(doc);
+    vms = get(doc, "vms");
+    for (i = 0; i < vms->u.array.len; i++) {
+        yajl_val v = vms->u.array.values[i];
+        const char *path_h[] = { "history", NULL };
+        const char *name = YAJL_GET_STRING(get(v, "name"));
+
+        h = yajl_tree_get(v, path_h, yajl_t_object);
+        if (strcmp(name, "vm1")) {
+            assert_null(h);
+            continue;
+        }
+        with++;
+        assert_non_null(h);
+        assert_int_equal(YAJL_GET_INTEGER(get(h, "moves")), 3);
+        assert_true(YAJL_GET_DOUBLE(get(h, "last_gain")) == 0.2);
+        assert_true(YAJL_GET_DOUBLE(get(h, "last_predicted_gain")) == 1);
+        /* Of 0.6 and 1 (the record without figures skipped): 0.8. */
+        assert_true(YAJL_GET_DOUBLE(get(h, "trust")) == 0.8);
+        assert_int_equal(YAJL_GET_INTEGER(get(h, "trust_moves")), 2);
+    }
+    assert_int_equal(with, 1);
+    assert_int_equal((int)lg.len, 0);
+    paper_done(ctx, cfg, be, st, json, doc);
+    unlink(path);
+    rmdir(dir);
 }
 
 static void test_bad_backend_specs(void **state)
@@ -272,6 +357,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_fake_cluster),
         cmocka_unit_test(test_paper_cluster),
+        cmocka_unit_test(test_status_history),
         cmocka_unit_test(test_bad_backend_specs),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -167,6 +167,9 @@ int cmd_status(int argc, char **argv)
     if (rc) goto out;
 
     if (as_json) {
+        /* The realised-gain check of each guest the history knows
+         * (logged when it cannot be read). */
+        if (bal_status_read_history(g_ctx, cfg, st)) goto out;
         rc = bal_status_json(st, &json);
         if (rc) {
             cli_err("status: %s", bal_strerror(rc));

@@ -85,6 +85,7 @@ static int hist_line(const bal__hist *h, char **line_r, size_t *len_r)
         bal__hist_rates_json(w, before, after, h->gain);
     }
     bal__jw_key_num_opt(w, "predicted_gain", h->predicted, 4);
+    bal__jw_key_num_opt(w, "predicted_vm_gain", h->predicted_vm, 4);
     if (h->mem_kb > 0) bal__jw_key_num(w, "mem_kb", (double)h->mem_kb, 0);
     if (h->predicted_s > 0)
         bal__jw_key_num_opt(w, "predicted_s", h->predicted_s, 3);
@@ -291,6 +292,7 @@ static int hist_parse(const char *line, bal__hist *h, unsigned *bad_r,
     h->rates = isfinite(h->cpu_pct_before) && isfinite(h->cpu_pct_after);
     h->gain = num(top, "gain");
     h->predicted = num(top, "predicted_gain");
+    h->predicted_vm = num(top, "predicted_vm_gain");
     mem = num(top, "mem_kb");
     h->mem_kb = mem >= 1 && mem < 1e18 ? (uint64_t)mem : 0;
     h->predicted_s = num(top, "predicted_s");
@@ -408,7 +410,8 @@ void bal__hist_facts_init(bal__hist_facts *f)
 {
     memset(f, 0, sizeof(*f));
     f->type = BAL_TYPE_IDLE;
-    f->pred.gain_rate = f->pred.mig_s = f->pred.dirty_Bps = NAN;
+    f->pred.gain_rate = f->pred.vm_gain = f->pred.mig_s = NAN;
+    f->pred.dirty_Bps = NAN;
 }
 
 /* Its progress rate after over before, minus 1: the mean over the
@@ -472,6 +475,7 @@ void bal__hist_make(const struct bal_config *cfg, double time_s,
     h->net_Bps_after = f->net_Bps_after;
     h->gain = f->rates ? realised_gain(h) : NAN;
     h->predicted = f->pred.gain_rate;
+    h->predicted_vm = f->pred.vm_gain;
     h->mem_kb = f->mem_kb;
     h->predicted_s = f->pred.mig_s > 0 ? f->pred.mig_s : NAN;
     /* Measured: learned from, and the link's rate inverted with it. */

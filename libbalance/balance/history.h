@@ -37,6 +37,10 @@ typedef struct bal__hist {
                                  * type's resources, cpu for idle VMs);
                                  * NAN: unknown */
     double predicted;           /* the plan's gain_rate; NAN: none */
+    double predicted_vm;        /* the plan's gain of this VM alone, as
+                                 * gain measures it (bal__pl_move's
+                                 * vm_gain); NAN: none (older records, a
+                                 * saved plan, migrate) */
     /* For learning a link's rate (doc/planner.md, "Learned links");
      * older records lack them. */
     uint64_t mem_kb;            /* the VM's memory; 0: unknown */
@@ -60,6 +64,7 @@ typedef struct bal__hist {
  * keeps. */
 typedef struct bal__plan_pred {
     double gain_rate;           /* NAN: none */
+    double vm_gain;             /* bal__pl_move's; NAN: none */
     double mig_s;               /* its duration as it will run: in its
                                  * wave, or alone one at a time; NAN: none */
     double dirty_Bps;           /* the dirty rate the planner took for the

@@ -455,29 +455,78 @@ static bool teach_dirty(const bal__hist *h, const void *opaque, size_t *key_r,
     return true;
 }
 
-int bal__learn_dirty(const struct bal_config *cfg, const bal__hist *hist,
-                     int nhist, const bal__pl_vm *vms, int nv,
-                     double *Bps_r, int *n_r)
+/* A trust, likewise: how much of its own predicted progress the move
+ * delivered, (1 + gain) / (1 + predicted_vm), capped at 1 and kept at
+ * least BAL__TRUST_MIN (a VM that stopped after its move - its job
+ * ended, or it hung - must not be refused forever on one record). */
+static bool teach_trust(const bal__hist *h, const void *opaque, size_t *key_r,
+                        double *value_r)
+{
+    int i = bal__uuidmap_get(opaque, h->uuid);
+    double t;
+
+    if (i < 0 || !isfinite(h->gain) || !isfinite(h->predicted_vm) ||
+        !(1 + h->predicted_vm > 0))
+        return false;
+    t = (1 + h->gain) / (1 + h->predicted_vm);
+    *key_r = (size_t)i;
+    *value_r = t > 1 ? 1 : t < BAL__TRUST_MIN ? BAL__TRUST_MIN : t;
+    return true;
+}
+
+/* The one learner keyed by VM: uuid[0..n) (NULL entries learn nothing),
+ * each UUID's figure learned once under its first index and given to
+ * every index that repeats it. */
+static int learn_uuids(const struct bal_config *cfg, const bal__hist *hist,
+                       int nhist, const char *const *uuid, int n,
+                       bal__hist_teach_fn *teach, double *v_r, int *n_r)
 {
     bal__uuidmap first;
     int i, j, rc = 0;
 
     bal__uuidmap_init(&first);
-    for (i = 0; !rc && i < nv; i++)
-        if (vms[i].uuid && bal__uuidmap_get(&first, vms[i].uuid) < 0)
-            rc = bal__uuidmap_put(&first, vms[i].uuid, i);
+    for (i = 0; !rc && i < n; i++)
+        if (uuid[i] && bal__uuidmap_get(&first, uuid[i]) < 0)
+            rc = bal__uuidmap_put(&first, uuid[i], i);
     if (!rc)
         rc = bal__hist_learn(hist, nhist, cfg->link_history,
-                             (size_t)(nv > 0 ? nv : 0), teach_dirty, &first,
-                             Bps_r, n_r);
-    /* A UUID given twice: the same rate for both. */
-    for (i = 0; !rc && i < nv; i++) {
-        j = vms[i].uuid ? bal__uuidmap_get(&first, vms[i].uuid) : -1;
+                             (size_t)(n > 0 ? n : 0), teach, &first, v_r,
+                             n_r);
+    /* A UUID given twice: the same figure for both. */
+    for (i = 0; !rc && i < n; i++) {
+        j = uuid[i] ? bal__uuidmap_get(&first, uuid[i]) : -1;
         if (j < 0 || j == i) continue;
-        Bps_r[i] = Bps_r[j];
+        v_r[i] = v_r[j];
         if (n_r) n_r[i] = n_r[j];
     }
     bal__uuidmap_dispose(&first);
+    return rc;
+}
+
+int bal__learn_dirty(const struct bal_config *cfg, const bal__hist *hist,
+                     int nhist, const bal__pl_vm *vms, int nv,
+                     double *Bps_r, int *n_r)
+{
+    const char **uuid = calloc((size_t)(nv > 0 ? nv : 0) + 1, sizeof(*uuid));
+    int i, rc;
+
+    if (!uuid) return BAL_ENOMEM;
+    for (i = 0; i < nv; i++) uuid[i] = vms[i].uuid;
+    rc = learn_uuids(cfg, hist, nhist, uuid, nv, teach_dirty, Bps_r, n_r);
+    free(uuid);
+    return rc;
+}
+
+int bal__learn_trust(const struct bal_config *cfg, const bal__hist *hist,
+                     int nhist, const char *const *uuid, int n,
+                     double *trust_r, int *n_r)
+{
+    int i, rc = learn_uuids(cfg, hist, nhist, uuid, n, teach_trust, trust_r,
+                            n_r);
+
+    /* Nothing learned: believed in full. */
+    for (i = 0; !rc && i < n; i++)
+        if (!(trust_r[i] > 0)) trust_r[i] = 1;
     return rc;
 }
 
@@ -532,6 +581,28 @@ static int learn_dirty(const struct bal_config *cfg, const bal__hist *hist,
             est[i].dirty_learned = true;
         }
     free(d);
+    return rc;
+}
+
+/* Each VM's trust (bal__learn_trust) into b's VMs. */
+static int learn_trust(const struct bal_config *cfg, const bal__hist *hist,
+                       int nhist, bal__pl_input *b)
+{
+    const char **uuid;
+    double *t;
+    int i, rc = BAL_ENOMEM;
+
+    for (i = 0; i < b->nvms; i++) b->vms[i].trust = 1;
+    if (cfg->link_history <= 0 || nhist <= 0 || b->nvms <= 0) return 0;
+    uuid = calloc((size_t)b->nvms, sizeof(*uuid));
+    t = calloc((size_t)b->nvms, sizeof(*t));
+    if (uuid && t) {
+        for (i = 0; i < b->nvms; i++) uuid[i] = b->vms[i].uuid;
+        rc = bal__learn_trust(cfg, hist, nhist, uuid, b->nvms, t, NULL);
+    }
+    for (i = 0; !rc && i < b->nvms; i++) b->vms[i].trust = t[i];
+    free(uuid);
+    free(t);
     return rc;
 }
 
@@ -753,6 +824,7 @@ int bal__plan_input_build_ex(bal_ctx *ctx, const struct bal_config *cfg,
     b.nvms = nv;
     if ((rc = bal__plan_rules(ctx, cfg, &b))) goto out;
     if ((rc = learn_dirty(cfg, hist, nhist, &b, est))) goto out;
+    if ((rc = learn_trust(cfg, hist, nhist, &b))) goto out;
 
     /* The planner only needs what is within the ping-pong window. */
     for (k = 0; k < nhist; k++) {
@@ -818,7 +890,7 @@ int bal__plan_history(bal_ctx *ctx, const struct bal_config *cfg,
      * as the writer would refuse it after the moves. */
     if (rc == BAL_ENOMEM || rc == BAL_ECONFIG) return rc;
     if (rc) {
-        BAL__WARN(ctx, "%s: cannot be read (%s): planning without the "
+        BAL__WARN(ctx, "%s: cannot be read (%s): going on without the "
                   "migration history", path, bal_strerror(rc));
         *h_r = NULL;
         *n_r = 0;

@@ -46,8 +46,9 @@ double bal__fair_share_w(double *u, double *w, int n, double total);
  * strings copied (in owns them: bal__pl_input_dispose).  hist[0..nhist):
  * earlier migrations (journal.h) on the clock now_s, for cooldowns,
  * ping-pong, the learned links (bal__learn_links: params.learned_Bps,
- * and link_Bps of those pairs) and the learned dirty rates
- * (bal__learn_dirty: the VMs' dirty_Bps).  Parameters from cfg: horizon,
+ * and link_Bps of those pairs), the learned dirty rates
+ * (bal__learn_dirty: the VMs' dirty_Bps) and the VMs' trust
+ * (bal__learn_trust).  Parameters from cfg: horizon,
  * max_moves, max_per_host, max_per_link, migcpu, rtt_ms,
  * pingpong_window, link_history.  A VM running twice
  * (one UUID on two hosts) is refused with one line, BAL_EINVAL, in
@@ -97,6 +98,22 @@ int bal__learn_links(const struct bal_config *cfg, const bal__hist *hist,
 int bal__learn_dirty(const struct bal_config *cfg, const bal__hist *hist,
                      int nhist, const bal__pl_vm *vms, int nv,
                      double *Bps_r, int *n_r);
+
+/* The least trust a record teaches (bal__learn_trust). */
+#define BAL__TRUST_MIN 0.01
+
+/* Each VM's trust (doc/planner.md, "Trust"): how much of what its moves
+ * were predicted to bring it they delivered - for each of uuid[0..n)
+ * (NULL: none), the median over the newest cfg->link_history records of
+ * hist[0..nhist) with that UUID that carry both a realised gain and the
+ * plan's gain of the VM alone (predicted_vm) of (1 + gain) /
+ * (1 + predicted_vm), each capped at 1 and at least BAL__TRUST_MIN
+ * (bal__hist_learn keyed by the UUID).  trust_r[i] gets it, 1 when
+ * nothing is learned; n_r (may be NULL) the number of records it is the
+ * median of.  Nothing learned when link_history is 0.  BAL_ENOMEM. */
+int bal__learn_trust(const struct bal_config *cfg, const bal__hist *hist,
+                     int nhist, const char *const *uuid, int n,
+                     double *trust_r, int *n_r);
 
 /* The dirty rate plan_input gives a VM not held back on its disk path
  * (the configuration's dirty_mbps plus its reads), for a move the planner

@@ -65,6 +65,7 @@ int bal__plan_make(bal_ctx *ctx, const struct bal_config *cfg,
         const bal__pl_move *m = &s.res.moves[i];
 
         s.pred[i].gain_rate = m->gain_rate;
+        s.pred[i].vm_gain = m->vm_gain;
         /* Waves share links, NICs and dom0s; one at a time, alone. */
         s.pred[i].mig_s = opts->concurrent ? m->wave_mig_s : m->mig_s;
         s.pred[i].dirty_Bps = s.in.vms[m->vm].dirty_Bps;

@@ -349,6 +349,7 @@ void bal_status_free(bal_status *st)
     if (!st) return;
     free(st->hosts);
     free(st->vms);
+    free(st->gains);
     bal__sample_dispose(&st->last);
     free(st);
 }

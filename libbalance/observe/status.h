@@ -10,6 +10,18 @@
 #include "rates.h"
 #include "base/uuidmap.h"
 
+/* What the migration history says of one guest: the realised-gain
+ * check (bal_status_read_history). */
+typedef struct bal__vm_gain {
+    int moves;                  /* its records in the history; 0: none */
+    double time;                /* the newest one's */
+    double gain, predicted;     /* its realised gain and the plan's gain of
+                                 * the VM alone (history.h: gain,
+                                 * predicted_vm); NAN: not known */
+    double trust;               /* bal__learn_trust's */
+    int trust_moves;            /* the records the trust is the median of */
+} bal__vm_gain;
+
 struct bal_status {
     bal__sample last;           /* names and hosts point into it */
     bal_host_info *hosts;
@@ -17,6 +29,7 @@ struct bal_status {
     bal_vm_info *vms;
     int nvms;
     int npeer_errors;
+    bal__vm_gain *gains;        /* one per VM; NULL: the history not read */
 };
 
 /* What the observer remembers of one VM across samples. */

@@ -49,7 +49,20 @@ static void gen_host(bal__jw *w, const bal_host_info *h)
     bal__jw_map_close(w);
 }
 
-static void gen_vm(bal__jw *w, const bal_vm_info *v)
+/* The realised-gain check of a VM with records in the history. */
+static void gen_gain(bal__jw *w, const bal__vm_gain *g)
+{
+    bal__jw_str(w, "history");
+    bal__jw_map_open(w);
+    bal__jw_key_int(w, "moves", g->moves);
+    bal__jw_key_num_opt(w, "last_gain", g->gain, 4);
+    bal__jw_key_num_opt(w, "last_predicted_gain", g->predicted, 4);
+    bal__jw_key_num(w, "trust", g->trust, 4);
+    bal__jw_key_int(w, "trust_moves", g->trust_moves);
+    bal__jw_map_close(w);
+}
+
+static void gen_vm(bal__jw *w, const bal_vm_info *v, const bal__vm_gain *g)
 {
     bal__jw_map_open(w);
     bal__jw_key_str(w, "name", v->name);
@@ -70,6 +83,7 @@ static void gen_vm(bal__jw *w, const bal_vm_info *v)
     bal__jw_key_str(w, "type", bal_load_type_name(v->type));
     bal__jw_key_bool(w, "heavy", v->heavy);
     bal__jw_key_bool(w, "pinned", v->pinned);
+    if (g && g->moves > 0) gen_gain(w, g);
     bal__jw_map_close(w);
 }
 
@@ -88,7 +102,8 @@ int bal_status_json(const bal_status *st, char **json_r)
     bal__jw_str(w, "vms");
     bal__jw_array_open(w);
     for (i = 0; i < st->nvms; i++)
-        if (!st->vms[i].is_dom0) gen_vm(w, &st->vms[i]);
+        if (!st->vms[i].is_dom0)
+            gen_vm(w, &st->vms[i], st->gains ? &st->gains[i] : NULL);
     bal__jw_array_close(w);
     bal__jw_key_int(w, "peer_errors", st->npeer_errors);
     bal__jw_map_close(w);

@@ -198,6 +198,9 @@ static int check_input(bal_ctx *ctx, const bal__pl_input *in)
             BAD("vm %s: should_mask %#x: one host set at most", nm,
                 (unsigned)v->should_mask);
         if (isnan(v->cooldown_until_s)) BAD("vm %s: cooldown_until_s is not a number", nm);
+        if (!(v->trust >= 0 && v->trust <= 1))
+            BAD("vm %s: trust %g: must be more than 0 and at most 1", nm,
+                v->trust);
         j = bal__uuidmap_get(&map, v->uuid);
         if (j >= 0) BAD("vm %s: uuid %s is already vm %s's", nm, v->uuid,
                         in->vms[j].name);
@@ -348,6 +351,38 @@ static int move_cmp(const void *a, const void *b)
     return x->seq - y->seq;
 }
 
+/* Each moved VM's own predicted gain (bal__pl_move's vm_gain): its rate
+ * where the plan leaves it over where it starts, minus 1, both the
+ * model's fraction of its demand - what the history's realised gain
+ * measures (history.h). */
+static int vm_gains(bal__pl_model *m, const int *place, bal__pl_result *r)
+{
+    double *frac = calloc((size_t)m->nv + 1, sizeof(*frac));
+    int *list = calloc((size_t)m->nv + 1, sizeof(*list));
+    int i, v, n, me;
+
+    if (!frac || !list) {
+        free(frac);
+        free(list);
+        return BAL_ENOMEM;
+    }
+    for (i = 0; i < r->nmoves; i++) {
+        bal__pl_move *mv = &r->moves[i];
+        int h = place[mv->vm];
+
+        for (n = 0, me = 0, v = 0; v < m->nv; v++)
+            if (place[v] == h) {
+                if (v == mv->vm) me = n;
+                list[n++] = v;
+            }
+        bal__pl_rates(m, h, list, n, 0, frac);
+        mv->vm_gain = m->f0[mv->vm] > 0 ? frac[me] / m->f0[mv->vm] - 1 : NAN;
+    }
+    free(frac);
+    free(list);
+    return 0;
+}
+
 int bal__planner_plan(bal_ctx *ctx, const bal__pl_input *in,
                       bal__pl_result *out)
 {
@@ -414,6 +449,7 @@ int bal__planner_plan(bal_ctx *ctx, const bal__pl_input *in,
     r.collisions_after = bal__pl_collisions(in, r.placement);
     if (r.collisions_before < 0 || r.collisions_after < 0) { rc = BAL_ENOMEM; goto out; }
     r.evaluations = m.nevals;
+    if ((rc = vm_gains(&m, r.placement, &r))) goto out;
 
     /* Every decision, with its numbers, for whoever listens at debug. */
     for (i = 0; i < r.nmoves; i++) {

@@ -34,6 +34,7 @@ const char *bal__pl_why_name(bal__pl_why w)
         [BAL__PL_SHOULD] = "should-run-on",
         [BAL__PL_TOGETHER] = "keep-together",
         [BAL__PL_DRAINED] = "drained",
+        [BAL__PL_TRUST] = "low-trust",
     };
 
     return (unsigned)w < BAL__PL_NWHY ? names[w] : "?";
@@ -51,10 +52,21 @@ static double break_even(const bal__pl_params *p, double du, double T,
     return g > 1e-12 ? (du * T + cost) / g : INFINITY;
 }
 
+/* What a VM's trust below 1 says (bal__pl_vm), into buf: "" when it
+ * rounds to 1 in the 2 digits shown (the noise of a move that delivered
+ * what was predicted). */
+static void trust_text(const bal__pl_vm *vm, char *buf, size_t size)
+{
+    buf[0] = '\0';
+    if (vm->trust > 0 && vm->trust < 0.995)
+        snprintf(buf, size, "its past moves gained %.2gx what was predicted",
+                 vm->trust);
+}
+
 static void reject_detail(srch *s, bal__pl_reject *rj, const evalr *e)
 {
     const bal__pl_vm *vm = &s->in->vms[rj->vm];
-    char where[200];
+    char where[200], tt[64];
     int n;
 
     if (rj->to < 0) {
@@ -100,11 +112,30 @@ static void reject_detail(srch *s, bal__pl_reject *rj, const evalr *e)
                      "would fall below %.3g (%.3g as the status counts it)",
                      s->floor, s->pfloor);
         break;
+    case BAL__PL_TRUST: {
+        /* Whichever of its unit's VMs is trusted least (evalr's trust). */
+        const bal__pl_vm *who = vm, *pt = rj->partner >= 0 ?
+                                &s->in->vms[rj->partner] : NULL;
+
+        if (pt && pt->trust > 0 && pt->trust < (vm->trust > 0 ? vm->trust : 1))
+            who = pt;
+        snprintf(rj->detail + n, sizeof(rj->detail) - (size_t)n,
+                 "low-trust: %s%s past moves gained %.2gx what was "
+                 "predicted; it would pay at trust 1",
+                 who == vm ? "its" : who->name, who == vm ? "" : "'s",
+                 who->trust > 0 ? who->trust : 1);
+        return;
+    }
     default:
         snprintf(rj->detail + n, sizeof(rj->detail) - (size_t)n, "%s",
                  bal__pl_why_name(rj->why));
         break;
     }
+    /* Its trust, wherever it played a part. */
+    trust_text(vm, tt, sizeof(tt));
+    n = (int)strlen(rj->detail);
+    if (tt[0] && (size_t)n < sizeof(rj->detail))
+        snprintf(rj->detail + n, sizeof(rj->detail) - (size_t)n, "; %s", tt);
 }
 
 /* Keeps e in *best when it would raise the utility and nets more. */
@@ -173,7 +204,10 @@ int bal__pls_explain(srch *s, int v)
                                  best.n + (int)best.dpairs);
     i = bal__pls_unit_blocked(s, best.r, best.n, false);
     if (i >= 0) rj.why = (bal__pl_why)i;
-    else if (!(best.net > 0)) rj.why = BAL__PL_BREAKEVEN;
+    else if (!(best.net > 0))
+        /* Believed in full it would pay: its trust stopped it. */
+        rj.why = best.net + best.distrust > 0 ? BAL__PL_TRUST
+                                              : BAL__PL_BREAKEVEN;
     else if (bal__pls_unfair(&best)) rj.why = BAL__PL_FAIRNESS;
     else return 0;          /* it pays: the search stopped short (a cap) */
     reject_detail(s, &rj, &best);
@@ -205,8 +239,8 @@ static void why_text(const srch *s, int v, int a, int b, int mate, bool evac,
 {
     const bal__pl_vm *vm = &s->in->vms[v];
     const char *t = bal_load_type_name(vm->type);
-    char res[64];
-    int na = 0, nb = 0, i;
+    char res[64], tt[64];
+    int na = 0, nb = 0, i, len;
 
     /* What its type shares: "cores", "disk path", "cores and disk path",
      * "NIC" (base/loadtype.c). */
@@ -249,6 +283,11 @@ static void why_text(const srch *s, int v, int a, int b, int mate, bool evac,
         snprintf(buf, size, "%s (%s) %s: %s shared with %d %s VM%s, %s with "
                  "%d", vm->name, t, s->in->hosts[a].name, res, na, t,
                  na == 1 ? "" : "s", s->in->hosts[b].name, nb);
+    /* It moves though its trust asked more of it: say so. */
+    trust_text(vm, tt, sizeof(tt));
+    len = (int)strlen(buf);
+    if (tt[0] && (size_t)len < size)
+        snprintf(buf + len, size - (size_t)len, "; %s", tt);
 }
 
 int bal__pls_emit_steps(srch *s)

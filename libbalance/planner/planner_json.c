@@ -276,6 +276,7 @@ static const field vm_fields[] = {
     F("should_mask", F_U32, bal__pl_vm, should_mask, false),
     F("together_group", F_INT, bal__pl_vm, together_group, false),
     F("cooldown_until_s", F_NUM, bal__pl_vm, cooldown_until_s, false),
+    F("trust", F_NUM, bal__pl_vm, trust, false),
 };
 
 static const field hist_fields[] = {
@@ -402,7 +403,13 @@ static int parse_tree(rd *r, yajl_val top, bal__pl_input *in)
         else snprintf(r->where, sizeof(r->where), "vms[%zu]", i);
         v->remaining_s = -1;
         v->anti_group = -1;
+        v->trust = 1;
         if (read_fields(r, o, vm_fields, NF(vm_fields), v, &hmap)) goto out;
+        /* 0 is "unknown" only to a caller building an input in C. */
+        if (!(v->trust > 0 && v->trust <= 1)) {
+            err(r, "trust %g: must be more than 0 and at most 1", v->trust);
+            goto out;
+        }
         if (!v->uuid) v->uuid = v->name;
         /* Unless told, a VM of a type is taken to be heavy in it. */
         if (!bal__json_member(o, "heavy", yajl_t_any, NULL))

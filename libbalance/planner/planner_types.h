@@ -102,6 +102,11 @@ typedef struct bal__pl_vm {
     double weight;              /* its scheduler weight, kept wherever it
                                  * runs; 0: unknown, taken as
                                  * BAL__PL_WEIGHT_DEFAULT */
+    double trust;               /* (0, 1]: how well its past moves kept
+                                 * their predictions (plan_input.c,
+                                 * bal__learn_trust); what a unit moving
+                                 * it is predicted to bring is taken at
+                                 * this fraction; 0: unknown, as 1 */
 } bal__pl_vm;
 
 /* Xen's default credit/credit2 weight: what an unknown weight is taken
@@ -193,13 +198,14 @@ typedef enum bal__pl_why {
     BAL__PL_SHOULD,             /* outside its should_run_on hosts */
     BAL__PL_TOGETHER,           /* away from its keep-together group */
     BAL__PL_DRAINED,            /* onto a drained host */
+    BAL__PL_TRUST,              /* it would pay but for its trust */
     BAL__PL_NWHY
 } bal__pl_why;
 
 /* "pinned", "cooldown", "memory", "storage", "anti-affinity",
  * "ping-pong", "no-link", "below-break-even", "max-moves", "partner",
  * "no-host", "fairness", "must-run-on", "should-run-on",
- * "keep-together", "drained". */
+ * "keep-together", "drained", "low-trust". */
 const char *bal__pl_why_name(bal__pl_why w);
 
 typedef struct bal__pl_move {
@@ -219,6 +225,10 @@ typedef struct bal__pl_move {
     int rounds;                 /* pre-copy rounds, the final copy too */
     double break_even_s;        /* remaining runtime above which the unit
                                  * pays: T + loss / gain_rate */
+    double vm_gain;             /* its own progress rate once the plan is
+                                 * done over where it starts, minus 1 (the
+                                 * model's): what the history compares
+                                 * the realised gain with */
     char reason[160];
 } bal__pl_move;
 

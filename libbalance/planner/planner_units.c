@@ -1209,6 +1209,20 @@ static void eval_unit(srch *s, const rel *r, int n, evalr *out, bool losses)
             out->cost += move_loss(s, r[i].v, out->from[i], r[i].to, &out->c[i]);
             out->loss += out->c[i].loss;
         }
+    /* What its VMs' past moves delivered of their predictions: a unit is
+     * believed as far as its least trusted VM (doc/planner.md, "Trust").
+     * Only a gain is discounted; the bounds on benefit stay bounds. */
+    out->trust = 1;
+    for (i = 0; i < n; i++) {
+        double t = s->in->vms[r[i].v].trust;
+
+        if (t > 0 && t < out->trust) out->trust = t;
+    }
+    if (out->trust < 1 && out->benefit > 0) {
+        out->distrust = out->benefit * (1 - out->trust);
+        out->benefit -= out->distrust;
+        if (out->du > 0) out->du *= out->trust;
+    }
     out->net = out->benefit - out->cost - margin_of(s, out);
 }
 

@@ -107,6 +107,8 @@ typedef struct evalr {
     double T;                   /* its migrations, one after another */
     double W;                   /* the longest any of its VMs counts */
     double net;                 /* benefit - cost - margin: > 0 pays */
+    double distrust;            /* benefit its VMs' trust took off */
+    double trust;               /* the least trust of its VMs */
     double spread;              /* headroom gained (ties only) */
     long dpairs;                /* contended same-type pairs it adds */
     int victim;                 /* a VM whose share it would push below

@@ -672,6 +672,7 @@ static int report_moves(rb *r, const bal__plan *plan,
         p->state = BAL_MOVE_PLANNED;
         p->gain = NAN;
         m->pred.gain_rate = pred ? pred[i].gain_rate : NAN;
+        m->pred.vm_gain = pred ? pred[i].vm_gain : NAN;
         m->pred.mig_s = pred && pred[i].mig_s > 0 ? pred[i].mig_s : NAN;
         m->pred.dirty_Bps = pred && isfinite(pred[i].dirty_Bps)
             ? pred[i].dirty_Bps : bal__vm_dirty_Bps(r->cfg, v);
@@ -1114,6 +1115,7 @@ int bal_rebalance(bal_ctx *ctx, bal_backend *be, const bal_config *cfg,
         for (int i = 0; i < step.plan.n; i++) {
             step.pred[i].gain_rate = gain[i];
             step.pred[i].mig_s = step.pred[i].dirty_Bps = NAN;
+            step.pred[i].vm_gain = NAN;
         }
     }
     if (o->dry_run) {

@@ -26,6 +26,10 @@ int bal_rebalance_report_json(const bal_rebalance_report *r, char **json_r)
         bal__jw_map_open(w);
         bal__plan_json_move(w, &r->moves[i].pm, m->predicted_gain);
         bal__jw_key_num_opt(w, "predicted_s", m->predicted_s, 1);
+        /* What the realised gain below is to be held against (history.h:
+         * predicted_vm). */
+        bal__jw_key_num_opt(w, "predicted_vm_gain", r->moves[i].pred.vm_gain,
+                            4);
         bal__jw_key_str(w, "type", bal_load_type_name(m->type));
         bal__jw_key_str(w, "state", bal_move_state_name(m->state));
         bal__jw_key_str(w, "detail", m->detail);
