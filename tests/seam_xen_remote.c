@@ -103,6 +103,7 @@ static void cfg_init(struct bal_config *cfg)
     cfg->peer_command = peer_cmd;
     cfg->npeer_command = 4;
     cfg->peer_timeout = 5;
+    cfg->peer_parallel = 8;
     cfg->interval = 1;
     cfg->samples = 2;
 }

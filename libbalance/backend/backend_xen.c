@@ -296,8 +296,9 @@ static int xen_sample(bal_backend *be, bool local_only, bal__sample *out)
 {
     const struct bal_config *cfg = be->cfg;
     char name[BAL__HOST_MAX];
+    char **peers = NULL;
     bal__sample s;
-    int i, rc;
+    int i, n = 0, rc;
 
     bal__sample_init(&s);
 
@@ -306,18 +307,26 @@ static int xen_sample(bal_backend *be, bool local_only, bal__sample *out)
     rc = sample_local(be, name, &s);
     if (rc) goto out;
 
-    for (i = 0; !local_only && i < cfg->nhosts; i++) {
-        if (!strcmp(cfg->hosts[i], name)) continue;
-        /* A peer that does not answer costs its hosts' VMs this round, not
-         * the whole sample; peer.c logged why. */
-        if (bal__peer_sample(be->ctx, cfg, cfg->hosts[i], &s))
-            s.npeer_errors++;
+    if (!local_only && cfg->nhosts > 0) {
+        peers = calloc((size_t)cfg->nhosts, sizeof(*peers));
+        if (!peers) {
+            BAL__ERR(be->ctx, "xen: out of memory");
+            rc = BAL_ENOMEM;
+            goto out;
+        }
+        for (i = 0; i < cfg->nhosts; i++)
+            if (strcmp(cfg->hosts[i], name)) peers[n++] = cfg->hosts[i];
+        /* All at once, merged in the configuration's order after this
+         * host; a silent one is counted in s.npeer_errors. */
+        rc = n ? bal__peer_sample_all(be->ctx, cfg, peers, n, &s) : 0;
+        if (rc) goto out;
     }
 
     /* Built aside so that out is untouched on failure. */
     rc = bal__sample_append(out, &s);
 
 out:
+    free(peers);
     bal__sample_dispose(&s);
     return rc;
 }
