@@ -1,6 +1,7 @@
 /*
  * testutil.c - see testutil.h.
  */
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -113,4 +114,33 @@ void tu_fx_dispose(tu_fx *f)
     bal_backend_close(f->be);
     bal_config_free(f->cfg);
     bal_ctx_free(f->ctx);
+}
+
+void tu_move_init(bal__move *mv, const char *vm, const char *uuid,
+                  const char *from, const char *to)
+{
+    memset(mv, 0, sizeof(*mv));
+    snprintf(mv->vm, sizeof(mv->vm), "%s", vm);
+    snprintf(mv->uuid, sizeof(mv->uuid), "%s", uuid);
+    snprintf(mv->from, sizeof(mv->from), "%s", from);
+    snprintf(mv->to, sizeof(mv->to), "%s", to);
+}
+
+char *tu_recorded(const char *dir, const char *uuid)
+{
+    static char buf[4096];
+    char path[4200];
+    ssize_t n, i;
+    int fd;
+
+    snprintf(path, sizeof(path), "%s/%s", dir, uuid);
+    fd = open(path, O_RDONLY);
+    if (fd < 0) return NULL;
+    n = read(fd, buf, sizeof(buf) - 1);
+    close(fd);
+    assert_true(n >= 0);
+    for (i = 0; i < n; i++)
+        if (!buf[i]) buf[i] = '|';
+    buf[n] = '\0';
+    return buf;
 }

@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include "base/internal.h"
+#include "base/move.h"
 
 /* Captures every message at level >= WARN into a buffer; newline-joined. */
 typedef struct tu_log {
@@ -59,5 +60,13 @@ void tu_sim_open(tu_sim *f, const char *scn);
 void tu_sim_close(tu_sim *f);
 /* The directory of test data: $BAL_TESTDATA or "tests/data". */
 const char *tu_datadir(void);
+
+/* A move of vm (uuid) from -> to, every other field zero. */
+void tu_move_init(bal__move *mv, const char *vm, const char *uuid,
+                  const char *from, const char *to);
+/* The argv tests/data/fake-remote-migrate recorded in dir/uuid (its
+ * FAKE_REMOTE_DIR), NULs shown as '|', in a static buffer; NULL if it
+ * never ran for uuid. */
+char *tu_recorded(const char *dir, const char *uuid);
 
 #endif
