@@ -95,18 +95,8 @@ static int teardown(void **state)
 
 static void cfg_init(struct bal_config *cfg)
 {
-    memset(cfg, 0, sizeof(*cfg));
-    cfg->hosts = hosts;
-    cfg->nhosts = (int)(sizeof(hosts) / sizeof(hosts[0])) - 1;
+    tu_peer_config(cfg, hosts, transport, peer_cmd);
     cfg->local_host = "hostA";
-    cfg->transport = transport;
-    cfg->ntransport = 1;
-    cfg->peer_command = peer_cmd;
-    cfg->npeer_command = 4;
-    cfg->peer_timeout = 5;
-    cfg->peer_parallel = 8;
-    cfg->interval = 1;
-    cfg->samples = 2;
 }
 
 static void open_ok(bal_backend *be, bal_ctx *ctx,

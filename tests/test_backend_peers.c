@@ -29,18 +29,7 @@ static void cfg_init(struct bal_config *cfg, char **hosts, char *transport)
 
     tv[0] = transport;
     tv[1] = NULL;
-    memset(cfg, 0, sizeof(*cfg));
-    cfg->hosts = hosts;
-    for (cfg->nhosts = 0; hosts[cfg->nhosts]; cfg->nhosts++)
-        ;
-    cfg->transport = tv;
-    cfg->ntransport = 1;
-    cfg->peer_command = peer_cmd;
-    cfg->npeer_command = 4;
-    cfg->peer_timeout = 5;
-    cfg->peer_parallel = 8;
-    cfg->interval = 1;
-    cfg->samples = 2;
+    tu_peer_config(cfg, hosts, tv, peer_cmd);
 }
 
 /* ---- opening -------------------------------------------------------------- */

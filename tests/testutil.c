@@ -144,3 +144,27 @@ char *tu_recorded(const char *dir, const char *uuid)
     buf[n] = '\0';
     return buf;
 }
+
+static int strv_len(char **v)
+{
+    int n = 0;
+
+    while (v[n]) n++;
+    return n;
+}
+
+void tu_peer_config(struct bal_config *cfg, char **hosts, char **transport,
+                    char **peer_cmd)
+{
+    memset(cfg, 0, sizeof(*cfg));
+    cfg->hosts = hosts;
+    cfg->nhosts = strv_len(hosts);
+    cfg->transport = transport;
+    cfg->ntransport = strv_len(transport);
+    cfg->peer_command = peer_cmd;
+    cfg->npeer_command = strv_len(peer_cmd);
+    cfg->peer_timeout = 5;
+    cfg->peer_parallel = 8;
+    cfg->interval = 1;
+    cfg->samples = 2;
+}

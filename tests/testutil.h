@@ -61,6 +61,11 @@ void tu_sim_close(tu_sim *f);
 /* The directory of test data: $BAL_TESTDATA or "tests/data". */
 const char *tu_datadir(void);
 
+/* A configuration of the cluster hosts, reached through transport with
+ * peer_cmd run there (all NULL-terminated, borrowed): 5 s a peer, 8 at
+ * once, 2 samples 1 s apart; everything else zero. */
+void tu_peer_config(struct bal_config *cfg, char **hosts, char **transport,
+                    char **peer_cmd);
 /* A move of vm (uuid) from -> to, every other field zero. */
 void tu_move_init(bal__move *mv, const char *vm, const char *uuid,
                   const char *from, const char *to);
