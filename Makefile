@@ -161,7 +161,8 @@ $(B)/bench/gen_regimes: $(B)/bench/gen_regimes.o $(LIB_A)
 # Speed and memory figures (not pass/fail: see README for the targets).
 # bench_hbal compares the planner with Ganeti's hbal on generated
 # regimes (about 30 minutes on 2 cores), hbal installed when missing
-# (bench/install-deps.sh; without it, the planner alone).
+# (bench/install-deps.sh; without it, the planner alone).  bench_peers
+# plays 60 dom0s with tests/data/fake-peer: run from the source tree.
 bench: deps all $(BENCHES) $(BENCH_TOOLS)
 	@sh bench/install-deps.sh
 	@echo "== $(B)/bench/gen_regimes htools 100 1000 --json --hbal --util"

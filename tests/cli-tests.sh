@@ -87,7 +87,7 @@ printf 'hosts = ["a;rm -rf /"]\n' > "$tmp/meta.conf"
 t "config host with shell metacharacters" 1 "xl-balance: $tmp/meta.conf:1: hosts: \`a;rm -rf /' is not a host name (letters, digits, '.', '-', '_' and ':' only)" -- -c "$tmp/meta.conf" -b sim:paper status
 
 # ---- backends ------------------------------------------------------------
-t "unknown backend" 1 "xl-balance: backend \`bogus': unknown (expected xen, sim:SCENARIO or replay:TRACE)" -- -b bogus status
+t "unknown backend" 1 "xl-balance: backend \`bogus': unknown (expected xen, peers, sim:SCENARIO or replay:TRACE)" -- -b bogus status
 t "sim without file" 1 "xl-balance: backend \`sim:': needs a file, as sim:FILE" -- -b sim: status
 t "xen with argument" 1 "xl-balance: backend \`xen:x': takes no argument" -- -b xen:x status
 if [ ! -e /dev/xen/privcmd ] && [ ! -e /proc/xen/privcmd ]; then
@@ -364,6 +364,28 @@ if command -v flock >/dev/null 2>&1; then
     tc "migrate --json while another holds the lock" 5 "xl-balance: another process holds the lock $tmp/mlock; nothing done" -- flock "$tmp/mlock" "$XLB" $MG migrate --json vm1 HostB
     has "migrate --json: locked" '{"xl_balance_migrate":1,"outcome":"failed","rc":-16,"error":"another process holds the lock"}'
 fi
+
+# ---- -b peers: a management host reaching every dom0 through the transport
+# (tests/data/fake-peer plays dom0 gen-N); none is sampled here ----------------
+FP="$PWD/$D/fake-peer"
+printf 'hosts = ["gen-2", "gen-1", "gen-3"]\ntransport = ["%s"]\nsample_interval = "0.05"\nsample_count = 2\nstate_dir = "%s/pstate"\nlock_file = "%s/plock"\n' "$FP" "$tmp" "$tmp" >"$tmp/peers.conf"
+chmod 600 "$tmp/peers.conf"
+PR="-c $tmp/peers.conf -b peers"
+t "peers: status" 0 "" -- $PR status
+has "peers: every host sampled" "gen-3      3"
+check "peers: in the configuration's order" test "$(sed -n 's/^\(gen-[0-9]\)  .*/\1/p' "$tmp/out" | tail -n 3 | tr '\n' ' ')" = "gen-2 gen-1 gen-3 "
+t "peers: plan" 0 "" -- $PR plan
+printf 'hosts = ["gen-1", "fail"]\ntransport = ["%s"]\n' "$FP" >"$tmp/peers-fail.conf"
+chmod 600 "$tmp/peers-fail.conf"
+# Said once per sample, as the xen backend says it.
+t "peers: a silent peer is partial" 3 "xl-balance: peer fail: $FP exited with status 1
+xl-balance: peer fail: $FP exited with status 1" -- -c "$tmp/peers-fail.conf" -b peers status -i 0.05 -n 2
+has "peers: the others shown" "gen-1      1"
+t "peers: no local sample" 1 "xl-balance: peers: this host is not sampled (the peers backend reaches every dom0 of hosts through the transport); run this on a dom0 with -b xen" -- $PR sample --local
+t "peers: migrate is a dom0's verb" 1 "xl-balance: peers: this host is not sampled (the peers backend reaches every dom0 of hosts through the transport); run this on a dom0 with -b xen" -- $PR migrate vm1 gen-2
+has "peers: migrate did nothing" "failed vm1 -> gen-2: unknown or unusable backend; nothing done"
+t "peers: no hosts" 1 "xl-balance: backend \`peers': the configuration $E names no hosts; list the dom0s to reach in hosts" -- -c "$E" -b peers status
+t "peers: takes no argument" 1 "xl-balance: backend \`peers:x': takes no argument" -- -c "$tmp/peers.conf" -b peers:x status
 
 # ---- migration counters for the metrics ----------------------------------
 mkdir -p "$tmp/ctr" && chmod 700 "$tmp/ctr"

@@ -77,6 +77,7 @@ static void cfg_init(struct bal_config *cfg)
     cfg->nhosts = 1;
     cfg->local_host = "hostA";
     cfg->peer_timeout = 5;
+    cfg->peer_parallel = 8;
     cfg->interval = 1;
     cfg->samples = 2;
 }

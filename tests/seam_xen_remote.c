@@ -20,6 +20,7 @@
 
 #include "testutil.h"
 #include "backend/backend.h"
+#include "backend/remote.h"
 #include "base/child.h"
 #include "fake_xen.h"
 #include "fake_libxl_migrate.h"
@@ -57,7 +58,7 @@ static int setup(void **state)
              tu_datadir());
     transport[0] = script;
     transport[1] = NULL;
-    bal__xen_remote_timeout_s = 0;
+    bal__remote_timeout_s = 0;
     return 0;
 }
 
@@ -82,7 +83,7 @@ static int teardown(void **state)
     free(tmp_caps);
     bal__xen_privcmd_path = "/dev/xen/privcmd";
     bal__xen_caps_path = "/proc/xen/capabilities";
-    bal__xen_remote_timeout_s = 0;
+    bal__remote_timeout_s = 0;
     unsetenv("FAKE_REMOTE_DIR");
     assert_int_equal(fx.handles, 0);
     assert_int_equal(fx.nodes, 0);
@@ -94,17 +95,8 @@ static int teardown(void **state)
 
 static void cfg_init(struct bal_config *cfg)
 {
-    memset(cfg, 0, sizeof(*cfg));
-    cfg->hosts = hosts;
-    cfg->nhosts = (int)(sizeof(hosts) / sizeof(hosts[0])) - 1;
+    tu_peer_config(cfg, hosts, transport, peer_cmd);
     cfg->local_host = "hostA";
-    cfg->transport = transport;
-    cfg->ntransport = 1;
-    cfg->peer_command = peer_cmd;
-    cfg->npeer_command = 4;
-    cfg->peer_timeout = 5;
-    cfg->interval = 1;
-    cfg->samples = 2;
 }
 
 static void open_ok(bal_backend *be, bal_ctx *ctx,
@@ -114,16 +106,6 @@ static void open_ok(bal_backend *be, bal_ctx *ctx,
     be->ctx = ctx;
     be->cfg = cfg;
     assert_int_equal(bal__backend_xen_open(be, NULL), 0);
-}
-
-static void move_init(bal__move *mv, const char *vm, const char *uuid,
-                      const char *from, const char *to)
-{
-    memset(mv, 0, sizeof(*mv));
-    snprintf(mv->vm, sizeof(mv->vm), "%s", vm);
-    snprintf(mv->uuid, sizeof(mv->uuid), "%s", uuid);
-    snprintf(mv->from, sizeof(mv->from), "%s", from);
-    snprintf(mv->to, sizeof(mv->to), "%s", to);
 }
 
 /* As tu_log_fn, but keeping the info lines too: one per remote move. */
@@ -148,25 +130,10 @@ static bal_ctx *ctx_all(tu_log *lg)
     return ctx;
 }
 
-/* The argv the transport got for uuid, NULs shown as '|'; NULL if it
- * never ran. */
+/* The argv the transport got for uuid; NULL if it never ran. */
 static char *recorded(const char *uuid)
 {
-    static char buf[4096];
-    char path[4200];
-    ssize_t n, i;
-    int fd;
-
-    snprintf(path, sizeof(path), "%s/%s", recdir, uuid);
-    fd = open(path, O_RDONLY);
-    if (fd < 0) return NULL;
-    n = read(fd, buf, sizeof(buf) - 1);
-    close(fd);
-    assert_true(n >= 0);
-    for (i = 0; i < n; i++)
-        if (!buf[i]) buf[i] = '|';
-    buf[n] = '\0';
-    return buf;
+    return tu_recorded(recdir, uuid);
 }
 
 /* One remote move from src to dst; its result. */
@@ -181,7 +148,7 @@ static bal__move_result run_one(tu_log *lg, const char *src,
 
     cfg_init(&cfg);
     open_ok(&be, ctx, &cfg);
-    move_init(&mv, "db", UUID1, src, dst);
+    tu_move_init(&mv, "db", UUID1, src, dst);
     memset(&res, 0x55, sizeof(res));
     assert_int_equal(be.ops->migrate(&be, &mv, 1, &res), 0);
     be.ops->close(&be);
@@ -357,7 +324,7 @@ static void test_timeout(void **state)
     uint64_t t0 = bal__now_ns();
     bal__move_result res;
 
-    bal__xen_remote_timeout_s = 0.3;
+    bal__remote_timeout_s = 0.3;
     res = run_one(&lg, "hostB", "slow");
     assert_int_equal(res.rc, BAL_ETRANSPORT);
     /* Well under the script's 30 s sleep: the whole group was killed. */
@@ -415,10 +382,10 @@ static void test_wave(void **state)
     open_ok(&be, ctx, &cfg);
     /* vm1 hostA -> hostB is local: its VM is not here (the fake has no
      * domain), so migrate_xl.c refuses it, nothing done. */
-    move_init(&mv[0], "vm1", UUID1, "hostA", "hostB");
-    move_init(&mv[1], "vm2", UUID2, "hostB", "hostA");
-    move_init(&mv[2], "vm3", UUID3, NASTY, "fail");
-    move_init(&mv[3], "vm4", "not-a-uuid", "hostB", "hostA");
+    tu_move_init(&mv[0], "vm1", UUID1, "hostA", "hostB");
+    tu_move_init(&mv[1], "vm2", UUID2, "hostB", "hostA");
+    tu_move_init(&mv[2], "vm3", UUID3, NASTY, "fail");
+    tu_move_init(&mv[3], "vm4", "not-a-uuid", "hostB", "hostA");
     assert_int_equal(be.ops->migrate(&be, mv, 4, res), 0);
 
     assert_int_equal(res[0].rc, BAL_ENOENT);

@@ -60,6 +60,7 @@ static void assert_config_equal(const struct bal_config *a,
     assert_true(strv_equal(a->peer_command, a->npeer_command,
                            b->peer_command, b->npeer_command));
     assert_true(a->peer_timeout == b->peer_timeout);
+    assert_int_equal(a->peer_parallel, b->peer_parallel);
     assert_true(a->interval == b->interval);
     assert_int_equal(a->samples, b->samples);
     assert_true(a->disk_Bps == b->disk_Bps);
@@ -104,6 +105,7 @@ static void assert_defaults(const struct bal_config *c)
     assert_strv_equal(c->transport, c->ntransport, transport);
     assert_strv_equal(c->peer_command, c->npeer_command, peer);
     assert_true(c->peer_timeout == 30);
+    assert_int_equal(c->peer_parallel, 8);
     assert_true(c->interval == 5);
     assert_int_equal(c->samples, 3);
     assert_true(c->disk_Bps == 100e6);
@@ -212,7 +214,7 @@ static void test_table(void **state)
 {
     int i, j;
 
-    assert_int_equal(bal__config_nkeys, 41);
+    assert_int_equal(bal__config_nkeys, 42);
     for (i = 0; i < bal__config_nkeys; i++) {
         const bal__config_key *k = &bal__config_keys[i];
 
@@ -269,7 +271,7 @@ static const char EVERY_KEY[] =
     "          \"10.0.0.3\",\n"
     "          \"fe80::1\", ]\n"
     "hosts += [\"dom0_e\"]\n"
-    "local_host = \"dom0-a\"; peer_timeout = 12\n"
+    "local_host = \"dom0-a\"; peer_timeout = 12; peer_parallel = 32\n"
     "transport = [\"ssh\", \"-i\", \"/root/.ssh/bal key\", \"-l\", \"root\"]\n"
     "peer_command = [\"/usr/sbin/xl-balance\", \"sample\", \"--json\",\n"
     "                \"--local\", \"# not a comment; nor = this\"]\n"
@@ -335,6 +337,7 @@ static void test_every_key(void **state)
     assert_strv_equal(cfg->transport, cfg->ntransport, transport);
     assert_strv_equal(cfg->peer_command, cfg->npeer_command, peer);
     assert_true(cfg->peer_timeout == 12);
+    assert_int_equal(cfg->peer_parallel, 32);
     assert_true(cfg->interval == 0.5);
     assert_true(bal_config_interval(cfg) == 0.5);
     assert_int_equal(cfg->samples, 10);
@@ -505,6 +508,13 @@ static void test_bad_numbers(void **state)
                ":1: sample_interval: 3601 is out of range (0.001 to 3600)");
     expect_bad("peer_timeout = \"0.5\"\n",
                ":1: peer_timeout: 0.5 is out of range (1 to 3600)");
+    /* 0 would ask nobody; past 256, a process and a connection each. */
+    expect_bad("peer_parallel = 0\n",
+               ":1: peer_parallel: 0 is out of range (1 to 256)");
+    expect_bad("peer_parallel = 257\n",
+               ":1: peer_parallel: 257 is out of range (1 to 256)");
+    expect_bad("peer_parallel = \"2.5\"\n",
+               ":1: peer_parallel: `2.5' is not a whole number");
     expect_bad("disk_iops = 0\n",
                ":1: disk_iops: 0 is out of range (more than 0, at most "
                "1000000000)");

@@ -4,6 +4,9 @@
  * peer can fail - exit status, signal, timeout, too much output, garbage,
  * no such command, a reply of the wrong shape - each with its exact error
  * line, the output untouched, and no descriptor or child left behind.
+ * Many peers at once (bal__peer_sample_all): merged in the configured
+ * order, each failure alone, a hung one stopped at its own timeout, and
+ * never more than peer_parallel running.
  * A host name full of shell metacharacters must reach the child as one
  * literal argument.
  */
@@ -17,6 +20,7 @@
 #include <sys/prctl.h>
 #include <sys/time.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "testutil.h"
@@ -46,6 +50,7 @@ static void config(struct bal_config *cfg, char **transport, double timeout)
     cfg->peer_command = peer_cmd;
     cfg->npeer_command = 3;
     cfg->peer_timeout = timeout;
+    cfg->peer_parallel = 8;
 }
 
 /* A sample that a failed call must leave as it is. */
@@ -388,6 +393,199 @@ static void test_capture_child_fds(void **state)
     bal_ctx_free(ctx);
 }
 
+/* ---- many peers at once (bal__peer_sample_all) ------------------------- */
+
+static char *gen_hosts[] = { "gen-9", "gen-1", "gen-5", "gen-2", "gen-8",
+                             "gen-3", "gen-7", "gen-4", "gen-6", NULL };
+
+/* Each peer's sample lands in the order of hosts, not of their answers,
+ * each under its configured name with its own VMs. */
+static void test_all_merge(void **state)
+{
+    char *tv[] = { fake, NULL };
+    struct bal_config cfg;
+    bal__sample out;
+    tu_log lg;
+    bal_ctx *ctx = tu_ctx(&lg);
+    char uuid[40];
+    int i, n;
+
+    config(&cfg, tv, 10);
+    cfg.peer_parallel = 9;
+    /* gen-N answers after N/10 s: gen-1 first, gen-9 last. */
+    setenv("FAKE_PEER_DELAY", "N/10", 1);
+    pre_fill(&out);
+    assert_int_equal(bal__peer_sample_all(ctx, &cfg, gen_hosts, 9, &out), 0);
+    unsetenv("FAKE_PEER_DELAY");
+    assert_string_equal(lg.buf, "");
+    assert_int_equal(out.npeer_errors, 0);
+    assert_int_equal(out.nhosts, 10);
+    assert_string_equal(out.hosts[0].name, "pre");
+    for (i = 0; i < 9; i++) {
+        const bal__host *h = &out.hosts[i + 1];
+
+        n = atoi(gen_hosts[i] + 4);
+        assert_string_equal(h->name, gen_hosts[i]);
+        assert_int_equal(h->pcpus, n);
+        assert_int_equal(h->ndoms, 2);
+        snprintf(uuid, sizeof(uuid), "6f1c2a3b-4d5e-4f60-8172-%012d", n);
+        assert_string_equal(h->doms[1].uuid, uuid);
+    }
+    bal__sample_dispose(&out);
+
+    /* None at all: nothing asked, nothing added. */
+    pre_fill(&out);
+    assert_int_equal(bal__peer_sample_all(ctx, &cfg, gen_hosts, 0, &out), 0);
+    assert_pre(&out);
+    assert_int_equal(out.npeer_errors, 0);
+    bal__sample_dispose(&out);
+    bal_ctx_free(ctx);
+}
+
+static uint64_t wall_ns(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* "START END" of each answer of gen-N, as the fake recorded them. */
+static void read_times(const char *dir, const char *host, uint64_t *start,
+                       uint64_t *end)
+{
+    char path[600];
+    unsigned long long a = 0, b = 0;
+    FILE *f;
+
+    snprintf(path, sizeof(path), "%s/%s", dir, host);
+    f = fopen(path, "r");
+    assert_non_null(f);
+    assert_int_equal(fscanf(f, "%llu %llu", &a, &b), 2);
+    fclose(f);
+    unlink(path);
+    *start = a;
+    *end = b;
+}
+
+static char *times_dir(void)
+{
+    static char dir[64];
+
+    snprintf(dir, sizeof(dir), "/tmp/bal-test-times-XXXXXX");
+    assert_non_null(mkdtemp(dir));
+    setenv("FAKE_PEER_TIMES", dir, 1);
+    return dir;
+}
+
+/* A failing, a hanging and a babbling peer are each reported as alone,
+ * and cost the others nothing: the hanging one holds its slot until its
+ * own timeout while the rest go through the other slots. */
+static void test_all_failures(void **state)
+{
+    static char *hosts[] = { "gen-1", "fail", "slow", "gen-2", "garbage",
+                             "gen-3", "gen-4", NULL };
+    char *tv[] = { fake, NULL };
+    char *dir = times_dir();
+    char line[1024];
+    struct bal_config cfg;
+    bal__sample out;
+    uint64_t t0, dt, start, end, last_end = 0;
+    tu_log lg;
+    bal_ctx *ctx = tu_ctx(&lg);
+    int i;
+
+    config(&cfg, tv, 2);
+    cfg.peer_parallel = 3;
+    pre_fill(&out);
+    t0 = wall_ns();
+    assert_int_equal(bal__peer_sample_all(ctx, &cfg, hosts, 7, &out), 0);
+    dt = wall_ns() - t0;
+    unsetenv("FAKE_PEER_TIMES");
+
+    assert_int_equal(out.nhosts, 5);
+    assert_int_equal(out.npeer_errors, 3);
+    for (i = 0; i < 4; i++) {
+        char name[8];
+
+        snprintf(name, sizeof(name), "gen-%d", i + 1);
+        assert_string_equal(out.hosts[i + 1].name, name);
+        assert_int_equal(out.hosts[i + 1].pcpus, i + 1);
+        read_times(dir, name, &start, &end);
+        if (end > last_end) last_end = end;
+    }
+    rmdir(dir);
+    /* The hanging one was stopped at its own timeout, and every other
+     * answer came while it hung. */
+    assert_true(dt >= 2000000000ull);
+    assert_true(last_end < t0 + 2000000000ull);
+
+    assert_int_equal(lg.nerrors, 3);
+    snprintf(line, sizeof(line), "peer fail: %s exited with status 1", fake);
+    assert_non_null(strstr(lg.buf, line));
+    assert_non_null(strstr(lg.buf, "peer slow: timed out after 2 s"));
+    assert_non_null(strstr(lg.buf, "peer garbage: lexical error: invalid "
+                           "char in json text."));
+    bal__sample_dispose(&out);
+    bal_ctx_free(ctx);
+}
+
+/* No more than peer_parallel run at once, and that many do: the fake
+ * logs when each ran, and the most that overlapped is counted. */
+static int most_at_once(const char *dir, char **hosts, int n)
+{
+    uint64_t start[16], end[16];
+    int i, k, most = 0;
+
+    assert_true(n <= 16);
+    for (i = 0; i < n; i++) read_times(dir, hosts[i], &start[i], &end[i]);
+    for (i = 0; i < n; i++) {
+        int at = 0;
+
+        /* Those running when i started. */
+        for (k = 0; k < n; k++)
+            if (start[k] <= start[i] && end[k] > start[i]) at++;
+        if (at > most) most = at;
+    }
+    return most;
+}
+
+static void test_all_bound(void **state)
+{
+    char *tv[] = { fake, NULL };
+    char *dir = times_dir();
+    struct bal_config cfg;
+    bal__sample out;
+    tu_log lg;
+    bal_ctx *ctx = tu_ctx(&lg);
+    int most;
+
+    setenv("FAKE_PEER_DELAY", "0.2", 1);
+    config(&cfg, tv, 10);
+    cfg.peer_parallel = 3;
+    bal__sample_init(&out);
+    assert_int_equal(bal__peer_sample_all(ctx, &cfg, gen_hosts, 9, &out), 0);
+    assert_int_equal(out.nhosts, 9);
+    most = most_at_once(dir, gen_hosts, 9);
+    assert_true(most <= 3);
+    assert_true(most >= 2);
+    bal__sample_dispose(&out);
+
+    /* One at a time: never two. */
+    cfg.peer_parallel = 1;
+    bal__sample_init(&out);
+    assert_int_equal(bal__peer_sample_all(ctx, &cfg, gen_hosts, 4, &out), 0);
+    assert_int_equal(out.nhosts, 4);
+    assert_int_equal(most_at_once(dir, gen_hosts, 4), 1);
+    bal__sample_dispose(&out);
+
+    unsetenv("FAKE_PEER_DELAY");
+    unsetenv("FAKE_PEER_TIMES");
+    rmdir(dir);
+    assert_string_equal(lg.buf, "");
+    bal_ctx_free(ctx);
+}
+
 /* Run last: every path above closed what it opened. */
 static void test_no_fd_leak(void **state)
 {
@@ -408,6 +606,9 @@ int main(void)
         cmocka_unit_test(test_peer_bad_host),
         cmocka_unit_test(test_capture_eintr),
         cmocka_unit_test(test_capture_child_fds),
+        cmocka_unit_test(test_all_merge),
+        cmocka_unit_test(test_all_failures),
+        cmocka_unit_test(test_all_bound),
         cmocka_unit_test(test_no_fd_leak),
     };
 

@@ -340,7 +340,7 @@ static void test_bad_backend_specs(void **state)
     assert_int_equal(bal_config_alloc(&cfg), 0);
     assert_int_equal(bal_backend_open(ctx, cfg, "nope", &be), BAL_EBACKEND);
     assert_string_equal(tu_last(&lg), "backend `nope': unknown (expected "
-                        "xen, sim:SCENARIO or replay:TRACE)");
+                        "xen, peers, sim:SCENARIO or replay:TRACE)");
     assert_int_equal(bal_backend_open(ctx, cfg, "replay:", &be),
                      BAL_EBACKEND);
     assert_string_equal(tu_last(&lg),

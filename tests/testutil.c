@@ -1,6 +1,7 @@
 /*
  * testutil.c - see testutil.h.
  */
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -124,4 +125,57 @@ void tu_fx_dispose(tu_fx *f)
     bal_backend_close(f->be);
     bal_config_free(f->cfg);
     bal_ctx_free(f->ctx);
+}
+
+void tu_move_init(bal__move *mv, const char *vm, const char *uuid,
+                  const char *from, const char *to)
+{
+    memset(mv, 0, sizeof(*mv));
+    snprintf(mv->vm, sizeof(mv->vm), "%s", vm);
+    snprintf(mv->uuid, sizeof(mv->uuid), "%s", uuid);
+    snprintf(mv->from, sizeof(mv->from), "%s", from);
+    snprintf(mv->to, sizeof(mv->to), "%s", to);
+}
+
+char *tu_recorded(const char *dir, const char *uuid)
+{
+    static char buf[4096];
+    char path[4200];
+    ssize_t n, i;
+    int fd;
+
+    snprintf(path, sizeof(path), "%s/%s", dir, uuid);
+    fd = open(path, O_RDONLY);
+    if (fd < 0) return NULL;
+    n = read(fd, buf, sizeof(buf) - 1);
+    close(fd);
+    assert_true(n >= 0);
+    for (i = 0; i < n; i++)
+        if (!buf[i]) buf[i] = '|';
+    buf[n] = '\0';
+    return buf;
+}
+
+static int strv_len(char **v)
+{
+    int n = 0;
+
+    while (v[n]) n++;
+    return n;
+}
+
+void tu_peer_config(struct bal_config *cfg, char **hosts, char **transport,
+                    char **peer_cmd)
+{
+    memset(cfg, 0, sizeof(*cfg));
+    cfg->hosts = hosts;
+    cfg->nhosts = strv_len(hosts);
+    cfg->transport = transport;
+    cfg->ntransport = strv_len(transport);
+    cfg->peer_command = peer_cmd;
+    cfg->npeer_command = strv_len(peer_cmd);
+    cfg->peer_timeout = 5;
+    cfg->peer_parallel = 8;
+    cfg->interval = 1;
+    cfg->samples = 2;
 }

@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include "base/internal.h"
+#include "base/move.h"
 
 /* Captures every message at level >= WARN into a buffer; newline-joined. */
 typedef struct tu_log {
@@ -61,5 +62,18 @@ void tu_sim_close(tu_sim *f);
 const bal_vm_info *tu_status_vm(const bal_status *st, const char *name);
 /* The directory of test data: $BAL_TESTDATA or "tests/data". */
 const char *tu_datadir(void);
+
+/* A configuration of the cluster hosts, reached through transport with
+ * peer_cmd run there (all NULL-terminated, borrowed): 5 s a peer, 8 at
+ * once, 2 samples 1 s apart; everything else zero. */
+void tu_peer_config(struct bal_config *cfg, char **hosts, char **transport,
+                    char **peer_cmd);
+/* A move of vm (uuid) from -> to, every other field zero. */
+void tu_move_init(bal__move *mv, const char *vm, const char *uuid,
+                  const char *from, const char *to);
+/* The argv tests/data/fake-remote-migrate recorded in dir/uuid (its
+ * FAKE_REMOTE_DIR), NULs shown as '|', in a static buffer; NULL if it
+ * never ran for uuid. */
+char *tu_recorded(const char *dir, const char *uuid);
 
 #endif

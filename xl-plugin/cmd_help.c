@@ -38,6 +38,8 @@ void cli_help(const char *verb)
            "Global options:\n"
            "  -c, --config FILE    Configuration (default " BAL_DEFAULT_CONFIG ")\n"
            "  -b, --backend SPEC   xen (default): this dom0 and its configured peers\n"
+           "                       peers: every host in hosts, over the transport,\n"
+           "                       from a management host (no Xen needed)\n"
            "                       sim:SCENARIO: a simulated cluster (e.g. sim:paper)\n"
            "                       replay:TRACE: samples recorded by `sample --json'\n"
            "  --state-dir DIR      rebalance's state directory (default: the\n"

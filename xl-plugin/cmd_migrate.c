@@ -56,8 +56,10 @@ static void print_failure(int rc, const char *domain, const char *host)
                "must look\n", bal_strerror(rc));
     else
         printf(": %s; %s\n", bal_strerror(rc),
-               rc == BAL_ENOENT ? "nothing done"
-                                : "it still runs on this host");
+               /* No such VM here, or a backend that cannot move this
+                * host's VMs (peers: a management host has none). */
+               rc == BAL_ENOENT || rc == BAL_EBACKEND
+                   ? "nothing done" : "it still runs on this host");
 }
 
 int cmd_migrate(int argc, char **argv)

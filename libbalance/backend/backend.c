@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "backend.h"
 #include "base/config.h"
@@ -21,6 +22,7 @@ static const struct {
     bool takes_arg;
 } backends[] = {
     { "xen",    bal__backend_xen_open,    false },
+    { "peers",  bal__backend_peers_open,  false },
     { "sim",    bal__backend_sim_open,    true  },
     { "replay", bal__backend_replay_open, true  },
 };
@@ -62,8 +64,8 @@ int bal_backend_open(bal_ctx *ctx, const bal_config *cfg, const char *spec,
             !strncmp(backends[i].name, spec, namelen))
             break;
     if (i == sizeof(backends) / sizeof(backends[0])) {
-        BAL__ERR(ctx, "backend `%s': unknown (expected xen, sim:SCENARIO "
-                 "or replay:TRACE)", spec);
+        BAL__ERR(ctx, "backend `%s': unknown (expected xen, peers, "
+                 "sim:SCENARIO or replay:TRACE)", spec);
         rc = BAL_EBACKEND;
         goto out;
     }
@@ -180,6 +182,29 @@ int bal_config_set_state(bal_ctx *ctx, bal_config *cfg, const bal_backend *be,
 
 out:
     return rc;
+}
+
+int bal__backend_sleep(bal_backend *be, double interval_s)
+{
+    struct timespec ts, rem;
+
+    if (!(interval_s >= 0) || interval_s > 1e9) {
+        BAL__ERR(be->ctx, "%s: cannot wait %g seconds", be->ops->name,
+                 interval_s);
+        return BAL_ERANGE;
+    }
+    ts.tv_sec = (time_t)interval_s;
+    ts.tv_nsec = (long)((interval_s - (double)ts.tv_sec) * 1e9);
+    if (ts.tv_nsec > 999999999) ts.tv_nsec = 999999999;
+    while (nanosleep(&ts, &rem)) {
+        if (errno != EINTR) {
+            BAL__ERR(be->ctx, "%s: nanosleep: %s", be->ops->name,
+                     strerror(errno));
+            return BAL_EIO;
+        }
+        ts = rem;
+    }
+    return 0;
 }
 
 int bal_backend_wait(bal_backend *be, double seconds)

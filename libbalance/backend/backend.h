@@ -1,6 +1,7 @@
 /*
  * backend.h - the one interface every source of cluster counters
- * implements: xen (libxenstat + libxl, peers over a transport), sim (a
+ * implements: xen (libxenstat + libxl, peers over a transport), peers
+ * (every dom0 over the transport, from a management host), sim (a
  * simulated cluster) and replay (recorded samples).  The rest of the
  * library sees only this.
  */
@@ -46,10 +47,15 @@ struct bal_backend {
 int bal__backend_alloc(bal_ctx *ctx, const struct bal_config *cfg,
                        const char *spec, bal_backend **be_r);
 
+/* The wait of a backend on real hosts (xen, peers): sleeps interval_s
+ * (0 to 1e9), signals or not.  BAL_ERANGE or BAL_EIO, logged "NAME: ...". */
+int bal__backend_sleep(bal_backend *be, double interval_s);
+
 /* Each adapter's constructor: sets be->ops and be->priv, on success
  * alone.  arg is what follows "NAME:" in the spec (NULL for plain
  * "xen"). */
 int bal__backend_xen_open(bal_backend *be, const char *arg);
+int bal__backend_peers_open(bal_backend *be, const char *arg);
 int bal__backend_sim_open(bal_backend *be, const char *arg);
 int bal__backend_replay_open(bal_backend *be, const char *arg);
 
@@ -60,10 +66,5 @@ int bal__backend_replay_open(bal_backend *be, const char *arg);
 BAL__HIDDEN extern const char *bal__xen_privcmd_path;
 BAL__HIDDEN extern const char *bal__xen_privcmd_proc_path;
 BAL__HIDDEN extern const char *bal__xen_caps_path;
-
-/* How long a move run on another dom0 (`xl-balance migrate' there through
- * the transport) may take, in seconds; 0 (the default): the larger of
- * peer_timeout and an hour.  A variable only for the seam test. */
-BAL__HIDDEN extern double bal__xen_remote_timeout_s;
 
 #endif /* BAL_BACKEND_H */

@@ -1,19 +1,17 @@
 /*
  * backend_xen.c - the "xen" backend: this dom0's counters from libxenstat,
  * every VM's UUID from libxl, and the other dom0s' samples over the
- * configured transport (peer.c).
+ * configured transport (peer.c); moves from other dom0s run there
+ * (remote.c).
  *
  * One of the two files of the library that include Xen headers: everything
  * Xen-specific stays here, the rest of the library sees bal__sample.
  */
 #include <errno.h>
-#include <math.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/utsname.h>
-#include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <xenstat.h>
@@ -22,12 +20,11 @@
 #include <libxl_utils.h>
 
 #include "backend.h"
-#include "base/child.h"
 #include "base/config.h"
 #include "base/json.h"
-#include "base/migrate_json.h"
 #include "migrate/migrate_xl.h"
 #include "peer.h"
+#include "remote.h"
 
 const char *bal__xen_privcmd_path = "/dev/xen/privcmd";
 const char *bal__xen_privcmd_proc_path = "/proc/xen/privcmd";
@@ -296,8 +293,9 @@ static int xen_sample(bal_backend *be, bool local_only, bal__sample *out)
 {
     const struct bal_config *cfg = be->cfg;
     char name[BAL__HOST_MAX];
+    char **peers = NULL;
     bal__sample s;
-    int i, rc;
+    int i, n = 0, rc;
 
     bal__sample_init(&s);
 
@@ -306,41 +304,28 @@ static int xen_sample(bal_backend *be, bool local_only, bal__sample *out)
     rc = sample_local(be, name, &s);
     if (rc) goto out;
 
-    for (i = 0; !local_only && i < cfg->nhosts; i++) {
-        if (!strcmp(cfg->hosts[i], name)) continue;
-        /* A peer that does not answer costs its hosts' VMs this round, not
-         * the whole sample; peer.c logged why. */
-        if (bal__peer_sample(be->ctx, cfg, cfg->hosts[i], &s))
-            s.npeer_errors++;
+    if (!local_only && cfg->nhosts > 0) {
+        peers = calloc((size_t)cfg->nhosts, sizeof(*peers));
+        if (!peers) {
+            BAL__ERR(be->ctx, "xen: out of memory");
+            rc = BAL_ENOMEM;
+            goto out;
+        }
+        for (i = 0; i < cfg->nhosts; i++)
+            if (strcmp(cfg->hosts[i], name)) peers[n++] = cfg->hosts[i];
+        /* All at once, merged in the configuration's order after this
+         * host; a silent one is counted in s.npeer_errors. */
+        rc = n ? bal__peer_sample_all(be->ctx, cfg, peers, n, &s) : 0;
+        if (rc) goto out;
     }
 
     /* Built aside so that out is untouched on failure. */
     rc = bal__sample_append(out, &s);
 
 out:
+    free(peers);
     bal__sample_dispose(&s);
     return rc;
-}
-
-static int xen_wait(bal_backend *be, double interval_s)
-{
-    struct timespec ts, rem;
-
-    if (!(interval_s >= 0) || interval_s > 1e9) {
-        BAL__ERR(be->ctx, "xen: cannot wait %g seconds", interval_s);
-        return BAL_ERANGE;
-    }
-    ts.tv_sec = (time_t)interval_s;
-    ts.tv_nsec = (long)((interval_s - (double)ts.tv_sec) * 1e9);
-    if (ts.tv_nsec > 999999999) ts.tv_nsec = 999999999;
-    while (nanosleep(&ts, &rem)) {
-        if (errno != EINTR) {
-            BAL__ERR(be->ctx, "xen: nanosleep: %s", strerror(errno));
-            return BAL_EIO;
-        }
-        ts = rem;
-    }
-    return 0;
 }
 
 static void xen_close(bal_backend *be)
@@ -355,7 +340,7 @@ static int xen_migrate(bal_backend *be, const bal__move *moves, int n,
 static const bal__backend_ops xen_ops = {
     .name = "xen",
     .sample = xen_sample,
-    .wait = xen_wait,
+    .wait = bal__backend_sleep,
     .close = xen_close,
     .migrate = xen_migrate,
 };
@@ -408,229 +393,25 @@ out:
 }
 
 /* ---- live migration ------------------------------------------------------
- * A live migration is sent from the dom0 the VM runs on.  Moves from this
- * host go through migrate_xl.c; a move from another dom0 (a rebalance run
- * on A plans B -> A too) is run on that host as `xl-balance migrate
- * --json UUID TO` through the transport, like a peer's sample, and its
- * answer read as base/migrate_json.h says (doc/migration.md, "Moves whose
- * source is another dom0"). */
-
-/* For a remote migration: transport, ssh and the remote sender's own
- * timeouts are inside.  0: max(peer_timeout, REMOTE_TIMEOUT_MIN_S). */
-double bal__xen_remote_timeout_s = 0;
-#define REMOTE_TIMEOUT_MIN_S 3600.0
-#define REMOTE_REPLY_MAX 65536
-
-/* The remote command's exit statuses (xl-plugin/xl_balance.h). */
-#define REMOTE_EXIT_OK 0
-#define REMOTE_EXIT_FAIL 1
-#define REMOTE_EXIT_LOCKED 5
-#define REMOTE_EXIT_UNDEFINED 6
-
-typedef struct remote_mig {
-    int idx;                    /* in the wave */
-    char **argv;                /* borrowed strings */
-    bal__child child;
-    double start_s;
-} remote_mig;
-
-static bool is_configured_host(const struct bal_config *cfg,
-                               const char *local, const char *host)
-{
-    int i;
-
-    if (!strcmp(host, local)) return true;
-    for (i = 0; i < cfg->nhosts; i++)
-        if (!strcmp(cfg->hosts[i], host)) return true;
-    return false;
-}
-
-/* A name that goes into the transport's argv: configured (ssh joins the
- * remote command's words for the remote shell, so only the admin's own
- * names may go there), printable, not an option. */
-static bool host_ok(const struct bal_config *cfg, const char *local,
-                    const char *host, size_t size)
-{
-    size_t n = strnlen(host, size);
-
-    return n > 0 && n < size && host[0] != '-' &&
-           bal__json_name_valid(host, n) &&
-           is_configured_host(cfg, local, host);
-}
-
-/* Checks the move and starts `TRANSPORT FROM XL-BALANCE migrate --json
- * UUID TO`.  On failure nothing runs (the VM still runs on `from`). */
-static int remote_start(bal_backend *be, const char *local,
-                        const bal__move *mv, const char *what,
-                        remote_mig *r)
-{
-    const struct bal_config *cfg = be->cfg;
-    int nt;
-    char *const *t = bal__config_transport(cfg, &nt);
-    double timeout = bal__xen_remote_timeout_s > 0
-        ? bal__xen_remote_timeout_s
-        : (cfg->peer_timeout > REMOTE_TIMEOUT_MIN_S ? cfg->peer_timeout
-                                                     : REMOTE_TIMEOUT_MIN_S);
-    int i, n = 0;
-
-    if (!bal__uuid_valid(mv->uuid)) {
-        BAL__ERR(be->ctx, "%s: not a UUID; nothing done", what);
-        return BAL_EINVAL;
-    }
-    if (!host_ok(cfg, local, mv->from, sizeof(mv->from)) ||
-        !host_ok(cfg, local, mv->to, sizeof(mv->to))) {
-        BAL__ERR(be->ctx, "%s: a host name is not one of the configured "
-                 "hosts (or begins with '-'); nothing done", what);
-        return BAL_EINVAL;
-    }
-    r->argv = calloc((size_t)nt + 7, sizeof(*r->argv));
-    if (!r->argv) {
-        BAL__ERR(be->ctx, "%s: out of memory; nothing done", what);
-        return BAL_ENOMEM;
-    }
-    for (i = 0; i < nt; i++) r->argv[n++] = t[i];
-    r->argv[n++] = (char *)mv->from;
-    r->argv[n++] = cfg->npeer_command > 0 ? cfg->peer_command[0]
-                                          : "xl-balance";
-    r->argv[n++] = "migrate";
-    r->argv[n++] = "--json";
-    r->argv[n++] = (char *)mv->uuid;
-    r->argv[n++] = (char *)mv->to;
-    r->argv[n] = NULL;
-    r->start_s = (double)bal__now_ns() / 1e9;
-    return bal__child_start(be->ctx, what, r->argv, 0, -1, timeout,
-                            &r->child);
-}
-
-/* The outcome the remote command's exit status stands for, or NULL for
- * one it never exits with (ssh's 255, a usage error...). */
-static const char *exit_outcome(int code)
-{
-    switch (code) {
-    case REMOTE_EXIT_OK: return "done";
-    case REMOTE_EXIT_FAIL: case REMOTE_EXIT_LOCKED: return "failed";
-    case REMOTE_EXIT_UNDEFINED: return "undefined";
-    default: return NULL;
-    }
-}
-
-/* Reads the answer of the command run on mv->from, which exited with
- * code: 0 and *a, or BAL_EPEER with why (the answer is malformed, or
- * says something else than its exit status or another move). */
-static int read_answer(const bal__move *mv, int code, const char *out,
-                       size_t len, bal__migrate_answer *a, char *why,
-                       size_t size)
-{
-    const char *want = exit_outcome(code);
-    const char *got;
-    int rc;
-
-    rc = bal__migrate_json_parse(out, len, a, why, size);
-    if (rc) return rc;
-    got = !a->rc ? "done" : a->rc == BAL_EUNDEFINED ? "undefined" : "failed";
-    if (strcmp(got, want)) {
-        snprintf(why, size, "the answer says %s, the exit status %s", got,
-                 want);
-        return BAL_EPEER;
-    }
-    if (!a->rc && (strcmp(a->uuid, mv->uuid) || strcmp(a->to, mv->to))) {
-        /* The names are checked printable by the parser. */
-        snprintf(why, size, "the answer is about %s to %.100s, not this "
-                 "move", a->uuid, a->to);
-        return BAL_EPEER;
-    }
-    return 0;
-}
-
-/* Waits for a started remote migration and says how it went. */
-static void remote_finish(bal_ctx *ctx, const char *what,
-                          const bal__move *mv, remote_mig *r,
-                          bal__move_result *res)
-{
-    bal__migrate_answer a;
-    char why[512];
-    char *out = NULL;
-    size_t len = 0;
-    int status = 0, code, rc;
-
-    rc = bal__child_finish(ctx, what, &r->child, REMOTE_REPLY_MAX, &status,
-                           &out, &len);
-    res->end_s = (double)bal__now_ns() / 1e9;
-    if (rc) goto unknown;           /* base/child.c said what went wrong */
-    if (!WIFEXITED(status)) {
-        BAL__ERR(ctx, "%s: the transport was killed by signal %d", what,
-                 WIFSIGNALED(status) ? WTERMSIG(status) : 0);
-        goto unknown;
-    }
-    code = WEXITSTATUS(status);
-    if (!exit_outcome(code)) {
-        BAL__ERR(ctx, "%s: the transport exited with status %d", what,
-                 code);
-        goto unknown;
-    }
-    if (read_answer(mv, code, out, len, &a, why, sizeof(why))) {
-        /* Never taken for a success: the verification sample says where
-         * the VM is.  Exit status 6 alone says an admin must look. */
-        res->rc = code == REMOTE_EXIT_UNDEFINED ? BAL_EUNDEFINED : BAL_EPEER;
-        BAL__ERR(ctx, "%s: bad answer from %s (exit status %d): %s; %s",
-                 what, mv->from, code, why,
-                 code == REMOTE_EXIT_UNDEFINED
-                 ? "STATE UNDEFINED there: the VM may run on neither host "
-                   "or on both"
-                 : "taken as failed, the verification sample will show "
-                   "where the VM runs");
-        goto out;
-    }
-    res->rc = a.rc;
-    if (a.rc == BAL_EUNDEFINED) {
-        BAL__ERR(ctx, "%s: STATE UNDEFINED there (exit status 6): the VM "
-                 "may run on neither host or on both", what);
-    } else if (a.rc) {
-        BAL__ERR(ctx, "%s: failed there (exit status %d); the VM still runs "
-                 "on its source", what, code);
-    } else {
-        res->end_s = res->start_s + a.duration_s;
-        res->rounds = a.rounds;
-        res->downtime_s = a.downtime_s;
-        res->bytes = a.bytes;
-        /* The peer's sender measured how fast the VM dirtied its memory:
-         * this host's history learns it (doc/planner.md). */
-        res->dirty_Bps = a.dirty_Bps;
-    }
-    goto out;
-
-unknown:
-    res->rc = BAL_ETRANSPORT;
-    BAL__ERR(ctx, "%s: outcome unknown; the verification sample will show "
-             "where the VM runs", what);
-out:
-    free(out);
-}
-
-static void move_what(char *buf, size_t size, const bal__move *mv)
-{
-    snprintf(buf, size, "migrate %.*s (%.*s) %.*s -> %.*s",
-             (int)sizeof(mv->vm), mv->vm, (int)sizeof(mv->uuid), mv->uuid,
-             (int)sizeof(mv->from), mv->from, (int)sizeof(mv->to), mv->to);
-}
-
-/* The transport is the peers' (bal__config_transport); the receiver is
- * xl migrate-receive, see migrate_xl.h.  Remote moves are started first,
- * the local ones run (in parallel, by migrate_xl.c), then the remote ones
- * are collected: the whole wave runs at once. */
+ * A live migration is sent from the dom0 the VM runs on: moves from this
+ * host go through migrate_xl.c, moves from another dom0 are run there
+ * (remote.c).  The transport is the peers' (bal__config_transport); the
+ * receiver is xl migrate-receive, see migrate_xl.h.  Remote moves are
+ * started first, the local ones run (in parallel, by migrate_xl.c), then
+ * the remote ones are collected: the whole wave runs at once. */
 static int xen_migrate(bal_backend *be, const bal__move *moves, int n,
                        bal__move_result *results)
 {
     xen_priv *p = be->priv;
     char name[BAL__HOST_MAX];
-    char what[BAL__NAME_MAX + BAL__UUID_LEN + 2 * BAL__HOST_MAX + 32];
     bal__mig_setup s;
-    remote_mig *rem = NULL;
+    bal__remote_wave w;
     bal__move *lmoves = NULL;
     bal__move_result *lres = NULL;
     int *lidx = NULL;
-    int i, nrem = 0, nloc = 0, rc;
+    int i, nloc = 0, rc;
 
+    memset(&w, 0, sizeof(w));
     rc = local_name(be->ctx, be->cfg, name, sizeof(name));
     if (rc) return rc;
     memset(&s, 0, sizeof(s));
@@ -641,47 +422,25 @@ static int xen_migrate(bal_backend *be, const bal__move *moves, int n,
     if (n <= 0 || !moves || !results)
         return bal__migrate_xl(be->ctx, p->xl, &s, moves, n, results);
     for (i = 0; i < n; i++)
-        if (strncmp(moves[i].from, name, sizeof(moves[i].from))) nrem++;
-    if (!nrem)
+        if (strncmp(moves[i].from, name, sizeof(moves[i].from))) break;
+    if (i == n)
         return bal__migrate_xl(be->ctx, p->xl, &s, moves, n, results);
 
-    rem = calloc((size_t)nrem, sizeof(*rem));
-    if (rem)
-        for (i = 0; i < nrem; i++) bal__child_init(&rem[i].child);
     lmoves = calloc((size_t)n, sizeof(*lmoves));
     lres = calloc((size_t)n, sizeof(*lres));
     lidx = calloc((size_t)n, sizeof(*lidx));
-    if (!rem || !lmoves || !lres || !lidx) {
+    if (!lmoves || !lres || !lidx) {
         BAL__ERR(be->ctx, "migrate: out of memory; nothing done");
         rc = BAL_ENOMEM;
         goto out;
     }
     /* Remote moves first: they run while the local ones do. */
-    nrem = 0;
+    rc = bal__remote_wave_start(be, name, moves, n, results, &w);
+    if (rc) goto out;
     for (i = 0; i < n; i++) {
-        const bal__move *mv = &moves[i];
-        remote_mig *r;
-
-        if (!strncmp(mv->from, name, sizeof(mv->from))) {
-            lmoves[nloc] = *mv;
-            lidx[nloc++] = i;
-            continue;
-        }
-        r = &rem[nrem++];
-        r->idx = i;
-        memset(&results[i], 0, sizeof(results[i]));
-        results[i].start_s = results[i].end_s =
-            (double)bal__now_ns() / 1e9;
-        results[i].dirty_Bps = NAN;     /* until its answer says */
-        move_what(what, sizeof(what), mv);
-        results[i].rc = remote_start(be, name, mv, what, r);
-        if (results[i].rc) {
-            results[i].end_s = (double)bal__now_ns() / 1e9;
-            continue;
-        }
-        results[i].start_s = r->start_s;
-        BAL__INFO(be->ctx, "%s: sent to %s, run there by its xl-balance",
-                  what, mv->from);
+        if (strncmp(moves[i].from, name, sizeof(moves[i].from))) continue;
+        lmoves[nloc] = moves[i];
+        lidx[nloc++] = i;
     }
 
     if (nloc) {
@@ -699,21 +458,11 @@ static int xen_migrate(bal_backend *be, const bal__move *moves, int n,
         }
     }
 
-    for (i = 0; i < nrem; i++) {
-        if (rem[i].child.pid <= 0) continue;
-        move_what(what, sizeof(what), &moves[rem[i].idx]);
-        remote_finish(be->ctx, what, &moves[rem[i].idx], &rem[i],
-                      &results[rem[i].idx]);
-    }
+    bal__remote_wave_finish(be, moves, results, &w);
     rc = 0;
 
 out:
-    if (rem)
-        for (i = 0; i < nrem; i++) {
-            bal__child_dispose(&rem[i].child);
-            free(rem[i].argv);
-        }
-    free(rem);
+    bal__remote_wave_dispose(&w);
     free(lmoves);
     free(lres);
     free(lidx);

@@ -282,16 +282,37 @@ int bal__child_start_input(bal_ctx *ctx, const char *what,
     return rc;
 }
 
+/* Reads the child's report on exec_fd, which poll said is readable (or
+ * at its end).  0: not decided yet; 1: it runs (exec_fd closed: the
+ * pipe was close-on-exec); BAL_ETRANSPORT: it could not exec argv,
+ * logged "WHAT: cannot run ARGV0: ERROR", the child reaped. */
+static int exec_report(bal_ctx *ctx, const char *what, bal__child *c)
+{
+    char *dst = (char *)&c->exec_err + c->exec_got;
+    ssize_t n = read(c->exec_fd, dst, sizeof(c->exec_err) - c->exec_got);
+    int status;
+
+    if (n < 0 && (errno == EINTR || errno == EAGAIN)) return 0;
+    if (n > 0) c->exec_got += (size_t)n;
+    if (n > 0 && c->exec_got < sizeof(c->exec_err)) return 0;
+    close_fd(&c->exec_fd);
+    /* EOF before a whole errno: exec succeeded. */
+    if (c->exec_got < sizeof(c->exec_err)) return 1;
+
+    /* It is about to _exit(127). */
+    while (waitpid(c->pid, &status, 0) < 0 && errno == EINTR)
+        ;
+    c->pid = -1;
+    BAL__ERR(ctx, "%s: cannot run %s: %s", what, c->argv0,
+             strerror(c->exec_err));
+    return BAL_ETRANSPORT;
+}
+
 int bal__child_ran(bal_ctx *ctx, const char *what, bal__child *c)
 {
-    size_t got = 0;
-    int e = 0, status;
-
-    /* EOF: exec succeeded (the pipe was close-on-exec); else its errno. */
     while (c->exec_fd >= 0) {
         struct pollfd pf = { c->exec_fd, POLLIN, 0 };
         int r = poll(&pf, 1, poll_ms(c->deadline, bal__now_ns()));
-        ssize_t n;
 
         if (r < 0 && errno == EINTR) continue;
         if (r == 0) {
@@ -302,114 +323,251 @@ int bal__child_ran(bal_ctx *ctx, const char *what, bal__child *c)
             BAL__ERR(ctx, "%s: poll: %s", what, strerror(errno));
             return BAL_ETRANSPORT;
         }
-        n = read(c->exec_fd, (char *)&e + got, sizeof(e) - got);
-        if (n < 0 && (errno == EINTR || errno == EAGAIN)) continue;
-        if (n > 0) got += (size_t)n;
-        if (n <= 0 || got == sizeof(e)) close_fd(&c->exec_fd);
+        r = exec_report(ctx, what, c);
+        if (r < 0) return r;
     }
-    if (got < sizeof(e)) return 0;
+    return 0;
+}
 
-    /* It is about to _exit(127). */
-    while (waitpid(c->pid, &status, 0) < 0 && errno == EINTR)
-        ;
-    c->pid = -1;
-    BAL__ERR(ctx, "%s: cannot run %s: %s", what, c->argv0, strerror(e));
-    return BAL_ETRANSPORT;
+/* ---- collecting children: one or many at once ---------------------------
+ * Every started child of a batch is watched by one poll(): its exec
+ * report, its stdout (kept, up to max bytes), then its exit.  A child
+ * whose pipes are closed is checked for its exit at least this often;
+ * there is no descriptor to wait on then, and a SIGCHLD handler would be
+ * our caller's to own. */
+#define EXIT_CHECK_MS 5
+
+void bal__child_job_init(bal__child_job *j)
+{
+    memset(j, 0, sizeof(*j));
+    bal__child_init(&j->c);
+}
+
+void bal__child_job_dispose(bal__child_job *j)
+{
+    bal__child_dispose(&j->c);
+    free(j->out);
+    bal__child_job_init(j);
+}
+
+/* The job has ended with rc (logged by the caller when non-zero): its
+ * child is stopped if it still runs, its output kept only on success. */
+static void job_end(bal__child_job *j, int rc)
+{
+    j->rc = rc;
+    j->done = true;
+    bal__child_dispose(&j->c);
+    if (rc) {
+        free(j->out);
+        j->out = NULL;
+        j->len = 0;
+    }
+}
+
+/* Reads what the job's stdout holds (poll said it is readable, or at its
+ * end) into j->out, growing it up to max + 1 bytes: one more than
+ * allowed tells.  0, or a BAL_E* (logged, the job ended). */
+static int job_read(bal_ctx *ctx, bal__child_job *j, size_t max)
+{
+    ssize_t got;
+
+    if (j->len == j->cap) {
+        size_t ncap = j->cap ? j->cap * 2 : READ_CHUNK;
+        char *nb;
+
+        if (ncap > max + 1) ncap = max + 1;
+        nb = realloc(j->out, ncap + 1);
+        if (!nb) {
+            BAL__ERR(ctx, "%s: out of memory", j->what);
+            return BAL_ENOMEM;
+        }
+        j->out = nb;
+        j->cap = ncap;
+    }
+    got = read(j->c.out_fd, j->out + j->len, j->cap - j->len);
+    if (got < 0) {
+        if (errno == EINTR || errno == EAGAIN) return 0;
+        BAL__ERR(ctx, "%s: read: %s", j->what, strerror(errno));
+        return BAL_ETRANSPORT;
+    }
+    if (got == 0) {
+        close_fd(&j->c.out_fd);
+        return 0;
+    }
+    j->len += (size_t)got;
+    if (j->len > max) {
+        BAL__ERR(ctx, "%s: reply larger than %zu bytes", j->what, max);
+        return BAL_ETRANSPORT;
+    }
+    return 0;
+}
+
+/* Once its pipes are closed: reaps the job's child if it has exited.
+ * 1: ended (rc 0, or the wait failed, logged); 0: still running. */
+static int job_reap(bal_ctx *ctx, bal__child_job *j)
+{
+    int r = wait_for(&j->c, 0, false, false, &j->status);
+
+    if (r == 0) return 0;
+    if (r < 0) {
+        BAL__ERR(ctx, "%s: cannot wait for %s: %s", j->what, j->c.argv0,
+                 strerror(errno));
+        job_end(j, BAL_ETRANSPORT);
+        return 1;
+    }
+    if (!j->out && !(j->out = malloc(1))) {
+        BAL__ERR(ctx, "%s: out of memory", j->what);
+        job_end(j, BAL_ENOMEM);
+        return 1;
+    }
+    j->out[j->len] = '\0';
+    job_end(j, 0);
+    return 1;
+}
+
+/* One round over the n jobs of run (started, not done), pf room for 2n
+ * descriptors: waits until one of them has something to say or the
+ * nearest deadline, then moves each on; those that end are marked done.
+ * Past its deadline, a job is still read while it has output ready: a
+ * child collected late (after other work) may have finished in time. */
+static void collect_round(bal_ctx *ctx, bal__child_job *const *run, int n,
+                          size_t max, struct pollfd *pf)
+{
+    uint64_t now = bal__now_ns();
+    int i, npf = 0, timeout = -1, r;
+
+    for (i = 0; i < n; i++) {
+        bal__child *c = &run[i]->c;
+        int t = poll_ms(c->deadline, now);
+
+        if (c->exec_fd >= 0) pf[npf++] = (struct pollfd){ c->exec_fd, POLLIN, 0 };
+        if (c->out_fd >= 0) pf[npf++] = (struct pollfd){ c->out_fd, POLLIN, 0 };
+        if (c->exec_fd < 0 && c->out_fd < 0 && (t < 0 || t > EXIT_CHECK_MS))
+            t = EXIT_CHECK_MS;
+        if (t >= 0 && (timeout < 0 || t < timeout)) timeout = t;
+    }
+    r = poll(pf, (nfds_t)npf, timeout);
+    if (r < 0 && errno == EINTR) return;
+    if (r < 0) {
+        int e = errno;
+
+        for (i = 0; i < n; i++) {
+            BAL__ERR(ctx, "%s: poll: %s", run[i]->what, strerror(e));
+            job_end(run[i], BAL_ETRANSPORT);
+        }
+        return;
+    }
+
+    npf = 0;
+    for (i = 0; i < n; i++) {
+        bal__child_job *j = run[i];
+        bool ready = false;
+
+        if (j->c.exec_fd >= 0 && pf[npf++].revents) {
+            ready = true;
+            r = exec_report(ctx, j->what, &j->c);
+            if (r < 0) {
+                if (j->c.out_fd >= 0) npf++;
+                job_end(j, r);
+                continue;
+            }
+        }
+        if (j->c.out_fd >= 0 && pf[npf++].revents) {
+            ready = true;
+            r = job_read(ctx, j, max);
+            if (r) {
+                job_end(j, r);
+                continue;
+            }
+        }
+        if (j->c.exec_fd < 0 && j->c.out_fd < 0 && job_reap(ctx, j))
+            continue;
+        if (!ready && bal__now_ns() >= j->c.deadline) {
+            BAL__ERR(ctx, "%s: timed out after %g s", j->what,
+                     j->c.timeout_s);
+            job_end(j, BAL_ETRANSPORT);
+        }
+    }
+}
+
+int bal__child_run_all(bal_ctx *ctx, bal__child_job *jobs, int n,
+                       int parallel, double timeout_s, size_t max)
+{
+    bal__child_job **run = NULL;
+    struct pollfd *pf = NULL;
+    int i, k, next = 0, nrun = 0, rc;
+
+    if (n < 0 || (n && !jobs) || parallel < 1 || max == 0 ||
+        max > SIZE_MAX / 2) {
+        BAL__ERR(ctx, "run: invalid arguments to run commands");
+        return BAL_EINVAL;
+    }
+    if (parallel > n) parallel = n;
+    if (!n) return 0;
+    run = calloc((size_t)parallel, sizeof(*run));
+    pf = calloc(2 * (size_t)parallel, sizeof(*pf));
+    if (!run || !pf) {
+        BAL__ERR(ctx, "run: out of memory");
+        rc = BAL_ENOMEM;
+        goto out;
+    }
+
+    while (next < n || nrun) {
+        /* Started in order, as slots free up: at most parallel at once. */
+        while (nrun < parallel && next < n) {
+            bal__child_job *j = &jobs[next++];
+
+            if (!j->argv) continue;     /* refused by the caller */
+            j->done = false;
+            j->rc = bal__child_start(ctx, j->what, j->argv, 0, -1,
+                                     timeout_s, &j->c);
+            if (j->rc) job_end(j, j->rc);
+            else run[nrun++] = j;
+        }
+        if (!nrun) continue;
+        collect_round(ctx, run, nrun, max, pf);
+        for (i = k = 0; i < nrun; i++)
+            if (!run[i]->done) run[k++] = run[i];
+        nrun = k;
+    }
+    rc = 0;
+
+out:
+    free(run);
+    free(pf);
+    return rc;
 }
 
 int bal__child_finish(bal_ctx *ctx, const char *what, bal__child *c,
                       size_t max, int *status_r, char **out_r,
                       size_t *len_r)
 {
-    char *buf = NULL;
-    size_t len = 0, cap = 0;
-    int rc, status = 0, r;
+    bal__child_job j, *run = &j;
+    struct pollfd pf[2];
+    int rc;
 
+    bal__child_job_init(&j);
     if (c->pid <= 0 || c->out_fd < 0 || !status_r || !out_r || max == 0 ||
         max > SIZE_MAX / 2) {
         BAL__ERR(ctx, "%s: invalid arguments to run a command", what);
         rc = BAL_EINVAL;
         goto out;
     }
-    rc = bal__child_ran(ctx, what, c);
+    /* Collected as a batch of one: the job takes the child over. */
+    j.what = what;
+    j.c = *c;
+    bal__child_init(c);
+    while (!j.done) collect_round(ctx, &run, 1, max, pf);
+    rc = j.rc;
     if (rc) goto out;
-
-    while (c->out_fd >= 0) {
-        struct pollfd pf = { c->out_fd, POLLIN, 0 };
-        uint64_t now = bal__now_ns();
-        ssize_t got;
-
-        r = poll(&pf, 1, poll_ms(c->deadline, now));
-        if (r < 0) {
-            if (errno == EINTR) continue;
-            rc = BAL_ETRANSPORT;
-            BAL__ERR(ctx, "%s: poll: %s", what, strerror(errno));
-            goto out;
-        }
-        if (r == 0) goto timed_out;
-        /* Room for max + 1 bytes: one more than allowed tells. */
-        if (len == cap) {
-            size_t ncap = cap ? cap * 2 : READ_CHUNK;
-            char *nb;
-
-            if (ncap > max + 1) ncap = max + 1;
-            nb = realloc(buf, ncap + 1);
-            if (!nb) {
-                rc = BAL_ENOMEM;
-                BAL__ERR(ctx, "%s: out of memory", what);
-                goto out;
-            }
-            buf = nb;
-            cap = ncap;
-        }
-        got = read(c->out_fd, buf + len, cap - len);
-        if (got < 0) {
-            if (errno == EINTR || errno == EAGAIN) continue;
-            rc = BAL_ETRANSPORT;
-            BAL__ERR(ctx, "%s: read: %s", what, strerror(errno));
-            goto out;
-        }
-        if (got == 0) { close_fd(&c->out_fd); continue; }
-        len += (size_t)got;
-        if (len > max) {
-            rc = BAL_ETRANSPORT;
-            BAL__ERR(ctx, "%s: reply larger than %zu bytes", what, max);
-            goto out;
-        }
-    }
-
-    /* stdout closed; the child should be exiting. */
-    r = bal__child_wait(c, c->deadline, &status);
-    if (r == 0) goto timed_out;
-    if (r < 0) {
-        rc = BAL_ETRANSPORT;
-        BAL__ERR(ctx, "%s: cannot wait for %s: %s", what, c->argv0,
-                 strerror(errno));
-        goto out;
-    }
-    if (!buf) {
-        buf = malloc(1);
-        if (!buf) {
-            rc = BAL_ENOMEM;
-            BAL__ERR(ctx, "%s: out of memory", what);
-            goto out;
-        }
-    }
-    buf[len] = '\0';
-    *status_r = status;
-    *out_r = buf;
-    if (len_r) *len_r = len;
-    buf = NULL;
-    rc = 0;
-    goto out;
-
-timed_out:
-    rc = BAL_ETRANSPORT;
-    BAL__ERR(ctx, "%s: timed out after %g s", what, c->timeout_s);
+    *status_r = j.status;
+    *out_r = j.out;
+    if (len_r) *len_r = j.len;
+    j.out = NULL;
 
 out:
     bal__child_dispose(c);
-    free(buf);
+    bal__child_job_dispose(&j);
     return rc;
 }
 

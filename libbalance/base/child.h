@@ -8,10 +8,14 @@
  * started: ssh's helpers, a script's sleep), with the default signal
  * dispositions, none of our descriptors but its stdin, stdout and stderr,
  * and a close-on-exec pipe on which the child reports an exec failure.
+ * Several at once (the peers' samples) are one batch, watched by one
+ * poll loop (bal__child_run_all).
  */
 #ifndef BAL_CHILD_H
 #define BAL_CHILD_H
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -29,6 +33,8 @@ typedef struct bal__child {
     int out_fd;                 /* our end of its stdout, or -1 */
     int exec_fd;                /* where it reports a failed exec; -1:
                                  * read (or none) */
+    int exec_err;               /* the errno it reported, when */
+    size_t exec_got;            /* ...all its bytes came */
     const char *argv0;          /* borrowed, for messages */
     double timeout_s;           /* 0: none */
     uint64_t deadline;          /* bal__now_ns() + timeout_s at the start,
@@ -75,6 +81,39 @@ int bal__child_ran(bal_ctx *ctx, const char *what, bal__child *c);
 int bal__child_finish(bal_ctx *ctx, const char *what, bal__child *c,
                       size_t max, int *status_r, char **out_r,
                       size_t *len_r);
+
+/* One program of a batch: what bal__child_run_all runs, and how it
+ * ended. */
+typedef struct bal__child_job {
+    const char *what;           /* borrowed: its messages begin "WHAT: " */
+    char *const *argv;          /* borrowed; NULL: not run (the caller
+                                 * refused it, and set rc) */
+    int rc;                     /* 0: it ran and ended, as status and out
+                                 * say; else a BAL_E*, logged */
+    int status;                 /* its wait status (any exit, any signal) */
+    char *out;                  /* its stdout, NUL-terminated, owned */
+    size_t len;
+    /* The runner's own. */
+    bal__child c;
+    size_t cap;
+    bool done;
+} bal__child_job;
+
+/* Everything empty (what and argv NULL, rc 0). */
+void bal__child_job_init(bal__child_job *j);
+/* Stops a child still running, frees out; leaves it as after _init. */
+void bal__child_job_dispose(bal__child_job *j);
+
+/* Runs jobs[0..n) (those with an argv), at most parallel at once, each
+ * started as soon as a slot is free, in order, and each with its own
+ * timeout_s (0: none) counted from its own start and its own max bytes
+ * of stdout: a slow or hung one costs its slot, never the others'.
+ * Each job's end is in its rc, status and out, as bal__child_finish
+ * says for one child (a non-zero exit is not a failure here: the caller
+ * judges status, e.g. with bal__child_status).  0, or BAL_EINVAL or
+ * BAL_ENOMEM (logged) when the batch could not be run at all. */
+int bal__child_run_all(bal_ctx *ctx, bal__child_job *jobs, int n,
+                       int parallel, double timeout_s, size_t max);
 
 /* Waits until deadline (bal__now_ns's clock) for the child to exit,
  * reading and dropping what it still writes to its stdout meanwhile, so

@@ -52,6 +52,12 @@ const bal__config_key bal__config_keys[] = {
     { "peer_timeout", BAL__CK_REAL, 0, "30", 30, 1, 3600, false, 1,
       OFF(peer_timeout), NOCOUNT, "1 to 3600",
       "seconds a peer has to answer, connecting included", NULL },
+    /* Each asked peer is an ssh process and its connection: 256 keeps
+     * a management host's file descriptors and process table in bounds. */
+    { "peer_parallel", BAL__CK_INT, 0, "8", 8, 1, 256, false, 1,
+      OFF(peer_parallel), NOCOUNT, "1 to 256",
+      "peers asked at once for their samples, each within peer_timeout",
+      NULL },
     /* At least a millisecond: below, two samples can carry one clock
      * reading, and every rate is skipped. */
     { "sample_interval", BAL__CK_REAL, 0, "5", 5, 0.001, 3600, false, 1,

@@ -68,6 +68,7 @@ struct bal_config {
     char **peer_command;       /* argv run on the peer after HOST */
     int npeer_command;
     double peer_timeout;       /* seconds for one peer's whole reply */
+    int peer_parallel;         /* peers asked at once */
 
     double interval;           /* seconds between samples */
     int samples;               /* samples per status, >= 2 */

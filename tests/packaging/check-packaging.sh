@@ -271,7 +271,7 @@ exp() { grep -qxF -- "$1" "$tmp/comp.out" && ok "completion: $2" || bad "complet
 exp "verbs: $want_verbs" "verbs from the program's help"
 exp "status-opt: --openmetrics|" "a verb's options"
 exp "global-opt: --syslog|" "global options"
-exp "backend: xen|sim:|replay:|" "backends"
+exp "backend: xen|peers|sim:|replay:|" "backends"
 exp "after-global: status|" "a verb after global options and their values"
 exp "help-verb: simulate|" "help VERB"
 exp "plan-opt: --cluster|" "plan --cluster from plan's help"
