@@ -136,9 +136,14 @@ int bal__timeline_add(bal__timeline *tl, const bal__sim_point *p)
         long long k = bucket(tl, p->t);
 
         if (k == tl->tail_k) {
-            /* Into the newest bucket: it keeps what it kept and p. */
-            tl->n = tl->tail + reduce(tl->pts + tl->tail,
-                                      tl->n + 1 - tl->tail);
+            /* Into the newest bucket, reduced once it holds 4 buckets'
+             * worth: a bucket ends with the points reducing at every one
+             * would leave (the earliest extreme of a union is its first
+             * part's, when there), for a reduction every 25 points, not
+             * each. */
+            if (++tl->n - tl->tail > 4 * BAL__TL_BUCKET_MAX)
+                tl->n = tl->tail + reduce(tl->pts + tl->tail,
+                                          tl->n - tl->tail);
         } else {
             tl->tail = tl->n++;
             tl->tail_k = k;

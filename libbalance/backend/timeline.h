@@ -7,7 +7,8 @@
  * there is room, every point; past it, the points are put in buckets of
  * equal simulated time (the width doubling as the run grows) and each
  * bucket keeps only its first and last points and, for each of the three
- * rates, its lowest and highest (the earliest of equals): at most 8.  So
+ * rates, its lowest and highest (the earliest of equals): at most 8 (the
+ * newest bucket, still filling, up to 4 times as many).  So
  * the first and last points, every extreme and the shape at the bucket's
  * scale stay, and a plot of the points (which keeps the same four per
  * pixel column) shows what a plot of them all would.  The kept points
