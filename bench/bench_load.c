@@ -30,8 +30,9 @@
 #include "backend/backend.h"
 #include "run/rebalance.h"
 #include "backend/sim.h"
+#include "lib_scn.h"
 
-#define VMS_PER_HOST 10
+#define VMS_PER_HOST BENCH_VMS_PER_HOST
 #define FAIL_PCT 10
 
 static double now_s(void)
@@ -48,13 +49,6 @@ static double peak_rss_mib(void)
 
     getrusage(RUSAGE_SELF, &ru);
     return (double)ru.ru_maxrss / 1024.0;
-}
-
-/* A small fixed generator: the same cluster and faults on every run. */
-static uint64_t lcg(uint64_t *s)
-{
-    *s = *s * 6364136223846793005ull + 1442695040888963407ull;
-    return *s >> 33;
 }
 
 static void die(const char *what)
@@ -75,25 +69,6 @@ static char *write_file(const char *dir, const char *name, FILE **f_r)
 
 /* ---- 1. status of a big cluster -------------------------------------------- */
 
-static void gen_big(FILE *f, int nhosts)
-{
-    static const char *const loads[] = {
-        "load=cpu", "load=io", "load=idle", "load=mixed cpu=0.5 io=2MB/s",
-        "load=cpu cpu=0.3", "load=io io=1MB/s",
-    };
-    uint64_t seed = 7;
-    int h, v;
-
-    fprintf(f, "option seed=1 interval=5\n");
-    for (h = 0; h < nhosts; h++)
-        fprintf(f, "host h%05d pcpus=16 mem=131072M disk=500MB/s "
-                "net=10Gbit/s\n", h);
-    for (h = 0; h < nhosts; h++)
-        for (v = 0; v < VMS_PER_HOST; v++)
-            fprintf(f, "vm vm%05d-%d host=h%05d vcpus=2 mem=4096M %s\n", h,
-                    v, h, loads[lcg(&seed) % 6]);
-}
-
 static void bench_status(bal_ctx *ctx, bal_config *cfg, const char *dir,
                          int nhosts)
 {
@@ -107,7 +82,7 @@ static void bench_status(bal_ctx *ctx, bal_config *cfg, const char *dir,
     int rc;
 
     path = write_file(dir, "big.scn", &f);
-    gen_big(f, nhosts);
+    bench_write_cluster(f, nhosts);
     fclose(f);
     if (asprintf(&spec, "sim:%s", path) < 0) die("out of memory");
 
@@ -191,11 +166,11 @@ static int w_migrate(bal_backend *be, const bal__move *moves, int n,
         double after;
 
         w->handed++;
-        if (vm < 0 || lcg(&w->seed) % 100 >= FAIL_PCT) continue;
+        if (vm < 0 || bench_lcg(&w->seed) % 100 >= FAIL_PCT) continue;
         after = (double)scn->vms[vm].mem_bytes *
-                (double)(lcg(&w->seed) % 1000) / 1000.0;
+                (double)(bench_lcg(&w->seed) % 1000) / 1000.0;
         if (bal__sim_inject_fault(w->sim, vm, after,
-                                  rcs[lcg(&w->seed) % 3]))
+                                  rcs[bench_lcg(&w->seed) % 3]))
             die("cannot inject a fault");
         if (w->nfailed == w->afailed) {
             w->afailed = w->afailed ? 2 * w->afailed : 64;

@@ -19,19 +19,13 @@
 
 #include "backend/backend.h"
 #include "backend/sim.h"
+#include "lib_scn.h"
 
 #define VMS_PER_HOST 10
 #define HOUR 3600.0
 #define SAMPLE_S 5.0
 #define WAVE_EVERY_S 600.0
 #define WAVE_MOVES 10
-
-/* A small fixed generator: the same scenario on every run. */
-static uint64_t lcg(uint64_t *s)
-{
-    *s = *s * 6364136223846793005ull + 1442695040888963407ull;
-    return *s >> 33;
-}
 
 static char *gen_scenario(int nhosts, size_t *len_r)
 {
@@ -47,8 +41,8 @@ static char *gen_scenario(int nhosts, size_t *len_r)
         n += (size_t)snprintf(t + n, cap - n, "host h%d pcpus=8 mem=64G "
                               "disk=200MB/s net=1Gbit/s speed=100Mops/s\n", h);
     for (v = 0; v < nhosts * VMS_PER_HOST; v++) {
-        int kind = (int)(lcg(&seed) % 6);
-        unsigned start = (unsigned)(lcg(&seed) % 1800);
+        int kind = (int)(bench_lcg(&seed) % 6);
+        unsigned start = (unsigned)(bench_lcg(&seed) % 1800);
         const char *host_fmt = "vm v%d host=h%d vcpus=2 mem=2G ";
 
         n += (size_t)snprintf(t + n, cap - n, host_fmt, v, v % nhosts);
@@ -56,13 +50,13 @@ static char *gen_scenario(int nhosts, size_t *len_r)
         case 0: case 1:     /* a CPU job: 2e10..2.2e11 operations */
             n += (size_t)snprintf(t + n, cap - n, "load=cpu cpuwork=%llue9 "
                                   "start=%u dirty=1MB/s\n",
-                                  (unsigned long long)(20 + lcg(&seed) % 200),
+                                  (unsigned long long)(20 + bench_lcg(&seed) % 200),
                                   start);
             break;
         case 2: case 3:     /* an I/O job: 1..40 GiB */
             n += (size_t)snprintf(t + n, cap - n, "load=io iowork=%lluG "
                                   "start=%u\n",
-                                  (unsigned long long)(1 + lcg(&seed) % 40),
+                                  (unsigned long long)(1 + bench_lcg(&seed) % 40),
                                   start);
             break;
         case 4:             /* steady CPU */

@@ -922,22 +922,21 @@ static inline int gr_write_json(const bal__pl_input *in, FILE *f)
     }
     fprintf(f, "  ]");
     /* Links that differ from the default one (a link is both ways). */
-    if (p->link_Bps) {
+    if (p->links) {
         double def = bal__pl_link_from_rtt(p->rtt_ms);
 
         fprintf(f, ",\n  \"links\": [");
-        for (h = 0; h < in->nhosts; h++)
-            for (i = h + 1; i < in->nhosts; i++) {
-                double bw = p->link_Bps[(size_t)h * in->nhosts + i];
+        for (i = 0; i < p->nlinks; i++) {
+            const bal__pl_pair *l = &p->links[i];
 
-                if (bw == def) continue;
-                fprintf(f, "%s\n    { \"from\": ", first ? "" : ",");
-                gr_json_str(f, in->hosts[h].name);
-                fprintf(f, ", \"to\": ");
-                gr_json_str(f, in->hosts[i].name);
-                fprintf(f, ", \"Bps\": %.17g }", bw);
-                first = 0;
-            }
+            if (l->from >= l->to || l->Bps == def) continue;
+            fprintf(f, "%s\n    { \"from\": ", first ? "" : ",");
+            gr_json_str(f, in->hosts[l->from].name);
+            fprintf(f, ", \"to\": ");
+            gr_json_str(f, in->hosts[l->to].name);
+            fprintf(f, ", \"Bps\": %.17g }", l->Bps);
+            first = 0;
+        }
         fprintf(f, "\n  ]");
     }
     if (in->nhistory) {

@@ -345,6 +345,29 @@ static void rec(bal__hist *h, const char *from, const char *to, double t,
     h->observed_Bps = Bps;
 }
 
+/* bal__learn_links over three hosts, as a matrix: B[from * 3 + to] the
+ * rate learned (0: none), n[...] its count; the list sorted, each pair
+ * once, only pairs learned. */
+static void learn3(const bal_config *cfg, const bal__hist *h, int nhist,
+                   const bal__pl_host *hosts, double *B, int *n)
+{
+    bal__pl_pair *p = NULL;
+    int np = -1, i;
+
+    assert_int_equal(bal__learn_links(cfg, h, nhist, hosts, 3, &p, &np), 0);
+    memset(B, 0, 9 * sizeof(*B));
+    memset(n, 0, 9 * sizeof(*n));
+    for (i = 0; i < np; i++) {
+        assert_true(i == 0 || p[i - 1].from * 3 + p[i - 1].to <
+                              p[i].from * 3 + p[i].to);
+        assert_true(p[i].learned_Bps > 0 && p[i].Bps == p[i].learned_Bps);
+        B[p[i].from * 3 + p[i].to] = p[i].learned_Bps;
+        n[p[i].from * 3 + p[i].to] = p[i].learned_n;
+    }
+    assert_true(np > 0 || !p);
+    free(p);
+}
+
 static void test_learn_links(void **state)
 {
     bal_config *cfg = NULL;
@@ -365,7 +388,7 @@ static void test_learn_links(void **state)
     rec(&h[8], "A", "B", 9, NAN);           /* none measured: ignored */
     rec(&h[9], "A", "Z", 9, 5);             /* no such host */
     rec(&h[10], "C", "B", 9, 8);            /* C -> B only */
-    assert_int_equal(bal__learn_links(cfg, h, 11, hosts, 3, B, n), 0);
+    learn3(cfg, h, 11, hosts, B, n);
     assert_true(B[0 * 3 + 1] == 50);
     assert_int_equal(n[0 * 3 + 1], 5);
     /* B -> A never measured: A -> B's. */
@@ -378,17 +401,17 @@ static void test_learn_links(void **state)
 
     /* An even count: the mean of the middle two. */
     cfg->link_history = 2;
-    assert_int_equal(bal__learn_links(cfg, h, 11, hosts, 3, B, n), 0);
+    learn3(cfg, h, 11, hosts, B, n);
     assert_true(B[0 * 3 + 1] == 65);
     assert_int_equal(n[0 * 3 + 1], 2);
     /* A direction of its own wins over the reverse's. */
     rec(&h[9], "B", "A", 9, 7);
-    assert_int_equal(bal__learn_links(cfg, h, 11, hosts, 3, B, n), 0);
+    learn3(cfg, h, 11, hosts, B, n);
     assert_true(B[1 * 3 + 0] == 7 && B[0 * 3 + 1] == 65);
 
     /* 0: nothing learned. */
     cfg->link_history = 0;
-    assert_int_equal(bal__learn_links(cfg, h, 11, hosts, 3, B, n), 0);
+    learn3(cfg, h, 11, hosts, B, n);
     for (i = 0; i < 9; i++) {
         assert_true(B[i] == 0);
         assert_int_equal(n[i], 0);
@@ -558,10 +581,11 @@ static void test_plan_input_learns(void **state)
                                            &in), 0);
     assert_int_equal(in.nhosts, 2);
     assert_string_equal(in.hosts[0].name, "HostA");
-    assert_non_null(in.params.learned_Bps);
-    assert_true(in.params.learned_Bps[0 * 2 + 1] == 5e6);
-    assert_true(in.params.learned_Bps[1 * 2 + 0] == 5e6);   /* reverse */
-    assert_true(in.params.learned_Bps[0] == 0);
+    assert_int_equal(in.params.nlinks, 2);
+    assert_true(bal__pl_pair_find(&in.params, 0, 1)->learned_Bps == 5e6);
+    assert_true(bal__pl_pair_find(&in.params, 1, 0)->learned_Bps == 5e6);
+    assert_true(bal__pl_pair_find(&in.params, 1, 0)->Bps == 5e6);
+    assert_null(bal__pl_pair_find(&in.params, 0, 0));
     bal__pl_input_dispose(&in);
 
     /* Records without a rate teach nothing: the model's links. */
@@ -569,8 +593,7 @@ static void test_plan_input_learns(void **state)
     bal__pl_input_init(&in);
     assert_int_equal(bal__plan_input_build(f.ctx, f.cfg, f.st, h, 3, 400,
                                            &in), 0);
-    assert_null(in.params.learned_Bps);
-    assert_null(in.params.link_Bps);
+    assert_null(in.params.links);
     bal__pl_input_dispose(&in);
 
     /* link_history 0: nothing learned. */
@@ -579,7 +602,7 @@ static void test_plan_input_learns(void **state)
     bal__pl_input_init(&in);
     assert_int_equal(bal__plan_input_build(f.ctx, f.cfg, f.st, h, 3, 400,
                                            &in), 0);
-    assert_null(in.params.learned_Bps);
+    assert_null(in.params.links);
     bal__pl_input_dispose(&in);
     assert_int_equal(f.lg.nerrors, 0);
     tu_sim_close(&f);
@@ -635,7 +658,7 @@ static void test_plan_input_learns_dirty(void **state)
     assert_true(in.vms[v2].dirty_Bps == 0);  /* computes: nothing */
     assert_false(est[v2].dirty_learned);
     /* Dirty rates teach nothing about links. */
-    assert_null(in.params.learned_Bps);
+    assert_null(in.params.links);
     free(est);
     est = NULL;
     bal__pl_input_dispose(&in);

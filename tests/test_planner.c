@@ -900,6 +900,33 @@ static void json_error(const char *text, const char *line)
     bal_ctx_free(ctx);
 }
 
+/* Links as a list of pairs: sorted by (from, to), of a pair given twice
+ * the later; found by binary search, absent pairs not found. */
+static void test_pairs(void **state)
+{
+    bal__pl_pair pr[] = {
+        { .from = 2, .to = 0, .Bps = 1, .seq = 0 },
+        { .from = 0, .to = 1, .Bps = 2, .seq = 1 },
+        { .from = 2, .to = 0, .Bps = 3, .seq = 2 },
+        { .from = 0, .to = 2, .Bps = 4, .seq = 3 },
+    };
+    bal__pl_params p;
+
+    (void)state;
+    bal__pl_params_init(&p);
+    p.links = pr;
+    p.nlinks = bal__pl_pairs_sort(pr, 4);
+    assert_int_equal(p.nlinks, 3);
+    assert_true(pr[0].from == 0 && pr[0].to == 1 && pr[1].to == 2);
+    assert_true(pr[2].from == 2 && pr[2].Bps == 3);     /* the later */
+    assert_true(bal__pl_pair_find(&p, 0, 2)->Bps == 4);
+    assert_true(bal__pl_pair_find(&p, 2, 0)->Bps == 3);
+    assert_null(bal__pl_pair_find(&p, 1, 0));
+    assert_null(bal__pl_pair_find(&p, 2, 2));
+    p.links = NULL;
+    assert_null(bal__pl_pair_find(&p, 0, 1));
+}
+
 static void test_json_input(void **state)
 {
     static const char ok[] =
@@ -927,8 +954,10 @@ static void test_json_input(void **state)
     assert_true(isinf(in.vms[0].io_Bps));
     assert_int_equal(in.vms[0].anti_group, -1);
     assert_true(in.vms[0].remaining_s < 0);
-    assert_non_null(in.params.link_Bps);
-    assert_true(in.params.link_Bps[1] == 5e7 && in.params.link_Bps[2] == 5e7);
+    assert_int_equal(in.params.nlinks, 2);     /* both ways */
+    assert_true(bal__pl_pair_find(&in.params, 0, 1)->Bps == 5e7);
+    assert_true(bal__pl_pair_find(&in.params, 1, 0)->Bps == 5e7);
+    assert_true(bal__pl_pair_find(&in.params, 1, 0)->learned_Bps == 0);
     assert_int_equal(in.nhistory, 1);
     bal__pl_input_dispose(&in);
     bal_ctx_free(ctx);
@@ -1015,6 +1044,7 @@ int main(void)
         cmocka_unit_test(test_waves),
         cmocka_unit_test(test_migrates_twice),
         cmocka_unit_test(test_bad_input),
+        cmocka_unit_test(test_pairs),
         cmocka_unit_test(test_json_input),
         cmocka_unit_test(test_degenerate),
         cmocka_unit_test(test_result_json),

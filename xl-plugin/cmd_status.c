@@ -24,6 +24,26 @@ static bool contended(const bal_vm_info *v, const bal_host_info *h)
     return false;
 }
 
+/* v's host, looked for from host *k on (wrapping) and left in *k: the
+ * VMs come sorted by host, in the hosts' order (bal_status_vm), so the
+ * walk over all VMs passes each host once, where a scan of every host
+ * for each VM took 38 s at 200,000 VMs. */
+static const bal_host_info *host_of(const bal_status *st,
+                                    const bal_vm_info *v, int *k)
+{
+    int n = bal_status_num_hosts(st), i;
+
+    for (i = 0; i < n; i++) {
+        const bal_host_info *h = bal_status_host(st, (*k + i) % n);
+
+        if (h->name == v->host) {
+            *k = (*k + i) % n;
+            return h;
+        }
+    }
+    return NULL;
+}
+
 static void print_vms(const bal_status *st)
 {
     static const char *const hdr[] = {
@@ -31,16 +51,12 @@ static void print_vms(const bal_status *st)
         "WR(MB/s)", "RD(IOPS)", "WR(IOPS)", "NET(MB/s)", "Type",
     };
     table *t = table_new(12, hdr, "llrrrrrrrrrl");
-    int i, n = bal_status_num_vms(st);
+    int i, n = bal_status_num_vms(st), hk = 0;
 
     for (i = 0; i < n; i++) {
         const bal_vm_info *v = bal_status_vm(st, i);
-        const bal_host_info *h = NULL;
+        const bal_host_info *h = host_of(st, v, &hk);
         int k;
-
-        for (k = 0; k < bal_status_num_hosts(st); k++)
-            if (bal_status_host(st, k)->name == v->host)
-                h = bal_status_host(st, k);
 
         table_addf(t, 0, "%s%s", v->name, v->pinned ? " (pinned)" : "");
         table_addf(t, 1, "%s", v->host);

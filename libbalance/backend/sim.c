@@ -100,8 +100,7 @@ typedef struct vpriv {
     uint64_t start_ns;      /* its job's start */
     bool cpu_left, io_left, net_left;   /* its job's parts still to do */
     double cpu_end_s, io_end_s, net_end_s;
-    bal__sim_point *tl;
-    int ntl, atl;
+    bal__timeline tl;       /* its points, when recording */
 } vpriv;
 
 struct bal__sim {
@@ -230,11 +229,14 @@ int bal__sim_alloc(bal__sim **out, const bal__scenario *scn)
 {
     bal__sim *sim = NULL;
     size_t nh, nv;
-    int i, rc;
+    int i, rc, tl_max;
 
     if (!out || !scn || scn->nhosts <= 0) return BAL_EINVAL;
     nh = (size_t)scn->nhosts;
     nv = (size_t)scn->nvms;
+    /* Each VM's share of the recording's points (sim.h). */
+    tl_max = BAL__SIM_TL_TOTAL / (scn->nvms ? scn->nvms : 1);
+    if (tl_max > BAL__SIM_TL_VM) tl_max = BAL__SIM_TL_VM;
 
     sim = calloc(1, sizeof(*sim));
     if (!sim) { rc = BAL_ENOMEM; goto out; }
@@ -271,6 +273,7 @@ int bal__sim_alloc(bal__sim **out, const bal__scenario *scn)
         h->nvms++;
         p->mig = -1;
         p->fail_after = -1;
+        bal__timeline_init(&p->tl, tl_max);
         if (sv->cpuwork > 0 || sv->iowork > 0 || sv->network > 0) {
             v->job = true;
             sim->njobs++;
@@ -301,7 +304,8 @@ void bal__sim_free(bal__sim *sim)
 
     if (!sim) return;
     if (sim->vp)
-        for (i = 0; i < sim->scn->nvms; i++) free(sim->vp[i].tl);
+        for (i = 0; i < sim->scn->nvms; i++)
+            bal__timeline_dispose(&sim->vp[i].tl);
     free(sim->hosts);
     free(sim->vms);
     free(sim->vp);
@@ -788,29 +792,22 @@ static bool next_phase(bal__sim *sim, int m, double t)
 static int add_point(bal__sim *sim, int i, double t, double dt, double ops,
                      double io, double net)
 {
-    vpriv *p = &sim->vp[i];
     const bal__sim_vm *v = &sim->vms[i];
-    bal__sim_point *pt;
+    bal__sim_point pt;
 
-    if (p->ntl == p->atl) {
-        int cap = p->atl ? 2 * p->atl : 256;
-        bal__sim_point *n = realloc(p->tl, (size_t)cap * sizeof(*n));
-
-        if (!n) return BAL_ENOMEM;
-        p->tl = n;
-        p->atl = cap;
-    }
-    pt = &p->tl[p->ntl++];
-    memset(pt, 0, sizeof(*pt));     /* padding too: timelines memcmp */
-    pt->t = t;
-    pt->cpu_ops_s = ops;
-    pt->io_Bps = io;
-    pt->net_Bps = net;
-    pt->host = v->host;
-    pt->migrating = v->migrating;
-    pt->paused = v->paused;
-    pt->dt = dt;
-    return 0;
+    memset(&pt, 0, sizeof(pt));     /* padding too: timelines memcmp */
+    pt.t = t;
+    pt.cpu_ops_s = ops;
+    pt.io_Bps = io;
+    pt.net_Bps = net;
+    pt.host = v->host;
+    pt.migrating = v->migrating;
+    pt.paused = v->paused;
+    pt.dt = dt;
+    pt.cpu_ops = v->ops_done;
+    pt.io_bytes = v->io_done;
+    pt.net_bytes = v->net_done;
+    return bal__timeline_add(&sim->vp[i].tl, &pt);
 }
 
 /* Whether inc (this sub-step's share) completes left of total: the event
@@ -1228,8 +1225,17 @@ int bal__sim_timeline(const bal__sim *sim, int vm, const bal__sim_point **pts_r,
 {
     if (!sim || vm < 0 || vm >= sim->scn->nvms || !pts_r || !n_r)
         return BAL_EINVAL;
-    *pts_r = sim->vp[vm].tl;
-    *n_r = sim->vp[vm].ntl;
+    *pts_r = sim->vp[vm].tl.pts;
+    *n_r = sim->vp[vm].tl.n;
+    return 0;
+}
+
+int bal__sim_timeline_take(bal__sim *sim, int vm, bal__sim_point **pts_r,
+                           int *n_r)
+{
+    if (!sim || vm < 0 || vm >= sim->scn->nvms || !pts_r || !n_r)
+        return BAL_EINVAL;
+    bal__timeline_take(&sim->vp[vm].tl, pts_r, n_r);
     return 0;
 }
 

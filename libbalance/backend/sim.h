@@ -26,6 +26,7 @@
 
 #include "backend.h"
 #include "scenario.h"
+#include "timeline.h"
 
 /* One VM's state.  The counters a sample reports are those of its current
  * domain: they restart from 0 when it arrives on another host, as on real
@@ -122,26 +123,28 @@ double bal__sim_vm_work_done(const bal__sim *sim, int vm, double *cpu_ops_r,
 
 /* ---- timelines ---------------------------------------------------------- */
 
-/* One VM over one step: the rates are averages over [t - dt, t]. */
-typedef struct bal__sim_point {
-    double t;               /* end of the step, seconds */
-    double cpu_ops_s;       /* operations/s of its computation */
-    double io_Bps;          /* disk bytes/s */
-    double net_Bps;         /* bytes/s sent and received */
-    int host;               /* where it ran (the source, while migrating) */
-    bool migrating;         /* a migration of it was under way */
-    bool paused;            /* it was stopped (last copy, resume) */
-    double dt;              /* length of the step, seconds */
-} bal__sim_point;
-
-/* Recording (off by default) keeps one point per step per VM.  Points are
- * zeroed before they are filled (padding included), so two runs compare
- * with memcmp. */
+/* Recording (off by default) keeps each VM's points, one per step, in a
+ * timeline of bounded size (timeline.h: every point while they fit, then
+ * each bucket's first, last and extremes): BAL__SIM_TL_TOTAL points
+ * shared equally among the VMs, at most BAL__SIM_TL_VM each (a plot
+ * shows a few dozen VMs, ~800 pixel columns wide) and at least
+ * BAL__TL_MIN.  So a run's timelines take the same memory however long
+ * it runs and however small its interval: 18 MiB in all (72 bytes a
+ * point) up to 15,000 VMs, BAL__TL_MIN points a VM beyond.
+ * Points are zeroed before they are filled (padding included), so two
+ * runs compare with memcmp. */
+#define BAL__SIM_TL_VM 8192
+#define BAL__SIM_TL_TOTAL (1 << 18)
 void bal__sim_record(bal__sim *sim, bool on);
 /* The VM's points so far (*pts_r valid until the next step); BAL_EINVAL
  * for an unknown index. */
 int bal__sim_timeline(const bal__sim *sim, int vm, const bal__sim_point **pts_r,
                       int *n_r);
+/* Hands the VM's points over (*pts_r malloc'd, NULL when none: the
+ * caller frees it); its timeline starts afresh.  BAL_EINVAL for an
+ * unknown index. */
+int bal__sim_timeline_take(bal__sim *sim, int vm, bal__sim_point **pts_r,
+                           int *n_r);
 
 /* ---- live migration ------------------------------------------------------ */
 

@@ -391,55 +391,114 @@ static int host_index(const bal__pl_host *hosts, int nh, const char *name)
     return -1;
 }
 
+/* The pairs the records name, both ways: the keys (from * nh + to) the
+ * learner learns under, sorted, each once. */
 typedef struct host_pairs {
     const bal__pl_host *hosts;
     int nh;
+    size_t *keys;
+    size_t nkeys;
 } host_pairs;
 
-/* A link is learned under its ordered pair of hosts, from * nh + to. */
-static bool teach_link(const bal__hist *h, const void *opaque, size_t *key_r,
-                       double *value_r)
+static bool pair_key(const host_pairs *hp, const bal__hist *h, size_t *key_r)
 {
-    const host_pairs *hp = opaque;
     int a = host_index(hp->hosts, hp->nh, h->from),
         b = host_index(hp->hosts, hp->nh, h->to);
 
     if (a < 0 || b < 0 || a == b) return false;
     *key_r = (size_t)a * (size_t)hp->nh + (size_t)b;
+    return true;
+}
+
+static int key_cmp(const void *x, const void *y)
+{
+    size_t a = *(const size_t *)x, b = *(const size_t *)y;
+
+    return (a > b) - (a < b);
+}
+
+/* The index of key among hp's keys (it is there). */
+static size_t key_index(const host_pairs *hp, size_t key)
+{
+    const size_t *k = bsearch(&key, hp->keys, hp->nkeys, sizeof(key),
+                              key_cmp);
+
+    return (size_t)(k - hp->keys);
+}
+
+/* A link is learned under its ordered pair of hosts. */
+static bool teach_link(const bal__hist *h, const void *opaque, size_t *key_r,
+                       double *value_r)
+{
+    const host_pairs *hp = opaque;
+    size_t key;
+
+    if (!pair_key(hp, h, &key)) return false;
+    *key_r = key_index(hp, key);
     *value_r = h->observed_Bps;
     return true;
 }
 
 int bal__learn_links(const struct bal_config *cfg, const bal__hist *hist,
                      int nhist, const bal__pl_host *hosts, int nh,
-                     double *Bps_r, int *n_r)
+                     bal__pl_pair **pairs_r, int *n_r)
 {
-    size_t nn = (size_t)nh * (size_t)nh, pr, rev;
-    host_pairs hp = { hosts, nh };
+    host_pairs hp = { hosts, nh, NULL, 0 };
+    bal__pl_pair *out = NULL;
     double *own = NULL;
     int *cnt = NULL;
-    int a, b, rc = BAL_ENOMEM;
+    size_t i, j, key, nk = 0;
+    int n = 0, rc = BAL_ENOMEM;
 
-    if (nh <= 0) return 0;
-    own = calloc(nn, sizeof(*own));
-    cnt = calloc(nn, sizeof(*cnt));
-    if (!own || !cnt) goto out;
-    rc = bal__hist_learn(hist, nhist, cfg->link_history, nn, teach_link, &hp,
-                         own, cnt);
+    *pairs_r = NULL;
+    *n_r = 0;
+    if (nh <= 0 || nhist <= 0) return 0;
+    hp.keys = malloc(2 * (size_t)nhist * sizeof(*hp.keys));
+    if (!hp.keys) goto out;
+    for (i = 0; i < (size_t)nhist; i++) {
+        if (!pair_key(&hp, &hist[i], &key)) continue;
+        hp.keys[nk++] = key;
+        hp.keys[nk++] = key % (size_t)nh * (size_t)nh + key / (size_t)nh;
+    }
+    rc = 0;
+    if (!nk) goto out;
+    qsort(hp.keys, nk, sizeof(*hp.keys), key_cmp);
+    for (i = 1, j = 1; i < nk; i++)
+        if (hp.keys[i] != hp.keys[j - 1]) hp.keys[j++] = hp.keys[i];
+    hp.nkeys = j;
+    rc = BAL_ENOMEM;
+    own = calloc(hp.nkeys, sizeof(*own));
+    cnt = calloc(hp.nkeys, sizeof(*cnt));
+    out = calloc(hp.nkeys, sizeof(*out));
+    if (!own || !cnt || !out) goto out;
+    rc = bal__hist_learn(hist, nhist, cfg->link_history, hp.nkeys,
+                         teach_link, &hp, own, cnt);
     if (rc) goto out;
     /* A pair never measured this way borrows the other direction's: one
      * link, one pair of NICs, similar dom0s. */
-    for (a = 0; a < nh; a++)
-        for (b = 0; b < nh; b++) {
-            pr = (size_t)a * (size_t)nh + (size_t)b;
-            rev = (size_t)b * (size_t)nh + (size_t)a;
-            Bps_r[pr] = cnt[pr] ? own[pr] : own[rev];
-            if (n_r) n_r[pr] = cnt[pr] ? cnt[pr] : cnt[rev];
-        }
+    for (i = 0; i < hp.nkeys; i++) {
+        size_t a = hp.keys[i] / (size_t)nh, b = hp.keys[i] % (size_t)nh;
+        size_t rev = key_index(&hp, b * (size_t)nh + a);
+        double bps = cnt[i] ? own[i] : own[rev];
+
+        if (!(bps > 0)) continue;
+        out[n].from = (int)a;
+        out[n].to = (int)b;
+        out[n].Bps = out[n].learned_Bps = bps;
+        out[n].learned_n = cnt[i] ? cnt[i] : cnt[rev];
+        n++;
+    }
+    if (n) {
+        *pairs_r = out;
+        *n_r = n;
+        out = NULL;
+    }
 
 out:
+    free(out);
     free(own);
     free(cnt);
+    free(hp.keys);
     return rc;
 }
 
@@ -535,31 +594,22 @@ double bal__vm_dirty_Bps(const struct bal_config *cfg, const bal_vm_info *v)
     return cfg->dirty_Bps + (v && v->rates_valid ? v->rd_Bps : 0);
 }
 
-/* The learned rates into b's parameters: learned_Bps, and the pairs'
- * link_Bps too (every other pair keeps rtt_ms's rate), in b->links. */
+/* The learned rates into b's parameters (params.links: every other pair
+ * keeps rtt_ms's rate). */
 static int learn(const struct bal_config *cfg, const bal__hist *hist,
                  int nhist, bal__pl_input *b)
 {
-    size_t nn = (size_t)b->nhosts * (size_t)b->nhosts, i;
-    double *l;
-    bool any = false;
-    int rc;
+    bal__pl_pair *pairs = NULL;
+    int n = 0, rc;
 
-    if (cfg->link_history <= 0 || nhist <= 0 || !nn) return 0;
-    l = calloc(2 * nn, sizeof(*l));
-    if (!l) return BAL_ENOMEM;
-    rc = bal__learn_links(cfg, hist, nhist, b->hosts, b->nhosts, l + nn,
-                          NULL);
-    if (rc) { free(l); return rc; }
-    for (i = 0; i < nn; i++) {
-        l[i] = l[nn + i] > 0 ? l[nn + i] : bal__pl_link_from_rtt(cfg->rtt_ms);
-        any |= l[nn + i] > 0;
-    }
-    if (!any) { free(l); return 0; }
+    if (cfg->link_history <= 0 || nhist <= 0 || !b->nhosts) return 0;
+    rc = bal__learn_links(cfg, hist, nhist, b->hosts, b->nhosts, &pairs,
+                          &n);
+    if (rc || !n) return rc;
     free(b->links);
-    b->links = l;
-    b->params.link_Bps = l;
-    b->params.learned_Bps = l + nn;
+    b->links = pairs;
+    b->params.links = pairs;
+    b->params.nlinks = n;
     return 0;
 }
 

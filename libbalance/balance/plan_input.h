@@ -45,10 +45,9 @@ double bal__fair_share_w(double *u, double *w, int n, double total);
  * of st in st's order, every guest (dom0s aside) in st's order, all
  * strings copied (in owns them: bal__pl_input_dispose).  hist[0..nhist):
  * earlier migrations (journal.h) on the clock now_s, for cooldowns,
- * ping-pong, the learned links (bal__learn_links: params.learned_Bps,
- * and link_Bps of those pairs), the learned dirty rates
- * (bal__learn_dirty: the VMs' dirty_Bps) and the VMs' trust
- * (bal__learn_trust).  Parameters from cfg: horizon,
+ * ping-pong, the learned links (bal__learn_links: params.links), the
+ * learned dirty rates (bal__learn_dirty: the VMs' dirty_Bps) and the
+ * VMs' trust (bal__learn_trust).  Parameters from cfg: horizon,
  * max_moves, max_per_host, max_per_link, migcpu, rtt_ms,
  * pingpong_window, link_history.  A VM running twice
  * (one UUID on two hosts) is refused with one line, BAL_EINVAL, in
@@ -80,13 +79,14 @@ int bal__plan_input_build_ex(bal_ctx *ctx, const struct bal_config *cfg,
  * links"): for each ordered pair (from, to) of hosts[0..nh), the median
  * observed_Bps of the newest cfg->link_history records of hist[0..nhist)
  * from that host to that one, or, when there is none, of the reverse
- * pair's (bal__hist_learn keyed by the pair).  Bps_r[from * nh + to]
- * gets it (0: nothing learned), n_r (may be NULL) the number of records
- * it is the median of.  Nothing learned when link_history is 0.
- * BAL_ENOMEM. */
+ * pair's (bal__hist_learn keyed by the pair).  Only the pairs learned are
+ * listed, in *pairs_r (malloc'd, NULL when none; sorted by (from, to)),
+ * *n_r of them: Bps and learned_Bps the rate, learned_n the number of
+ * records it is the median of.  Memory in the records, not in nh^2.
+ * Nothing learned when link_history is 0.  BAL_ENOMEM. */
 int bal__learn_links(const struct bal_config *cfg, const bal__hist *hist,
                      int nhist, const bal__pl_host *hosts, int nh,
-                     double *Bps_r, int *n_r);
+                     bal__pl_pair **pairs_r, int *n_r);
 
 /* The dirty rates learned from measured migrations (doc/planner.md,
  * "Learned dirty rates"): for each of vms[0..nv), the median dirty_Bps

@@ -32,10 +32,6 @@ struct bal_plan_report {
     bal_plan_reject_info *rej;
     bal_plan_vm_info *vms;
     bal_plan_host_info *hosts;
-    /* The host pairs whose rate was learned (plan_input.c): [from * nh +
-     * to], 0 where none; NULL when nothing was. */
-    double *learned_Bps;
-    int *learned_n;
     /* Reject details with a note added (note_future), [nrejects]; the
      * public detail points here where one was. */
     char (*notes)[NOTE_MAX];
@@ -73,8 +69,6 @@ void bal_plan_report_free(bal_plan_report *r)
     free(r->rej);
     free(r->vms);
     free(r->hosts);
-    free(r->learned_Bps);
-    free(r->learned_n);
     free(r->notes);
     bal_status_free(r->status);
     free(r);
@@ -246,18 +240,6 @@ int bal_plan(bal_ctx *ctx, bal_backend *be, const bal_config *cfg,
     rc = fill(r);
     if (!rc) rc = note_future(r, hist, nhist);
     if (rc) goto out;
-    if (r->in.params.learned_Bps) {
-        /* What the planner was told, again with the counts: an admin
-         * sees what was learned from how many migrations. */
-        size_t nn = (size_t)r->in.nhosts * (size_t)r->in.nhosts;
-
-        r->learned_Bps = calloc(nn + 1, sizeof(*r->learned_Bps));
-        r->learned_n = calloc(nn + 1, sizeof(*r->learned_n));
-        rc = !r->learned_Bps || !r->learned_n ? BAL_ENOMEM :
-             bal__learn_links(cfg, hist, nhist, r->in.hosts, r->in.nhosts,
-                              r->learned_Bps, r->learned_n);
-        if (rc) goto out;
-    }
     r->sum.peer_errors = bal_status_peer_errors(st);
     r->status = st;
     st = NULL;
@@ -487,22 +469,24 @@ static void gen_moves(bal__jw *w, const bal_plan_report *r)
  * measured migrations it is the median of ([] when none). */
 static void gen_learned(bal__jw *w, const bal_plan_report *r)
 {
-    int a, b, nh = r->in.nhosts;
+    const bal__pl_params *p = &r->in.params;
+    int i;
 
     bal__jw_str(w, "learned_links");
     bal__jw_array_open(w);
-    for (a = 0; r->learned_Bps && a < nh; a++)
-        for (b = 0; b < nh; b++) {
-            size_t k = (size_t)a * (size_t)nh + (size_t)b;
+    /* What the planner was told, with the counts: an admin sees what was
+     * learned from how many migrations.  In (from, to) order. */
+    for (i = 0; p->links && i < p->nlinks; i++) {
+        const bal__pl_pair *l = &p->links[i];
 
-            if (!(r->learned_Bps[k] > 0)) continue;
-            bal__jw_map_open(w);
-            bal__jw_key_str(w, "from", r->in.hosts[a].name);
-            bal__jw_key_str(w, "to", r->in.hosts[b].name);
-            k_num(w, "Bps", r->learned_Bps[k], 0);
-            bal__jw_key_int(w, "n", r->learned_n[k]);
-            bal__jw_map_close(w);
-        }
+        if (!(l->learned_Bps > 0)) continue;
+        bal__jw_map_open(w);
+        bal__jw_key_str(w, "from", r->in.hosts[l->from].name);
+        bal__jw_key_str(w, "to", r->in.hosts[l->to].name);
+        k_num(w, "Bps", l->learned_Bps, 0);
+        bal__jw_key_int(w, "n", l->learned_n);
+        bal__jw_map_close(w);
+    }
     bal__jw_array_close(w);
 }
 

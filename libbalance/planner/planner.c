@@ -29,7 +29,8 @@ void bal__pl_params_init(bal__pl_params *p)
     p->migcpu = 0.00959;
     p->rtt_ms = 4;
     p->resume_s = 0.1;
-    p->link_Bps = NULL;
+    p->links = NULL;
+    p->nlinks = 0;
     p->stop_bytes = 50 * 4096;  /* Xen: fewer than 50 dirty pages */
     p->max_rounds = 5;          /* Xen: at most 5 iterations */
     p->margin = BAL__PL_MARGIN;
@@ -86,7 +87,7 @@ static bool finite_ge(double x, double lo)
 static int check_params(bal_ctx *ctx, const bal__pl_input *in)
 {
     const bal__pl_params *p = &in->params;
-    size_t i, n = (size_t)in->nhosts * (size_t)in->nhosts;
+    size_t i;
 
     if (!isfinite(p->now_s)) BAD("now_s %g: not a finite time", p->now_s);
     if (!(isfinite(p->horizon_s) && p->horizon_s > 0))
@@ -113,11 +114,20 @@ static int check_params(bal_ctx *ctx, const bal__pl_input *in)
     if (!finite_ge(p->pingpong_s, 0)) BAD("pingpong_s %g: must be 0 or more", p->pingpong_s);
     if (p->search_k < 1 || p->search_k > 64)
         BAD("search_k %d: out of range (1 to 64)", p->search_k);
-    if (p->link_Bps)
-        for (i = 0; i < n; i++)
-            if (!isfinite(p->link_Bps[i]))
-                BAD("link %zu -> %zu: %g bytes/s is not finite",
-                    i / (size_t)in->nhosts, i % (size_t)in->nhosts, p->link_Bps[i]);
+    for (i = 0; p->links && i < (size_t)p->nlinks; i++) {
+        const bal__pl_pair *l = &p->links[i];
+
+        if (l->from < 0 || l->from >= in->nhosts || l->to < 0 ||
+            l->to >= in->nhosts)
+            BAD("link %d -> %d: no such host", l->from, l->to);
+        if (!isfinite(l->Bps) || !isfinite(l->learned_Bps))
+            BAD("link %d -> %d: %g bytes/s is not finite", l->from, l->to,
+                l->Bps);
+        if (i && (l[-1].from > l->from ||
+                  (l[-1].from == l->from && l[-1].to >= l->to)))
+            BAD("link %d -> %d: links not sorted, or given twice",
+                l->from, l->to);
+    }
     return 0;
 bad:
     return BAL_EINVAL;

@@ -56,12 +56,50 @@ double bal__pl_link_from_rtt(double rtt_ms)
     return v * 1e6 / 8;
 }
 
+static int pair_cmp(const void *x, const void *y)
+{
+    const bal__pl_pair *a = x, *b = y;
+
+    if (a->from != b->from) return a->from < b->from ? -1 : 1;
+    if (a->to != b->to) return a->to < b->to ? -1 : 1;
+    return (a->seq > b->seq) - (a->seq < b->seq);
+}
+
+int bal__pl_pairs_sort(bal__pl_pair *pr, int n)
+{
+    int i, m = 0;
+
+    if (n <= 0) return 0;
+    qsort(pr, (size_t)n, sizeof(*pr), pair_cmp);
+    for (i = 0; i < n; i++) {
+        /* Of one pair given again, the last given (sorted last) stays. */
+        if (m && pr[m - 1].from == pr[i].from && pr[m - 1].to == pr[i].to)
+            m--;
+        pr[m++] = pr[i];
+    }
+    return m;
+}
+
+const bal__pl_pair *bal__pl_pair_find(const bal__pl_params *p, int a, int b)
+{
+    int lo = 0, hi = p->links ? p->nlinks : 0;
+
+    while (lo < hi) {
+        int mid = lo + (hi - lo) / 2;
+        const bal__pl_pair *l = &p->links[mid];
+
+        if (l->from == a && l->to == b) return l;
+        if (l->from < a || (l->from == a && l->to < b)) lo = mid + 1;
+        else hi = mid;
+    }
+    return NULL;
+}
+
 double bal__pl_link(const bal__pl_model *m, int a, int b)
 {
-    const double *l = m->p->link_Bps;
+    const bal__pl_pair *l = bal__pl_pair_find(m->p, a, b);
 
-    if (l) return l[(size_t)a * (size_t)m->nh + (size_t)b];
-    return bal__pl_link_from_rtt(m->p->rtt_ms);
+    return l ? l->Bps : bal__pl_link_from_rtt(m->p->rtt_ms);
 }
 
 /* Max-min fair: what each of k claimants asking `want' gets of cap
@@ -102,17 +140,17 @@ double bal__pl_base_bw(const bal__pl_model *m, int a, int b, int share_a,
                        int share_b, int share_link)
 {
     const bal__pl_host *ha = &m->in->hosts[a], *hb = &m->in->hosts[b];
-    const double *lr = m->p->learned_Bps;
+    const bal__pl_pair *l = bal__pl_pair_find(m->p, a, b);
     double bw;
 
-    if (lr && lr[(size_t)a * (size_t)m->nh + (size_t)b] > 0) {
+    if (l && l->learned_Bps > 0) {
         /* Measured: it already holds the link, both NICs and one dom0's
          * copying as they were then (doc/planner.md, "Learned links"). */
         int k = share_link > 0 ? share_link : 1;
 
         if (share_a > k) k = share_a;
         if (share_b > k) k = share_b;
-        return lr[(size_t)a * (size_t)m->nh + (size_t)b] / k;
+        return l->learned_Bps / k;
     }
     bw = bal__pl_link(m, a, b) / (share_link > 0 ? share_link : 1);
 

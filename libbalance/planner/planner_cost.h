@@ -96,12 +96,17 @@ double bal__pl_score(bal__pl_model *m, int h, const int *idx, int n,
 
 void bal__pl_move_cost(bal__pl_model *m, int v, int src, int dst,
                        bal__pl_cost *out);
+/* Sorts pr[0..n) by (from, to), keeping of a pair given twice the one
+ * with the larger seq; returns how many pairs remain (in pr). */
+int bal__pl_pairs_sort(bal__pl_pair *pr, int n);
+/* The pair a -> b among p->links (binary search), or NULL. */
+const bal__pl_pair *bal__pl_pair_find(const bal__pl_params *p, int a, int b);
 /* The link's own bandwidth between two hosts; <= 0: none. */
 double bal__pl_link(const bal__pl_model *m, int a, int b);
 /* bw before dom0's CPU share: link, both NICs (each shared by `share_a',
  * `share_b' migrations, beside the traffic of the VMs the host starts
  * with) and what one dom0 pCPU can copy; or, when the pair has a learned
- * rate (params.learned_Bps), that rate alone, shared as the most shared
+ * rate (params.links' learned_Bps), that rate alone, shared as the most shared
  * of them. */
 double bal__pl_base_bw(const bal__pl_model *m, int a, int b, int share_a,
                        int share_b, int share_link);

@@ -433,13 +433,12 @@ static int parse_tree(rd *r, yajl_val top, bal__pl_input *in)
     links = arr(r, top, "links", false, &e);
     if (e) goto out;
     if (links) {
-        size_t n = (size_t)in->nhosts;
+        size_t n = links->u.array.len;
 
-        in->links = calloc(n * n + 1, sizeof(double));
+        /* Both ways of each; of a pair given again, the last. */
+        in->links = calloc(2 * n + 1, sizeof(*in->links));
         if (!in->links) { err(r, "out of memory"); goto out; }
-        for (i = 0; i < n * n; i++)
-            in->links[i] = bal__pl_link_from_rtt(in->params.rtt_ms);
-        for (i = 0; i < links->u.array.len; i++) {
+        for (i = 0; i < n; i++) {
             link_in l = { -1, -1, NAN, NAN };
             double bw;
 
@@ -453,10 +452,13 @@ static int parse_tree(rd *r, yajl_val top, bal__pl_input *in)
             }
             bw = isnan(l.Bps) ? bal__pl_link_from_rtt(l.rtt_ms) : l.Bps;
             /* A link carries both ways. */
-            in->links[(size_t)l.from * n + (size_t)l.to] = bw;
-            in->links[(size_t)l.to * n + (size_t)l.from] = bw;
+            in->links[2 * i] = (bal__pl_pair){ .from = l.from, .to = l.to,
+                                               .Bps = bw, .seq = (int)i };
+            in->links[2 * i + 1] = (bal__pl_pair){ .from = l.to, .to = l.from,
+                                                   .Bps = bw, .seq = (int)i };
         }
-        in->params.link_Bps = in->links;
+        in->params.links = in->links;
+        in->params.nlinks = bal__pl_pairs_sort(in->links, (int)(2 * n));
     }
     r->where[0] = '\0';
     rc = 0;

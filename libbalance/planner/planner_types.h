@@ -121,6 +121,20 @@ typedef struct bal__pl_history {
     double time_s;              /* on the params.now_s clock */
 } bal__pl_history;
 
+/* A host pair whose link is not rtt_ms's, or whose rate was learned
+ * (params.links).  A list of the pairs that differ, not a matrix of
+ * every pair: at 10,000 hosts a matrix of doubles is 800 MB. */
+typedef struct bal__pl_pair {
+    int from, to;               /* host indices */
+    double Bps;                 /* the link's rate, one way; <= 0: none */
+    double learned_Bps;         /* > 0: the pair's rate learned from
+                                 * measured migrations (plan_input.c),
+                                 * which replaces link, NICs and the
+                                 * one-pCPU cap; 0: none learned */
+    int learned_n;              /* the migrations it is the median of */
+    int seq;                    /* order given (bal__pl_pairs_sort) */
+} bal__pl_pair;
+
 typedef struct bal__pl_params {
     double now_s;
     double horizon_s;           /* how far ahead work counts, > 0 */
@@ -129,13 +143,11 @@ typedef struct bal__pl_params {
     int max_per_link;           /* migrations on one host pair at once */
     double migcpu;              /* dom0 CPU-s per MB sent or received */
     double rtt_ms;              /* default link, through Table 2 */
-    const double *link_Bps;     /* nhosts x nhosts, [from * n + to]; NULL:
-                                 * every pair from rtt_ms; <= 0: no link */
-    const double *learned_Bps;  /* nhosts x nhosts, [from * n + to]: > 0,
-                                 * the pair's rate learned from measured
-                                 * migrations (plan_input.c), which
-                                 * replaces link, NICs and the one-pCPU
-                                 * cap; NULL or <= 0: none learned */
+    const bal__pl_pair *links;  /* nlinks pairs, sorted by (from, to),
+                                 * each once (bal__pl_pairs_sort); a pair
+                                 * not listed: rtt_ms's rate, none
+                                 * learned.  NULL: none listed */
+    int nlinks;
     double stop_bytes;          /* pre-copy stops when less is dirty */
     double resume_s;            /* paused after the last copy (device
                                  * state, unpause) */
@@ -163,11 +175,12 @@ typedef struct bal__pl_input {
     bal__pl_history *history;
     int nhistory;
     bal__pl_params params;
-    /* Storage the JSON reader owns (strings, the link matrix); the caller
-     * building an input by hand leaves these empty. */
+    /* Storage the input owns (the JSON reader's strings; the pairs of
+     * params.links); the caller building an input by hand leaves these
+     * empty. */
     char **owned;
     int nowned, capowned;
-    double *links;
+    bal__pl_pair *links;
 } bal__pl_input;
 
 /* Whether VM v may not stay on host h: h is drained, or outside v's

@@ -165,8 +165,9 @@ out:
     return rc;
 }
 
-/* What the run leaves behind: every VM's outcome and timeline. */
-static int collect(const bal__sim *sim, bal__simrun *run)
+/* What the run leaves behind: every VM's outcome and timeline (taken
+ * from the simulator). */
+static int collect(bal__sim *sim, bal__simrun *run)
 {
     const bal__scenario *scn = bal__sim_scenario(sim);
     int i;
@@ -182,8 +183,6 @@ static int collect(const bal__sim *sim, bal__simrun *run)
     for (i = 0; i < scn->nvms; i++) {
         const bal__scn_vm *sv = &scn->vms[i];
         bal__simrun_vm *v = &run->vms[run->nvms++];
-        const bal__sim_point *pts = NULL;
-        int n = 0;
 
         snprintf(v->name, sizeof(v->name), "%s", sv->name);
         memcpy(v->uuid, sv->uuid, sizeof(v->uuid));
@@ -192,12 +191,8 @@ static int collect(const bal__sim *sim, bal__simrun *run)
         v->completion_s = bal__sim_vm_completion(sim, i);
         v->host_start = sv->host;
         v->host_end = bal__sim_vm_host(sim, i);
-        if (bal__sim_timeline(sim, i, &pts, &n) == 0 && n > 0) {
-            v->pts = malloc((size_t)n * sizeof(*pts));
-            if (!v->pts) return BAL_ENOMEM;
-            memcpy(v->pts, pts, (size_t)n * sizeof(*pts));
-            v->npts = n;
-        }
+        /* Taken, not copied: the run's points are in memory once. */
+        bal__sim_timeline_take(sim, i, &v->pts, &v->npts);
     }
     return 0;
 }

@@ -18,7 +18,7 @@ typedef struct bal__simrun_vm {
     bool has_job;
     double completion_s;
     int host_start, host_end;
-    bal__sim_point *pts;        /* its timeline (copied) */
+    bal__sim_point *pts;        /* its timeline, bounded (sim.h) */
     int npts;
 } bal__simrun_vm;
 

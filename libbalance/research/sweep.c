@@ -38,7 +38,9 @@ static double mean_completion(const bal__simrun *run, bal_load_type t)
     return n ? sum / n : -1;
 }
 
-/* Mean job throughput of type t's VMs over [t0, t1): ops/s or bytes/s. */
+/* Mean job throughput of type t's VMs over [t0, t1): ops/s or bytes/s,
+ * from the work done between each VM's first and last points inside it
+ * (a timeline may have dropped the points between: timeline.h). */
 static double mean_rate(const bal__simrun *run, bal_load_type t, double t0,
                         double t1)
 {
@@ -47,17 +49,20 @@ static double mean_rate(const bal__simrun *run, bal_load_type t, double t0,
 
     for (i = 0; i < run->nvms; i++) {
         const bal__simrun_vm *v = &run->vms[i];
+        const bal__sim_point *a = NULL, *b = NULL;
 
         if (!v->has_job || v->load != t) continue;
-        for (k = 1; k < v->npts; k++) {
-            double a = v->pts[k - 1].t, b = v->pts[k].t;
-            double y = t == BAL_TYPE_IO ? v->pts[k].io_Bps
-                                        : v->pts[k].cpu_ops_s;
+        for (k = 0; k < v->npts; k++) {
+            const bal__sim_point *p = &v->pts[k];
 
-            if (a < t0 || b > t1 || b <= a) continue;
-            sum += y * (b - a);
-            span += b - a;
+            if (p->t < t0 || p->t > t1) continue;
+            if (!a) a = p;
+            b = p;
         }
+        if (!a || !(b->t > a->t)) continue;
+        sum += t == BAL_TYPE_IO ? b->io_bytes - a->io_bytes
+                                : b->cpu_ops - a->cpu_ops;
+        span += b->t - a->t;
     }
     return span > 0 ? sum / span : 0;
 }
