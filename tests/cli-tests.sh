@@ -87,9 +87,9 @@ printf 'hosts = ["a;rm -rf /"]\n' > "$tmp/meta.conf"
 t "config host with shell metacharacters" 1 "xl-balance: $tmp/meta.conf:1: hosts: \`a;rm -rf /' is not a host name (letters, digits, '.', '-', '_' and ':' only)" -- -c "$tmp/meta.conf" -b sim:paper status
 
 # ---- backends ------------------------------------------------------------
-t "unknown backend" 1 "xl-balance: backend \`bogus': unknown (expected xen, sim:SCENARIO or replay:TRACE)" -- -b bogus status
-t "sim without file" 1 "xl-balance: backend \`sim:': needs a file, as sim:FILE" -- -b sim: status
-t "xen with argument" 1 "xl-balance: backend \`xen:x': takes no argument" -- -b xen:x status
+t "unknown backend" 2 "xl-balance: backend \`bogus': unknown (expected xen, sim:SCENARIO or replay:TRACE)" -- -b bogus status
+t "sim without file" 2 "xl-balance: backend \`sim:': needs a file, as sim:FILE" -- -b sim: status
+t "xen with argument" 2 "xl-balance: backend \`xen:x': takes no argument" -- -b xen:x status
 if [ ! -e /dev/xen/privcmd ] && [ ! -e /proc/xen/privcmd ]; then
     t "not a dom0" 1 "xl-balance: this is not a Xen dom0 (no /dev/xen/privcmd); use -b sim:SCENARIO for the simulated cluster" -- -c $E status
 fi
