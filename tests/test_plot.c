@@ -355,7 +355,7 @@ static void test_png_band_blend(void **state)
     bal__plot_series s[] = { { "flat", x, y, 2, 0 } };
     bal__plot_band bands[] = { { 2.8, 2.2, "migration" } };   /* reversed */
     bal__plot_panel p[] = { { "t", "time", "MB/s", s, 1, bands, 1, true } };
-    uint32_t band = BAL__PLOT_BAND_RGB, want;
+    uint32_t band = bal__plot_band_color(0), want;
     image im;
     int bx, by, ox, oy;
 
@@ -381,6 +381,51 @@ static void test_png_band_blend(void **state)
     /* The line at y = 10 is drawn over the band. */
     to_px(false, 0, 0, 10, 0, 10, 2.5, 10, &bx, &by);
     assert_true(near(&im, bx, by, 1, bal__plot_color(0)));
+    free(im.rgb);
+}
+
+static uint32_t band_over_white(uint32_t band)
+{
+    return (uint32_t)bal__plot_blend(band >> 16, 0xff, BAL__PLOT_BAND_ALPHA)
+           << 16
+           | (uint32_t)bal__plot_blend((band >> 8) & 0xff, 0xff,
+                                       BAL__PLOT_BAND_ALPHA) << 8
+           | bal__plot_blend(band & 0xff, 0xff, BAL__PLOT_BAND_ALPHA);
+}
+
+/* Two VMs' migrations, two colours; a VM's second migration, its first's
+ * colour; each in the legend once, in its band's colour. */
+static void test_png_band_colors(void **state)
+{
+    static const double x[] = { 0, 10 }, y[] = { 10, 10 };
+    bal__plot_series s[] = { { NULL, x, y, 2, 0 } };
+    bal__plot_band bands[] = {
+        { 1.2, 1.8, "vm1" }, { 4.2, 4.8, "vm2" }, { 7.2, 7.8, "vm1" },
+    };
+    bal__plot_panel p[] = { { NULL, "time", "MB/s", s, 1, bands, 3, true } };
+    uint32_t c0 = band_over_white(bal__plot_band_color(0));
+    uint32_t c1 = band_over_white(bal__plot_band_color(1));
+    bal__plot_rect r;
+    image im;
+    int bx, by, qx, n0 = 0, n1 = 0;
+
+    (void)state;
+    assert_true(c0 != c1 && c0 != BAL__PLOT_BG_RGB && c1 != BAL__PLOT_BG_RGB);
+    im = render_png(NULL, p, 1);
+    to_px(false, 0, 0, 10, 0, 10, 1.5, 3, &bx, &by);
+    assert_int_equal(px(&im, bx, by), c0);
+    to_px(false, 0, 0, 10, 0, 10, 4.5, 3, &bx, &by);
+    assert_int_equal(px(&im, bx, by), c1);
+    to_px(false, 0, 0, 10, 0, 10, 7.5, 3, &bx, &by);
+    assert_int_equal(px(&im, bx, by), c0);
+    /* The legend, in the head row above the area: one swatch each. */
+    bal__plot_area(&r, false, 0);
+    for (qx = (int)r.x0; qx < (int)r.x1; qx++) {
+        n0 += px(&im, qx, (int)r.y0 - 12) == c0;
+        n1 += px(&im, qx, (int)r.y0 - 12) == c1;
+    }
+    assert_in_range(n0, 15, 25);
+    assert_in_range(n1, 15, 25);
     free(im.rgb);
 }
 
@@ -465,7 +510,7 @@ static void test_edge_data(void **state)
      * covers the whole area. */
     to_px(false, 4, 5, 9, 0, 1, 7.25, 0.3, &qx, &qy);
     assert_int_equal(px(&im, qx, qy) >> 16,
-                     bal__plot_blend(BAL__PLOT_BAND_RGB >> 16, 0xff,
+                     bal__plot_blend(bal__plot_band_color(0) >> 16, 0xff,
                                      BAL__PLOT_BAND_ALPHA));
     /* Panel 6: flat at 5 from zero: 0..5, the line along the top. */
     to_px(false, 5, 1, 3, 0, 5, 2, 5, &qx, &qy);
@@ -708,6 +753,7 @@ int main(void)
         cmocka_unit_test(test_deterministic),
         cmocka_unit_test(test_png_structure),
         cmocka_unit_test(test_png_band_blend),
+        cmocka_unit_test(test_png_band_colors),
         cmocka_unit_test(test_png_diagonal),
         cmocka_unit_test(test_edge_data),
         cmocka_unit_test(test_huge_series),
