@@ -3,7 +3,7 @@
 # when they are missing.  Root on a fresh Debian 12 machine: apt-get.
 set -eu
 
-pkgs="gcc make pkg-config libxen-dev libyajl-dev libcmocka-dev valgrind"
+pkgs="gcc make pkg-config libxen-dev libyajl-dev libcmocka-dev zlib1g-dev valgrind"
 missing=""
 for p in $pkgs; do
     if ! dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null |
