@@ -399,6 +399,16 @@ tc "openmetrics with a FIFO as the counters" 0 "xl-balance: $tmp/sf/state/counte
 has "counters not read" 'xl_balance_history_available 0'
 rm "$tmp/sf/state/counters"
 
+# ---- the lock's own directory (/run/xl-balance, the unit's RuntimeDirectory) --
+mkdir -m 700 "$tmp/ld"
+printf 'state_dir = "%s/ld/state"\nlock_file = "%s/ld/run/lock"\n' "$tmp" "$tmp" >"$tmp/ld.conf"
+tc "lock in a missing directory" 0 "" -- "$XLB" -c "$tmp/ld.conf" -b sim:paper rebalance --yes
+check "lock directory made 0700" test "$(stat -c %a "$tmp/ld/run")" = 700
+check "lock file in it 0600" test "$(stat -c %a "$tmp/ld/run/lock")" = 600
+printf 'state_dir = "%s/ld/state"\nlock_file = "%s/ld/none/run/lock"\n' "$tmp" "$tmp" >"$tmp/ld2.conf"
+t "lock directory's parent missing" 1 "xl-balance: $tmp/ld/none/run: cannot create the lock file's directory: No such file or directory" -- -c "$tmp/ld2.conf" -b sim:paper rebalance --yes
+check "lock directory's parent missing: nothing moved" test ! -s "$tmp/out"
+
 # ---- the lock outside the state directory ------------------------------------
 printf 'state_dir = "%s/sf/state"\nlock_file = "%s/sf/state/lock"\n' "$tmp" "$tmp" >"$tmp/lin.conf"
 t "lock_file inside state_dir" 1 "xl-balance: $tmp/lin.conf:2: lock_file: \`$tmp/sf/state/lock' lies inside state_dir \`$tmp/sf/state'; put the lock elsewhere" -- -c "$tmp/lin.conf" -b sim:paper rebalance --yes
@@ -415,7 +425,7 @@ check "--state-dir holding the lock: nothing moved" test ! -s "$tmp/out"
 # private directory (under TMPDIR, removed at exit), never the defaults.
 mkdir -m 700 "$tmp/tmpd"
 dom0_state() {
-    for p in /var/lib/xl-balance /run/xl-balance.lock; do
+    for p in /var/lib/xl-balance /run/xl-balance; do
         if [ -e "$p" ]; then find "$p" -exec stat -c '%n %i %s %Y' {} +
         else echo "$p: none"; fi
     done
