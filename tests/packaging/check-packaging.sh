@@ -59,8 +59,10 @@ MA=$(dpkg-architecture -qDEB_HOST_MULTIARCH 2>/dev/null || echo x86_64-linux-gnu
 
 # ---- tools --------------------------------------------------------------------
 stage "tools"
-need="dpkg-dev debhelper lintian rpm fakeroot man-db groff-base bash-completion
-      python3-prometheus-client systemd"
+# build-essential: dpkg-buildpackage checks for it (build-essential:native)
+# though gcc and make are there; a minimal Debian lacks it.
+need="build-essential dpkg-dev debhelper lintian rpm fakeroot man-db groff-base
+      bash-completion python3-prometheus-client systemd"
 missing=""
 for p in $need; do
     dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' ||

@@ -61,7 +61,8 @@ else
 fi
 
 # ---- under the sandbox, where systemd runs ------------------------------------------
-pid1=$(ps -p 1 -o comm= 2>/dev/null)
+# /proc, not ps: a minimal Debian has no procps.
+pid1=$(cat /proc/1/comm 2>/dev/null)
 if [ "$pid1" != systemd ] || [ ! -d /run/systemd/system ]; then
     why="systemd is not PID 1 here (PID 1: ${pid1:-unknown}; /run/systemd/system $([ -d /run/systemd/system ] && echo exists || echo missing))"
     skip "rebalance --yes under the unit's sandbox: $why"
