@@ -428,7 +428,7 @@ if [ -n "${DX:-}" ] && [ "$(id -u)" = 0 ]; then
         mount -t tmpfs tmpfs "$root/tmp" && mounts+=("$root/tmp")
         mountpoint_ok=true
     else
-        skip "installing with dpkg in a throwaway root: cannot mount an overlay ($(cat "$tmp/mount.err")); unpacking with dpkg -x instead"
+        skip "installing with dpkg in a throwaway root: cannot mount an overlay ($(tr -s "\n " "  " < "$tmp/mount.err")); unpacking with dpkg -x instead"
     fi
 fi
 [ -n "${DX:-}" ] && [ "$(id -u)" != 0 ] &&
