@@ -89,7 +89,7 @@ BENCH_LIB  := $(patsubst bench/%.c,$(B)/bench/%.o,$(wildcard bench/lib_*.c))
 BENCH_TOOLS := $(B)/bench/gen_regimes
 
 .PHONY: all lib cli tests check check-unit check-asan check-valgrind demo \
-	check-xen deps install uninstall clean bench
+	check-xen check-crash deps install uninstall clean bench
 .DEFAULT_GOAL := all
 
 all: lib cli
@@ -181,12 +181,13 @@ deps:
 	@sh tests/install-deps.sh
 
 # All tests three times: plain, under ASan+UBSan, under valgrind memcheck.
-# Every test: unit and command line, the bad-input catalogue, the same
-# under ASan+UBSan and valgrind, the packages, real Xen under QEMU, and
-# each fuzzer for 60 s.  CI runs exactly this.
+# Every test: unit and command line, the bad-input catalogue, the crash
+# harness, the same under ASan+UBSan and valgrind, the packages, real Xen
+# under QEMU, and each fuzzer for 60 s.  CI runs exactly this.
 check: deps
 	$(MAKE) check-unit
 	$(MAKE) check-badinput
+	$(MAKE) check-crash
 	$(MAKE) check-asan
 	$(MAKE) check-valgrind
 	$(MAKE) check-packaging
@@ -208,6 +209,18 @@ check-xen: deps
 
 check-valgrind: tests
 	sh tests/run-tests.sh $(B) valgrind
+
+# The crash-injection harness (tests/crash/run.sh says what it checks): a
+# simulated rebalance killed at each of its file operations, plain and
+# torn, and the runs after it checked.  The shim is preloaded into the
+# plain build (an ASan build would refuse a library loaded before its
+# runtime).  About 15 s.
+$(B)/tests/crashshim.so: tests/crash/crashshim.c Makefile
+	@mkdir -p $(@D)
+	$(CC) -std=gnu11 -Wall -Wextra -Werror -fPIC -shared $(CFLAGS) -o $@ $< -ldl
+
+check-crash: all $(B)/tests/crashshim.so
+	sh tests/crash/run.sh $(B)
 
 # The catalogue of bad input (tests/bad-input/): every case's one error
 # line, exit code, and nothing left half-done.

@@ -227,6 +227,9 @@ typedef struct bal_vm_info {
     double level[BAL_NRES];
     bal_load_type type;
     bool heavy;          /* its dominant load is above the high threshold */
+    /* Added after 0.2.0 (the struct grows at its end): */
+    bool pinned;         /* never moved: configuration pinned, or
+                          * `xl-balance pin' */
 } bal_vm_info;
 
 typedef struct bal_host_info {
@@ -240,6 +243,9 @@ typedef struct bal_host_info {
     int heavy[BAL_NRES];     /* heavy guests contending for each resource
                               * (bal_load_type_contends) */
     bool same_type_conflict; /* two of them contend for one resource */
+    /* Added after 0.2.0 (the struct grows at its end): */
+    bool drained;            /* to be emptied: configuration drained, or
+                              * `xl-balance drain' */
 } bal_host_info;
 
 typedef struct bal_status bal_status;
@@ -305,7 +311,8 @@ typedef struct bal_plan_reject_info {
     const char *vm, *uuid;
     /* "pinned", "cooldown", "memory", "storage", "anti-affinity",
      * "ping-pong", "no-link", "below-break-even", "max-moves",
-     * "partner", "no-host" */
+     * "partner", "no-host", "fairness", "must-run-on", "should-run-on",
+     * "keep-together", "drained" */
     const char *reason;
     const char *to;             /* its best destination; NULL: none */
     const char *partner;        /* a swap partner there; NULL: none */
@@ -549,6 +556,28 @@ int bal_migrate_result_init(bal_migrate_result *r, unsigned int version);
  * (or was never found); *result_r untouched. */
 int bal_migrate(bal_ctx *ctx, bal_backend *be, const char *domain,
                 const char *host, bal_migrate_result *result_r);
+
+/* ---- drain and pin: an admin's word, kept in the state directory ------ */
+
+/* Drains (on) or undrains host, the admin's word kept in the state
+ * directory (state_dir/admin.json) until undone: the next plan evacuates
+ * a drained host, memory permitting, and moves nothing onto it; status
+ * shows it.  The configuration's `drained' list says the same for good.
+ * It holds rebalance's lock while it writes: BAL_ELOCKED (logged,
+ * nothing done) when another process holds it.  Draining a host the
+ * backend does not report is BAL_ENOENT (logged); undraining one that is
+ * not drained changes nothing.  *changed_r: whether the state changed.
+ * Errors are logged, nothing done. */
+int bal_drain(bal_ctx *ctx, bal_backend *be, const char *host, bool on,
+              bool *changed_r);
+/* Pins (on) or unpins vm, named by name or UUID and kept by UUID, as
+ * bal_drain keeps drains: a pinned VM is never moved, by plan, rebalance
+ * or a saved plan.  Pinning a VM no host runs (or a name two VMs share:
+ * use the UUID) is BAL_ENOENT / BAL_EINVAL (logged); unpinning finds the
+ * VM among the pinned ones by UUID or by the name it had when pinned, or
+ * among the running ones. */
+int bal_pin(bal_ctx *ctx, bal_backend *be, const char *vm, bool on,
+            bool *changed_r);
 
 /* bal_migrate's outcome as one line of JSON, for a program
  * (`xl-balance migrate --json'; another dom0's rebalance reads it,

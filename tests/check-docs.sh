@@ -57,7 +57,9 @@ opt_names() {
         sed -e 's/^\(-[a-zA-Z]\), /\1|/' -e 's/[ =].*//'
 }
 for v in $verbs; do
-    row=$(grep -E "^\| \`$v( |\`)" README.md | head -n 1)
+    # The row whose first cell names the verb: "| `plan [--json]...`",
+    # "| `drain HOST`, `undrain HOST` |".
+    row=$(grep -E "^\| ([^|]*, )?\`$v( |\`)" README.md | head -n 1)
     if [ -z "$row" ]; then
         bad "README.md: the verb table has no row for $v"
         continue

@@ -286,23 +286,25 @@ static char **list(int n, ...)
     return bal__strv_dup(strv, n);
 }
 
+/* Four hosts and six VMs: what the constraints are tried on. */
+static const char FOUR[] =
+    PAPER_HOSTS
+    "host HostC pcpus=1 mem=4092M disk=15732481B/s\n"
+    "host HostD pcpus=1 mem=4092M disk=15732481B/s\n"
+    "vm vm1 host=HostA vcpus=1 mem=1024M load=io io=max\n"
+    "vm vm3 host=HostA vcpus=1 mem=1024M load=io io=max\n"
+    "vm vm2 host=HostB vcpus=1 mem=1024M load=cpu cpu=1\n"
+    "vm vm4 host=HostB vcpus=1 mem=1024M load=cpu cpu=1\n"
+    "vm vm5 host=HostC vcpus=1 mem=1024M load=idle\n"
+    "vm vm6 host=HostD vcpus=1 mem=1024M load=idle\n";
+
 static void test_constraints(void **state)
 {
-    static const char THREE[] =
-        PAPER_HOSTS
-        "host HostC pcpus=1 mem=4092M disk=15732481B/s\n"
-        "host HostD pcpus=1 mem=4092M disk=15732481B/s\n"
-        "vm vm1 host=HostA vcpus=1 mem=1024M load=io io=max\n"
-        "vm vm3 host=HostA vcpus=1 mem=1024M load=io io=max\n"
-        "vm vm2 host=HostB vcpus=1 mem=1024M load=cpu cpu=1\n"
-        "vm vm4 host=HostB vcpus=1 mem=1024M load=cpu cpu=1\n"
-        "vm vm5 host=HostC vcpus=1 mem=1024M load=idle\n"
-        "vm vm6 host=HostD vcpus=1 mem=1024M load=idle\n";
     tu_sim f;
     bal__pl_input in;
     struct bal_config *c;
 
-    tu_sim_open(&f, THREE);
+    tu_sim_open(&f, FOUR);
     c = f.cfg;
     c->pinned = list(2, "vm2", UUID1);
     c->npinned = 2;
@@ -356,6 +358,58 @@ static void test_constraints(void **state)
     assert_true(in.params.migcpu == 0.02);
     assert_true(in.params.rtt_ms == 16);
     assert_true(in.params.pingpong_s == 10);
+    bal__pl_input_dispose(&in);
+    tu_sim_close(&f);
+}
+
+/* must_run_on / should_run_on into host-set bits (entries with the same
+ * hosts share one), keep_together into group numbers from 1. */
+static void test_rules(void **state)
+{
+    tu_sim f;
+    bal__pl_input in;
+    struct bal_config *c;
+
+    (void)state;
+    tu_sim_open(&f, FOUR);
+    c = f.cfg;
+    c->must_run_on = list(3, "vm1, vm2 = HostA,HostB", "vm5=HostC",
+                          "vm6=HostA,HostB");
+    c->nmust_run_on = 3;
+    c->should_run_on = list(2, UUID1 "=HostD,HostX", "vm4=HostC");
+    c->nshould_run_on = 2;
+    c->keep_together = list(2, "vm3,vm4", "vm5 , vm6");
+    c->nkeep_together = 2;
+    bal__pl_input_init(&in);
+    assert_int_equal(bal__plan_input_build(f.ctx, c, f.st, NULL, 0, 0, &in),
+                     0);
+    /* A host a rule names that the cluster lacks: said, not fatal. */
+    assert_string_equal(f.lg.buf, "should_run_on: host HostX is not in the "
+                        "cluster");
+    assert_int_equal(f.lg.nerrors, 0);
+    /* must: "HostA,HostB" twice, one bit (0); HostC bit 1. */
+    assert_int_equal(in.hosts[0].must_mask, 0x1);
+    assert_int_equal(in.hosts[1].must_mask, 0x1);
+    assert_int_equal(in.hosts[2].must_mask, 0x2);
+    assert_int_equal(in.hosts[3].must_mask, 0x0);
+    assert_int_equal(vm_of(&in, "vm1")->must_mask, 0x1);
+    assert_int_equal(vm_of(&in, "vm2")->must_mask, 0x1);
+    assert_int_equal(vm_of(&in, "vm5")->must_mask, 0x2);
+    assert_int_equal(vm_of(&in, "vm6")->must_mask, 0x1);
+    assert_int_equal(vm_of(&in, "vm3")->must_mask, 0);
+    /* should: by UUID (vm1's), its own bits. */
+    assert_int_equal(in.hosts[3].should_mask, 0x1);
+    assert_int_equal(in.hosts[2].should_mask, 0x2);
+    assert_int_equal(in.hosts[0].should_mask, 0);
+    assert_int_equal(vm_of(&in, "vm1")->should_mask, 0x1);
+    assert_int_equal(vm_of(&in, "vm4")->should_mask, 0x2);
+    assert_int_equal(vm_of(&in, "vm2")->should_mask, 0);
+    /* keep_together: 0 is none. */
+    assert_int_equal(vm_of(&in, "vm3")->together_group, 1);
+    assert_int_equal(vm_of(&in, "vm4")->together_group, 1);
+    assert_int_equal(vm_of(&in, "vm5")->together_group, 2);
+    assert_int_equal(vm_of(&in, "vm6")->together_group, 2);
+    assert_int_equal(vm_of(&in, "vm1")->together_group, 0);
     bal__pl_input_dispose(&in);
     tu_sim_close(&f);
 }
@@ -670,6 +724,7 @@ int main(void)
         cmocka_unit_test(test_paper_demands),
         cmocka_unit_test(test_light_demands),
         cmocka_unit_test(test_constraints),
+        cmocka_unit_test(test_rules),
         cmocka_unit_test(test_history),
         cmocka_unit_test(test_refused),
         cmocka_unit_test(test_no_memory),

@@ -1116,6 +1116,25 @@ static void crashed_case(const char *uuid, const char *from, const char *to,
                          BAL_REBALANCE_DONE);
         assert_false(exists(f.state, "journal"));
     }
+    if (!strcmp(found, "destination")) {
+        /* It moved: recorded now, once, so that it keeps its cooldown
+         * (the run that moved it died before writing the record). */
+        char *p = join(f.state, "history"), *text = slurp(p), *at;
+        int i;
+
+        snprintf(want, sizeof(want), "\"uuid\":\"%s\",\"vm\":\"vm1\","
+                 "\"from\":\"%s\",\"to\":\"%s\"", uuid, from, to);
+        at = strstr(text, want);
+        assert_non_null(at);
+        assert_null(strstr(at + 1, want));
+        assert_true(has_line(&f.lg, "made by an earlier run (pid 4242), was "
+                             "not recorded; recorded now"));
+        for (i = 0; i < bal_rebalance_report_num_moves(r); i++)
+            assert_string_not_equal(bal_rebalance_report_move(r, i)->vm,
+                                    "vm1");
+        free(text);
+        free(p);
+    }
     assert_each_once(w);
     bal_rebalance_report_free(r);
     bal_backend_close(be);

@@ -201,7 +201,8 @@ static void test_jobs_and_links(void **state)
         "cpuwork=10 iowork=1M\n"
         "vm v4 host=c vcpus=1 mem=1G load=idle\n"
         "option rtt=16 migcpu=0.01 migresume=0 cachedirty=0.5 "
-        "speed=2Gops/s balance_at=30 policy=concurrent\n";
+        "speed=2Gops/s balance_at=30 policy=concurrent "
+        "placement=/var/tmp/cluster\n";
 
     bal__scenario_init(&s);
     assert_int_equal(parse(ctx, text, &s), 0);
@@ -211,6 +212,7 @@ static void test_jobs_and_links(void **state)
     assert_true(s.opt.migresume == 0);
     assert_true(s.opt.balance_at == 30);
     assert_true(s.opt.concurrent);
+    assert_string_equal(s.opt.placement, "/var/tmp/cluster");
     /* speed: the host's own, or the option's (set after the hosts). */
     assert_true(s.hosts[0].speed == 5e5);
     assert_true(s.hosts[1].speed == 2e9);
@@ -458,6 +460,10 @@ static const struct bad {
       "1: cachedirty=-0.1: out of range (0 to 1)" },
     { "option balance_at=1e10\n" H,
       "1: balance_at=1e10: out of range (0 to 1000000000)" },
+    { "option placement=rel/file\n" H,
+      "1: placement=rel/file: not an absolute path of at most 255 bytes" },
+    { "option placement=/a\n" H "option placement=/b\n",
+      "3: option placement: already set at line 1" },
     /* links */
     { "link A B rtt=1\n" H H2,
       "1: link A B: no such host `A' (hosts are declared before their "

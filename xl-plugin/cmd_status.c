@@ -43,7 +43,7 @@ static void print_vms(const bal_status *st)
             if (bal_status_host(st, k)->name == v->host)
                 h = bal_status_host(st, k);
 
-        table_addf(t, 0, "%s", v->name);
+        table_addf(t, 0, "%s%s", v->name, v->pinned ? " (pinned)" : "");
         table_addf(t, 1, "%s", v->host);
         table_addf(t, 2, "%u", v->domid);
         table_addf(t, 3, "%u", v->vcpus);
@@ -95,7 +95,7 @@ static void print_hosts(const bal_status *st)
         char same[160] = "!";
         size_t n = 1;
 
-        table_addf(t, 0, "%s", h->name);
+        table_addf(t, 0, "%s%s", h->name, h->drained ? " (drained)" : "");
         table_addf(t, 1, "%u", h->pcpus);
         table_addf(t, 2, "%llu", (unsigned long long)(h->mem_kb / 1024));
         table_addf(t, 3, "%llu", (unsigned long long)(h->free_kb / 1024));

@@ -5,6 +5,16 @@
 
 #include "xl_balance.h"
 
+/* The help of drain, undrain, pin and unpin; what: "host" or "VM". */
+#define ADMIN_HELP(what) \
+    "Kept in the state directory (state_dir, or --state-dir) until undone;\n" \
+    "status shows it; plan, rebalance and rebalance --apply honour it.\n" \
+    "Exit codes:\n" \
+    "  0  done (or it was so already)\n" \
+    "  1  failure: configuration, state directory, backend, unknown " what "\n" \
+    "  2  bad command line\n" \
+    "  5  locked: a rebalance or migrate is running; nothing done"
+
 struct cmd_spec cmd_table[] = {
     { "status", cmd_status,
       "Show every VM's rates and load type, and each host's mix",
@@ -80,6 +90,22 @@ struct cmd_spec cmd_table[] = {
       "  2  bad command line\n"
       "  5  locked: a rebalance or another migrate is running; nothing done\n"
       "  6  undefined: it may run on neither host or on both; an admin must look" },
+    { "drain", cmd_drain,
+      "Empty HOST: the next plan moves its VMs away, none onto it",
+      "HOST",
+      ADMIN_HELP("host") },
+    { "undrain", cmd_undrain,
+      "Undo drain: HOST takes VMs again",
+      "HOST",
+      ADMIN_HELP("host") },
+    { "pin", cmd_pin,
+      "Keep VM (name or UUID) where it runs: no plan moves it",
+      "VM",
+      ADMIN_HELP("VM") },
+    { "unpin", cmd_unpin,
+      "Undo pin: plans may move VM again",
+      "VM",
+      ADMIN_HELP("VM") },
     { "help", cmd_help,
       "Print this help, or a verb's",
       "[VERB]",

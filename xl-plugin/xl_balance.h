@@ -52,6 +52,10 @@ int cmd_simulate(int argc, char **argv);
 int cmd_rebalance(int argc, char **argv);
 int cmd_migrate(int argc, char **argv);
 int cmd_plan(int argc, char **argv);
+int cmd_drain(int argc, char **argv);
+int cmd_undrain(int argc, char **argv);
+int cmd_pin(int argc, char **argv);
+int cmd_unpin(int argc, char **argv);
 
 
 /* getopt_long over a verb's options with -h/--help added; like xl's

@@ -14,14 +14,20 @@
  * (bal__sim_migrate): the balancer cannot tell it from xl migrate, except
  * that it takes no wall time.
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "backend.h"
+#include "base/state.h"
 #include "scenario.h"
 #include "sim.h"
+
+#define PLACEMENT_MAX (64u << 20)   /* bytes: a line per VM */
 
 #ifndef BAL_DATADIR
 #define BAL_DATADIR "/usr/local/share/xl-balance"
@@ -31,6 +37,88 @@ typedef struct sim_priv {
     bal__scenario scn;
     bal__sim *sim;
 } sim_priv;
+
+/* ---- the placement file (option placement=FILE) ----------------------
+ * Where each VM runs, one line "VM HOST" each, kept from one process to
+ * the next, so that a simulated cluster outlives a run that is killed
+ * (tests/crash): read when the backend opens, written after each wave
+ * (aside, then renamed: a kill leaves the old placement or the new one,
+ * never half of one). */
+
+/* The file's hosts replace the scenario's; no file: the scenario's. */
+static int placement_load(bal_ctx *ctx, bal__scenario *scn)
+{
+    const char *path = scn->opt.placement;
+    char *buf = NULL, *line, *next, *sp;
+    size_t len;
+    int lineno = 0, v, h, rc;
+
+    if (!*path || (access(path, F_OK) && errno == ENOENT)) return 0;
+    rc = bal__read_file(ctx, path, PLACEMENT_MAX, &buf, &len);
+    if (rc) goto out;
+    for (line = buf; *line; line = next) {
+        next = strchr(line, '\n');
+        next = next ? (*next = '\0', next + 1) : line + strlen(line);
+        lineno++;
+        sp = strchr(line, ' ');
+        if (sp) *sp = '\0';
+        v = bal__scenario_find_vm(scn, line);
+        h = sp ? bal__scenario_find_host(scn, sp + 1) : -1;
+        if (v < 0 || h < 0) {
+            BAL__ERR(ctx, "%s:%d: not \"VM HOST\" of the scenario's VMs "
+                     "and hosts", path, lineno);
+            /* A bad file named by the scenario, not a bad -b SPEC (which
+             * BAL_EBACKEND means when the backend opens: exit 2). */
+            rc = BAL_ESCENARIO;
+            goto out;
+        }
+        scn->vms[v].host = h;
+    }
+    rc = 0;
+
+out:
+    free(buf);
+    return rc;
+}
+
+static int placement_save(bal_ctx *ctx, const bal__scenario *scn,
+                          const bal__sim *sim)
+{
+    char tmp[BAL__SCN_PATH_MAX + 8], *text = NULL;
+    size_t len = 0, cap = 0;
+    int fd = -1, v, n, rc;
+
+    if (!scn->opt.placement[0]) return 0;
+    for (v = 0; v < scn->nvms; v++) {
+        const char *vm = scn->vms[v].name,
+                   *host = scn->hosts[bal__sim_vm_host(sim, v)].name;
+        size_t need = strlen(vm) + strlen(host) + 3;
+
+        if (len + need > cap) {
+            char *nt = realloc(text, cap = 2 * (len + need));
+
+            if (!nt) { rc = BAL_ENOMEM; goto out; }
+            text = nt;
+        }
+        n = snprintf(text + len, cap - len, "%s %s\n", vm, host);
+        len += (size_t)n;
+    }
+    snprintf(tmp, sizeof(tmp), "%s.new", scn->opt.placement);
+    rc = bal__state_open(ctx, AT_FDCWD, tmp, tmp, "placement file",
+                         O_WRONLY | O_CREAT | O_TRUNC, &fd);
+    if (rc) goto out;
+    if (bal__write_all(fd, text ? text : "", len) ||
+        rename(tmp, scn->opt.placement)) {
+        BAL__ERR(ctx, "%s: cannot write: %s", scn->opt.placement,
+                 strerror(errno));
+        rc = BAL_EIO;
+    }
+
+out:
+    if (fd >= 0) close(fd);
+    free(text);
+    return rc;
+}
 
 static int sim_sample(bal_backend *be, bool local_only, bal__sample *out)
 {
@@ -103,6 +191,7 @@ static int sim_migrate(bal_backend *be, const bal__move *moves, int n,
     }
     bal__sim_set_ctx(p->sim, be->ctx);
     rc = bal__sim_migrate(p->sim, vms, dest, k, res);
+    if (!rc) rc = placement_save(be->ctx, scn, p->sim);
     if (rc) goto out;
     for (i = 0; i < k; i++) results[slot[i]] = res[i];
 
@@ -192,6 +281,8 @@ int bal__backend_sim_adopt(bal_backend *be, bal__scenario *scn)
     if (!p) return BAL_ENOMEM;
     p->scn = *scn;
     bal__scenario_init(scn);
+    rc = placement_load(be->ctx, &p->scn);
+    if (rc) goto out;
     rc = bal__sim_alloc(&p->sim, &p->scn);
     if (rc) goto out;
     bal__sim_set_ctx(p->sim, be->ctx);

@@ -291,7 +291,7 @@ void bal__scenario_name_uuid(char *out, const char *name)
 
 enum { OPT_SEED, OPT_INTERVAL, OPT_NOISE, OPT_IOCPU, OPT_DOM0CPU,
        OPT_REQSIZE, OPT_RTT, OPT_MIGCPU, OPT_MIGRESUME, OPT_CACHEDIRTY,
-       OPT_SPEED, OPT_BALANCE_AT, OPT_POLICY, NOPTS };
+       OPT_SPEED, OPT_BALANCE_AT, OPT_POLICY, OPT_PLACEMENT, NOPTS };
 
 typedef struct parser {
     bal_ctx *ctx;
@@ -415,6 +415,7 @@ typedef enum {
     V_HOST,     /* a declared host's name: int index */
     V_OPS,      /* operations/s with a unit: double */
     V_POLICY,   /* sequential|concurrent: bool (concurrent) */
+    V_PATH,     /* an absolute path: char[BAL__SCN_PATH_MAX + 1] */
 } vkind;
 
 #define K_REQ 1u    /* must be given */
@@ -457,6 +458,7 @@ static const keydef option_keys[] = {
     { "balance_at", V_NUM, 0, 0, 1e9, false, OOPT(balance_at),
       "0 to 1000000000" },
     { "policy", V_POLICY, 0, 0, 0, false, OOPT(concurrent), NULL },
+    { "placement", V_PATH, 0, 0, 0, false, OOPT(placement), NULL },
 };
 
 static const keydef host_keys[] = {
@@ -597,6 +599,19 @@ static int parse_value(parser *p, const keydef *k, const char *val,
         else return perr(p, "policy=%s: expected sequential or concurrent",
                          val);
         memcpy(field, &c, sizeof(c));
+        return 0;
+    }
+    case V_PATH: {
+        size_t i, n = strlen(val);
+
+        if (val[0] != '/' || n > BAL__SCN_PATH_MAX)
+            return perr(p, "%s=%s: not an absolute path of at most %d bytes",
+                        k->name, val, BAL__SCN_PATH_MAX);
+        for (i = 0; i < n; i++)
+            if ((unsigned char)val[i] < 0x20 || val[i] == 0x7f)
+                return perr(p, "%s: a control character in the path",
+                            k->name);
+        memcpy(field, val, n + 1);
         return 0;
     }
     case V_HOST: {

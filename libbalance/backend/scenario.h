@@ -33,6 +33,7 @@
 #define BAL__SCN_MAX_VMS_PER_HOST 4095
 #define BAL__SCN_MAX_PCPUS 4096
 #define BAL__SCN_MAX_VCPUS 512
+#define BAL__SCN_PATH_MAX 255          /* bytes of option placement's path */
 
 /* The built-in defaults, documented in doc/scenario-format.md with where
  * each number comes from. */
@@ -67,6 +68,10 @@ typedef struct bal__scn_options {
     /* For the `xl-balance simulate' driver, not the model: */
     double balance_at;      /* s: when the balancer starts */
     bool concurrent;        /* policy=concurrent (else sequential) */
+    /* For the sim backend: the file that keeps where each VM runs from
+     * one process to the next (backend_sim.c); "": none, each process
+     * starts from the scenario's hosts. */
+    char placement[BAL__SCN_PATH_MAX + 1];
 } bal__scn_options;
 
 typedef struct bal__scn_host {

@@ -108,43 +108,61 @@ static int hist_line(const bal__hist *h, char **line_r, size_t *len_r)
     return 0;
 }
 
-/* Keeps the newest whole lines of at most half the limit: written to a
- * temporary file, synced, renamed over the history, directory synced. */
+/* Keeps the newest whole lines of at most half the limit: only that
+ * tail is read, so that a history of any size is cut (one past the
+ * reader's cap could not be read whole); the history replaced in one
+ * step (bal__state_replace). */
 static int history_cut(bal_ctx *ctx, int dirfd, const char *path)
 {
-    static const char tmpname[] = BAL__HISTORY_FILE ".new";
-    char *buf = NULL, *keep, tmppath[4200];
-    size_t len;
+    const size_t want = BAL__HISTORY_MAX_BYTES / 2 + 1;  /* + the byte
+                                                          * before it */
+    char *buf = NULL, *keep;
+    struct stat st;
+    ssize_t got;
     int fd = -1, rc;
 
-    rc = bal__state_read_file(ctx, dirfd, path, BAL__HISTORY_FILE, &buf, &len);
-    if (rc || !buf) goto out;
-    if (len <= BAL__HISTORY_MAX_BYTES) goto out;
-    keep = buf + len - BAL__HISTORY_MAX_BYTES / 2;
-    keep = strchr(keep, '\n');
-    keep = keep ? keep + 1 : buf + len;
-    snprintf(tmppath, sizeof(tmppath), "%s.new", path);
-    rc = bal__state_open(ctx, dirfd, tmppath, tmpname, "state file",
-                         O_WRONLY | O_CREAT | O_TRUNC, &fd);
-    if (rc) goto out;
-    if (bal__write_all(fd, keep, (size_t)(buf + len - keep)) || fsync(fd)) {
-        BAL__ERR(ctx, "%s: cannot write: %s", tmppath, strerror(errno));
+    rc = bal__state_open(ctx, dirfd, path, BAL__HISTORY_FILE, "state file",
+                         O_RDONLY, &fd);
+    if (rc || fd < 0) goto out;
+    if (fstat(fd, &st) || st.st_size <= BAL__HISTORY_MAX_BYTES) goto out;
+    buf = malloc(want + 1);
+    if (!buf) { rc = BAL_ENOMEM; goto out; }
+    got = pread(fd, buf, want, st.st_size - (off_t)want);
+    if (got != (ssize_t)want) {
+        BAL__ERR(ctx, "%s: cannot read: %s", path,
+                 got < 0 ? strerror(errno) : "the file shrank");
         rc = BAL_EIO;
         goto out;
     }
-    if (renameat(dirfd, tmpname, dirfd, BAL__HISTORY_FILE)) {
-        BAL__ERR(ctx, "%s: cannot replace: %s", path, strerror(errno));
-        rc = BAL_EIO;
-        goto out;
-    }
-    rc = bal__state_sync_dir(ctx, dirfd, path);
+    buf[want] = '\0';
+    /* From the first line that starts within the tail. */
+    keep = memchr(buf, '\n', want);
+    keep = keep ? keep + 1 : buf + want;
+    rc = bal__state_replace(ctx, dirfd, path, BAL__HISTORY_FILE, keep,
+                            (size_t)(buf + want - keep));
 
 out:
-    if (fd >= 0) {
-        close(fd);
-        if (rc) unlinkat(dirfd, tmpname, 0);
-    }
+    if (fd >= 0) close(fd);
     free(buf);
+    return rc;
+}
+
+int bal__history_mend(bal_ctx *ctx, int dirfd, const char *dir)
+{
+    char path[4096];
+    struct stat st;
+    int fd = -1, rc;
+
+    snprintf(path, sizeof(path), "%s/%s", dir, BAL__HISTORY_FILE);
+    if (fstatat(dirfd, BAL__HISTORY_FILE, &st, AT_SYMLINK_NOFOLLOW) &&
+        errno == ENOENT)
+        return 0;
+    rc = bal__state_open(ctx, dirfd, path, BAL__HISTORY_FILE, "state file",
+                         O_RDWR, &fd);
+    if (!rc) rc = bal__state_cut_torn(ctx, fd, path);
+    if (!rc && fstat(fd, &st) == 0 && st.st_size > BAL__HISTORY_MAX_BYTES)
+        rc = history_cut(ctx, dirfd, path);
+    if (fd >= 0) close(fd);
     return rc;
 }
 
@@ -187,8 +205,10 @@ int bal__history_append(bal_ctx *ctx, int dirfd, const char *dir,
     }
     rc = bal__state_sync_dir(ctx, dirfd, path);
     if (rc) goto out;
+    /* The records are in: a cut that fails (logged) does not unsay it;
+     * the next writer's bal__history_mend tries again. */
     if (fstat(fd, &st) == 0 && st.st_size > BAL__HISTORY_MAX_BYTES)
-        rc = history_cut(ctx, dirfd, path);
+        history_cut(ctx, dirfd, path);
 
 out:
     free(line);
@@ -359,6 +379,7 @@ done:
                       "host's clock; taken as made now", path, lineno,
                       FUTURE_SLACK_S);
             v[n].time = now;
+            v[n].future = true;
         }
         if (bad & BAD_OBSERVED)
             BAL__WARN(ctx, "%s:%d: observed_Bps is not a positive number; "
@@ -456,6 +477,20 @@ void bal__hist_make(const struct bal_config *cfg, double time_s,
     /* Measured: learned from, and the link's rate inverted with it. */
     h->dirty_Bps = res->dirty_Bps > 0 ? res->dirty_Bps : NAN;
     h->observed_Bps = observed_Bps(cfg, h, f->pred.dirty_Bps);
+}
+
+int bal__hist_latest(const bal__hist *hist, int nhist, bal__uuidmap *m)
+{
+    int k, j, rc;
+
+    for (k = 0; k < nhist; k++) {
+        if (!isfinite(hist[k].time)) continue;
+        j = bal__uuidmap_get(m, hist[k].uuid);
+        if (j >= 0 && hist[j].time >= hist[k].time) continue;
+        rc = bal__uuidmap_put(m, hist[k].uuid, k);
+        if (rc) return rc;
+    }
+    return 0;
 }
 
 /* ---- learning: each key's median of its newest k ------------------------- */

@@ -14,6 +14,7 @@
 #include "base/internal.h"
 #include "base/jsongen.h"
 #include "base/move.h"
+#include "base/uuidmap.h"
 
 #define BAL__HISTORY_FILE "history"
 /* Past this the history is cut to its newest half (whole lines). */
@@ -49,6 +50,10 @@ typedef struct bal__hist {
      * NAN or <= 0: not measured (older records, the simulator, a move
      * run on another dom0). */
     double dirty_Bps;
+    /* Read dated more than 60 s ahead of this host's clock (a peer's
+     * clock, or this one set back): time is when it was read, and the
+     * plan says so where it keeps the VM in cooldown. */
+    bool future;
 } bal__hist;
 
 /* What the plan predicted of one move (bal__plan_make), which its record
@@ -119,9 +124,21 @@ int bal__hist_learn(const bal__hist *hist, int nhist, int k, size_t nkeys,
                     double *med_r, int *n_r);
 
 /* Appends n records (one line each), synced; cuts the file to its newest
- * half when it grows past BAL__HISTORY_MAX_BYTES. */
+ * half when it grows past BAL__HISTORY_MAX_BYTES (a cut that fails is
+ * logged; the records are in all the same, rc 0). */
 int bal__history_append(bal_ctx *ctx, int dirfd, const char *dir,
                         const bal__hist *h, int n);
+/* A writer's first touch, with the lock held, before the history is
+ * read: a torn last line (a run killed while writing it) cut, with a
+ * warning (bal__state_cut_torn), and a file past BAL__HISTORY_MAX_BYTES
+ * (a cut that did not happen, a file copied in) cut to its newest half,
+ * whatever its size, so that what is read next is whole and bounded.
+ * No history: 0.  BAL_E*, logged. */
+int bal__history_mend(bal_ctx *ctx, int dirfd, const char *dir);
+/* Each UUID's latest record in hist (the first of equal times) into m:
+ * the one that sets its cooldown.  Records whose time is not finite are
+ * left out; the map borrows hist's strings.  BAL_ENOMEM. */
+int bal__hist_latest(const bal__hist *hist, int nhist, bal__uuidmap *m);
 /* Reads path (a missing file is an empty history).  Lines that do not
  * parse are skipped with a warning "FILE:LINE: ...": the history only
  * advises; so is an observed_Bps or a dirty_Bps that is not a positive

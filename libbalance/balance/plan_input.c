@@ -20,6 +20,7 @@
 
 #include "base/config.h"
 #include "plan_input.h"
+#include "plan_rules.h"
 #include "base/uuidmap.h"
 
 #define MB 1e6
@@ -379,22 +380,6 @@ static bool has_host(const bal_status *st, const char *name)
     return false;
 }
 
-/* Each VM's latest migration in the history: its index in hist, by UUID
- * (the map borrows hist's strings). */
-static int latest_moves(const bal__hist *hist, int nhist, bal__uuidmap *m)
-{
-    int k, j, rc;
-
-    for (k = 0; k < nhist; k++) {
-        if (!isfinite(hist[k].time)) continue;
-        j = bal__uuidmap_get(m, hist[k].uuid);
-        if (j >= 0 && hist[j].time >= hist[k].time) continue;
-        rc = bal__uuidmap_put(m, hist[k].uuid, k);
-        if (rc) return rc;
-    }
-    return 0;
-}
-
 /* ---- learned links and dirty rates (bal__hist_learn) --------------------- */
 
 static int host_index(const bal__pl_host *hosts, int nh, const char *name)
@@ -570,7 +555,11 @@ static int fill_vm(const struct bal_config *cfg, const bal_status *st,
     /* A domain reporting no memory (dying, or a broken peer) cannot be
      * weighed for a move: it stays, as 1 KiB. */
     out->mem_kb = v->mem_kb ? v->mem_kb : 1;
-    out->pinned = !v->mem_kb || in_list(cfg->pinned, cfg->npinned, v);
+    /* v->pinned: the configuration's and the admin's (`xl-balance pin'),
+     * as the status combined them; cfg's list again for a status built
+     * before it was set. */
+    out->pinned = !v->mem_kb || v->pinned ||
+                  in_list(cfg->pinned, cfg->npinned, v);
     rc = anti_group(cfg, v, &out->anti_group);
     if (rc) return rc;
     out->remaining_s = -1;      /* unknown: the horizon */
@@ -714,7 +703,7 @@ int bal__plan_input_build_ex(bal_ctx *ctx, const struct bal_config *cfg,
         !vlist || !cu || !iu || !nu || !cw || !vw)
         goto out;
     if ((rc = index_hosts(st, vh, first, vlist))) goto out;
-    if ((rc = latest_moves(hist, nhist, &last))) goto out;
+    if ((rc = bal__hist_latest(hist, nhist, &last))) goto out;
 
     for (i = 0; i < st->nhosts; i++) {
         const bal__host *sh = &st->last.hosts[i];
@@ -727,6 +716,9 @@ int bal__plan_input_build_ex(bal_ctx *ctx, const struct bal_config *cfg,
         h->net_Bps = bal__host_net_Bps(cfg, sh);
         h->free_kb = sh->free_kb > ((uint64_t)1 << 50) ? (int64_t)1 << 50
                                                        : (int64_t)sh->free_kb;
+        /* As pinned: the status's word (configuration and `xl-balance
+         * drain'), and the configuration's again. */
+        h->drained = st->hosts[i].drained;
         for (k = 0; k < cfg->ndrained; k++)
             if (!strcmp(cfg->drained[k], sh->name)) h->drained = true;
         if ((rc = host_storage(cfg, &sm, sh->name, &h->storage_mask)))
@@ -759,6 +751,7 @@ int bal__plan_input_build_ex(bal_ctx *ctx, const struct bal_config *cfg,
         nv++;
     }
     b.nvms = nv;
+    if ((rc = bal__plan_rules(ctx, cfg, &b))) goto out;
     if ((rc = learn_dirty(cfg, hist, nhist, &b, est))) goto out;
 
     /* The planner only needs what is within the ping-pong window. */

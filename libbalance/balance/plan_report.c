@@ -20,6 +20,8 @@
 #include "planner/planner_json.h"
 
 #define PLAN_VERSION 1
+/* A reject's detail (bal__pl_reject's, 200 bytes) and a note after it. */
+#define NOTE_MAX 400
 
 struct bal_plan_report {
     bal_plan_summary sum;
@@ -34,6 +36,9 @@ struct bal_plan_report {
      * to], 0 where none; NULL when nothing was. */
     double *learned_Bps;
     int *learned_n;
+    /* Reject details with a note added (note_future), [nrejects]; the
+     * public detail points here where one was. */
+    char (*notes)[NOTE_MAX];
 };
 
 int bal_plan_options_init(bal_plan_options *o, unsigned int version)
@@ -69,6 +74,7 @@ void bal_plan_report_free(bal_plan_report *r)
     free(r->hosts);
     free(r->learned_Bps);
     free(r->learned_n);
+    free(r->notes);
     free(r);
 }
 
@@ -170,6 +176,36 @@ static int fill(bal_plan_report *r)
     return 0;
 }
 
+/* A VM kept in cooldown by a record dated ahead of this host's clock
+ * (history.c took it as made now, with a warning) says so among the
+ * rejects: its cooldown is not what its migration earned, and the reason
+ * is a clock to look at. */
+static int note_future(bal_plan_report *r, const bal__hist *hist, int nhist)
+{
+    bal__uuidmap last;
+    int i, j, rc;
+
+    bal__uuidmap_init(&last);
+    rc = bal__hist_latest(hist, nhist, &last);
+    for (i = 0; !rc && i < r->res.nrejects; i++) {
+        const bal__pl_reject *rj = &r->res.rejects[i];
+
+        if (rj->why != BAL__PL_COOLDOWN) continue;
+        j = bal__uuidmap_get(&last, r->in.vms[rj->vm].uuid);
+        if (j < 0 || !hist[j].future) continue;
+        if (!r->notes) {
+            r->notes = calloc((size_t)r->res.nrejects, sizeof(*r->notes));
+            if (!r->notes) { rc = BAL_ENOMEM; break; }
+        }
+        bal__sfmt(r->notes[i], sizeof(r->notes[i]), "%s (its latest history "
+                  "record was dated ahead of this host's clock: taken as "
+                  "made now)", rj->detail);
+        r->rej[i].detail = r->notes[i];
+    }
+    bal__uuidmap_dispose(&last);
+    return rc;
+}
+
 int bal_plan(bal_ctx *ctx, bal_backend *be, const bal_config *cfg,
              const bal_plan_options *o, bal_plan_report **report_r)
 {
@@ -201,6 +237,7 @@ int bal_plan(bal_ctx *ctx, bal_backend *be, const bal_config *cfg,
     bal__pl_result_init(&step.res);
     step.est = NULL;
     rc = fill(r);
+    if (!rc) rc = note_future(r, hist, nhist);
     if (rc) goto out;
     if (r->in.params.learned_Bps) {
         /* What the planner was told, again with the counts: an admin

@@ -129,6 +129,21 @@ const bal__config_key bal__config_keys[] = {
       OFF(storage), OFF(nstorage), "entries \"host:storageA,storageB\"",
       "the storages each host reaches; a VM moves only to hosts that reach "
       "every storage of its host ([]: all hosts share one)", default_empty },
+    { "must_run_on", BAL__CK_LIST, BAL__CK_RULES, "[]", 0, 0, 0, false, 1,
+      OFF(must_run_on), OFF(nmust_run_on), "entries \"vmA,vmB=hostA,hostB\"",
+      "VMs (names or UUIDs) that may run only on the hosts after '=': "
+      "never moved elsewhere, moved there when they are not", default_empty },
+    { "should_run_on", BAL__CK_LIST, BAL__CK_RULES, "[]", 0, 0, 0, false, 1,
+      OFF(should_run_on), OFF(nshould_run_on),
+      "entries \"vmA,vmB=hostA,hostB\"",
+      "VMs the planner keeps on the hosts after '=' when it can: moved "
+      "elsewhere only off a drained host none of those can take",
+      default_empty },
+    { "keep_together", BAL__CK_LIST, BAL__CK_GROUPS, "[]", 0, 0, 0, false, 1,
+      OFF(keep_together), OFF(nkeep_together), "groups \"vmA,vmB,...\"",
+      "groups of VMs (names or UUIDs, comma-separated) the planner never "
+      "parts: one moves only to where the rest of its group runs",
+      default_empty },
     { "cooldown", BAL__CK_REAL, 0, "900", 900, 0, 31536000, false, 1,
       OFF(cooldown_s), NOCOUNT, "0 to 31536000",
       "seconds a VM stays where a migration put it", NULL },
@@ -338,6 +353,30 @@ int bal__config_split_storage(const char *entry, char *host_r, char ***v_r,
     return bal__config_split_group(colon + 1, v_r, n_r);
 }
 
+int bal__config_split_rule(const char *entry, char ***vms_r, int *nvms_r,
+                           char ***hosts_r, int *nhosts_r)
+{
+    const char *eq = strchr(entry, '=');
+    char *left;
+    int rc;
+
+    *vms_r = *hosts_r = NULL;
+    *nvms_r = *nhosts_r = 0;
+    if (!eq) return BAL_EINVAL;
+    left = strndup(entry, (size_t)(eq - entry));
+    if (!left) return BAL_ENOMEM;
+    rc = bal__config_split_group(left, vms_r, nvms_r);
+    free(left);
+    if (rc) return rc;
+    rc = bal__config_split_group(eq + 1, hosts_r, nhosts_r);
+    if (rc) {
+        bal__strv_free(*vms_r);
+        *vms_r = NULL;
+        *nvms_r = 0;
+    }
+    return rc;
+}
+
 static bool has_control(const char *s)
 {
     for (; *s; s++)
@@ -476,6 +515,94 @@ static int check_storage(const bal__config_key *k, const char *const *items,
     return rc;
 }
 
+/* The host part of rule entry e, blanks cut: what tells host sets apart
+ * (the same hosts written in another order make another set, which only
+ * costs a bit). */
+static const char *rule_hosts(const char *e)
+{
+    e = strchr(e, '=') + 1;
+    while (*e == ' ' || *e == '\t') e++;
+    return e;
+}
+
+static int check_rules(const bal__config_key *k, const char *const *items,
+                       int n, char *why, size_t size)
+{
+    char **vms = NULL, **hosts = NULL, **seen = NULL, what[32], b[80];
+    int nvms = 0, nhosts = 0, nseen = 0, nsets = 0, i, j, a, c, rc = 0;
+
+    seen = calloc(1, sizeof(*seen));
+    if (!seen) return BAL_ENOMEM;
+    for (i = 0; i < n && !rc; i++) {
+        snprintf(what, sizeof(what), "entry %d", i + 1);
+        rc = bal__config_split_rule(items[i], &vms, &nvms, &hosts, &nhosts);
+        if (rc == BAL_EINVAL) {
+            snprintf(why, size, "%s: %s: `%s' is not VM[,VM...]=HOST[,HOST...]",
+                     k->name, what, bal__shown(items[i], b, sizeof(b)));
+            rc = BAL_ECONFIG;
+            break;
+        }
+        if (rc) break;
+        for (a = 0; a < nvms && !rc; a++) {
+            if (!vm_ref_check(k, what, vms[a], why, size)) {
+                rc = BAL_ECONFIG;
+                break;
+            }
+            for (c = 0; c < nseen; c++)
+                if (!strcmp(seen[c], vms[a])) break;
+            if (c < nseen) {
+                snprintf(why, size, "%s: `%s' is named twice (a VM may be "
+                         "in one entry)", k->name,
+                         bal__shown(vms[a], b, sizeof(b)));
+                rc = BAL_ECONFIG;
+                break;
+            }
+            /* seen grows by the VMs of each entry: room for them. */
+            {
+                char **g = realloc(seen, ((size_t)nseen + 2) * sizeof(*g));
+
+                if (!g) { rc = BAL_ENOMEM; break; }
+                seen = g;
+                seen[nseen] = strdup(vms[a]);
+                if (!seen[nseen]) { rc = BAL_ENOMEM; break; }
+                seen[++nseen] = NULL;
+            }
+        }
+        for (a = 0; a < nhosts && !rc; a++) {
+            if (!bal__config_host_valid(hosts[a])) {
+                snprintf(why, size, "%s: %s: `%s' is not a host name",
+                         k->name, what, bal__shown(hosts[a], b, sizeof(b)));
+                rc = BAL_ECONFIG;
+                break;
+            }
+            for (c = 0; c < a; c++)
+                if (!strcmp(hosts[c], hosts[a])) {
+                    snprintf(why, size, "%s: %s: host `%s' is listed twice",
+                             k->name, what, hosts[a]);
+                    rc = BAL_ECONFIG;
+                    break;
+                }
+        }
+        if (!rc) {
+            for (j = 0; j < i; j++)
+                if (!strcmp(rule_hosts(items[j]), rule_hosts(items[i])))
+                    break;
+            if (j == i && ++nsets > BAL__CONFIG_MAX_HOST_SETS) {
+                snprintf(why, size, "%s: more than %d different host sets",
+                         k->name, BAL__CONFIG_MAX_HOST_SETS);
+                rc = BAL_ECONFIG;
+            }
+        }
+        bal__strv_free(vms);
+        bal__strv_free(hosts);
+        vms = hosts = NULL;
+    }
+    bal__strv_free(vms);
+    bal__strv_free(hosts);
+    bal__strv_free(seen);
+    return rc;
+}
+
 int bal__config_check_list(const bal__config_key *k, const char *const *items,
                            int n, char *why, size_t size)
 {
@@ -485,6 +612,7 @@ int bal__config_check_list(const bal__config_key *k, const char *const *items,
     if (k->flags & BAL__CK_GROUPS) return check_groups(k, items, n, why, size);
     if (k->flags & BAL__CK_STORAGE)
         return check_storage(k, items, n, why, size);
+    if (k->flags & BAL__CK_RULES) return check_rules(k, items, n, why, size);
     if (!(k->flags & BAL__CK_VMS)) return 0;
     for (i = 0; i < n; i++) {
         snprintf(what, sizeof(what), "entry %d", i + 1);

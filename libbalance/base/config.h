@@ -29,6 +29,9 @@ typedef enum {
                                * more; a VM in one group at most */
 #define BAL__CK_STORAGE 16u   /* each item "host:storageA,storageB"; each
                                * host once */
+#define BAL__CK_RULES 32u     /* each item "vmA,vmB=hostA,hostB": a VM in
+                               * one item at most, at most
+                               * BAL__CONFIG_MAX_HOST_SETS host sets */
 
 typedef struct bal__config_key {
     const char *name;
@@ -96,6 +99,17 @@ int bal__config_split_group(const char *entry, char ***v_r, int *n_r);
  * bal__config_split_group gives them.  BAL_EINVAL when it has no ':'. */
 int bal__config_split_storage(const char *entry, char *host_r,
                               char ***v_r, int *n_r);
+/* One must_run_on / should_run_on entry "vmA,vmB=hostA,hostB", split
+ * at its first '=' (host names hold none; a VM whose name does is named
+ * by its UUID): the VMs into *vms_r, *nvms_r and the hosts into
+ * *hosts_r, *nhosts_r, as bal__config_split_group gives them.
+ * BAL_EINVAL when it has no '='. */
+int bal__config_split_rule(const char *entry, char ***vms_r, int *nvms_r,
+                           char ***hosts_r, int *nhosts_r);
+/* At most this many distinct host sets in one rule key: the planner
+ * keeps a VM's set as one bit of a 32-bit mask (as storage). */
+#define BAL__CONFIG_MAX_HOST_SETS 32
+
 /* Checks items[0..n) of a list key with the flags above, each against
  * the ones before it: 0, or BAL_ECONFIG with what is wrong in why
  * ("pinned: `vm1' is listed twice"), naming the key but no file or line

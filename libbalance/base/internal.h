@@ -101,6 +101,12 @@ struct bal_config {
     int ndrained;
     char **storage;            /* "host:storageA,storageB" */
     int nstorage;
+    char **must_run_on;        /* "vmA,vmB=hostA,hostB": hard rules */
+    int nmust_run_on;
+    char **should_run_on;      /* the same, preferences */
+    int nshould_run_on;
+    char **keep_together;      /* "vmA,vmB,...": one group each */
+    int nkeep_together;
     double cooldown_s;         /* a VM moved this recently stays */
     double pingpong_s;         /* A->B->A refused within this window */
     double move_margin;        /* utility a migration must add per second

@@ -224,6 +224,37 @@ int bal__state_cut_torn(bal_ctx *ctx, int fd, const char *path)
     return 0;
 }
 
+int bal__state_replace(bal_ctx *ctx, int dirfd, const char *path,
+                       const char *name, const char *buf, size_t len)
+{
+    char tmpname[256], tmppath[4200];
+    int fd = -1, rc;
+
+    if (snprintf(tmpname, sizeof(tmpname), "%s.new", name) >=
+        (int)sizeof(tmpname))
+        return BAL_EINVAL;
+    snprintf(tmppath, sizeof(tmppath), "%s.new", path);
+    rc = bal__state_open(ctx, dirfd, tmppath, tmpname, "state file",
+                         O_WRONLY | O_CREAT | O_TRUNC, &fd);
+    if (rc) return rc;
+    if (bal__write_all(fd, buf, len) || fsync(fd)) {
+        BAL__ERR(ctx, "%s: cannot write: %s", tmppath, strerror(errno));
+        rc = BAL_EIO;
+        goto out;
+    }
+    if (renameat(dirfd, tmpname, dirfd, name)) {
+        BAL__ERR(ctx, "%s: cannot replace: %s", path, strerror(errno));
+        rc = BAL_EIO;
+        goto out;
+    }
+    rc = bal__state_sync_dir(ctx, dirfd, path);
+
+out:
+    close(fd);
+    if (rc) unlinkat(dirfd, tmpname, 0);
+    return rc;
+}
+
 int bal__state_sync_dir(bal_ctx *ctx, int dirfd, const char *what)
 {
     if (fsync(dirfd) == 0) return 0;

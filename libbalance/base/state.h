@@ -44,6 +44,13 @@ int bal__write_all(int fd, const char *p, size_t n);
  * the next record appended is not glued to them.  0 when the file ends
  * whole (or is empty); BAL_EIO, logged. */
 int bal__state_cut_torn(bal_ctx *ctx, int fd, const char *path);
+/* Replaces file name in dirfd (path: for messages) with buf[0..len) in
+ * one step, as a crash leaves either the old file or the new, whole:
+ * written to NAME.new (bal__state_open, truncated), synced, renamed over
+ * name, the directory synced.  BAL_ECONFIG or BAL_EIO, logged; the
+ * temporary file is removed on failure. */
+int bal__state_replace(bal_ctx *ctx, int dirfd, const char *path,
+                       const char *name, const char *buf, size_t len);
 /* fsync(2) of the directory: a file created or renamed in it lasts. */
 int bal__state_sync_dir(bal_ctx *ctx, int dirfd, const char *what);
 

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "backend/backend.h"
+#include "base/admin.h"
 #include "rates.h"
 #include "status.h"
 #include "base/uuidmap.h"
@@ -225,6 +226,39 @@ static int build(const struct bal_config *cfg, const bal__observer *t,
     return 0;
 }
 
+static bool listed(char *const *v, int n, const char *a, const char *b)
+{
+    int i;
+
+    for (i = 0; i < n; i++)
+        if (!strcmp(v[i], a) || (b && !strcmp(v[i], b))) return true;
+    return false;
+}
+
+/* The drained hosts and pinned VMs: the configuration's, and the
+ * admin's (adm, may be NULL) - the one place the two are combined. */
+static void mark(const struct bal_config *cfg, const bal__admin *adm,
+                 bal_status *st)
+{
+    int i;
+
+    for (i = 0; i < st->nhosts; i++) {
+        bal_host_info *h = &st->hosts[i];
+
+        h->drained = listed(cfg->drained, cfg->ndrained, h->name, NULL) ||
+                     (adm && listed(adm->drained, adm->ndrained, h->name,
+                                    NULL));
+    }
+    for (i = 0; i < st->nvms; i++) {
+        bal_vm_info *v = &st->vms[i];
+
+        if (v->is_dom0) continue;
+        v->pinned = listed(cfg->pinned, cfg->npinned, v->name, v->uuid) ||
+                    (adm && listed(adm->pinned, adm->npinned, v->uuid,
+                                   NULL));
+    }
+}
+
 int bal__status_build(const struct bal_config *cfg, const bal__observer *obs,
                       bal__sample *last, bal_status **out)
 {
@@ -237,6 +271,7 @@ int bal__status_build(const struct bal_config *cfg, const bal__observer *obs,
     bal__sample_init(last);
     st->npeer_errors = st->last.npeer_errors;
     rc = build(cfg, obs, st);
+    if (!rc) mark(cfg, NULL, st);
     if (rc) {
         bal_status_free(st);
         return rc;
@@ -273,12 +308,18 @@ int bal_status_collect(bal_ctx *ctx, bal_backend *be, const bal_config *cfg,
 {
     bal__sample prev;
     bal__observer obs;
+    bal__admin adm;
     int rc, k;
 
+    bal__admin_init(&adm);
     bal__sample_init(&prev);
     bal__observer_init(&obs);
 
     if (!ctx || !be || !cfg || !status_r) { rc = BAL_EINVAL; goto out; }
+    /* Read first: a state file that is not ours stops the run before
+     * the samples take their time. */
+    rc = bal__admin_load(ctx, cfg, &adm);
+    if (rc) goto out;
 
     rc = be->ops->sample(be, false, &prev);
     if (rc) goto out;
@@ -287,8 +328,10 @@ int bal_status_collect(bal_ctx *ctx, bal_backend *be, const bal_config *cfg,
         if (rc) goto out;
     }
     rc = bal__status_build(cfg, &obs, &prev, status_r);
+    if (!rc) mark(cfg, &adm, *status_r);
 
 out:
+    bal__admin_dispose(&adm);
     bal__sample_dispose(&prev);
     bal__observer_dispose(&obs);
     return rc;

@@ -45,6 +45,7 @@ static void gen_host(bal__jw *w, const bal_host_info *h)
     }
     gen_per_res(w, "heavy_%s", h->heavy, NULL, 0);
     bal__jw_key_bool(w, "same_type_conflict", h->same_type_conflict);
+    bal__jw_key_bool(w, "drained", h->drained);
     bal__jw_map_close(w);
 }
 
@@ -68,6 +69,7 @@ static void gen_vm(bal__jw *w, const bal_vm_info *v)
     gen_per_res(w, "%s_level", NULL, v->level, 4);
     bal__jw_key_str(w, "type", bal_load_type_name(v->type));
     bal__jw_key_bool(w, "heavy", v->heavy);
+    bal__jw_key_bool(w, "pinned", v->pinned);
     bal__jw_map_close(w);
 }
 

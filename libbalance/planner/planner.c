@@ -188,6 +188,15 @@ static int check_input(bal_ctx *ctx, const bal__pl_input *in)
         if (isnan(v->remaining_s)) BAD("vm %s: remaining_s is not a number", nm);
         if (v->anti_group < -1) BAD("vm %s: anti_group %d: must be -1 or more", nm,
                                     v->anti_group);
+        if (v->together_group < 0)
+            BAD("vm %s: together_group %d: must be 0 or more", nm,
+                v->together_group);
+        if (v->must_mask & (v->must_mask - 1))
+            BAD("vm %s: must_mask %#x: one host set at most", nm,
+                (unsigned)v->must_mask);
+        if (v->should_mask & (v->should_mask - 1))
+            BAD("vm %s: should_mask %#x: one host set at most", nm,
+                (unsigned)v->should_mask);
         if (isnan(v->cooldown_until_s)) BAD("vm %s: cooldown_until_s is not a number", nm);
         j = bal__uuidmap_get(&map, v->uuid);
         if (j >= 0) BAD("vm %s: uuid %s is already vm %s's", nm, v->uuid,

@@ -63,6 +63,18 @@ int bal__pl_model_check_init(bal_ctx *ctx, bal__pl_model *m,
 double bal__pl_model_objective(bal__pl_model *m, const int *place,
                                double *util_r, int *stranded_r, int *err_r);
 
+/* A saved plan's moves checked against in's constraints, as the search
+ * checks its own (bal__pls_unit_blocked): move i takes VM vm[i] to host
+ * to[i] (indices of in; one out of range is left to the caller, -1); a
+ * VM moved twice is weighed where its last move ends it, and the rules
+ * on the placement the whole plan makes.  why_r[i]: -1 allowed, else
+ * why not (pinned, cooldown, ping-pong, drained, must-run-on,
+ * should-run-on, keep-together, anti-affinity, storage, no-link);
+ * memory is the caller's (it knows the waves).  BAL_EINVAL for invalid
+ * input (logged as bal__planner_plan does), BAL_ENOMEM. */
+int bal__pl_check_moves(bal_ctx *ctx, const bal__pl_input *in, const int *vm,
+                        const int *to, int n, int *why_r);
+
 /* Heavy same-type collisions of a placement (NULL: the input's). */
 int bal__pl_collisions(const bal__pl_input *in, const int *place);
 

@@ -30,6 +30,10 @@ const char *bal__pl_why_name(bal__pl_why w)
         [BAL__PL_PARTNER] = "partner",
         [BAL__PL_NOHOST] = "no-host",
         [BAL__PL_FAIRNESS] = "fairness",
+        [BAL__PL_MUST] = "must-run-on",
+        [BAL__PL_SHOULD] = "should-run-on",
+        [BAL__PL_TOGETHER] = "keep-together",
+        [BAL__PL_DRAINED] = "drained",
     };
 
     return (unsigned)w < BAL__PL_NWHY ? names[w] : "?";
@@ -183,6 +187,24 @@ int bal__pls_explain(srch *s, int v)
     return bal__pls_add_reject(s, &rj);
 }
 
+int bal__pls_explain_should(srch *s, int v)
+{
+    const bal__pl_vm *vm = &s->in->vms[v];
+    bal__pl_reject rj;
+
+    if (!(vm->should_mask & ~s->in->hosts[s->host[v]].should_mask))
+        return 0;
+    memset(&rj, 0, sizeof(rj));
+    rj.vm = v;
+    rj.why = BAL__PL_SHOULD;
+    rj.to = rj.partner = -1;
+    snprintf(rj.detail, sizeof(rj.detail), "%s (%s): stays on %s, outside "
+             "its should_run_on hosts: %s", vm->name,
+             bal_load_type_name(vm->type), s->in->hosts[s->host[v]].name,
+             vm->pinned ? "pinned" : "no move to one of them pays or fits");
+    return bal__pls_add_reject(s, &rj);
+}
+
 /* ---- the plan's moves --------------------------------------------------- */
 
 static void why_text(const srch *s, int v, int a, int b, int mate, bool evac,
@@ -209,10 +231,21 @@ static void why_text(const srch *s, int v, int a, int b, int mate, bool evac,
 
         if (u != v && s->in->vms[u].type == vm->type) nb++;
     }
-    if (evac)
-        snprintf(buf, size, "%s (%s) evacuates drained %s to %s, beside %d "
-                 "%s VM%s", vm->name, t, s->in->hosts[a].name,
-                 s->in->hosts[b].name, nb, t, nb == 1 ? "" : "s");
+    if (evac) {
+        int n = snprintf(buf, size, s->in->hosts[a].drained
+                         ? "%s (%s) evacuates drained %s to %s, beside %d "
+                           "%s VM%s"
+                         : "%s (%s) leaves %s, outside its must_run_on "
+                           "hosts, for %s, beside %d %s VM%s",
+                         vm->name, t, s->in->hosts[a].name,
+                         s->in->hosts[b].name, nb, t, nb == 1 ? "" : "s");
+
+        /* A should_run_on rule it cannot keep is said, not hidden. */
+        if (n > 0 && (size_t)n < size &&
+            (vm->should_mask & ~s->in->hosts[b].should_mask))
+            snprintf(buf + n, size - (size_t)n, "; none of its "
+                     "should_run_on hosts can take it");
+    }
     else if (mate >= 0)
         snprintf(buf, size, "%s (%s) %s: %s shared with %d %s VM%s, %s with "
                  "%d; with %s (%s)", vm->name, t, s->in->hosts[a].name, res,
@@ -243,7 +276,7 @@ int bal__pls_emit_steps(srch *s)
         st->from = c->from;
         st->to = c->to;
         st->unit = e->unit;
-        st->evacuation = s->in->hosts[c->from].drained;
+        st->evacuation = bal__pl_owed(s->in, c->v, c->from);
         st->gain = e->net;
         st->gain_rate = e->rate;
         st->du = e->du;

@@ -252,6 +252,8 @@ static const field host_fields[] = {
     F("free_kb", F_I64, bal__pl_host, free_kb, true),
     F("drained", F_BOOL, bal__pl_host, drained, false),
     F("storage_mask", F_U32, bal__pl_host, storage_mask, false),
+    F("must_mask", F_U32, bal__pl_host, must_mask, false),
+    F("should_mask", F_U32, bal__pl_host, should_mask, false),
 };
 
 static const field vm_fields[] = {
@@ -270,6 +272,9 @@ static const field vm_fields[] = {
     F("pinned", F_BOOL, bal__pl_vm, pinned, false),
     F("anti_group", F_INT, bal__pl_vm, anti_group, false),
     F("storage_mask", F_U32, bal__pl_vm, storage_mask, false),
+    F("must_mask", F_U32, bal__pl_vm, must_mask, false),
+    F("should_mask", F_U32, bal__pl_vm, should_mask, false),
+    F("together_group", F_INT, bal__pl_vm, together_group, false),
     F("cooldown_until_s", F_NUM, bal__pl_vm, cooldown_until_s, false),
 };
 

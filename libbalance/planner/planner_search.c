@@ -90,10 +90,11 @@ static int reject_simple(srch *s, int v, bal__pl_why why, const char *fmt,
     return bal__pls_add_reject(s, &rj);
 }
 
-/* Drained hosts first: each VM on one goes where the cluster's utility
- * is best among the hosts that can take it, smallest first (when not
- * all fit, as many as can); neither the gate nor fairness applies: the
- * move is owed. */
+/* Drained hosts first: each VM on one (or outside its must_run_on
+ * hosts: bal__pl_owed) goes where the cluster's utility is best among
+ * the hosts that can take it - those of its should_run_on set before any
+ * other - smallest first (when not all fit, as many as can); neither the
+ * gate nor fairness applies: the move is owed. */
 static int evacuate(srch *s)
 {
     int *list = NULL, n = 0, i, j, rc = 0;
@@ -101,11 +102,15 @@ static int evacuate(srch *s)
     list = malloc(((size_t)s->nv + 1) * sizeof(int));
     if (!list) return BAL_ENOMEM;
     for (i = 0; i < s->nv; i++)
-        if (s->in->hosts[s->host[i]].drained) list[n++] = i;
+        if (bal__pl_owed(s->in, i, s->host[i])) list[n++] = i;
     qsort_r(list, (size_t)n, sizeof(int), cmp_mem_asc, s);
     for (i = 0; i < n; i++) {
         int v = list[i], nc, bestb = -1, why_n[BAL__PL_NWHY] = { 0 }, top = -1;
         const char *hn = s->in->hosts[s->host[v]].name;
+        const char *off = s->in->hosts[s->host[v]].drained ? "drained"
+                                                            : "must-run-on";
+        uint32_t want = s->in->vms[v].should_mask;
+        bool pref = false, pb;
         evalr e, be;
         bal__pl_reject rj;
         bool all = false;
@@ -113,13 +118,20 @@ static int evacuate(srch *s)
 
         if (s->in->vms[v].pinned) {
             if ((rc = reject_simple(s, v, BAL__PL_PINNED,
-                                    "%s (%s): pinned on drained %s", hn)))
+                                    s->in->hosts[s->host[v]].drained
+                                    ? "%s (%s): pinned on drained %s"
+                                    : "%s (%s): pinned on %s, outside its "
+                                      "must_run_on hosts", hn)))
                 goto out;
             continue;
         }
         if (s->ncorder >= s->budget) {
             if ((rc = reject_simple(s, v, BAL__PL_MAXMOVES,
-                                    "%s (%s): on drained %s, no moves left", hn)))
+                                    s->in->hosts[s->host[v]].drained
+                                    ? "%s (%s): on drained %s, no moves left"
+                                    : "%s (%s): on %s, outside its "
+                                      "must_run_on hosts, no moves left",
+                                    hn)))
                 goto out;
             continue;
         }
@@ -143,16 +155,22 @@ static int evacuate(srch *s)
                     continue;
                 }
                 bal__pls_eval_unit(s, &r, 1, &e);
-                if (bestb < 0 || bal__pls_better(e.benefit - e.cost, e.spread, 1, &r,
-                                        be.benefit - be.cost, be.spread, 1,
-                                        be.r)) {
+                /* Its should_run_on hosts first, then the best. */
+                pb = !(want & ~s->in->hosts[b].should_mask);
+                if (bestb < 0 || (pb && !pref) ||
+                    (pb == pref &&
+                     bal__pls_better(e.benefit - e.cost, e.spread, 1, &r,
+                                     be.benefit - be.cost, be.spread, 1,
+                                     be.r))) {
                     be = e;
                     bestb = b;
+                    pref = pb;
                 }
             }
             /* The indexes offer the hosts with most room; when none of
-             * those can take it, every host is asked before giving up. */
-            if (bestb >= 0 || all || s->nh <= SMALL_H) break;
+             * those can take it (nor one it should run on), every host is
+             * asked before giving up. */
+            if ((bestb >= 0 && pref) || all || s->nh <= SMALL_H) break;
             all = true;
             memset(why_n, 0, sizeof(why_n));
         }
@@ -164,11 +182,13 @@ static int evacuate(srch *s)
             rj.to = rj.partner = -1;
             rj.why = top >= 0 ? (bal__pl_why)top : BAL__PL_NOHOST;
             snprintf(rj.detail, sizeof(rj.detail), "%s (%s): no host can take "
-                     "it off drained %s: %d memory, %d storage, %d "
-                     "anti-affinity, %d no-link", s->in->vms[v].name,
-                     bal_load_type_name(s->in->vms[v].type), hn,
+                     "it off %s %s: %d memory, %d storage, %d "
+                     "anti-affinity, %d no-link, %d must-run-on, %d "
+                     "keep-together", s->in->vms[v].name,
+                     bal_load_type_name(s->in->vms[v].type), off, hn,
                      why_n[BAL__PL_MEMORY], why_n[BAL__PL_STORAGE],
-                     why_n[BAL__PL_ANTI], why_n[BAL__PL_NOLINK]);
+                     why_n[BAL__PL_ANTI], why_n[BAL__PL_NOLINK],
+                     why_n[BAL__PL_MUST], why_n[BAL__PL_TOGETHER]);
             if ((rc = bal__pls_add_reject(s, &rj))) goto out;
             continue;
         }
@@ -311,10 +331,16 @@ static int finish(srch *s, bal__pl_search_out *out)
     out->floor = s->floor;
     out->pfloor = s->pfloor;
     for (v = 0; v < s->nv; v++) {
-        if (bal__pls_moved(s, v) || s->in->hosts[s->host[v]].drained)
+        int n0 = out->nrejects;
+
+        /* One owed a move that stays has said why (evacuate). */
+        if (bal__pls_moved(s, v) || bal__pl_owed(s->in, v, s->host[v]))
             continue;
         if (s->m->w[v] > 0 && s->share[v] < 1 - SHARE_EPS &&
             (rc = bal__pls_explain(s, v)))
+            return rc;
+        /* A should_run_on rule it does not keep is said too. */
+        if (out->nrejects == n0 && (rc = bal__pls_explain_should(s, v)))
             return rc;
     }
     out->place = malloc(((size_t)s->nv + 1) * sizeof(int));

@@ -55,6 +55,8 @@ typedef struct bal__pl_host {
     int64_t free_kb;            /* memory free for guests now, >= 0 */
     bool drained;               /* evacuate it; never a destination */
     uint32_t storage_mask;      /* the storages it reaches */
+    uint32_t must_mask;         /* the must_run_on host sets it is in */
+    uint32_t should_mask;       /* the should_run_on host sets it is in */
     double dom0_weight;         /* dom0's scheduler weight; 0: unknown,
                                  * taken as BAL__PL_WEIGHT_DEFAULT */
 } bal__pl_host;
@@ -83,6 +85,19 @@ typedef struct bal__pl_vm {
                                  * host by our doing */
     uint32_t storage_mask;      /* storages its disks are on: it may go
                                  * only to hosts whose mask covers it */
+    uint32_t must_mask;         /* its must_run_on host set (one bit, or
+                                 * 0: none): it may run only on hosts
+                                 * whose must_mask covers it, and leaves
+                                 * one that does not as off a drained one */
+    uint32_t should_mask;       /* its should_run_on host set (0: none):
+                                 * the search moves it only to hosts whose
+                                 * should_mask covers it; evacuated, to
+                                 * one of those first */
+    int together_group;         /* 0: none (so that a VM built by hand
+                                 * with none set is in none); one of a
+                                 * keep-together group (1, 2, ...)
+                                 * moves only to where the rest of it
+                                 * runs (those on drained hosts aside) */
     double cooldown_until_s;    /* > now_s: moved recently, leave it */
     double weight;              /* its scheduler weight, kept wherever it
                                  * runs; 0: unknown, taken as
@@ -150,6 +165,15 @@ typedef struct bal__pl_input {
     double *links;
 } bal__pl_input;
 
+/* Whether VM v may not stay on host h: h is drained, or outside v's
+ * must_run_on hosts.  Such a VM is evacuated (planner_search.c): first,
+ * neither gated nor held by cooldown or ping-pong. */
+static inline bool bal__pl_owed(const bal__pl_input *in, int v, int h)
+{
+    return in->hosts[h].drained ||
+           (in->vms[v].must_mask & ~in->hosts[h].must_mask) != 0;
+}
+
 /* ---- output ------------------------------------------------------------- */
 
 typedef enum bal__pl_why {
@@ -165,12 +189,17 @@ typedef enum bal__pl_why {
     BAL__PL_PARTNER,            /* the swap partner moved elsewhere */
     BAL__PL_NOHOST,             /* no other host at all */
     BAL__PL_FAIRNESS,           /* it would push a VM below the floor */
+    BAL__PL_MUST,               /* outside its must_run_on hosts */
+    BAL__PL_SHOULD,             /* outside its should_run_on hosts */
+    BAL__PL_TOGETHER,           /* away from its keep-together group */
+    BAL__PL_DRAINED,            /* onto a drained host */
     BAL__PL_NWHY
 } bal__pl_why;
 
 /* "pinned", "cooldown", "memory", "storage", "anti-affinity",
  * "ping-pong", "no-link", "below-break-even", "max-moves", "partner",
- * "no-host", "fairness". */
+ * "no-host", "fairness", "must-run-on", "should-run-on",
+ * "keep-together", "drained". */
 const char *bal__pl_why_name(bal__pl_why w);
 
 typedef struct bal__pl_move {

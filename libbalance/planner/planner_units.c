@@ -16,6 +16,8 @@
 
 #include "base/uuidmap.h"
 
+#include "planner.h"
+#include "planner_search.h"
 #include "planner_units.h"
 
 /* ---- small containers ----------------------------------------------------- */
@@ -468,31 +470,64 @@ bool bal__pls_movable(const srch *s, int v)
     const bal__pl_vm *vm = &s->in->vms[v];
 
     if (vm->pinned) return false;
-    return bal__pls_moved(s, v) || s->in->hosts[s->host[v]].drained ||
+    return bal__pls_moved(s, v) || bal__pl_owed(s->in, v, s->host[v]) ||
            !(vm->cooldown_until_s > s->p->now_s);
+}
+
+/* Where VM u ends when the unit r[0..n) runs. */
+static int unit_dest(const srch *s, int u, const rel *r, int n)
+{
+    int k;
+
+    for (k = 0; k < n; k++)
+        if (r[k].v == u) return r[k].to;
+    return s->host[u];
+}
+
+/* Whether v ending on b when the unit r[0..n) runs parts it from one of
+ * its keep-together group: one that ends elsewhere, not on a drained
+ * host (those leave, and follow it).  A scan of every VM, for the few
+ * VMs in a group only. */
+static bool parts_group(const srch *s, int v, int b, const rel *r, int n)
+{
+    int g = s->in->vms[v].together_group, u, d;
+
+    for (u = 0; u < s->nv; u++) {
+        if (u == v || s->in->vms[u].together_group != g) continue;
+        d = unit_dest(s, u, r, n);
+        if (d != b && !s->in->hosts[d].drained) return true;
+    }
+    return false;
 }
 
 /* Why VM v may not end on host b when the unit r[0..n) runs (others of it
  * leave b or come to it); -1: it may, memory aside.  Back where it
- * started only anti-affinity applies, and only against VMs the plan
- * brings there. */
+ * started only anti-affinity and keep-together apply, anti-affinity only
+ * against VMs the plan brings there.  A should_run_on host set binds the
+ * search, not an evacuation (evac), which only prefers it. */
 static int blocked(const srch *s, int v, int b, const rel *r, int n, bool evac)
 {
     const bal__pl_vm *vm = &s->in->vms[v];
+    const bal__pl_host *hb = &s->in->hosts[b];
     const hlist *l = &s->hl[b];
     bool home = b == s->p0[v];
     int i, k;
 
     /* Nothing goes to a drained host: not even back where it started. */
-    if (s->in->hosts[b].drained) return BAL__PL_NOHOST;
+    if (hb->drained) return BAL__PL_DRAINED;
     if (!home) {
-        if (vm->storage_mask & ~s->in->hosts[b].storage_mask) return BAL__PL_STORAGE;
+        if (vm->storage_mask & ~hb->storage_mask) return BAL__PL_STORAGE;
+        if (vm->must_mask & ~hb->must_mask) return BAL__PL_MUST;
+        if (!evac && (vm->should_mask & ~hb->should_mask))
+            return BAL__PL_SHOULD;
         if (bal__pl_link(s->m, s->p0[v], b) <= 0) return BAL__PL_NOLINK;
-        if (!evac && !s->in->hosts[s->p0[v]].drained)
+        if (!evac && !bal__pl_owed(s->in, v, s->p0[v]))
             for (i = s->pp_first[v]; i < s->pp_first[v + 1]; i++)
                 if (s->pp_list[i] == b) return BAL__PL_PINGPONG;
     }
     if (bal__pl_link(s->m, s->host[v], b) <= 0) return BAL__PL_NOLINK;
+    if (vm->together_group > 0 && parts_group(s, v, b, r, n))
+        return BAL__PL_TOGETHER;
     if (vm->anti_group < 0) return -1;
     /* Two of a group on one host by the plan's doing: unless both are
      * where they started. */
@@ -805,6 +840,74 @@ int bal__pls_unit_blocked(srch *s, const rel *r, int n, bool evac)
         if (m > s->budget && m > s->ncorder) return BAL__PL_MAXMOVES;
     }
     return -1;
+}
+
+/* ---- a saved plan's moves ---------------------------------------------------- */
+
+int bal__pl_check_moves(bal_ctx *ctx, const bal__pl_input *in, const int *vm,
+                        const int *to, int n, int *why_r)
+{
+    bal__pl_model m;
+    bal__pl_search_out so;
+    srch s;
+    rel *r = NULL;
+    int i, nr = 0, k, rc;
+    bool changed;
+
+    memset(&so, 0, sizeof(so));
+    memset(&s, 0, sizeof(s));
+    rc = bal__pl_model_check_init(ctx, &m, in);
+    if (rc) return rc;
+    r = calloc((size_t)n + 1, sizeof(*r));
+    if (!r) { rc = BAL_ENOMEM; goto out; }
+    rc = bal__pls_init(&s, &m, &so);
+    if (rc) goto out;
+    for (i = 0; i < n; i++) why_r[i] = -1;
+    /* The plan as one unit: each VM from where it runs to where its last
+     * move ends it, so that every rule is weighed on the placement the
+     * whole plan makes (a group that moves together stays together).  A
+     * refused move leaves the unit, and the rest is weighed again: its
+     * partner must not part a group on the strength of it. */
+    do {
+        changed = false;
+        nr = 0;
+        for (i = 0; i < n; i++) {
+            if (why_r[i] >= 0 || vm[i] < 0 || vm[i] >= in->nvms ||
+                to[i] < 0 || to[i] >= in->nhosts)
+                continue;
+            for (k = 0; k < nr && r[k].v != vm[i]; k++) {}
+            r[k] = (rel){ vm[i], to[i] };
+            if (k == nr) nr++;
+        }
+        for (i = 0; i < n; i++) {
+            int v = vm[i], w;
+            bool evac;
+
+            if (why_r[i] >= 0 || v < 0 || v >= in->nvms || to[i] < 0 ||
+                to[i] >= in->nhosts)
+                continue;
+            for (k = 0; r[k].v != v; k++) {}
+            if (r[k].to == s.host[v]) continue;     /* there and back */
+            /* As the search: an owed move is held by neither cooldown nor
+             * ping-pong, nor by a should_run_on set. */
+            evac = bal__pl_owed(in, v, s.host[v]);
+            if (in->vms[v].pinned) w = BAL__PL_PINNED;
+            else if (!evac && !bal__pls_movable(&s, v)) w = BAL__PL_COOLDOWN;
+            else w = blocked(&s, v, r[k].to, r, nr, evac);
+            if (w < 0) continue;
+            /* Every move of that VM: it moves whole or not at all. */
+            for (k = 0; k < n; k++)
+                if (vm[k] == v) why_r[k] = w;
+            changed = true;
+        }
+    } while (changed);
+out:
+    if (rc == BAL_ENOMEM) BAL__ERR(ctx, "planner: out of memory");
+    bal__pls_dispose(&s);
+    bal__pl_search_out_dispose(&so);
+    bal__pl_model_dispose(&m);
+    free(r);
+    return rc;
 }
 
 /* ---- weighing a unit -------------------------------------------------------- */
@@ -1316,9 +1419,10 @@ static bool consider(srch *s, const rel *r, int n, cand *best, double bound,
     eval_unit(s, r, n, &e, true);
     if (!(e.net > 0)) return false;
     /* One of the wider search's: the pairs it parts let it off no
-     * margin (of many units weighed, one that only pays its copy would
-     * be taken for any drift of the demands). */
-    if (part && !(e.benefit - e.cost > e.n * s->p->margin * e.W)) return false;
+     * margin, and it owes two per migration (of many units weighed, one
+     * that only pays its copy would be taken for any drift of the
+     * demands: test_planner_props' calm promise). */
+    if (part && !(e.benefit - e.cost > 2 * e.n * s->p->margin * e.W)) return false;
     if (!bal__pls_better(e.net, e.spread, n, r, best->net, best->spread, best->n, best->r))
         return false;
     if (bal__pls_unit_blocked(s, r, n, false) >= 0) return false;

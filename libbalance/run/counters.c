@@ -131,7 +131,8 @@ int bal__counters_add(bal_ctx *ctx, int dirfd, const char *dir,
 {
     uint64_t v[NCOUNTERS] = { 0 };
     char tmp[64] = "", path[4200], tmppath[4300];
-    FILE *f = NULL;
+    char text[NCOUNTERS * 48];  /* "KEY VALUE\n": a key and 20 digits */
+    size_t len = 0;
     int fd = -1, i, c, rc;
 
     snprintf(path, sizeof(path), "%s/%s", dir, BAL__COUNTERS_FILE);
@@ -153,14 +154,14 @@ int bal__counters_add(bal_ctx *ctx, int dirfd, const char *dir,
     rc = bal__state_open(ctx, dirfd, tmppath, tmp, "state file",
                          O_WRONLY | O_CREAT | O_TRUNC, &fd);
     if (rc) goto out;
-    f = fdopen(fd, "w");
-    if (!f) { rc = BAL_EIO; goto out; }
-    fd = -1;
+    /* One write(2) of the whole text, as every state file is written
+     * (bal__write_all): no stdio buffer between it and the file. */
     for (c = 0; c < NCOUNTERS; c++)
-        fprintf(f, "%s %" PRIu64 "\n", keys[c], v[c]);
-    if (fflush(f) || fsync(fileno(f))) { rc = BAL_EIO; goto out; }
-    if (fclose(f)) { f = NULL; rc = BAL_EIO; goto out; }
-    f = NULL;
+        len += (size_t)snprintf(text + len, sizeof(text) - len,
+                                "%s %" PRIu64 "\n", keys[c], v[c]);
+    if (bal__write_all(fd, text, len) || fsync(fd)) { rc = BAL_EIO; goto out; }
+    if (close(fd)) { fd = -1; rc = BAL_EIO; goto out; }
+    fd = -1;
     if (renameat(dirfd, tmp, dirfd, BAL__COUNTERS_FILE)) { rc = BAL_EIO; goto out; }
     fsync(dirfd);
     rc = 0;
@@ -171,7 +172,6 @@ out:
                   dir, BAL__COUNTERS_FILE, strerror(errno));
         if (tmp[0]) unlinkat(dirfd, tmp, 0);
     }
-    if (f) fclose(f);
     if (fd >= 0) close(fd);
     return rc;
 }

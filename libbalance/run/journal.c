@@ -45,9 +45,15 @@ static int journal_open(bal_ctx *ctx, int dirfd, const char *dir,
 
     snprintf(j->path, sizeof(j->path), "%s/%s", dir, BAL__JOURNAL_FILE);
     rc = bal__state_open(ctx, dirfd, j->path, BAL__JOURNAL_FILE, "state file",
-                         O_WRONLY | O_APPEND | (create ? O_CREAT | O_EXCL : 0),
-                         &fd);
+                         (create ? O_WRONLY | O_CREAT | O_EXCL : O_RDWR) |
+                         O_APPEND, &fd);
     if (rc) return rc;
+    /* A line the dead run wrote in part would swallow the next record
+     * (a `found' glued to it reads as a corrupt journal): cut first. */
+    if (!create && (rc = bal__state_cut_torn(ctx, fd, j->path))) {
+        close(fd);
+        return rc;
+    }
     j->dirfd = dirfd;
     j->fd = fd;
     return 0;
@@ -290,9 +296,11 @@ static int journal_record(bal__jread *r, char **f, const char **err)
         }
         m->ended = true;
         m->rc = (int)v;
+        m->t_ended = t;
     } else if (!strcmp(f[0], "verified")) {
         if (strlen(f[5]) >= sizeof(m->state)) { *err = "bad state"; return BAL_EIO; }
         m->verified = true;
+        m->t_verified = t;
         strcpy(m->state, f[5]);
     } else if (!strcmp(f[0], "found")) {
         if (strlen(f[5]) >= sizeof(m->found)) { *err = "bad place"; return BAL_EIO; }

@@ -46,7 +46,9 @@ bool bal__journal_exists(int dirfd);
  * synced. */
 int bal__journal_create(bal_ctx *ctx, int dirfd, const char *dir,
                         bal__journal *j);
-/* Opens the existing journal for appending (a recovering run). */
+/* Opens the existing journal for appending (a recovering run), its torn
+ * last line (a run killed while writing it) cut first, with a warning
+ * (bal__state_cut_torn): read after this, it ends whole. */
 int bal__journal_reopen(bal_ctx *ctx, int dirfd, const char *dir,
                         bal__journal *j);
 /* Appends one record; `arg' is the ARG field.  Not synced: call
@@ -69,7 +71,7 @@ typedef struct bal__jmove {
     int rc;                     /* ended's */
     char state[16];             /* verified's: done, failed, ... */
     char found[16];             /* the last found record's, or "" */
-    double t_started;
+    double t_started, t_ended, t_verified;  /* their records' times */
 } bal__jmove;
 
 typedef struct bal__jread {
@@ -87,5 +89,16 @@ void bal__jread_dispose(bal__jread *r);
  * "FILE:LINE: what is wrong" and BAL_EIO, out unchanged. */
 int bal__journal_read(bal_ctx *ctx, int dirfd, const char *dir,
                       bal__jread *out);
+
+/* The history records r owes (journal_hist.c): each move it shows made -
+ * verified done, or found on its destination - that the history lacks
+ * (no record of its UUID, source and destination dated from the run's
+ * start on) is appended, with a warning, so that a run killed between a
+ * verified move and its record does not lose the VM's cooldown; a record
+ * already there is never written twice.  Such a record knows what the
+ * journal does: the times (its duration from `started' to `ended'), not
+ * the VM's type, memory or rates.  BAL_EIO or BAL_ENOMEM, logged. */
+int bal__journal_history(bal_ctx *ctx, const struct bal_config *cfg,
+                         int dirfd, const char *dir, const bal__jread *r);
 
 #endif

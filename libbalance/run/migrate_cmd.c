@@ -116,12 +116,8 @@ int bal_migrate(bal_ctx *ctx, bal_backend *be, const char *domain,
     }
     /* Never beside a rebalance (nor another migrate): its plan would not
      * know of this move. */
-    rc = bal__state_take(ctx, cfg, &dirfd, &lockfd);
+    rc = bal__state_take_excl(ctx, cfg, &dirfd, &lockfd);
     if (rc) goto out;
-    if (lockfd < 0) {
-        rc = BAL_ELOCKED;       /* the lock said who holds it */
-        goto out;
-    }
     rc = be->ops->sample(be, true, &s);
     if (rc) goto out;
     if (s.nhosts < 1) {

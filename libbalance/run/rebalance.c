@@ -6,7 +6,8 @@
  *   1. lock (lock.c): two runs never overlap;
  *   2. recover (journal.c): a move an earlier run left unfinished is
  *      looked up by UUID before anything else; a VM found on no host or
- *      on two stops the run;
+ *      on two stops the run; a move it made and did not record goes
+ *      into the history (journal_hist.c);
  *   3. sample and classify (bal_status_collect), refuse a cluster that
  *      holds a VM twice or a migration's leftover;
  *   4. plan (bal__plan_make: the planner, with the configuration's
@@ -534,6 +535,25 @@ static int apply_live_names(bal_ctx *ctx, const char *file, bal__plan *plan,
     return 0;
 }
 
+/* A saved plan's moves that break a rule a plan made now keeps (a pin,
+ * a drain, a placement rule, the cooldown, ping-pong) are refused, with
+ * the rule, before validate weighs the rest (bal__apply_rules). */
+static int refuse_broken_rules(rb *r, const bal_status *st,
+                               const bal__plan *plan)
+{
+    char (*why)[BAL__APPLY_WHY_MAX];
+    int i, rc;
+
+    why = calloc((size_t)plan->n + 1, sizeof(*why));
+    if (!why) return BAL_ENOMEM;
+    rc = bal__apply_rules(r->ctx, r->cfg, st, plan, why);
+    for (i = 0; !rc && i < plan->n; i++)
+        if (why[i][0])
+            set_state(&r->rep->moves[i], BAL_MOVE_REFUSED, "%s", why[i]);
+    free(why);
+    return rc;
+}
+
 /* Refuses, with the reason, every move the live state does not allow:
  * its VM is gone or elsewhere, its destination is unknown or lacks the
  * memory (counting what earlier moves bring and, after their wave, take
@@ -697,7 +717,10 @@ static int recover(rb *r)
     bal__jread_init(&jr);
     bal__sample_init(&s);
     if (!bal__journal_exists(r->dirfd)) return 0;
-    rc = bal__journal_read(r->ctx, r->dirfd, r->dir, &jr);
+    /* Opened before it is read: its torn last line, if any, is cut, so
+     * that neither this reading nor the next sees it. */
+    rc = bal__journal_reopen(r->ctx, r->dirfd, r->dir, &r->j);
+    if (!rc) rc = bal__journal_read(r->ctx, r->dirfd, r->dir, &jr);
     if (rc) goto out;
     for (i = 0; i < jr.n; i++) {
         const bal__jmove *m = &jr.moves[i];
@@ -710,10 +733,8 @@ static int recover(rb *r)
     if (!n) {
         BAL__INFO(r->ctx, "%s: an earlier run (pid %ld) left no migration "
                   "in doubt; removed", jpath, jr.pid);
-        bal__journal_init(&r->j);
-        r->j.dirfd = r->dirfd;
-        bal__sfmt(r->j.path, sizeof(r->j.path), "%s", jpath);
-        rc = bal__journal_remove(r->ctx, &r->j);
+        rc = bal__journal_history(r->ctx, r->cfg, r->dirfd, r->dir, &jr);
+        if (!rc) rc = bal__journal_remove(r->ctx, &r->j);
         goto out;
     }
 
@@ -726,8 +747,6 @@ static int recover(rb *r)
     }
     r->rep->rec = calloc((size_t)n, sizeof(*r->rep->rec));
     if (!r->rep->rec) { rc = BAL_ENOMEM; goto out; }
-    rc = bal__journal_reopen(r->ctx, r->dirfd, r->dir, &r->j);
-    if (rc) goto out;
 
     bal__fmt_time(jr.start, when, sizeof(when));
     for (i = 0; i < jr.n; i++) {
@@ -783,7 +802,14 @@ static int recover(rb *r)
             BAL__WARN(r->ctx, "%s", v->detail);
         }
         journal_move(r, "found", &m->mv, v->found);
+        /* Found where it was going: moved, so recorded (below). */
+        snprintf(jr.moves[i].found, sizeof(jr.moves[i].found), "%s",
+                 v->found);
     }
+    /* Before the journal goes, and even when it stays: the moves it
+     * shows made are in the history, for their cooldown. */
+    rc = bal__journal_history(r->ctx, r->cfg, r->dirfd, r->dir, &jr);
+    if (rc) goto out;
     if (problems) {
         /* Kept: every later run checks again, until the VM runs once. */
         journal_sync(r);
@@ -1018,13 +1044,28 @@ int bal__state_take(bal_ctx *ctx, const struct bal_config *cfg,
     if (rc) return rc;
     rc = check_state_files(ctx, dirfd, dir);
     if (!rc) rc = bal__lock_take(ctx, bal__config_lock_file(cfg), &lockfd);
+    /* Ours alone now: whatever a killed run left is mended before it is
+     * read. */
+    if (!rc && lockfd >= 0) rc = bal__history_mend(ctx, dirfd, dir);
     if (rc) {
+        bal__lock_release(lockfd);
         close(dirfd);
         return rc;
     }
     *dirfd_r = dirfd;
     *lockfd_r = lockfd;
     return 0;
+}
+
+int bal__state_take_excl(bal_ctx *ctx, const struct bal_config *cfg,
+                         int *dirfd_r, int *lockfd_r)
+{
+    int rc = bal__state_take(ctx, cfg, dirfd_r, lockfd_r);
+
+    if (rc || *lockfd_r >= 0) return rc;
+    close(*dirfd_r);
+    *dirfd_r = -1;
+    return BAL_ELOCKED;
 }
 
 int bal_rebalance(bal_ctx *ctx, bal_backend *be, const bal_config *cfg,
@@ -1118,6 +1159,10 @@ int bal_rebalance(bal_ctx *ctx, bal_backend *be, const bal_config *cfg,
     }
     rc = report_moves(&r, &step.plan, step.pred, st);
     if (rc) goto out;
+    if (o->apply) {
+        rc = refuse_broken_rules(&r, st, &step.plan);
+        if (rc) goto out;
+    }
     rc = validate(&r, st, o->max_moves, &nrun);
     if (rc) goto out;
 

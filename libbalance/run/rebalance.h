@@ -23,6 +23,20 @@
  * Errors are logged, BAL_E*, nothing left open (both -1). */
 int bal__state_take(bal_ctx *ctx, const struct bal_config *cfg,
                     int *dirfd_r, int *lockfd_r);
+/* The same for a verb that does nothing beside another run (migrate,
+ * drain, pin): BAL_ELOCKED, nothing left open, when another process
+ * holds the lock (which said who). */
+int bal__state_take_excl(bal_ctx *ctx, const struct bal_config *cfg,
+                         int *dirfd_r, int *lockfd_r);
+
+/* A saved plan's moves (plan, checked against st by name) held to the
+ * rules a plan made now keeps (apply_rules.c): why_r[i] "" when move i
+ * is allowed, else one line saying which rule it breaks.  Errors are
+ * logged, BAL_E*. */
+#define BAL__APPLY_WHY_MAX 256
+int bal__apply_rules(bal_ctx *ctx, const struct bal_config *cfg,
+                     const bal_status *st, const bal__plan *plan,
+                     char (*why_r)[BAL__APPLY_WHY_MAX]);
 
 /* ---- the report ----------------------------------------------------------- */
 
