@@ -33,6 +33,10 @@ XEN_PKGS   := xenlight xenstat xlutil xentoollog xencontrol
 XEN_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(XEN_PKGS) 2>/dev/null)
 XEN_LIBS   := $(shell $(PKG_CONFIG) --libs $(XEN_PKGS) 2>/dev/null)
 YAJL_LIBS  := -lyajl
+# The PNG writer deflates with zlib (research/plot_png.c); Xen's own
+# libraries already bring it to every dom0.
+ZLIB_CFLAGS := $(shell $(PKG_CONFIG) --cflags zlib 2>/dev/null)
+ZLIB_LIBS   := $(shell $(PKG_CONFIG) --libs zlib 2>/dev/null || echo -lz)
 
 ifeq ($(SANITIZE),1)
 B ?= build/san
@@ -43,7 +47,7 @@ SAN_FLAGS :=
 endif
 
 BAL_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -fPIC -MMD -MP \
-	-DBAL_DATADIR='"$(DATADIR)/xl-balance"' -Ilibbalance $(SAN_FLAGS) $(CFLAGS)
+	-DBAL_DATADIR='"$(DATADIR)/xl-balance"' -Ilibbalance $(ZLIB_CFLAGS) $(SAN_FLAGS) $(CFLAGS)
 BAL_LDFLAGS := $(SAN_FLAGS) $(LDFLAGS)
 # What an adapter needs to include Xen's headers; given to the adapters
 # alone (XEN_ADAPTERS), and to the tests' fakes of Xen's libraries.
@@ -74,7 +78,7 @@ TESTS     := $(TEST_SRCS:tests/%.c=$(B)/tests/%)
 SEAM_SRCS := $(sort $(wildcard tests/seam_*.c))
 SEAMS     := $(SEAM_SRCS:tests/%.c=$(B)/tests/%)
 FAKE_OBJS := $(patsubst tests/%.c,$(B)/tests/%.o,$(wildcard tests/fake_*.c))
-TEST_LIBS := $(YAJL_LIBS) -lcmocka -lm
+TEST_LIBS := $(YAJL_LIBS) $(ZLIB_LIBS) -lcmocka -lm
 
 # Benchmarks: bench/bench_NAME.c, one program each, printing figures;
 # bench/lib_*.c are linked into every one of them.  bench/gen_regimes.c is
@@ -127,7 +131,7 @@ $(B)/tests/%.o: tests/%.c Makefile
 $(LIB_SO): $(LIB_OBJS) libbalance/libbalance.map $(B)/layers.ok $(B)/symbols.ok
 	$(CC) -shared -o $@ $(LIB_OBJS) -Wl,-soname,$(SONAME) \
 		-Wl,--version-script=libbalance/libbalance.map -Wl,--no-undefined \
-		$(BAL_LDFLAGS) $(XEN_LIBS) $(YAJL_LIBS) -lm
+		$(BAL_LDFLAGS) $(XEN_LIBS) $(YAJL_LIBS) $(ZLIB_LIBS) -lm
 
 $(B)/libbalance.so: $(LIB_SO)
 	ln -sf libbalance.so.$(ABI_VERSION) $(B)/$(SONAME)
@@ -153,10 +157,10 @@ $(B)/bench/%.o: bench/%.c Makefile
 	$(CC) $(BAL_CFLAGS) -Ibench -c -o $@ $<
 
 $(B)/bench/bench_%: $(B)/bench/bench_%.o $(BENCH_LIB) $(LIB_A)
-	$(CC) -o $@ $< $(BENCH_LIB) $(LIB_A) $(BAL_LDFLAGS) $(XEN_LIBS) $(YAJL_LIBS) -lm
+	$(CC) -o $@ $< $(BENCH_LIB) $(LIB_A) $(BAL_LDFLAGS) $(XEN_LIBS) $(YAJL_LIBS) $(ZLIB_LIBS) -lm
 
 $(B)/bench/gen_regimes: $(B)/bench/gen_regimes.o $(LIB_A)
-	$(CC) -o $@ $< $(LIB_A) $(BAL_LDFLAGS) $(XEN_LIBS) $(YAJL_LIBS) -lm
+	$(CC) -o $@ $< $(LIB_A) $(BAL_LDFLAGS) $(XEN_LIBS) $(YAJL_LIBS) $(ZLIB_LIBS) -lm
 
 # Speed and memory figures (not pass/fail: see README for the targets).
 # bench_hbal compares the planner with Ganeti's hbal on generated
@@ -236,7 +240,7 @@ FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all \
 	-fno-omit-frame-pointer
 FUZZ_CFLAGS  := -std=gnu11 -Wall -Wextra -g -O1 -MMD -MP \
 	-DLIBXL_API_VERSION=0x041400 -DBAL_DATADIR='"$(DATADIR)/xl-balance"' \
-	-Ilibbalance $(XEN_CFLAGS) $(FUZZ_SAN)
+	-Ilibbalance $(XEN_CFLAGS) $(ZLIB_CFLAGS) $(FUZZ_SAN)
 FUZZ_LIB_OBJS := $(LIB_SRCS:libbalance/%.c=$(FZ)/lib/%.o)
 
 .PHONY: fuzz check-fuzz fuzz-build fuzz-deps check-badinput
@@ -254,7 +258,7 @@ $(FZ)/libbalance-fuzz.a: $(FUZZ_LIB_OBJS)
 
 $(FZ)/fuzz_%: fuzz/fuzz_%.c fuzz/fuzz_common.h $(FZ)/libbalance-fuzz.a
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< \
-		$(FZ)/libbalance-fuzz.a $(XEN_LIBS) $(YAJL_LIBS) -lm
+		$(FZ)/libbalance-fuzz.a $(XEN_LIBS) $(YAJL_LIBS) $(ZLIB_LIBS) -lm
 
 fuzz-build: fuzz-deps
 	$(MAKE) $(FUZZ_TARGETS:%=$(FZ)/%)

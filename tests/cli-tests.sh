@@ -87,9 +87,9 @@ printf 'hosts = ["a;rm -rf /"]\n' > "$tmp/meta.conf"
 t "config host with shell metacharacters" 1 "xl-balance: $tmp/meta.conf:1: hosts: \`a;rm -rf /' is not a host name (letters, digits, '.', '-', '_' and ':' only)" -- -c "$tmp/meta.conf" -b sim:paper status
 
 # ---- backends ------------------------------------------------------------
-t "unknown backend" 1 "xl-balance: backend \`bogus': unknown (expected xen, peers, sim:SCENARIO or replay:TRACE)" -- -b bogus status
-t "sim without file" 1 "xl-balance: backend \`sim:': needs a file, as sim:FILE" -- -b sim: status
-t "xen with argument" 1 "xl-balance: backend \`xen:x': takes no argument" -- -b xen:x status
+t "unknown backend" 2 "xl-balance: backend \`bogus': unknown (expected xen, peers, sim:SCENARIO or replay:TRACE)" -- -b bogus status
+t "sim without file" 2 "xl-balance: backend \`sim:': needs a file, as sim:FILE" -- -b sim: status
+t "xen with argument" 2 "xl-balance: backend \`xen:x': takes no argument" -- -b xen:x status
 if [ ! -e /dev/xen/privcmd ] && [ ! -e /proc/xen/privcmd ]; then
     t "not a dom0" 1 "xl-balance: this is not a Xen dom0 (no /dev/xen/privcmd); use -b sim:SCENARIO for the simulated cluster" -- -c $E status
 fi
@@ -385,7 +385,7 @@ t "peers: no local sample" 1 "xl-balance: peers: this host is not sampled (the p
 t "peers: migrate is a dom0's verb" 1 "xl-balance: peers: this host is not sampled (the peers backend reaches every dom0 of hosts through the transport); run this on a dom0 with -b xen" -- $PR migrate vm1 gen-2
 has "peers: migrate did nothing" "failed vm1 -> gen-2: unknown or unusable backend; nothing done"
 t "peers: no hosts" 1 "xl-balance: backend \`peers': the configuration $E names no hosts; list the dom0s to reach in hosts" -- -c "$E" -b peers status
-t "peers: takes no argument" 1 "xl-balance: backend \`peers:x': takes no argument" -- -c "$tmp/peers.conf" -b peers:x status
+t "peers: takes no argument" 2 "xl-balance: backend \`peers:x': takes no argument" -- -c "$tmp/peers.conf" -b peers:x status
 
 # ---- migration counters for the metrics ----------------------------------
 mkdir -p "$tmp/ctr" && chmod 700 "$tmp/ctr"
@@ -516,6 +516,16 @@ tc "openmetrics with a FIFO as the counters" 0 "xl-balance: $tmp/sf/state/counte
 has "counters not read" 'xl_balance_history_available 0'
 rm "$tmp/sf/state/counters"
 
+# ---- the lock's own directory (/run/xl-balance, the unit's RuntimeDirectory) --
+mkdir -m 700 "$tmp/ld"
+printf 'state_dir = "%s/ld/state"\nlock_file = "%s/ld/run/lock"\n' "$tmp" "$tmp" >"$tmp/ld.conf"
+tc "lock in a missing directory" 0 "" -- "$XLB" -c "$tmp/ld.conf" -b sim:paper rebalance --yes
+check "lock directory made 0700" test "$(stat -c %a "$tmp/ld/run")" = 700
+check "lock file in it 0600" test "$(stat -c %a "$tmp/ld/run/lock")" = 600
+printf 'state_dir = "%s/ld/state"\nlock_file = "%s/ld/none/run/lock"\n' "$tmp" "$tmp" >"$tmp/ld2.conf"
+t "lock directory's parent missing" 1 "xl-balance: $tmp/ld/none/run: cannot create the lock file's directory: No such file or directory" -- -c "$tmp/ld2.conf" -b sim:paper rebalance --yes
+check "lock directory's parent missing: nothing moved" test ! -s "$tmp/out"
+
 # ---- the lock outside the state directory ------------------------------------
 printf 'state_dir = "%s/sf/state"\nlock_file = "%s/sf/state/lock"\n' "$tmp" "$tmp" >"$tmp/lin.conf"
 t "lock_file inside state_dir" 1 "xl-balance: $tmp/lin.conf:2: lock_file: \`$tmp/sf/state/lock' lies inside state_dir \`$tmp/sf/state'; put the lock elsewhere" -- -c "$tmp/lin.conf" -b sim:paper rebalance --yes
@@ -532,7 +542,7 @@ check "--state-dir holding the lock: nothing moved" test ! -s "$tmp/out"
 # private directory (under TMPDIR, removed at exit), never the defaults.
 mkdir -m 700 "$tmp/tmpd"
 dom0_state() {
-    for p in /var/lib/xl-balance /run/xl-balance.lock; do
+    for p in /var/lib/xl-balance /run/xl-balance; do
         if [ -e "$p" ]; then find "$p" -exec stat -c '%n %i %s %Y' {} +
         else echo "$p: none"; fi
     done
@@ -584,7 +594,7 @@ tc "future-dated record among the rejects" 0 "xl-balance: warning: $tmp/future/h
 has "future-dated: vm1's cooldown explained" "vm1 (cooldown): vm1 (io): "
 has "future-dated: the reason shown" "(its latest history record was dated ahead of this host's clock: taken as made now)"
 tc "future-dated record among the rejects, --json" 0 "xl-balance: warning: $tmp/future/history:1: dated more than 60 s ahead of this host's clock; taken as made now" -- env TMPDIR="$tmp/tmpd" "$XLB" -c $E -b sim:paper --state-dir "$tmp/future" plan --json
-has "future-dated: the reason in the rejected list" "s (its latest history record was dated ahead of this host's clock: taken as made now)\""
+has "future-dated: the reason in the rejected list" "min (its latest history record was dated ahead of this host's clock: taken as made now)\""
 
 # ---- record files that recover (issue 14) ------------------------------------
 # A journal whose last line a killed run wrote in part, of a move whose VM
@@ -778,7 +788,7 @@ check "--apply within the cooldown: nothing moved" test "$(wc -l <"$tmp/cd/histo
 mkdir -m 700 "$tmp/pp"
 sed 's/"vm":"vm1","from":"HostA","to":"HostB"/"vm":"vm1","from":"HostB","to":"HostA"/' "$tmp/cd/history" >"$tmp/pp/history"
 rconf nocool 'cooldown = 0'
-t "--apply: a move back within the ping-pong window refused" 0 "xl-balance: warning: vm1 HostA -> HostB refused: vm1 came to HostA from HostB within the last 86400 s (pingpong_window): not back" -- -c "$tmp/nocool.conf" -b sim:paper --state-dir "$tmp/pp" rebalance --apply "$tmp/swap.json" --dry-run
+t "--apply: a move back within the ping-pong window refused" 0 "xl-balance: warning: vm1 HostA -> HostB refused: vm1 came to HostA from HostB within the last 24 h (pingpong_window): not back" -- -c "$tmp/nocool.conf" -b sim:paper --state-dir "$tmp/pp" rebalance --apply "$tmp/swap.json" --dry-run
 has "--apply: ping-pong: the other move stays planned" "Dry run: 1 move planned, nothing moved."
 
 # The realised-gain check: the readers' last moves gained 0.3x what was

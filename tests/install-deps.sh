@@ -6,7 +6,7 @@ set -eu
 # prometheus: for its promtool, which checks the metrics textfile
 # (tests/cli-tests.sh); where a policy-rc.d or no init system stops it,
 # its server is not started by the install.
-pkgs="gcc make pkg-config libxen-dev libyajl-dev libcmocka-dev valgrind prometheus"
+pkgs="gcc make pkg-config libxen-dev libyajl-dev libcmocka-dev zlib1g-dev valgrind prometheus"
 missing=""
 for p in $pkgs; do
     if ! dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null |

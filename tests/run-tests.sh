@@ -1,7 +1,7 @@
 #!/bin/sh
-# Runs every unit test binary in BUILD/tests, the command-line tests and
-# the planner's golden cases, then prints one closing line "N passed, N
-# failed".
+# Runs every unit test binary in BUILD/tests, the command-line tests, the
+# documentation's checks (tests/check-docs.sh) and the planner's golden
+# cases, then prints one closing line "N passed, N failed".
 #   tests/run-tests.sh BUILD [valgrind]
 set -u
 
@@ -56,24 +56,25 @@ for t in "$B"/tests/test_* "$B"/tests/seam_*; do
     run_unit "$t"
 done
 
-# The command line, through the installed-style binary.
-if [ "$mode" != valgrind ]; then
-    out=$(sh tests/cli-tests.sh "$B/xl-balance" 2>&1)
+# run_script SCRIPT TAG: a test script that prints "TAG: N passed, N
+# failed" last; its failures shown, its counts added.
+run_script() {
+    out=$(sh "tests/$1.sh" "$B/xl-balance" 2>&1)
     echo "$out" | grep -v '^ok' || true
-    p=$(echo "$out" | sed -n 's/^cli: \([0-9]*\) passed, \([0-9]*\) failed$/\1/p')
-    f=$(echo "$out" | sed -n 's/^cli: \([0-9]*\) passed, \([0-9]*\) failed$/\2/p')
+    p=$(echo "$out" | sed -n "s/^$2: \([0-9]*\) passed, \([0-9]*\) failed\$/\1/p")
+    f=$(echo "$out" | sed -n "s/^$2: \([0-9]*\) passed, \([0-9]*\) failed\$/\2/p")
     passed=$((passed + ${p:-0}))
     failed=$((failed + ${f:-1}))
-    [ "${f:-1}" -eq 0 ] || failed_names="$failed_names cli-tests"
+    [ "${f:-1}" -eq 0 ] || failed_names="$failed_names $1"
+}
 
+if [ "$mode" != valgrind ]; then
+    # The command line, through the installed-style binary.
+    run_script cli-tests cli
+    # README and doc/ against the program: links, verbs, options, exit codes.
+    run_script check-docs docs
     # The planner's golden cases: a cluster in, the plan out.
-    out=$(sh tests/golden-tests.sh "$B/xl-balance" 2>&1)
-    echo "$out" | grep -v '^ok' || true
-    p=$(echo "$out" | sed -n 's/^golden: \([0-9]*\) passed, \([0-9]*\) failed$/\1/p')
-    f=$(echo "$out" | sed -n 's/^golden: \([0-9]*\) passed, \([0-9]*\) failed$/\2/p')
-    passed=$((passed + ${p:-0}))
-    failed=$((failed + ${f:-1}))
-    [ "${f:-1}" -eq 0 ] || failed_names="$failed_names golden-tests"
+    run_script golden-tests golden
 fi
 
 [ -z "$failed_names" ] || echo "failed:$failed_names"

@@ -45,14 +45,14 @@ static void test_open_refused(void **state)
     /* Nobody to reach: refused at once, not an empty cluster. */
     cfg_init(&cfg, none, fake_peer);
     assert_int_equal(bal_backend_open(ctx, &cfg, "peers", &be),
-                     BAL_EBACKEND);
+                     BAL_ECONFIG);
     assert_null(be);
     assert_string_equal(lg.buf, "backend `peers': the configuration names "
                         "no hosts; list the dom0s to reach in hosts");
     cfg.source = "/etc/xen/xl-balance.conf";
     memset(&lg, 0, sizeof(lg));
     assert_int_equal(bal_backend_open(ctx, &cfg, "peers", &be),
-                     BAL_EBACKEND);
+                     BAL_ECONFIG);
     assert_string_equal(lg.buf, "backend `peers': the configuration "
                         "/etc/xen/xl-balance.conf names no hosts; list the "
                         "dom0s to reach in hosts");

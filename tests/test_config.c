@@ -120,7 +120,7 @@ static void assert_defaults(const struct bal_config *c)
     assert_true(c->classify.alpha == 0.5);
     assert_int_equal(c->classify.hold, 3);
     assert_string_equal(bal__config_state_dir(c), "/var/lib/xl-balance");
-    assert_string_equal(bal__config_lock_file(c), "/run/xl-balance.lock");
+    assert_string_equal(bal__config_lock_file(c), "/run/xl-balance/lock");
     assert_true(c->horizon_s == 3600);
     assert_int_equal(c->max_moves, 8);
     assert_strv_equal(c->pinned, c->npinned, none);

@@ -505,6 +505,24 @@ static void test_time(void **state)
     assert_true(bal__wall_time() > 1.6e9);
 }
 
+/* Durations as people read them: no exponent, no raw seconds past 100. */
+static void test_duration(void **state)
+{
+    static const struct { double s; const char *want; } cases[] = {
+        { 0.0508, "0.0508 s" }, { 15.84, "15.8 s" }, { 99.9, "99.9 s" },
+        { 99.96, "1.67 min" }, { 129, "2.15 min" }, { 400, "6.67 min" },
+        { 3600, "60 min" }, { 7200, "2 h" }, { 86400, "24 h" },
+        { 9e5, "10.4 d" }, { 1e9, "11574 d" }, { -30, "-30 s" },
+        { 0, "0 s" }, { INFINITY, "never" }, { NAN, "?" },
+    };
+    char buf[32];
+    size_t i;
+
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+        assert_string_equal(bal__fmt_duration(cases[i].s, buf, sizeof(buf)),
+                            cases[i].want);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -515,6 +533,7 @@ int main(void)
         cmocka_unit_test(test_journal_empty),
         cmocka_unit_test(test_history),
         cmocka_unit_test(test_time),
+        cmocka_unit_test(test_duration),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -145,6 +145,12 @@ out:
     return rc;
 }
 
+int cli_open_exit(int rc)
+{
+    /* bal_backend_open's BAL_EBACKEND: the spec itself is wrong. */
+    return rc == BAL_EBACKEND ? EXIT_USAGE : EXIT_FAIL;
+}
+
 void cli_close(bal_config *cfg, bal_backend *be)
 {
     bal_backend_close(be);

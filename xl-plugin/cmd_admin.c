@@ -29,7 +29,7 @@ static int admin_verb(int argc, char **argv, const char *verb,
         return EXIT_USAGE;
     }
     name = argv[optind];
-    if (cli_open(&cfg, &be)) return EXIT_FAIL;
+    if ((rc = cli_open(&cfg, &be))) return cli_open_exit(rc);
     rc = pin ? bal_pin(g_ctx, be, name, on, &changed)
              : bal_drain(g_ctx, be, name, on, &changed);
     cli_close(cfg, be);

@@ -96,7 +96,8 @@ int cmd_migrate(int argc, char **argv)
         opened = true;
         rc = bal_migrate(g_ctx, be, domain, host, &res);
     }
-    ret = !rc ? EXIT_OK : rc == BAL_ELOCKED ? EXIT_LOCKED
+    ret = !rc ? EXIT_OK : !opened ? cli_open_exit(rc)
+        : rc == BAL_ELOCKED ? EXIT_LOCKED
         : rc == BAL_EUNDEFINED ? EXIT_UNDEFINED : EXIT_FAIL;
 
     if (as_json) {

@@ -227,7 +227,10 @@ int cmd_plan(int argc, char **argv)
     if (cluster) {
         rc = bal_plan_cluster(g_ctx, cluster, &o, &rep);
     } else {
-        if (cli_open(&cfg, &be)) goto out;
+        if ((rc = cli_open(&cfg, &be))) {
+            ret = cli_open_exit(rc);
+            goto out;
+        }
         rc = bal_plan(g_ctx, be, cfg, &o, &rep);
     }
     if (rc) goto out;       /* the library said why */

@@ -232,7 +232,10 @@ int cmd_rebalance(int argc, char **argv)
     o.confirm = confirm;
     o.confirm_opaque = &cs;
 
-    if (cli_open(&cfg, &be)) goto out;
+    if ((rc = cli_open(&cfg, &be))) {
+        ret = cli_open_exit(rc);
+        goto out;
+    }
     rc = bal_rebalance(g_ctx, be, cfg, &o, &rep);
     if (rc) goto out;       /* the library said why */
     if (g_syslog) syslog_moves(rep);

@@ -45,7 +45,7 @@ int cmd_sample(int argc, char **argv)
         return EXIT_USAGE;
     }
 
-    if (cli_open(&cfg, &be)) return EXIT_FAIL;
+    if ((rc = cli_open(&cfg, &be))) return cli_open_exit(rc);
     if (interval < 0) interval = bal_config_interval(cfg);
 
     rc = 0;

@@ -175,7 +175,10 @@ int cmd_status(int argc, char **argv)
         return EXIT_USAGE;
     }
 
-    if (cli_open(&cfg, &be)) goto out;
+    if ((rc = cli_open(&cfg, &be))) {
+        ret = cli_open_exit(rc);
+        goto out;
+    }
     if (interval > 0) bal_config_set_interval(cfg, interval);
     if (samples > 0) bal_config_set_samples(cfg, samples);
 

@@ -84,6 +84,10 @@ int cli_parse_key_int(const char *verb, const char *opt, const char *key,
  * and says where the state lives (--state-dir; private on sim: and
  * replay:); prints the error and returns non-zero on failure. */
 int cli_open(bal_config **cfg_r, bal_backend **be_r);
+/* The exit status of a failed cli_open (its rc): EXIT_USAGE for a -b
+ * SPEC that names no backend or misses or adds its argument (a bad
+ * command line), else EXIT_FAIL (a file that cannot be read, no dom0). */
+int cli_open_exit(int rc);
 void cli_close(bal_config *cfg, bal_backend *be);
 /* After a run: the metrics textfile from st, when the configuration names
  * one (bal_metrics_textfile; it logs why it failed).  Returns ret, or

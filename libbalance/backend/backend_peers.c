@@ -70,7 +70,7 @@ int bal__backend_peers_open(bal_backend *be, const char *arg)
                  "hosts; list the dom0s to reach in hosts",
                  be->cfg->source ? " " : "",
                  be->cfg->source ? be->cfg->source : "");
-        return BAL_EBACKEND;
+        return BAL_ECONFIG;     /* the configuration's fault: exit 1 */
     }
     be->ops = &peers_ops;
     return 0;

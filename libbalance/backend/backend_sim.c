@@ -67,7 +67,9 @@ static int placement_load(bal_ctx *ctx, bal__scenario *scn)
         if (v < 0 || h < 0) {
             BAL__ERR(ctx, "%s:%d: not \"VM HOST\" of the scenario's VMs "
                      "and hosts", path, lineno);
-            rc = BAL_EBACKEND;
+            /* A bad file named by the scenario, not a bad -b SPEC (which
+             * BAL_EBACKEND means when the backend opens: exit 2). */
+            rc = BAL_ESCENARIO;
             goto out;
         }
         scn->vms[v].host = h;
@@ -109,7 +111,7 @@ static int placement_save(bal_ctx *ctx, const bal__scenario *scn,
         rename(tmp, scn->opt.placement)) {
         BAL__ERR(ctx, "%s: cannot write: %s", scn->opt.placement,
                  strerror(errno));
-        rc = BAL_EBACKEND;
+        rc = BAL_EIO;
     }
 
 out:

@@ -144,7 +144,7 @@ char *const *bal__config_transport(const struct bal_config *cfg, int *n_r);
 
 /* rebalance's state: the keys' defaults, and the values in effect. */
 #define BAL__DEFAULT_STATE_DIR "/var/lib/xl-balance"
-#define BAL__DEFAULT_LOCK_FILE "/run/xl-balance.lock"
+#define BAL__DEFAULT_LOCK_FILE "/run/xl-balance/lock"
 const char *bal__config_state_dir(const struct bal_config *cfg);
 const char *bal__config_lock_file(const struct bal_config *cfg);
 

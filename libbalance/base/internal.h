@@ -142,6 +142,16 @@ void bal__strv_free(char **v);
  * of snprintf, does not look through this one. */
 void bal__sfmt(char *buf, size_t size, const char *fmt, ...)
     BAL__PRINTF(3, 4);
+/* Times and durations for people, the one way every message writes
+ * them (never raw epoch seconds, never "3.6e+03 s").  bal__fmt_time: t
+ * (seconds since the epoch) as "2026-01-02 03:04:05 UTC" (buf at least
+ * 32 bytes).  bal__fmt_duration: s seconds as "0.25 s", "15.8 s",
+ * "12 min", "60 min", "3.5 h", "2.1 d" (three significant digits, each
+ * unit below 100 of it, whole days past 1000),
+ * "never" for +inf, "?" for NaN (buf at least 16 bytes).  Both return
+ * buf, for use inside a printf. */
+const char *bal__fmt_time(double t, char *buf, size_t size);
+const char *bal__fmt_duration(double s, char *buf, size_t size);
 /* Control characters (below 0x20, DEL) as '?', in place: what was read
  * from a file or a peer must not drive the terminal our log goes to. */
 void bal__mask_controls(char *s);

@@ -32,6 +32,29 @@ static long holder_pid(int fd)
     return pid > 0 && (*end == '\n' || *end == '\0') ? pid : 0;
 }
 
+/* The lock's directory (/run/xl-balance by default, the unit's
+ * RuntimeDirectory), made 0700 when missing, as the state directory is:
+ * a run from cron or by hand before any timer run needs it too.  Its
+ * last component only: /run must exist.  An existing one is left as it
+ * is (EEXIST comes before EROFS: under the unit's read-only /run too). */
+static int lock_dir(bal_ctx *ctx, const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    char *dir;
+    int rc = 0;
+
+    if (slash == path) return 0;        /* "/x.lock": / exists */
+    dir = strndup(path, (size_t)(slash - path));
+    if (!dir) return BAL_ENOMEM;
+    if (mkdir(dir, 0700) && errno != EEXIST) {
+        BAL__ERR(ctx, "%s: cannot create the lock file's directory: %s",
+                 dir, strerror(errno));
+        rc = BAL_EIO;
+    }
+    free(dir);
+    return rc;
+}
+
 int bal__lock_take(bal_ctx *ctx, const char *path, int *fd_r)
 {
     struct stat st;
@@ -44,6 +67,8 @@ int bal__lock_take(bal_ctx *ctx, const char *path, int *fd_r)
         BAL__ERR(ctx, "lock file `%s' is not an absolute path", path);
         return BAL_ECONFIG;
     }
+    rc = lock_dir(ctx, path);
+    if (rc) return rc;
     /* In a shared directory (/run) too: no link followed, no FIFO. */
     rc = bal__state_open(ctx, AT_FDCWD, path, path, "lock file",
                          O_RDWR | O_CREAT, &fd);

@@ -1,7 +1,7 @@
 /*
  * lock.h - the exclusive lock that keeps two `xl-balance rebalance' runs
  * (overlapping cron jobs, an admin beside cron) from ever moving the same
- * VM at once: flock(2) on a file, /run/xl-balance.lock by default
+ * VM at once: flock(2) on a file, /run/xl-balance/lock by default
  * (config lock_file).  The kernel drops it when the process dies, so a
  * crashed run never leaves a stale lock behind.  No Xen header.
  */

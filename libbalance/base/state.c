@@ -23,17 +23,6 @@ double bal__wall_time(void)
     return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-const char *bal__fmt_time(double t, char *buf, size_t size)
-{
-    time_t s = (time_t)t;
-    struct tm tm;
-
-    if (!gmtime_r(&s, &tm) ||
-        !strftime(buf, size, "%Y-%m-%d %H:%M:%S UTC", &tm))
-        snprintf(buf, size, "%.0f", t);
-    return buf;
-}
-
 /* ---- the directory ---------------------------------------------------- */
 
 int bal__state_dir_open(bal_ctx *ctx, const char *dir, int *dirfd_r)

@@ -12,8 +12,6 @@
 
 /* Seconds since the epoch (CLOCK_REALTIME): journal and history times. */
 double bal__wall_time(void);
-/* t as "2026-01-02 03:04:05 UTC" into buf (at least 32 bytes). */
-const char *bal__fmt_time(double t, char *buf, size_t size);
 
 /* Opens the state directory, creating it 0700 when missing (its parent
  * must exist).  Refuses, with one line, a relative path, a symbolic link,

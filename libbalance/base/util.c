@@ -3,6 +3,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -52,6 +53,42 @@ void bal__sfmt(char *buf, size_t size, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(buf, size, fmt, ap);
     va_end(ap);
+}
+
+const char *bal__fmt_time(double t, char *buf, size_t size)
+{
+    time_t s = (time_t)t;
+    struct tm tm;
+
+    if (!gmtime_r(&s, &tm) ||
+        !strftime(buf, size, "%Y-%m-%d %H:%M:%S UTC", &tm))
+        snprintf(buf, size, "%.0f", t);
+    return buf;
+}
+
+const char *bal__fmt_duration(double s, char *buf, size_t size)
+{
+    /* Each unit up to 100 of it: "%.3g" stays in plain digits there. */
+    static const struct { double secs; const char *name; } units[] = {
+        { 1, "s" }, { 60, "min" }, { 3600, "h" }, { 86400, "d" },
+    };
+    double a = fabs(s);
+    size_t i = 0;
+
+    if (isnan(s)) {
+        snprintf(buf, size, "?");
+    } else if (isinf(s)) {
+        snprintf(buf, size, "%s", s > 0 ? "never" : "-never");
+    } else {
+        /* 99.96 s rounds to "100 s" under %.3g: the next unit then. */
+        while (i + 1 < sizeof(units) / sizeof(units[0]) &&
+               a / units[i].secs >= 99.95)
+            i++;
+        /* Past 1000 days, whole days: no exponent either. */
+        snprintf(buf, size, a / units[i].secs >= 999.5 ? "%.0f %s" : "%.3g %s",
+                 s / units[i].secs, units[i].name);
+    }
+    return buf;
 }
 
 void bal__mask_controls(char *s)

@@ -465,12 +465,15 @@ int bal__planner_plan(bal_ctx *ctx, const bal__pl_input *in,
     for (i = 0; i < r.nmoves; i++) {
         const bal__pl_move *mv = &r.moves[i];
 
+        char d_mig[32], d_even[32];
+
         BAL__DEBUG(ctx, "planner: move %s %s -> %s, wave %d: %s; net gain "
-                   "%.4g (%+.3g VMs of work), migration %.3g s, loss %.3g VM-s, "
-                   "break-even %.3g s", in->vms[mv->vm].name,
+                   "%.4g (%+.3g VMs of work), migration %s, loss %.3g VM-s, "
+                   "break-even %s", in->vms[mv->vm].name,
                    in->hosts[mv->from].name, in->hosts[mv->to].name, mv->wave,
-                   mv->reason, mv->gain, mv->gain_rate, mv->mig_s, mv->loss,
-                   mv->break_even_s);
+                   mv->reason, mv->gain, mv->gain_rate,
+                   bal__fmt_duration(mv->mig_s, d_mig, sizeof(d_mig)), mv->loss,
+                   bal__fmt_duration(mv->break_even_s, d_even, sizeof(d_even)));
     }
     for (i = 0; i < r.nrejects; i++)
         BAL__DEBUG(ctx, "planner: stays: %s", r.rejects[i].detail);

@@ -66,7 +66,7 @@ static void trust_text(const bal__pl_vm *vm, char *buf, size_t size)
 static void reject_detail(srch *s, bal__pl_reject *rj, const evalr *e)
 {
     const bal__pl_vm *vm = &s->in->vms[rj->vm];
-    char where[200], tt[64];
+    char where[200], tt[64], d_after[32], d_even[32], d_counts[32];
     int n;
 
     if (rj->to < 0) {
@@ -82,10 +82,13 @@ static void reject_detail(srch *s, bal__pl_reject *rj, const evalr *e)
     else
         snprintf(where, sizeof(where), "%s", s->in->hosts[rj->to].name);
     n = snprintf(rj->detail, sizeof(rj->detail),
-                 "%s (%s): best %s: %+.3g/s after %.3g s, loss %.3g VM-s, "
-                 "break-even %.3g s, counts %.3g s; ", vm->name,
-                 bal_load_type_name(vm->type), where, e->rate, e->T,
-                 e->loss, rj->break_even_s, s->m->w[rj->vm]);
+                 "%s (%s): best %s: %+.3g/s after %s, loss %.3g VM-s, "
+                 "break-even %s, counts %s; ", vm->name,
+                 bal_load_type_name(vm->type), where, e->rate,
+                 bal__fmt_duration(e->T, d_after, sizeof(d_after)), e->loss,
+                 bal__fmt_duration(rj->break_even_s, d_even, sizeof(d_even)),
+                 bal__fmt_duration(s->m->w[rj->vm], d_counts,
+                                   sizeof(d_counts)));
     if (n < 0 || (size_t)n >= sizeof(rj->detail)) return;
     switch (rj->why) {
     case BAL__PL_MEMORY:
@@ -96,8 +99,12 @@ static void reject_detail(srch *s, bal__pl_reject *rj, const evalr *e)
                  (unsigned long long)(vm->mem_kb / 1024));
         break;
     case BAL__PL_COOLDOWN:
+        /* The planner's clock is the wall's live, the simulator's in a
+         * simulation: what is left of the cooldown reads the same. */
         snprintf(rj->detail + n, sizeof(rj->detail) - (size_t)n,
-                 "cooldown until %.0f s", vm->cooldown_until_s);
+                 "cooldown ends in %s",
+                 bal__fmt_duration(vm->cooldown_until_s - s->p->now_s,
+                                   d_after, sizeof(d_after)));
         break;
     case BAL__PL_FAIRNESS:
         if (e->victim >= 0)

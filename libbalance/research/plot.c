@@ -71,6 +71,19 @@ uint32_t bal__plot_color(int i)
     return palette[((i % n) + n) % n];
 }
 
+uint32_t bal__plot_band_color(int k)
+{
+    /* Pale at BAL__PLOT_BAND_ALPHA, apart from each other there, and
+     * under every series colour: orange, green, violet, pink, teal,
+     * brown. */
+    static const uint32_t palette[] = {
+        0xf5a623, 0x2ecc40, 0x8e44ad, 0xe91e63, 0x00a0b0, 0x8d6e63,
+    };
+    int n = (int)(sizeof(palette) / sizeof(palette[0]));
+
+    return palette[((k % n) + n) % n];
+}
+
 /* ---- axes -------------------------------------------------------------- */
 
 /* An axis: its range, and its ticks at i * m * 10^k for i in first..last. */
@@ -364,8 +377,27 @@ static void draw_series(bal__canvas *c, const frame *f,
     free(t.pts);
 }
 
+static const char *band_label(const bal__plot_band *b)
+{
+    return b->label ? b->label : "";
+}
+
+/* slot[i]: the colour slot of band i, its label's rank among the panel's
+ * distinct labels in order of first appearance. */
+static void band_slots(const bal__plot_panel *p, int *slot)
+{
+    int i, j, nslots = 0;
+
+    for (i = 0; i < p->nbands; i++) {
+        for (j = 0; j < i; j++)
+            if (!strcmp(band_label(&p->bands[j]), band_label(&p->bands[i])))
+                break;
+        slot[i] = j < i ? slot[j] : nslots++;
+    }
+}
+
 static void draw_bands(bal__canvas *c, const frame *f,
-                       const bal__plot_panel *p)
+                       const bal__plot_panel *p, const int *slot)
 {
     int i;
 
@@ -378,7 +410,8 @@ static void draw_bands(bal__canvas *c, const frame *f,
         x1 = map_x(f, fmax(b->x0, b->x1));
         if (x1 - x0 < 1) x1 = x0 + 1;   /* an instant still shows */
         bal__canvas_rect(c, x0, f->r.y0, x1 - x0, f->r.y1 - f->r.y0,
-                         BAL__PLOT_BAND_RGB, BAL__PLOT_BAND_ALPHA, b->label);
+                         bal__plot_band_color(slot[i]), BAL__PLOT_BAND_ALPHA,
+                         b->label);
     }
 }
 
@@ -455,7 +488,7 @@ static bool first_band_label(const bal__plot_panel *p, int i)
 /* The title on the left of the head row, the legend on its right:
  * a swatch and the label for each named series, then each band label. */
 static void draw_head(bal__canvas *c, const frame *f,
-                      const bal__plot_panel *p)
+                      const bal__plot_panel *p, const int *slot)
 {
     double base = f->r.y0 - 8, x, width = 0;
     int i;
@@ -486,8 +519,9 @@ static void draw_head(bal__canvas *c, const frame *f,
         const char *label = p->bands[i].label;
 
         if (!first_band_label(p, i)) continue;
-        bal__canvas_rect(c, x, base - 8, SWATCH_W, 9, BAL__PLOT_BAND_RGB,
-                         BAL__PLOT_BAND_ALPHA, NULL);
+        bal__canvas_rect(c, x, base - 8, SWATCH_W, 9,
+                         bal__plot_band_color(slot[i]), BAL__PLOT_BAND_ALPHA,
+                         NULL);
         bal__canvas_text(c, x + SWATCH_W + 4, base, label, INK, 1,
                          BAL__ANCHOR_START, false);
         x += SWATCH_W + 4 + BAL__PLOT_CHAR_W * bal__plot_text_len(label)
@@ -499,18 +533,26 @@ static void draw_panel(bal__canvas *c, bool has_title, int n,
                        const bal__plot_panel *p)
 {
     frame f;
-    int i;
+    int i, *slot;
 
+    /* +1: calloc(0) may return NULL. */
+    slot = calloc((size_t)p->nbands + 1, sizeof(*slot));
+    if (!slot) {
+        c->rc = BAL_ENOMEM;
+        return;
+    }
+    band_slots(p, slot);
     bal__plot_area(&f.r, has_title, n);
     panel_axes(p, &f.ax, &f.ay);
     /* Grid under the bands, so that a band tints it; data over both;
      * the frame last, so that a line along an edge does not hide it. */
     draw_grid(c, &f);
-    draw_bands(c, &f, p);
+    draw_bands(c, &f, p, slot);
     for (i = 0; i < p->nseries; i++)
         draw_series(c, &f, &p->series[i], bal__plot_color(i));
     draw_axes(c, &f, p);
-    draw_head(c, &f, p);
+    draw_head(c, &f, p, slot);
+    free(slot);
 }
 
 static int layout(bal__canvas *c, const char *title,

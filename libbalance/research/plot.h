@@ -35,8 +35,10 @@ typedef struct bal__plot_series {
     int style;                  /* 0 solid, 1 dashed ("without balancing") */
 } bal__plot_series;
 
-/* A shaded x-interval, e.g. a migration.  Bands of one kind should share a
- * label: the legend lists each distinct label once. */
+/* A shaded x-interval, e.g. a migration.  Each distinct label has its own
+ * colour (bal__plot_band_color), the legend lists it once: bands of one
+ * kind (one VM's migrations) share a label, two migrations of two VMs
+ * tell apart. */
 typedef struct bal__plot_band {
     double x0, x1;
     const char *label;
@@ -98,12 +100,14 @@ int bal__plot_height(bool has_title, int npanels);
 /* Panel i's plot area (has_title: the figure has a non-empty title). */
 void bal__plot_area(bal__plot_rect *out, bool has_title, int panel);
 
-/* Colours, 0xRRGGBB.  Series i of a panel has bal__plot_color(i); bands are
- * BAL__PLOT_BAND_RGB laid at BAL__PLOT_BAND_ALPHA/255 over what is below
- * (the white background, in a PNG: each channel becomes
+/* Colours, 0xRRGGBB.  Series i of a panel has bal__plot_color(i); the
+ * bands of a panel's k-th distinct label (in the order bands first carry
+ * it; bands without a label count as one label) have
+ * bal__plot_band_color(k), laid at BAL__PLOT_BAND_ALPHA/255 over what is
+ * below (the white background, in a PNG: each channel becomes
  * (band * a + below * (255 - a) + 127) / 255). */
 #define BAL__PLOT_BG_RGB     0xffffffu
-#define BAL__PLOT_BAND_RGB   0xf5a623u
 #define BAL__PLOT_BAND_ALPHA 72
 uint32_t bal__plot_color(int i);
+uint32_t bal__plot_band_color(int k);
 #endif /* BAL_PLOT_H */

@@ -35,9 +35,9 @@ static void text(const struct bal_config *cfg, const bal__pl_input *in,
                  bal__fmt_time(vm->cooldown_until_s, t2, sizeof(t2)));
         break;
     case BAL__PL_PINGPONG:
-        snprintf(buf, size, "%s came to %s from %s within the last %.0f s "
+        snprintf(buf, size, "%s came to %s from %s within the last %s "
                  "(pingpong_window): not back", vm->name, from, h,
-                 cfg->pingpong_s);
+                 bal__fmt_duration(cfg->pingpong_s, t1, sizeof(t1)));
         break;
     case BAL__PL_DRAINED:
         snprintf(buf, size, "%s is drained: nothing moves onto it", h);
