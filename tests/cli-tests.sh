@@ -457,6 +457,16 @@ chmod 600 "$tmp/nf/undef/journal"
 check "notify: an undefined state exits 6" test "$?" = 6
 check "notify: told of the undefined state" grep -q '"outcome": "undefined"' "$tmp/nf/got.json"
 check "notify: the report names the VM in doubt" grep -q '"found": "neither"' "$tmp/nf/got.json"
+# A migration that fails (the scenario's what-if migfail=: vm1's stream
+# breaks after 1 MiB): exit 3, vm1 still on HostA, the hook told of it.
+sed 's/^\(vm vm1 .*\)$/\1 migfail=1M/' scenarios/paper.scn >"$tmp/nf/migfail.scn"
+rm -f "$tmp/nf/got.json"
+"$XLB" -c "$tmp/nf.conf" -b "sim:$tmp/nf/migfail.scn" --state-dir "$tmp/nf/mf" rebalance --yes >"$tmp/out" 2>"$tmp/err" </dev/null
+check "notify: a failed migration exits 3 (partial)" test "$?" = 3
+check "notify: the failure on stderr, naming the VM and its host" grep -q '^xl-balance: migration of vm1 from HostA to HostB failed: .*' "$tmp/err"
+check "notify: told of the failed move" grep -q '"state": "failed"' "$tmp/nf/got.json"
+check "notify: the report says vm1 still runs on HostA" grep -q 'vm1 still runs on HostA' "$tmp/nf/got.json"
+check "notify: the outcome is partial" grep -q '"outcome": "partial"' "$tmp/nf/got.json"
 # Its own failure is logged, and changes nothing else.
 printf 'notify_command = [ "false" ]\n' >"$tmp/nf-false.conf"
 printf 'notify_command = [ "%s/nf/none" ]\n' "$tmp" >"$tmp/nf-none.conf"
@@ -487,6 +497,11 @@ if [ "$(id -u)" = 0 ] && command -v python3 >/dev/null 2>&1 &&
     unshare -m sh tests/syslog-capture.sh "$tmp/sl" "$XLB" --syslog -c "$E" -b sim:paper --state-dir "$tmp/sl/undef" rebalance --yes >"$tmp/out" 2>"$tmp/err" </dev/null
     check "syslog: an undefined state exits 6" test "$?" = 6
     check "syslog: the undefined state at err (daemon.err, <27>), no -v" grep -q '^<27>.*: an earlier run (pid 99999, .*) did not finish the migration of gone' "$tmp/sl/syslog"
+    sed 's/^\(vm vm1 .*\)$/\1 migfail=1M/' scenarios/paper.scn >"$tmp/sl/migfail.scn"
+    : >"$tmp/sl/syslog"
+    unshare -m sh tests/syslog-capture.sh "$tmp/sl" "$XLB" --syslog -c "$E" -b "sim:$tmp/sl/migfail.scn" --state-dir "$tmp/sl/mf" rebalance --yes >"$tmp/out" 2>"$tmp/err" </dev/null
+    check "syslog: a failed migration exits 3" test "$?" = 3
+    check "syslog: the failed migration at err (daemon.err, <27>), no -v" grep -q '^<27>.*xl-balance\[[0-9]*\]: migration of vm1 from HostA to HostB failed' "$tmp/sl/syslog"
 else
     echo "skipped: --syslog to a private /dev/log (needs root, python3 and unshare -m)"
 fi

@@ -509,10 +509,12 @@ static const keydef vm_keys[] = {
       "more than 0, at most 1024T" },
     { "start", V_NUM, 0, 0, 1e9, false, OVM(start_s), "0 to 1000000000" },
     { "cachedirty", V_NUM, 0, 0, 1, false, OVM(cachedirty), "0 to 1" },
+    { "migfail", V_SIZE, 0, 0, 1024 * TB, false, OVM(migfail),
+      "0 to 1024T" },
 };
 enum { VK_UUID = 4, VK_CPU = 5, VK_IO = 6, VK_IOCPU = 8, VK_NET = 10,
        VK_CPUWORK = 12, VK_IOWORK = 13, VK_NETWORK = 14, VK_START = 15,
-       VK_CACHEDIRTY = 16 };
+       VK_CACHEDIRTY = 16, VK_MIGFAIL = 17 };
 
 /* Per resource: the vm key of its demand, and what a load that uses
  * that resource alone wants of it unless told: all of a vCPU, as much
@@ -865,6 +867,7 @@ static int kw_vm(parser *p, char **tok, int n)
     }
     if (!(given & (1u << VK_IOCPU))) v.iocpu = -1;     /* the option's */
     if (!(given & (1u << VK_CACHEDIRTY))) v.cachedirty = -1;
+    v.has_migfail = given & (1u << VK_MIGFAIL);
 
     /* A job's work is done by its demand: work without one never ends. */
     if (v.cpuwork > 0 && v.cpu == 0)

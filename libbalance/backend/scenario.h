@@ -112,6 +112,11 @@ typedef struct bal__scn_vm {
     uint64_t network;       /* bytes sent and received; 0: none */
     double start_s;         /* when the job starts (idle before) */
     double cachedirty;      /* guest bytes dirtied per byte of its I/O */
+    /* What-if: its first live migration fails once this many bytes of
+     * the stream went out (a dead link, a receiver gone); the VM stays
+     * on its source.  Given or not: has_migfail. */
+    uint64_t migfail;
+    bool has_migfail;
 } bal__scn_vm;
 
 /* A host pair's migration link, either way round (a = the first named). */

@@ -273,6 +273,11 @@ int bal__sim_alloc(bal__sim **out, const bal__scenario *scn)
         h->nvms++;
         p->mig = -1;
         p->fail_after = -1;
+        /* The scenario's what-if: as a lost transport fails it. */
+        if (sv->has_migfail) {
+            p->fail_after = (double)sv->migfail;
+            p->fail_rc = BAL_ETRANSPORT;
+        }
         bal__timeline_init(&p->tl, tl_max);
         if (sv->cpuwork > 0 || sv->iowork > 0 || sv->network > 0) {
             v->job = true;

@@ -86,9 +86,9 @@ int bal__exec_plan(bal_ctx *ctx, bal_backend *be, const bal__plan *plan,
             wres[i] = res[k++];
             if (wrc) wres[i].rc = wrc;
             if (wres[i].rc)
-                BAL__WARN(ctx, "migration of %s from %s to %s failed: %s",
-                          pm[i]->mv.vm, pm[i]->mv.from, pm[i]->mv.to,
-                          bal_strerror(wres[i].rc));
+                BAL__ERR(ctx, "migration of %s from %s to %s failed: %s",
+                         pm[i]->mv.vm, pm[i]->mv.from, pm[i]->mv.to,
+                         bal_strerror(wres[i].rc));
         }
         if (hooks->after) {
             hrc = hooks->after(hooks->opaque, &wv);
