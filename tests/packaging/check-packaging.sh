@@ -289,7 +289,19 @@ exp "domains: web 1|\$(touch $tmp/pwned)|\`touch $tmp/pwned2\`|" "domain names f
 
 # ---- the systemd unit's sandbox ---------------------------------------------------
 stage "systemd unit"
-bash tests/packaging/check-unit.sh "$B" > "$tmp/unit.out" 2>&1
+# Where systemd is not PID 1 (a build machine, a container), the unit's
+# checks run in a QEMU guest whose PID 1 is systemd; where even that
+# cannot boot (no CAP_SYS_ADMIN), here, and what needs systemd says skip.
+if [ "$(cat /proc/1/comm 2>/dev/null)" = systemd ]; then
+    bash tests/packaging/check-unit.sh "$B" > "$tmp/unit.out" 2>&1
+else
+    bash tests/packaging/boot-systemd.sh "$B" > "$tmp/unit.out" 2>"$tmp/unit.err"
+    case $? in
+    3)  sed 's/^/    (in a QEMU guest: /; s/$/)/' "$tmp/unit.out"
+        bash tests/packaging/check-unit.sh "$B" > "$tmp/unit.out" 2>&1 ;;
+    *)  grep '^boot-systemd: guest' "$tmp/unit.err" | sed 's/^boot-systemd: /    (in a QEMU guest whose PID 1 is systemd: tests\/packaging\/boot-systemd.sh: /; s/$/)/' ;;
+    esac
+fi
 grep -E '^(ok|FAIL|skip|    )' "$tmp/unit.out"
 counts=$(sed -n 's/^unit: \([0-9]*\) passed, \([0-9]*\) failed, \([0-9]*\) skipped$/\1 \2 \3/p' "$tmp/unit.out")
 if [ -n "$counts" ]; then

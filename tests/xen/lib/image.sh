@@ -64,6 +64,29 @@ image_host_sources() {
     done
 }
 
+# image_debstrap ROOT VARIANT LOG PKG...: a Debian root of this host's
+# release from this host's mirror, without recommends, docs, man pages or
+# locales (the dom0 here; tests/packaging/boot-systemd.sh's guest too).
+image_debstrap() {
+    local root=$1 variant=$2 log=$3 srcs
+    shift 3
+    srcs=$(image_host_sources)
+    [ -n "$srcs" ] || { warn "no apt sources on this host to build a root from"; return 1; }
+    # shellcheck disable=SC2086
+    if ! mmdebstrap --mode=root --variant="$variant" --quiet \
+            --aptopt='APT::Install-Recommends "false"' \
+            --dpkgopt='path-exclude=/usr/share/doc/*' \
+            --dpkgopt='path-exclude=/usr/share/man/*' \
+            --dpkgopt='path-exclude=/usr/share/locale/*' \
+            --dpkgopt='path-exclude=/usr/share/info/*' \
+            --include="$(echo "$@" | tr ' ' ,)" \
+            "$(. /etc/os-release && echo "$VERSION_CODENAME")" "$root" \
+            $srcs >>"$log" 2>&1; then
+        tail -n 30 "$log" >&2
+        return 1
+    fi
+}
+
 # image_key: sets XLB_KEY (the cache key), XLB_KPKG and XLB_VERSIONS.
 image_key() {
     local p v all
@@ -131,22 +154,8 @@ image_build() {
     say "  hypervisor and kernel $kver: $(( $(date +%s) - t ))s"
 
     t=$(date +%s)
-    local srcs
-    srcs=$(image_host_sources)
-    [ -n "$srcs" ] || { warn "no apt sources on this host to build dom0 from"; return 1; }
     # shellcheck disable=SC2086
-    if ! mmdebstrap --mode=root --variant=essential --quiet \
-            --aptopt='APT::Install-Recommends "false"' \
-            --dpkgopt='path-exclude=/usr/share/doc/*' \
-            --dpkgopt='path-exclude=/usr/share/man/*' \
-            --dpkgopt='path-exclude=/usr/share/locale/*' \
-            --dpkgopt='path-exclude=/usr/share/info/*' \
-            --include="$(echo $XLB_DOM0_PKGS | tr ' ' ,)" \
-            "$(. /etc/os-release && echo "$VERSION_CODENAME")" "$root" \
-            $srcs >>"$log" 2>&1; then
-        tail -n 30 "$log" >&2
-        return 1
-    fi
+    image_debstrap "$root" essential "$log" $XLB_DOM0_PKGS || return 1
     say "  dom0 root (mmdebstrap): $(( $(date +%s) - t ))s"
 
     t=$(date +%s)
