@@ -112,6 +112,9 @@ typedef struct bal__scn_vm {
     uint64_t network;       /* bytes sent and received; 0: none */
     double start_s;         /* when the job starts (idle before) */
     double cachedirty;      /* guest bytes dirtied per byte of its I/O */
+    uint64_t wws_bytes;     /* writable working set: the most it dirties
+                             * in one pre-copy round; 0: no bound (all of
+                             * its memory) */
 } bal__scn_vm;
 
 /* A host pair's migration link, either way round (a = the first named). */
