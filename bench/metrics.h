@@ -225,7 +225,8 @@ static inline double gm_migration_s(const bal__pl_input *in, const int *from,
         if (a == b) continue;
         if (in->hosts[a].net_Bps > 0) bw = fmin(bw, in->hosts[a].net_Bps);
         if (in->hosts[b].net_Bps > 0) bw = fmin(bw, in->hosts[b].net_Bps);
-        bal__pl_precopy_model((double)vm->mem_kb * 1024, vm->dirty_Bps, bw,
+        bal__pl_precopy_model((double)vm->mem_kb * 1024, vm->wws_bytes,
+                              vm->dirty_Bps, bw,
                               p->stop_bytes, p->max_rounds, &pc);
         t += pc.time_s + p->resume_s;
     }

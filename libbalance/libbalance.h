@@ -325,6 +325,9 @@ typedef struct bal_plan_move_info {
     double bytes;               /* memory sent, all rounds */
     double break_even_s;        /* remaining runtime above which its unit
                                  * pays; INFINITY: never */
+    int rounds;                 /* predicted pre-copy rounds, the final
+                                 * copy included (alone, as downtime_s
+                                 * and bytes) */
 } bal_plan_move_info;
 
 /* A VM that would gain from moving but stays, and why. */

@@ -304,6 +304,21 @@ t "plan --cluster paper --json" 0 "" -- plan --cluster $P --json
 has "cluster json is a plan file" '"xl_balance_plan": 1'
 check "cluster json: vm1 and vm2 swap hosts" \
     test "$(moves)" = "$(printf 'vm1 HostA HostB\nvm2 HostB HostA')"
+# Each move's predicted pre-copy rounds, the final copy counted: vm1 hits
+# libxc's cap of 5 live rounds; vm2 dirties nothing, round 1 and an empty
+# final copy.
+has "cluster json: vm1's predicted rounds" '"rounds": 6,'
+has "cluster json: vm2's predicted rounds" '"rounds": 2,'
+# A writable working set (wws_bytes): the readers rewrite 4 MiB of page
+# cache, so pre-copy resends 4 MiB a round, not 7.87 MB/s x 30.9 s: vm1's
+# move takes 31.1 s (round 1, then 4 MiB, 949 KB, 215 KB, 49 KB live and
+# an 11 KB final copy), not 40.0 s (doc/planner.md "Pre-copy").
+sed 's/"dirty_Bps": 7866240$/"dirty_Bps": 7866240, "wws_bytes": 4194304/' $P >"$tmp/cl-wws.json"
+t "plan --cluster with a writable working set" 0 "" -- plan --cluster "$tmp/cl-wws.json" --json
+check "cluster wws: vm1 and vm2 swap hosts" \
+    test "$(moves)" = "$(printf 'vm1 HostA HostB\nvm2 HostB HostA')"
+has "cluster wws: vm1 resends its working set only" '"bytes": 1079159786'
+has "cluster wws: vm1 in 31.1 s" '"migration_s": 31.1'
 t "plan --cluster --horizon 30: nothing pays" 0 "" -- plan --cluster $P --horizon 30
 has "cluster: below break-even" "vm1 (below-break-even): vm1 (io): best HostB"
 t "plan --cluster --max-moves 0" 0 "" -- plan --cluster $P --max-moves 0 --json

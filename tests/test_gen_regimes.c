@@ -518,7 +518,7 @@ static void test_migration_s(void **state)
     vm(&in, 0, BAL_TYPE_CPU, 1, 0, true);
     to[1] = 0;
     t = gm_migration_s(&in, NULL, to);
-    bal__pl_precopy_model(1024.0 * 1024 * 1024, 2e6, bal__pl_link_from_rtt(4),
+    bal__pl_precopy_model(1024.0 * 1024 * 1024, 0, 2e6, bal__pl_link_from_rtt(4),
                           in.params.stop_bytes, in.params.max_rounds, &pc);
     assert_true(fabs(t - (pc.time_s + in.params.resume_s)) < 1e-9);
     assert_true(gm_migration_s(&in, NULL, NULL) == 0);

@@ -43,7 +43,7 @@ static double model_s(const bal__pl_params *p, double mem, double dirty,
 {
     bal__pl_precopy pc;
 
-    bal__pl_precopy_model(mem, dirty, B, p->stop_bytes, p->max_rounds, &pc);
+    bal__pl_precopy_model(mem, 0, dirty, B, p->stop_bytes, p->max_rounds, &pc);
     return pc.time_s + p->resume_s;
 }
 

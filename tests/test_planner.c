@@ -67,30 +67,87 @@ static void test_waterfill(void **state)
     assert_float_equal(a[3], 0.3, 1e-15);
 }
 
+/* Pre-copy as Xen 4.17's libxc runs it (doc/planner.md "Pre-copy"),
+ * hand-computed: 1 GiB over 100 MB/s, Xen's 50 pages and 5 rounds. */
 static void test_precopy(void **state)
 {
     bal__pl_precopy pc;
     double gib = 1024.0 * 1024 * 1024;
 
-    /* Nothing dirtied: one round, then an empty final copy. */
-    bal__pl_precopy_model(gib, 0, 100e6, 204800, 5, &pc);
+    /* Nothing dirtied: round 1 sends all of memory; the bitmap is then
+     * empty, nothing more is sent live, and the final copy is empty. */
+    bal__pl_precopy_model(gib, 0, 0, 100e6, 204800, 5, &pc);
     assert_int_equal(pc.rounds, 2);
     assert_float_equal(pc.time_s, gib / 100e6, 1e-9);
     assert_true(pc.downtime_s == 0);
     assert_float_equal(pc.bytes, gib, 1);
-    /* Dirtying at a tenth of the link: rounds shrink tenfold until fewer
-     * than 50 pages are dirty: 1 GiB, 107 MB, 10.7 MB, 1.07 MB, 107 KB
-     * (< 200 KiB: the final copy). */
-    bal__pl_precopy_model(gib, 10e6, 100e6, 204800, 5, &pc);
-    assert_int_equal(pc.rounds, 5);
-    assert_float_equal(pc.bytes, gib * 1.1111, gib * 0.0001);
-    assert_float_equal(pc.downtime_s, gib * 1e-4 / 100e6, 1e-9);
-    /* Dirtying faster than the link: capped at 5 rounds of all memory,
-     * then the final copy of all of it. */
-    bal__pl_precopy_model(gib, 200e6, 100e6, 204800, 5, &pc);
+    /* Dirtying at a tenth of the link: rounds shrink tenfold - 1 GiB,
+     * 107 MB, 10.7 MB, 1.07 MB - until fewer than 50 pages are dirty
+     * (107 KB after round 4): libxc sends those live as round 5, and the
+     * guest pauses for what round 5 left dirty, 10.7 KB. */
+    bal__pl_precopy_model(gib, 0, 10e6, 100e6, 204800, 5, &pc);
+    assert_int_equal(pc.rounds, 6);
+    assert_float_equal(pc.bytes, gib * 1.11111, gib * 1e-5);
+    assert_float_equal(pc.downtime_s, gib * 1e-5 / 100e6, 1e-12);
+    assert_float_equal(pc.time_s, gib * 1.11111 / 100e6, 1e-4);
+    /* Dirtying faster than the link: every round all of memory, capped
+     * at 5 live rounds, then the final copy of all of it. */
+    bal__pl_precopy_model(gib, 0, 200e6, 100e6, 204800, 5, &pc);
     assert_int_equal(pc.rounds, 6);
     assert_float_equal(pc.bytes, 6 * gib, 1);
     assert_float_equal(pc.downtime_s, gib / 100e6, 1e-9);
+    /* The same with a writable working set of all memory or more, or
+     * none given (0, INFINITY): no bound beyond memory. */
+    bal__pl_precopy_model(gib, 2 * gib, 200e6, 100e6, 204800, 5, &pc);
+    assert_float_equal(pc.bytes, 6 * gib, 1);
+    bal__pl_precopy_model(gib, INFINITY, 200e6, 100e6, 204800, 5, &pc);
+    assert_float_equal(pc.bytes, 6 * gib, 1);
+}
+
+/* A writable working set smaller than what a round's dirtying would
+ * reach: pages written again count once per round. */
+static void test_precopy_wws(void **state)
+{
+    bal__pl_precopy pc, none;
+    double gib = 1024.0 * 1024 * 1024, mib = 1024.0 * 1024;
+
+    /* A guest rewriting a 64 MiB buffer at 1 GB/s over 100 MB/s: round 1
+     * (10.7 s) would dirty 10.7 GB, rounds 2-5 (0.67 s each) 671 MB; each
+     * is 64 MiB.  5 live rounds, then the final copy of 64 MiB: 1 GiB +
+     * 5 x 64 MiB = 1409286144 bytes in 14.09 s, 0.671 s paused.  Without
+     * the bound every round is all of memory: 6 GiB, 64.4 s. */
+    bal__pl_precopy_model(gib, 64 * mib, 1e9, 100e6, 204800, 5, &pc);
+    assert_int_equal(pc.rounds, 6);
+    assert_float_equal(pc.bytes, 1409286144.0, 1e-3);
+    assert_float_equal(pc.time_s, 14.09286144, 1e-9);
+    assert_float_equal(pc.downtime_s, 0.67108864, 1e-9);
+    bal__pl_precopy_model(gib, 0, 1e9, 100e6, 204800, 5, &none);
+    assert_float_equal(none.bytes, 6 * gib, 1);
+    assert_true(none.time_s > 4 * pc.time_s);
+    /* 1 MiB rewritten at 10 MB/s: round 1 leaves 1 MiB dirty (not
+     * 107 MB); round 2 takes 10.5 ms and leaves 104857.6 bytes (< 50
+     * pages), sent live as round 3 (1.05 ms), which leaves 10485.76
+     * bytes for the final copy. */
+    bal__pl_precopy_model(gib, mib, 10e6, 100e6, 204800, 5, &pc);
+    assert_int_equal(pc.rounds, 4);
+    assert_float_equal(pc.bytes, gib + mib + 104857.6 + 10485.76, 1e-3);
+    assert_float_equal(pc.downtime_s, 10485.76 / 100e6, 1e-12);
+    /* A working set that does not bind (more than a round dirties)
+     * changes nothing. */
+    bal__pl_precopy_model(gib, 0, 10e6, 100e6, 204800, 5, &none);
+    bal__pl_precopy_model(gib, 512 * mib, 10e6, 100e6, 204800, 5, &pc);
+    assert_memory_equal(&pc, &none, sizeof(pc));
+}
+
+/* Memory below 50 pages: round 1 is already the last live one. */
+static void test_precopy_tiny(void **state)
+{
+    bal__pl_precopy pc;
+
+    bal__pl_precopy_model(102400, 0, 10e6, 100e6, 204800, 5, &pc);
+    assert_int_equal(pc.rounds, 2);
+    assert_float_equal(pc.bytes, 102400 + 10240, 1e-6);
+    assert_float_equal(pc.downtime_s, 10240 / 100e6, 1e-12);
 }
 
 /* ---- the paper's testbed, built by hand -------------------------------- */
@@ -1034,6 +1091,8 @@ int main(void)
         cmocka_unit_test(test_link_table),
         cmocka_unit_test(test_waterfill),
         cmocka_unit_test(test_precopy),
+        cmocka_unit_test(test_precopy_wws),
+        cmocka_unit_test(test_precopy_tiny),
         cmocka_unit_test(test_paper_rates),
         cmocka_unit_test(test_paper_plan),
         cmocka_unit_test(test_breakeven),

@@ -509,12 +509,14 @@ static const keydef vm_keys[] = {
       "more than 0, at most 1024T" },
     { "start", V_NUM, 0, 0, 1e9, false, OVM(start_s), "0 to 1000000000" },
     { "cachedirty", V_NUM, 0, 0, 1, false, OVM(cachedirty), "0 to 1" },
+    { "wws", V_SIZE, 0, 0, 1024 * TB, true, OVM(wws_bytes),
+      "more than 0, at most 1024T" },
     { "migfail", V_SIZE, 0, 0, 1024 * TB, false, OVM(migfail),
       "0 to 1024T" },
 };
 enum { VK_UUID = 4, VK_CPU = 5, VK_IO = 6, VK_IOCPU = 8, VK_NET = 10,
        VK_CPUWORK = 12, VK_IOWORK = 13, VK_NETWORK = 14, VK_START = 15,
-       VK_CACHEDIRTY = 16, VK_MIGFAIL = 17 };
+       VK_CACHEDIRTY = 16, VK_WWS = 17, VK_MIGFAIL = 18 };
 
 /* Per resource: the vm key of its demand, and what a load that uses
  * that resource alone wants of it unless told: all of a vCPU, as much

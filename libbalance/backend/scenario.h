@@ -112,6 +112,9 @@ typedef struct bal__scn_vm {
     uint64_t network;       /* bytes sent and received; 0: none */
     double start_s;         /* when the job starts (idle before) */
     double cachedirty;      /* guest bytes dirtied per byte of its I/O */
+    uint64_t wws_bytes;     /* writable working set: the most it dirties
+                             * in one pre-copy round; 0: no bound (all of
+                             * its memory) */
     /* What-if: its first live migration fails once this many bytes of
      * the stream went out (a dead link, a receiver gone); the VM stays
      * on its source.  Given or not: has_migfail. */

@@ -43,14 +43,10 @@
 
 #include "backend.h"
 #include "sim.h"
+#include "base/precopy.h"
 #include "base/waterfill.h"
 
 #define MB 1e6              /* iocpu, dom0cpu and migcpu are per 10^6 bytes */
-#define PAGE 4096.0         /* x86 page: what log-dirty tracks */
-/* libxc's simple_precopy_policy (xc_sr_save.c / xg_sr_save.c): stop and
- * copy when fewer than 50 pages are dirty or after 5 iterations. */
-#define SPP_MAX_ITERATIONS 5
-#define SPP_TARGET_DIRTY_COUNT 50
 /* A wave that has not ended after this much simulated time never will. */
 #define WAVE_MAX_S 1e8
 
@@ -63,8 +59,8 @@ typedef struct mig {
     uint32_t domid;         /* the incoming domain's, on `to' */
     int phase;
     int iter;               /* libxc's iteration counter x: live rounds */
-    bool stop_after;        /* the policy chose stop-and-copy before this
-                             * round: it is the last live one */
+    bool stop_after;        /* the policy chose to pause after this round:
+                             * it is the last live one */
     double left;            /* bytes left of this round (PH_LIVE, PH_LAST)
                              * or seconds left of the resume (PH_RESUME) */
     double dirty;           /* bytes dirtied since this round began */
@@ -755,28 +751,32 @@ static void end_migration(bal__sim *sim, int m, double end_s, int rc)
     if (!sim->nmigs) sim->results = NULL;   /* the wave is over */
 }
 
-/* Round over: libxc's send_memory_live.  Round 1 sent all memory; while
- * the policy continues, the next round sends what was dirtied during this
- * one.  The policy stops after SPP_MAX_ITERATIONS rounds, or, seeing
- * fewer than SPP_TARGET_DIRTY_COUNT dirty pages before a round, sends
- * that round live and stops after it.  Then the VM is paused and what
- * was dirtied during the last live round is sent (suspend_and_send_dirty),
- * then the destination resumes it. Returns true when m ended. */
+/* Round over: libxc's send_memory_live, with the planner's policy
+ * (base/precopy.h).  Round 1 sent all memory; while the policy continues,
+ * the next round sends what was dirtied during this one.  It pauses after
+ * BAL__PRECOPY_MAX_ROUNDS live rounds or when nothing is dirty, and sends
+ * a set of fewer than 50 pages live as the last round.  Then the VM is
+ * paused and what was dirtied during the last live round is sent
+ * (suspend_and_send_dirty), then the destination resumes it.  Returns
+ * true when m ended. */
 static bool next_phase(bal__sim *sim, int m, double t)
 {
     mig *g = &sim->migs[m];
-    double mem = (double)sim->scn->vms[g->vm].mem_bytes;
-    double next = fmin(mem, g->dirty);
+    double next = g->dirty;
 
     for (;;) {
         if (g->phase == PH_LIVE) {
-            if (g->stop_after || g->iter >= SPP_MAX_ITERATIONS) {
+            bal__precopy_step step = g->stop_after ? BAL__PRECOPY_PAUSE :
+                bal__precopy_policy(g->iter, next, BAL__PRECOPY_STOP_BYTES,
+                                    BAL__PRECOPY_MAX_ROUNDS);
+
+            if (step == BAL__PRECOPY_PAUSE) {
                 g->phase = PH_LAST;
                 g->pause_s = t;
                 sim->vms[g->vm].paused = true;
             } else {
                 g->iter++;
-                g->stop_after = next < SPP_TARGET_DIRTY_COUNT * PAGE;
+                g->stop_after = step == BAL__PRECOPY_SEND_LAST;
             }
             g->left = next;
             g->dirty = 0;
@@ -931,13 +931,15 @@ static void commit(bal__sim *sim, uint64_t ns)
             /* Pages the guest dirties while this round is sent: its own
              * rate while it runs, and every byte of I/O passing through
              * its page cache (cachedirty); distinct pages, so at most all
-             * of its memory. */
+             * of its memory and at most its writable working set (the
+             * planner's bound, base/precopy.h). */
             const bal__scn_vm *sv = &scn->vms[g->vm];
             const vscr *s = &sim->vs[g->vm];
             double d = ((s->on ? sv->dirty_Bps * s->run : 0) +
                         sv->cachedirty * sim->vms[g->vm].io_Bps) * dt;
 
-            g->dirty = fmin(mem, g->dirty + d);
+            g->dirty = bal__precopy_dirty_set(mem, (double)sv->wws_bytes,
+                                              g->dirty + d);
         }
         if (completes(send, g->left, mem)) {
             g->bytes += g->left;
@@ -1061,7 +1063,11 @@ static int start_one(bal__sim *sim, int vm, int to, int slot)
     g->phase = PH_LIVE;
     g->iter = 1;                            /* round 1: all of memory */
     g->left = (double)sv->mem_bytes;
-    g->stop_after = g->left < SPP_TARGET_DIRTY_COUNT * PAGE;
+    /* Before round 1 all of memory is dirty: fewer than 50 pages of it
+     * make round 1 the last live one. */
+    g->stop_after = bal__precopy_policy(0, g->left, BAL__PRECOPY_STOP_BYTES,
+                                        BAL__PRECOPY_MAX_ROUNDS) ==
+                    BAL__PRECOPY_SEND_LAST;
     g->start_s = bal__sim_now(sim);
     g->fail_after = p->fail_after;
     g->fail_rc = p->fail_rc;

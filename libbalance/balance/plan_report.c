@@ -114,6 +114,7 @@ static int fill(bal_plan_report *r)
         p->downtime_s = m->downtime_s;
         p->bytes = m->bytes;
         p->break_even_s = m->break_even_s;
+        p->rounds = m->rounds;
     }
     for (i = 0; i < res->nrejects; i++) {
         const bal__pl_reject *j = &res->rejects[i];
@@ -459,6 +460,7 @@ static void gen_moves(bal__jw *w, const bal_plan_report *r)
         k_num(w, "predicted_s", m->wave_migration_s, 1);
         k_num(w, "downtime_s", m->downtime_s, 3);
         k_num(w, "bytes", m->bytes, 0);
+        bal__jw_key_int(w, "rounds", m->rounds);
         k_num(w, "break_even_s", m->break_even_s, 1);
         bal__jw_map_close(w);
     }

@@ -13,6 +13,7 @@
 #include "planner.h"
 #include "planner_search.h"
 #include "planner_waves.h"
+#include "base/precopy.h"
 #include "base/uuidmap.h"
 
 void bal__pl_params_init(bal__pl_params *p)
@@ -31,8 +32,10 @@ void bal__pl_params_init(bal__pl_params *p)
     p->resume_s = 0.1;
     p->links = NULL;
     p->nlinks = 0;
-    p->stop_bytes = 50 * 4096;  /* Xen: fewer than 50 dirty pages */
-    p->max_rounds = 5;          /* Xen: at most 5 iterations */
+    /* Xen's simple_precopy_policy: fewer than 50 dirty pages, at most
+     * 5 live iterations (base/precopy.h). */
+    p->stop_bytes = BAL__PRECOPY_STOP_BYTES;
+    p->max_rounds = BAL__PRECOPY_MAX_ROUNDS;
     p->margin = BAL__PL_MARGIN;
     p->alpha = BAL__PL_ALPHA;
     p->iocpu = 0.0079;          /* the simulator's defaults */
@@ -195,6 +198,9 @@ static int check_input(bal_ctx *ctx, const bal__pl_input *in)
                 (unsigned long long)v->mem_kb);
         if (!finite_ge(v->dirty_Bps, 0))
             BAD("vm %s: dirty_Bps %g: must be 0 or more", nm, v->dirty_Bps);
+        if (isnan(v->wws_bytes) || v->wws_bytes < 0)
+            BAD("vm %s: wws_bytes %g: must be 0 or more (0: no bound)", nm,
+                v->wws_bytes);
         if (isnan(v->remaining_s)) BAD("vm %s: remaining_s is not a number", nm);
         if (v->anti_group < -1) BAD("vm %s: anti_group %d: must be -1 or more", nm,
                                     v->anti_group);

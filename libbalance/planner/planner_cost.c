@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "planner_cost.h"
+#include "base/precopy.h"
 #include "base/waterfill.h"
 
 
@@ -166,12 +167,14 @@ double bal__pl_base_bw(const bal__pl_model *m, int a, int b, int share_a,
     return bw;
 }
 
-void bal__pl_precopy_model(double mem_bytes, double dirty_Bps, double bw_Bps,
+void bal__pl_precopy_model(double mem_bytes, double wws_bytes,
+                           double dirty_Bps, double bw_Bps,
                            double stop_bytes, int max_rounds,
                            bal__pl_precopy *out)
 {
     double x = mem_bytes, t;
-    bool final = false;
+    int sent = 0;
+    bool last = false;
 
     memset(out, 0, sizeof(*out));
     if (!(bw_Bps > 0)) {
@@ -180,20 +183,41 @@ void bal__pl_precopy_model(double mem_bytes, double dirty_Bps, double bw_Bps,
         out->rounds = 1;
         return;
     }
+    /* libxc's loop (base/precopy.h): live rounds while the policy goes
+     * on, each sending what the last left dirty, then the final copy
+     * with the guest paused. */
     for (;;) {
+        bal__precopy_step step = last ? BAL__PRECOPY_PAUSE :
+            bal__precopy_policy(sent, x, stop_bytes, max_rounds);
+
         t = x / bw_Bps;
         out->rounds++;
         out->bytes += x;
         out->time_s += t;
-        if (final) {
+        if (step == BAL__PRECOPY_PAUSE) {
             out->downtime_s = t;
             break;
         }
-        /* What was dirtied while this round was sent goes next; a VM
-         * cannot dirty more than all of its memory. */
-        x = bal__dmin(mem_bytes, dirty_Bps * t);
-        if (x < stop_bytes || out->rounds >= max_rounds) final = true;
+        sent++;
+        last = step == BAL__PRECOPY_SEND_LAST;
+        /* What was written while this round was sent goes next: distinct
+         * pages, at most its memory and its writable working set. */
+        x = bal__precopy_dirty_set(mem_bytes, wws_bytes, dirty_Bps * t);
     }
+}
+
+void bal__pl_vm_precopy(const bal__pl_model *m, int v, double bw_Bps,
+                        bal__pl_precopy *out)
+{
+    const bal__pl_vm *vm = &m->in->vms[v];
+
+    bal__pl_precopy_model((double)vm->mem_kb * 1024, vm->wws_bytes,
+                          vm->dirty_Bps, bw_Bps, m->p->stop_bytes,
+                          m->p->max_rounds, out);
+    /* The destination then resumes it: part of the time and of the
+     * pause. */
+    out->time_s += m->p->resume_s;
+    out->downtime_s += m->p->resume_s;
 }
 
 double bal__pl_observed_Bps(const bal__pl_params *p, double mem_bytes,
@@ -214,7 +238,7 @@ double bal__pl_observed_Bps(const bal__pl_params *p, double mem_bytes,
     hi = lo * ((p->max_rounds > 0 ? p->max_rounds : 1) + 1);
     for (i = 0; i < 200 && hi > lo * (1 + 1e-12); i++) {
         mid = sqrt(lo * hi);
-        bal__pl_precopy_model(mem_bytes, dirty_Bps, mid, p->stop_bytes,
+        bal__pl_precopy_model(mem_bytes, 0, dirty_Bps, mid, p->stop_bytes,
                               p->max_rounds, &pc);
         if (pc.time_s > copy) lo = mid;
         else hi = mid;
@@ -587,7 +611,6 @@ static double mig_loss(bal__pl_model *m, int h, double extra, double T)
 void bal__pl_move_cost(bal__pl_model *m, int v, int src, int dst,
                        bal__pl_cost *out)
 {
-    const bal__pl_vm *vm = &m->in->vms[v];
     double base, want;
 
     memset(out, 0, sizeof(*out));
@@ -605,10 +628,7 @@ void bal__pl_move_cost(bal__pl_model *m, int v, int src, int dst,
     want = m->p->migcpu * base / BAL__PL_MB;
     out->bw = base * bal__dmin(mig_run(m, src, want), mig_run(m, dst, want));
     out->extra = m->p->migcpu * out->bw / BAL__PL_MB;
-    bal__pl_precopy_model((double)vm->mem_kb * 1024, vm->dirty_Bps, out->bw,
-                          m->p->stop_bytes, m->p->max_rounds, &out->pc);
-    out->pc.time_s += m->p->resume_s;
-    out->pc.downtime_s += m->p->resume_s;
+    bal__pl_vm_precopy(m, v, out->bw, &out->pc);
     /* Both ends lose while it copies; the VM itself does nothing while
      * paused for the last copy. */
     out->loss = mig_loss(m, src, out->extra, out->pc.time_s) +

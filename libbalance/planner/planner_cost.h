@@ -14,13 +14,24 @@
  * between its points, flat beyond 64 ms (as the simulator). */
 double bal__pl_link_from_rtt(double rtt_ms);
 
-/* Pre-copy live migration of mem_bytes dirtied at dirty_Bps over bw_Bps:
- * round 1 sends everything, each next round what was dirtied during the
- * last, until less than stop_bytes is dirty or max_rounds rounds are
- * done; then the VM pauses for the final copy. */
-void bal__pl_precopy_model(double mem_bytes, double dirty_Bps, double bw_Bps,
+/* Pre-copy live migration of mem_bytes written at dirty_Bps over bw_Bps,
+ * as Xen 4.17's libxc runs it (base/precopy.h): round 1 sends everything,
+ * each next round what was dirtied during the last - at most memory and
+ * at most wws_bytes (0 or INFINITY: no bound) - until max_rounds live
+ * rounds are sent or nothing is dirty; a set below stop_bytes is sent
+ * live as the last round.  Then the VM pauses for the final copy (the
+ * last round counted in rounds, its time the downtime). */
+void bal__pl_precopy_model(double mem_bytes, double wws_bytes,
+                           double dirty_Bps, double bw_Bps,
                            double stop_bytes, int max_rounds,
                            bal__pl_precopy *out);
+
+/* VM v's migration at bw_Bps with m's parameters: the pre-copy model
+ * with its memory, writable working set and dirty rate, plus resume_s
+ * (in the time and in the downtime).  What the cost, the search and the
+ * waves all predict a migration's duration by. */
+void bal__pl_vm_precopy(const bal__pl_model *m, int v, double bw_Bps,
+                        bal__pl_precopy *out);
 
 /* The stream rate B that, fed to the pre-copy model with p's stop_bytes,
  * max_rounds and resume_s, reproduces a measured duration_s of a

@@ -268,6 +268,7 @@ static const field vm_fields[] = {
     F("vcpus", F_U32, bal__pl_vm, vcpus, true),
     F("mem_kb", F_U64, bal__pl_vm, mem_kb, true),
     F("dirty_Bps", F_NUM, bal__pl_vm, dirty_Bps, false),
+    F("wws_bytes", F_NUMMAX, bal__pl_vm, wws_bytes, false),
     F("remaining_s", F_NUM, bal__pl_vm, remaining_s, false),
     F("pinned", F_BOOL, bal__pl_vm, pinned, false),
     F("anti_group", F_INT, bal__pl_vm, anti_group, false),

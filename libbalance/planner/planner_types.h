@@ -78,6 +78,10 @@ typedef struct bal__pl_vm {
     uint32_t vcpus;             /* >= 1 */
     uint64_t mem_kb;            /* > 0 */
     double dirty_Bps;           /* page-dirtying rate, for pre-copy */
+    double wws_bytes;           /* writable working set: the most bytes it
+                                 * dirties in one pre-copy round, pages
+                                 * written again counting once; 0 or
+                                 * INFINITY: no bound (all of memory) */
     double remaining_s;         /* runtime left at its present pace; < 0:
                                  * unknown (the horizon) */
     bool pinned;                /* never moved */

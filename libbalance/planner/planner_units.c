@@ -991,7 +991,6 @@ static double copy_loss(srch *s, int h, double extra, double T, double *work_r)
 static void move_time(srch *s, int v, int a, int b, bal__pl_cost *c)
 {
     bal__pl_model *m = s->m;
-    const bal__pl_vm *vm = &m->in->vms[v];
     double base, want;
 
     memset(c, 0, sizeof(*c));
@@ -1005,10 +1004,7 @@ static void move_time(srch *s, int v, int a, int b, bal__pl_cost *c)
     c->bw = base * bal__dmin(host_copying(s, a, want)->run,
                              host_copying(s, b, want)->run);
     c->extra = m->p->migcpu * c->bw / BAL__PL_MB;
-    bal__pl_precopy_model((double)vm->mem_kb * 1024, vm->dirty_Bps, c->bw,
-                          m->p->stop_bytes, m->p->max_rounds, &c->pc);
-    c->pc.time_s += m->p->resume_s;
-    c->pc.downtime_s += m->p->resume_s;
+    bal__pl_vm_precopy(m, v, c->bw, &c->pc);
 }
 
 /* What the VMs on both ends lose while that copy runs, in work

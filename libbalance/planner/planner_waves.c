@@ -156,7 +156,6 @@ static double dur_of(wctx *c, int k, double base, double ea, double eb)
 {
     bal__pl_model *m = c->m;
     const bal__pl_step *st = &c->s->steps[k];
-    const bal__pl_vm *vm = &m->in->vms[st->vm];
     int a = st->from, b = st->to;
     double ra, rb;
     bal__pl_precopy pc;
@@ -165,10 +164,8 @@ static double dur_of(wctx *c, int k, double base, double ea, double eb)
                        m->p0_first[a + 1] - m->p0_first[a], ea, NULL);
     rb = bal__pl_rates(m, b, m->p0_list + m->p0_first[b],
                        m->p0_first[b + 1] - m->p0_first[b], eb, NULL);
-    bal__pl_precopy_model((double)vm->mem_kb * 1024, vm->dirty_Bps,
-                          base * bal__dmin(ra, rb), m->p->stop_bytes,
-                          m->p->max_rounds, &pc);
-    return pc.time_s + m->p->resume_s;
+    bal__pl_vm_precopy(m, st->vm, base * bal__dmin(ra, rb), &pc);
+    return pc.time_s;
 }
 
 /* Counts of move k in wave w, up (+1) or down (-1). */

@@ -76,18 +76,26 @@ fi
 
 # Measured against the planner's model (doc/planner.md): B = min(link at
 # the default rtt_ms 4, 76.2 MB/s; one dom0 copying, 10^6 / migcpu
-# 0.00959 = 104.3 MB/s), dom0 uncontended (r = 1); pre-copy sends M, then
-# what was dirtied (dirty_Bps = its read rate) until < 204800 bytes or 5
-# rounds, then the final copy; + resume_s 0.1.
+# 0.00959 = 104.3 MB/s), dom0 uncontended (r = 1); pre-copy as Xen 4.17's
+# libxc (doc/planner.md "Pre-copy", base/precopy.c): M, then what was
+# dirtied (dirty_Bps = its read rate; no working-set bound) for at most 5
+# live rounds, a set under 204800 bytes sent live as the last one, none
+# when nothing is dirty; then the final copy; + resume_s 0.1.  Prints
+# "time rounds downtime" (the final copy counted in the rounds).
 meas=$(echo "$line" | sed -n 's/.* in \([0-9.]*\) s,.*/\1/p')
-pred=$(awk -v m="$mem_kb" -v d="$rate" 'BEGIN {
+model=$(awk -v m="$mem_kb" -v d="$rate" 'BEGIN {
     B = 76.2e6; if (1e6 / 0.00959 < B) B = 1e6 / 0.00959
-    M = m * 1024; x = M; T = 0; n = 0
-    while (1) { t = x / B; T += t; n++; x = d * t; if (x > M) x = M
-                if (x < 204800 || n >= 5) break }
-    T += x / B + 0.1
-    printf "%.2f", T }')
-echo "XLB-MIGRATION measured=${meas}s predicted=${pred}s mem_kb=$mem_kb dirty_Bps=$rate (model: doc/planner.md closed form, defaults)"
+    M = m * 1024; x = M; T = 0; n = 0; sent = 0; last = 0
+    while (1) {
+        pause = last || sent >= 5 || x <= 0
+        t = x / B; T += t; n++
+        if (pause) break
+        sent++; last = x < 204800
+        x = d * t; if (x > M) x = M
+    }
+    printf "%.2f %d %.3f", T + 0.1, n, t + 0.1 }')
+pred=${model%% *}
+echo "XLB-MIGRATION measured=${meas}s predicted=${pred}s predicted_rounds=$(echo "$model" | cut -d' ' -f2) predicted_downtime=$(echo "$model" | cut -d' ' -f3)s mem_kb=$mem_kb dirty_Bps=$rate (model: doc/planner.md closed form, defaults)"
 echo "[T] migration-measured ${meas:-0}"
 echo "[T] migration-predicted ${pred:-0}"
 
