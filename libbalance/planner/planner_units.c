@@ -1616,6 +1616,9 @@ void bal__pls_best_unit(srch *s, int v, cand *best)
             consider(s, r, 2, best, INFINITY, j >= nn);
         }
     }
+    /* And chains through its move candidates (planner_chain.c), weighed
+     * afresh each time: they depend on more hosts than the look keeps. */
+    if (all) bal__pls_chains(s, v, hs, nc, best);
     if (known) unmark(s, v);
     s->neg_n[v] = -1;
     if (best->n == 0 && nu <= NEG_MAX) {
@@ -1634,6 +1637,29 @@ void bal__pls_best_unit(srch *s, int v, cand *best)
                 (i >= 1 && all && bal__pls_swap_host(s, hs, nc, i) ? K_PAIR : 0);
         }
     }
+}
+
+/* The screens and the weighing above, for the wide pass's chains
+ * (planner_chain.c). */
+long bal__pls_pairs_after(const srch *s, int h, const rel *r, int n)
+{
+    return pairs_after(s, h, r, n);
+}
+
+bool bal__pls_consider(srch *s, const rel *r, int n, cand *best,
+                       double bound, bool part)
+{
+    return consider(s, r, n, best, bound, part);
+}
+
+void bal__pls_leave_bound(srch *s, int v, double *bound_r, long *dpairs_r)
+{
+    leave_bound(s, v, bound_r, dpairs_r);
+}
+
+bool bal__pls_cannot_pay(const srch *s, double bound, long n_eff, double W)
+{
+    return cannot_pay(s, bound, n_eff, W);
 }
 
 /* ---- taking a unit -------------------------------------------------------------- */

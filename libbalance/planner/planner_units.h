@@ -10,7 +10,8 @@
 
 #define SMALL_H 12              /* up to this many hosts: every host is a
                                  * candidate destination */
-#define MAXREL 2                /* relocations in one unit: a move, a swap */
+#define MAXREL 2                /* relocations in one unit: a move, a swap,
+                                 * a chain (planner_chain.c) */
 #define MAXHU (2 * MAXREL)      /* hosts one unit changes */
 #define MAX_K 64
 #define SWAP_HOSTS 4            /* beyond tiny clusters: hosts weighed for
@@ -287,6 +288,15 @@ bool bal__pls_in_pair(const srch *s, int v);
 /* Whether the cluster is tiny enough to weigh every swap (TINY_H, TINY_V). */
 bool bal__pls_tiny(const srch *s);
 void bal__pls_eval_unit(srch *s, const rel *r, int n, evalr *out);
+/* h's contended same-type pairs once r[0..n) are done, from the counts
+ * alone (no water-fill): the cheap screen of units. */
+long bal__pls_pairs_after(const srch *s, int h, const rel *r, int n);
+/* Weighs r[0..n) as a VM's unit and keeps it in *best when it pays, is
+ * fair, fits every constraint and beats *best (with part: only one that
+ * parts a contended pair, at two margins a migration); true when its
+ * benefit reaches `bound' (nothing after it can beat it). */
+bool bal__pls_consider(srch *s, const rel *r, int n, cand *best,
+                       double bound, bool part);
 /* Every constraint on a unit but the gate and the floor; -1: it may
  * run.  A partner's refusal is BAL__PL_PARTNER. */
 int bal__pls_unit_blocked(srch *s, const rel *r, int n, bool evac);
@@ -310,6 +320,17 @@ void bal__pls_best_unit(srch *s, int v, cand *best);
 /* Takes the weighed unit e of r[0..n) (evac: owed to a drained host). */
 int bal__pls_apply_unit(srch *s, const rel *r, int n, bool evac,
                         const evalr *e);
+/* The most v's leaving its host can bring a unit, *bound_r, and the
+ * contended pairs that leaving parts, *dpairs_r (planner_units.c). */
+void bal__pls_leave_bound(srch *s, int v, double *bound_r, long *dpairs_r);
+/* Whether a unit whose benefit is at most `bound' cannot pay n_eff
+ * margins at weight W, before its copies are reckoned. */
+bool bal__pls_cannot_pay(const srch *s, double bound, long n_eff, double W);
+/* planner_chain.c: the wide pass's chains for v, one of a contended
+ * pair - a VM of a host v could go to moves on to make room, then v
+ * moves there - kept in *best as bal__pls_consider keeps units; hs[1..nc]
+ * are v's move candidates (bal__pls_unit_hosts). */
+void bal__pls_chains(srch *s, int v, const int *hs, int nc, cand *best);
 /* Adds a VM that stays, and why, to the search's output. */
 int bal__pls_add_reject(srch *s, const bal__pl_reject *rj);
 
