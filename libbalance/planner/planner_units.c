@@ -1144,11 +1144,12 @@ static double margin_of(const srch *s, const evalr *e)
 
 /* Weighs the unit r[0..n) from the present placement (constraints
  * aside): its migrations' time, its benefit and net gain, the headroom
- * it makes, the contended pairs it adds, and whether it is unfair; with
- * losses false, not what the copies cost the VMs on their hosts (the
- * rest is a bound: that cost only lowers it), for units that cannot pay
- * anyway. */
-static void eval_unit(srch *s, const rel *r, int n, evalr *out, bool losses)
+ * it makes, the contended pairs it adds, and whether it is unfair; not
+ * what the copies cost the VMs on their hosts (cost 0: net is a bound,
+ * that cost only lowers it; eval_losses adds it).  With quick, a unit
+ * whose every job ends before its copies do is left at net -INFINITY
+ * unweighed: it cannot pay. */
+static void eval_gain(srch *s, const rel *r, int n, evalr *out, bool quick)
 {
     bal__pl_model *m = s->m;
     int i, k, hs[MAXHU], nhs = 0, dnb = 0, dpnb = 0;
@@ -1180,7 +1181,7 @@ static void eval_unit(srch *s, const rel *r, int n, evalr *out, bool losses)
         T = shared ? T + out->c[i].pc.time_s : bal__dmax(T, out->c[i].pc.time_s);
     }
     out->T = T;
-    if (!(T < W) && !losses) {
+    if (!(T < W) && quick) {
         /* Every job ends before the copies do: nothing to gain (the
          * whole weighing, for what it would have gained, is explain's). */
         out->net = -INFINITY;
@@ -1204,11 +1205,6 @@ static void eval_unit(srch *s, const rel *r, int n, evalr *out, bool losses)
     /* More of the population below a floor than the pass began with:
      * that percentile would fall. */
     out->p10fall = s->nbelow + dnb > s->kq || s->pnbelow + dpnb > s->kq;
-    if (losses)
-        for (i = 0; i < n; i++) {
-            out->cost += move_loss(s, r[i].v, out->from[i], r[i].to, &out->c[i]);
-            out->loss += out->c[i].loss;
-        }
     /* What its VMs' past moves delivered of their predictions: a unit is
      * believed as far as its least trusted VM (doc/planner.md, "Trust").
      * Only a gain is discounted; the bounds on benefit stay bounds. */
@@ -1226,9 +1222,37 @@ static void eval_unit(srch *s, const rel *r, int n, evalr *out, bool losses)
     out->net = out->benefit - out->cost - margin_of(s, out);
 }
 
+/* What the copies of a unit eval_gain weighed in full cost the VMs on
+ * their hosts: its cost, its loss and its net gain then.  Only the cost
+ * depends on them (trust discounts the benefit alone), so the two
+ * together are the whole weighing, and a unit that cannot win on its
+ * bound is never charged them. */
+static void eval_losses(srch *s, evalr *out)
+{
+    int i;
+
+    for (i = 0; i < out->n; i++) {
+        out->cost += move_loss(s, out->r[i].v, out->from[i], out->r[i].to,
+                               &out->c[i]);
+        out->loss += out->c[i].loss;
+    }
+    out->net = out->benefit - out->cost - margin_of(s, out);
+}
+
+void bal__pls_eval_gain(srch *s, const rel *r, int n, evalr *out)
+{
+    eval_gain(s, r, n, out, false);
+}
+
+void bal__pls_eval_losses(srch *s, evalr *out)
+{
+    eval_losses(s, out);
+}
+
 void bal__pls_eval_unit(srch *s, const rel *r, int n, evalr *out)
 {
-    eval_unit(s, r, n, out, true);
+    eval_gain(s, r, n, out, false);
+    eval_losses(s, out);
 }
 
 /* ---- candidates -------------------------------------------------------------- */
@@ -1385,8 +1409,7 @@ int bal__pls_partners(srch *s, int v, int b, bool norm, bool all, int *out,
     return n;
 }
 
-/* The contended pairs r[0..n) adds (< 0: parts), from the counts. */
-static long unit_dpairs(const srch *s, const rel *r, int n)
+long bal__pls_unit_dpairs(const srch *s, const rel *r, int n)
 {
     int hs[MAXHU], nh = 0, i;
     long d = 0;
@@ -1413,8 +1436,8 @@ static bool consider(srch *s, const rel *r, int n, cand *best, double bound,
 
     /* The wider search's units, most of which part nothing: screened on
      * the pair counts alone before the water-fills. */
-    if (part && unit_dpairs(s, r, n) >= 0) return false;
-    eval_unit(s, r, n, &e, false);
+    if (part && bal__pls_unit_dpairs(s, r, n) >= 0) return false;
+    eval_gain(s, r, n, &e, true);
     b0 = e.benefit;
     /* Its cost is at least 0: a unit that cannot pay before it is
      * reckoned is not reckoned. */
@@ -1430,7 +1453,7 @@ static bool consider(srch *s, const rel *r, int n, cand *best, double bound,
     if (!bal__pls_better(e.benefit - margin_of(s, &e), e.spread, n, r,
                 best->net, best->spread, best->n, best->r))
         return false;
-    eval_unit(s, r, n, &e, true);
+    eval_losses(s, &e);
     if (!(e.net > 0)) return false;
     /* One of the wider search's: the pairs it parts let it off no
      * margin, and it owes two per migration (of many units weighed, one

@@ -287,6 +287,13 @@ bool bal__pls_in_pair(const srch *s, int v);
 /* Whether the cluster is tiny enough to weigh every swap (TINY_H, TINY_V). */
 bool bal__pls_tiny(const srch *s);
 void bal__pls_eval_unit(srch *s, const rel *r, int n, evalr *out);
+/* bal__pls_eval_unit in two: the gain (cost 0, so net a bound: the cost
+ * only lowers it), then what its copies cost, which completes it. */
+void bal__pls_eval_gain(srch *s, const rel *r, int n, evalr *out);
+void bal__pls_eval_losses(srch *s, evalr *out);
+/* The contended pairs r[0..n) adds (< 0: parts), from the counts alone:
+ * a weighed unit's dpairs, without weighing it. */
+long bal__pls_unit_dpairs(const srch *s, const rel *r, int n);
 /* Every constraint on a unit but the gate and the floor; -1: it may
  * run.  A partner's refusal is BAL__PL_PARTNER. */
 int bal__pls_unit_blocked(srch *s, const rel *r, int n, bool evac);
