@@ -1432,11 +1432,16 @@ static bool consider(srch *s, const rel *r, int n, cand *best, double bound,
 {
     evalr e;
     double b0;
+    long dp;
     int k;
 
-    /* The wider search's units, most of which part nothing: screened on
-     * the pair counts alone before the water-fills. */
-    if (part && bal__pls_unit_dpairs(s, r, n) >= 0) return false;
+    /* A unit that adds a contended pair is never kept (below), and one of
+     * the wider search's must part one: both told by the pair counts
+     * alone, before the water-fills.  Most units the later passes weigh
+     * add one: every VM's candidates are the same few hosts with most
+     * room, where VMs of its kind went in the passes before. */
+    dp = bal__pls_unit_dpairs(s, r, n);
+    if (dp > 0 || (part && dp >= 0)) return false;
     eval_gain(s, r, n, &e, true);
     b0 = e.benefit;
     /* Its cost is at least 0: a unit that cannot pay before it is
