@@ -121,6 +121,22 @@ static int htop(const hheap *h, int k, int *out)
     return cnt;
 }
 
+/* htop of index j, kept while no host changes: every VM asks the same
+ * few indexes for the same few hosts, and most of its looks come
+ * between two units taken. */
+static int htop_kept(srch *s, int j, int k, int *out)
+{
+    hkept *c = &s->htk[j];
+
+    if (c->stamp != s->hstamp || c->k != k) {
+        c->n = htop(&s->hx[j], k, c->h);
+        c->k = k;
+        c->stamp = s->hstamp;
+    }
+    memcpy(out, c->h, (size_t)c->n * sizeof(int));
+    return c->n;
+}
+
 static int add_host(int *hs, int n, int h)
 {
     int i;
@@ -192,17 +208,35 @@ static double host_cap(const srch *s, int h, int r)
  * "Contended pairs"): on each resource whose plain demand - pCPUs
  * min(cpu, vcpus), the path io_Bps, the NIC net_Bps - exceeds the host's
  * capacity, every pair of heavy VMs whose type contends for it
- * (base/loadtype.c).  What v adds to those counts: */
+ * (base/loadtype.c).  What v adds to those counts, worked out once per
+ * VM (pair_loads_init): every unit weighed asks it of its VMs. */
 static void pair_load(const srch *s, int v, double *d, int *k)
 {
-    const bal__pl_vm *vm = &s->in->vms[v];
+    const double *x = s->vpd + (size_t)v * BAL_NRES;
     int r;
 
-    d[BAL_RES_CPU] = bal__dmin(vm->cpu, vm->vcpus);
-    d[BAL_RES_IO] = vm->io_Bps;
-    d[BAL_RES_NET] = vm->net_Bps;
-    for (r = 0; r < BAL_NRES; r++)
-        k[r] = vm->heavy && bal_load_type_contends(vm->type, r);
+    for (r = 0; r < BAL_NRES; r++) {
+        d[r] = x[r];
+        k[r] = (s->vpk[v] >> r) & 1;
+    }
+}
+
+static void pair_loads_init(srch *s)
+{
+    int v, r;
+
+    for (v = 0; v < s->nv; v++) {
+        const bal__pl_vm *vm = &s->in->vms[v];
+        double *x = s->vpd + (size_t)v * BAL_NRES;
+
+        x[BAL_RES_CPU] = bal__dmin(vm->cpu, vm->vcpus);
+        x[BAL_RES_IO] = vm->io_Bps;
+        x[BAL_RES_NET] = vm->net_Bps;
+        s->vpk[v] = 0;
+        for (r = 0; r < BAL_NRES; r++)
+            if (vm->heavy && bal_load_type_contends(vm->type, r))
+                s->vpk[v] |= (unsigned char)(1u << r);
+    }
 }
 
 static long host_pairs(const srch *s, int h, const int *k, const double *d)
@@ -379,6 +413,7 @@ static void host_refresh(srch *s, int h)
         if (s->hx[k].pos[h] >= 0 && hx_used(s, k))
             hfix(&s->hx[k], s->hx[k].pos[h]);
     s->ver[h]++;
+    s->hstamp++;
 }
 
 /* ---- fairness --------------------------------------------------------------- */
@@ -1275,7 +1310,7 @@ int bal__pls_cand_hosts(srch *s, int v, int *hc, int k)
         if (j < HX_MEM && !bal__type_uses(vm->type, j / 2) &&
             !(j / 2 == BAL_RES_CPU && !bal__load_types[vm->type].uses))
             continue;
-        got = htop(&s->hx[j], j == HX_MEM ? (k + 1) / 2 : k + 1, tmp);
+        got = htop_kept(s, j, j == HX_MEM ? (k + 1) / 2 : k + 1, tmp);
         for (i = 0; i < got; i++) {
             int h = tmp[i];
 
@@ -1313,7 +1348,7 @@ static int swap_hosts(srch *s, int v, int *out)
     if (bal__type_nres(vm->type) != 1) return 0;
     for (j = 0; j < BAL_NRES; j++) {
         if (bal__type_uses(vm->type, j) || !s->used[j]) continue;
-        got = htop(&s->hx[HX_FULL(j)], SWAP_HOSTS, tmp);
+        got = htop_kept(s, HX_FULL(j), SWAP_HOSTS, tmp);
         for (i = 0; i < got; i++)
             if (tmp[i] != s->host[v] && !s->in->hosts[tmp[i]].drained)
                 n = add_host(out, n, tmp[i]);
@@ -1380,6 +1415,7 @@ int bal__pls_partners(srch *s, int v, int b, bool norm, bool all, int *out,
 {
     const hlist *l = &s->hl[b];
     int n = 0, i, j, most = SWAP_PARTNERS;
+    double nd[SWAP_PARTNERS], nu;   /* the needs of out[0..n) and of u */
 
     for (i = 0; norm && i < l->n; i++) {
         int u = l->v[i];
@@ -1390,10 +1426,15 @@ int bal__pls_partners(srch *s, int v, int b, bool norm, bool all, int *out,
             continue;
         }
         /* Insertion into the few lightest so far. */
-        for (j = n; j > 0 && need(s, out[j - 1], v) > need(s, u, v); j--)
-            if (j < most) out[j] = out[j - 1];
+        nu = need(s, u, v);
+        for (j = n; j > 0 && nd[j - 1] > nu; j--)
+            if (j < most) {
+                out[j] = out[j - 1];
+                nd[j] = nd[j - 1];
+            }
         if (j < most) {
             out[j] = u;
+            nd[j] = nu;
             if (n < most) n++;
         }
     }
@@ -1938,6 +1979,8 @@ void bal__pls_dispose(srch *s)
     free(s->neg_h);
     free(s->neg_ver);
     free(s->neg_role);
+    free(s->vpd);
+    free(s->vpk);
     free(s->hc);
     free(s->mark);
     free(s->known);
@@ -2000,6 +2043,8 @@ int bal__pls_init(srch *s, bal__pl_model *m, bal__pl_search_out *out)
     s->neg_h = calloc(nv * NEG_MAX, sizeof(int));
     s->neg_ver = calloc(nv * NEG_MAX, sizeof(uint32_t));
     s->neg_role = calloc(nv * NEG_MAX, 1);
+    s->vpd = calloc(nv * BAL_NRES, sizeof(double));
+    s->vpk = calloc(nv, 1);
     s->hc = calloc(nh + MAX_K * 8, sizeof(int));
     s->mark = calloc(nh, 1);
     s->known = calloc(nh, 1);
@@ -2011,7 +2056,8 @@ int bal__pls_init(srch *s, bal__pl_model *m, bal__pl_search_out *out)
         !s->memo || !s->mc || !s->mc_next || !s->arrive || !s->corder || !s->cnext || !s->cpend || !s->cnxt || !s->firstp || !s->clast || !s->nent || !s->fr ||
         !s->neg_n ||
         !s->neg_moved || !s->neg_fair || !s->neg_fairdep || !s->neg_h || !s->neg_ver || !s->neg_role ||
-        !s->hc || !s->mark || !s->known || !s->ta || !s->tmp)
+        !s->vpd || !s->vpk || !s->hc || !s->mark || !s->known || !s->ta ||
+        !s->tmp)
         return BAL_ENOMEM;
     for (k = 0; k < BAL_NRES; k++) {
         s->hload[k] = calloc(nh, sizeof(double));
@@ -2046,6 +2092,7 @@ int bal__pls_init(srch *s, bal__pl_model *m, bal__pl_search_out *out)
         }
     }
     population(s);
+    pair_loads_init(s);
     for (i = 0; i < s->nh; i++) host_refresh(s, i);
     bal__pls_set_floors(s);
     return 0;

@@ -177,6 +177,14 @@ typedef struct seqe {
                                  * less the contended pairs it parts */
 } seqe;
 
+/* An index's best hosts as htop gave them (planner_units.c, htop_kept),
+ * while srch's hstamp stands. */
+typedef struct hkept {
+    uint32_t stamp;
+    int k, n;
+    int h[MAX_K + 1];
+} hkept;
+
 typedef struct srch {
     bal__pl_model *m;
     const bal__pl_input *in;
@@ -193,6 +201,8 @@ typedef struct srch {
                                  * NIC, free memory, and the loads
                                  * (fractions) */
     hheap hx[HX_N];             /* the most of each key first */
+    uint32_t hstamp;            /* bumped whenever a host changes */
+    hkept htk[HX_N];            /* each index's best hosts at hstamp */
     int *order;                 /* a pass's VMs, the worst-off first: */
     double *okey;               /* a heap on their shares when pushed */
     int norder;
@@ -237,6 +247,10 @@ typedef struct srch {
                                  * resource, and its heavy VMs contending
                                  * for each */
     int *pk[BAL_NRES];
+    double *vpd;                /* each VM's plain demands (BAL_NRES a VM) */
+    unsigned char *vpk;         /* ...and the resources it counts in pairs
+                                 * on, a bit each (planner_units.c,
+                                 * pair_load) */
     bool used[BAL_NRES];        /* some VM's type uses the resource */
     /* Each VM's last weighing that found nothing to pay (planner_search.c,
      * nothing_new): the hosts it looked at and their versions, the floor
