@@ -246,8 +246,10 @@ static long host_pairs(const srch *s, int h, const int *k, const double *d)
     long n = 0;
     int r;
 
+    /* A resource with fewer than two heavy users has no pair to count,
+     * contended or not: most, for every unit weighed. */
     for (r = 0; r < BAL_NRES; r++)
-        if (cap[r] > 0 && d[r] > cap[r] * (1 + 1e-9))
+        if (k[r] > 1 && cap[r] > 0 && d[r] > cap[r] * (1 + 1e-9))
             n += (long)k[r] * (k[r] - 1) / 2;
     return n;
 }
@@ -265,19 +267,21 @@ static int unit_sign(const srch *s, int h, const rel *r)
  * with before weighing them). */
 static long pairs_after(const srch *s, int h, const rel *r, int n)
 {
-    double pd[BAL_NRES], x[BAL_NRES];
-    int pk[BAL_NRES], a[BAL_NRES], k, q, sg;
+    double pd[BAL_NRES];
+    int pk[BAL_NRES], k, q, sg;
 
     for (q = 0; q < BAL_NRES; q++) {
         pd[q] = s->pd[q][h];
         pk[q] = s->pk[q][h];
     }
     for (k = 0; k < n; k++) {
+        const double *x = s->vpd + (size_t)r[k].v * BAL_NRES;
+        unsigned a = s->vpk[r[k].v];
+
         if (!(sg = unit_sign(s, h, &r[k]))) continue;
-        pair_load(s, r[k].v, x, a);
         for (q = 0; q < BAL_NRES; q++) {
             pd[q] += sg * x[q];
-            pk[q] += sg * a[q];
+            pk[q] += sg * (int)((a >> q) & 1);
         }
     }
     return host_pairs(s, h, pk, pd);
