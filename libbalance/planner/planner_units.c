@@ -327,36 +327,44 @@ static void side_sum(const srch *s, const int *list, int n, const double *sh,
                      hside *o)
 {
     const double *w = s->m->w;
-    int i;
+    /* The limits and the sums in locals: the same sums in the same
+     * order, kept out of memory (every host side weighed comes here). */
+    const double alpha = s->p->alpha, fl = s->floor - SHARE_EPS,
+                 pfl = s->pfloor - SHARE_EPS, hm = s->hmin - SHARE_EPS,
+                 phm = s->phmin - SHARE_EPS;
+    double su = 0, suw = 0, rate = 0, minw = INFINITY, maxw = 0;
+    int i, nb = 0, pnb = 0, victim = -1;
 
-    o->su = o->suw = o->rate = 0;
-    o->minw = INFINITY;
-    o->maxw = 0;
-    o->victim = -1;
-    o->nb = o->pnb = 0;
     for (i = 0; i < n; i++) {
         int v = list[i];
         double u;
 
         if (s->pop[v]) {
-            o->nb += sh[i] < s->floor - SHARE_EPS;
-            o->pnb += psh[i] < s->pfloor - SHARE_EPS;
+            nb += sh[i] < fl;
+            pnb += psh[i] < pfl;
         }
         if (!(w[v] > 0)) continue;
-        u = bal__pl_util(s->p->alpha, sh[i]);
-        o->su += u;
-        o->suw += u * w[v];
-        o->rate += wk[i];
-        o->minw = bal__dmin(o->minw, w[v]);
-        o->maxw = bal__dmax(o->maxw, w[v]);
+        u = bal__pl_util(alpha, sh[i]);
+        su += u;
+        suw += u * w[v];
+        rate += wk[i];
+        minw = bal__dmin(minw, w[v]);
+        maxw = bal__dmax(maxw, w[v]);
         /* On the model's shares or on the plain ones: its share falls
          * and ends below the least. */
-        if (after && o->victim < 0 &&
-            ((sh[i] < s->share[v] - SHARE_EPS && sh[i] < s->hmin - SHARE_EPS) ||
-             (psh[i] < s->pshare[v] - SHARE_EPS &&
-              psh[i] < s->phmin - SHARE_EPS)))
-            o->victim = v;
+        if (after && victim < 0 &&
+            ((sh[i] < s->share[v] - SHARE_EPS && sh[i] < hm) ||
+             (psh[i] < s->pshare[v] - SHARE_EPS && psh[i] < phm)))
+            victim = v;
     }
+    o->su = su;
+    o->suw = suw;
+    o->rate = rate;
+    o->minw = minw;
+    o->maxw = maxw;
+    o->victim = victim;
+    o->nb = nb;
+    o->pnb = pnb;
 }
 
 static void host_refresh(srch *s, int h)
