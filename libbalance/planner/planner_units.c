@@ -846,6 +846,22 @@ static bool place_fits(const srch *s, const rel *r, int n, int first)
 /* How the migrations go with the unit run (*how_r), and how many there
  * are then (*m_r); their order into s->cnext when build.  Always some
  * way: split at worst. */
+/* compose's ways once the change in place does not fit (first: the
+ * unit's move that goes first): its migrations last, in their order or
+ * in one found afresh, else split.  order_fits only reads the order
+ * built, so first fit starts from it as it is. */
+static void compose_moved(srch *s, const rel *r, int n, int first,
+                          bool build, int *how_r, int *m_r)
+{
+    *how_r = CM_TAIL;
+    compose_build(s, r, n, first, CM_TAIL, s->cnext, m_r);
+    if (order_fits(s, s->cnext, *m_r) ||
+        order_first_fit(s, s->cnext, *m_r))
+        return;
+    *how_r = CM_SPLIT;
+    compose_build(s, r, n, first, CM_SPLIT, build ? s->cnext : NULL, m_r);
+}
+
 static void compose(srch *s, const rel *r, int n, bool build, int *how_r,
                     int *m_r)
 {
@@ -854,16 +870,13 @@ static void compose(srch *s, const rel *r, int n, bool build, int *how_r,
     /* The unit's own moves in the order they fit in, as apply_unit runs
      * them. */
     (void)unit_fits(s, r, n, &first);
-    *how_r = CM_PLACE;
-    if (compose_simple(s, r, n) || place_fits(s, r, n, first)) goto done;
-    *how_r = CM_TAIL;
-    compose_build(s, r, n, first, *how_r, s->cnext, m_r);
-    if (order_fits(s, s->cnext, *m_r)) return;
-    compose_build(s, r, n, first, CM_TAIL, s->cnext, m_r);
-    if (order_first_fit(s, s->cnext, *m_r)) return;
-    *how_r = CM_SPLIT;
-done:
-    compose_build(s, r, n, first, *how_r, build ? s->cnext : NULL, m_r);
+    if (compose_simple(s, r, n) || place_fits(s, r, n, first)) {
+        *how_r = CM_PLACE;
+        compose_build(s, r, n, first, CM_PLACE, build ? s->cnext : NULL,
+                      m_r);
+        return;
+    }
+    compose_moved(s, r, n, first, build, how_r, m_r);
 }
 
 int bal__pls_unit_blocked(srch *s, const rel *r, int n, bool evac)
@@ -1428,7 +1441,16 @@ int bal__pls_partners(srch *s, int v, int b, bool norm, bool all, int *out,
     const hlist *l = &s->hl[b];
     int n = 0, i, j, most = SWAP_PARTNERS;
     double nd[SWAP_PARTNERS], nu;   /* the needs of out[0..n) and of u */
+    /* The lightest depend on b's VMs and v's type alone (need): kept
+     * while b's version stands, for every VM of that type that asks. */
+    pkept *kc = bal__pls_tiny(s) ? NULL
+              : &s->pkc[(size_t)b * BAL_NTYPES + s->in->vms[v].type];
 
+    if (norm && kc && kc->ver == s->ver[b]) {
+        n = kc->n;
+        memcpy(out, kc->u, (size_t)n * sizeof(int));
+        norm = false;
+    }
     for (i = 0; norm && i < l->n; i++) {
         int u = l->v[i];
 
@@ -1449,6 +1471,11 @@ int bal__pls_partners(srch *s, int v, int b, bool norm, bool all, int *out,
             nd[j] = nu;
             if (n < most) n++;
         }
+    }
+    if (norm && kc) {
+        kc->ver = s->ver[b];
+        kc->n = n;
+        memcpy(kc->u, out, (size_t)n * sizeof(int));
     }
     *nnorm_r = n;
     if (!all || bal__pls_tiny(s)) return n;
@@ -1829,7 +1856,9 @@ int bal__pls_apply_unit(srch *s, const rel *r, int n, bool evac,
                     }
         }
     } else {
-        compose(s, r, n, true, &how, &m);
+        /* Not in place (just found): compose's other ways, without
+         * asking that again. */
+        compose_moved(s, r, n, first, true, &how, &m);
         arrivals(s, s->corder, s->ncorder, r, n, -1);
         arrivals(s, s->cnext, m, r, n, 1);
         t = s->corder;
@@ -1993,6 +2022,7 @@ void bal__pls_dispose(srch *s)
     free(s->neg_role);
     free(s->vpd);
     free(s->vpk);
+    free(s->pkc);
     free(s->hc);
     free(s->mark);
     free(s->known);
@@ -2057,6 +2087,7 @@ int bal__pls_init(srch *s, bal__pl_model *m, bal__pl_search_out *out)
     s->neg_role = calloc(nv * NEG_MAX, 1);
     s->vpd = calloc(nv * BAL_NRES, sizeof(double));
     s->vpk = calloc(nv, 1);
+    s->pkc = calloc(nh * BAL_NTYPES, sizeof(*s->pkc));
     s->hc = calloc(nh + MAX_K * 8, sizeof(int));
     s->mark = calloc(nh, 1);
     s->known = calloc(nh, 1);
@@ -2068,7 +2099,7 @@ int bal__pls_init(srch *s, bal__pl_model *m, bal__pl_search_out *out)
         !s->memo || !s->mc || !s->mc_next || !s->arrive || !s->corder || !s->cnext || !s->cpend || !s->cnxt || !s->firstp || !s->clast || !s->nent || !s->fr ||
         !s->neg_n ||
         !s->neg_moved || !s->neg_fair || !s->neg_fairdep || !s->neg_h || !s->neg_ver || !s->neg_role ||
-        !s->vpd || !s->vpk || !s->hc || !s->mark || !s->known || !s->ta ||
+        !s->vpd || !s->vpk || !s->pkc || !s->hc || !s->mark || !s->known || !s->ta ||
         !s->tmp)
         return BAL_ENOMEM;
     for (k = 0; k < BAL_NRES; k++) {

@@ -185,6 +185,14 @@ typedef struct hkept {
     int h[MAX_K + 1];
 } hkept;
 
+/* A host's lightest swap partners for a VM type (planner_units.c,
+ * bal__pls_partners), while the host's version is ver (0: none yet). */
+typedef struct pkept {
+    uint32_t ver;
+    int n;
+    int u[SWAP_PARTNERS];
+} pkept;
+
 typedef struct srch {
     bal__pl_model *m;
     const bal__pl_input *in;
@@ -251,6 +259,7 @@ typedef struct srch {
     unsigned char *vpk;         /* ...and the resources it counts in pairs
                                  * on, a bit each (planner_units.c,
                                  * pair_load) */
+    pkept *pkc;                 /* BAL_NTYPES a host */
     bool used[BAL_NRES];        /* some VM's type uses the resource */
     /* Each VM's last weighing that found nothing to pay (planner_search.c,
      * nothing_new): the hosts it looked at and their versions, the floor
