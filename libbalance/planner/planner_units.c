@@ -1094,12 +1094,21 @@ static double move_loss(srch *s, int v, int a, int b, bal__pl_cost *c)
 static int after_list(const srch *s, int h, const rel *r, int n, int *list)
 {
     const hlist *l = &s->hl[h];
-    int i, k, j, c = 0;
+    int i, k, j, c = l->n;
 
-    for (i = 0; i < l->n; i++) {
-        for (k = 0; k < n && r[k].v != l->v[i]; k++) {}
-        if (k < n && r[k].to != h) continue;
-        list[c++] = l->v[i];
+    /* The host's list copied whole, then each VM a relocation (its
+     * first) takes off h cut out where it stands: the list is sorted. */
+    memcpy(list, l->v, (size_t)c * sizeof(int));
+    for (k = 0; k < n; k++) {
+        int v = r[k].v;
+        hlist cur = { list, c, c };
+
+        if (s->host[v] != h || r[k].to == h) continue;
+        for (j = 0; j < k && r[j].v != v; j++) {}
+        if (j < k) continue;
+        i = hl_find(&cur, v);
+        memmove(list + i, list + i + 1, (size_t)(c - i - 1) * sizeof(int));
+        c--;
     }
     for (k = 0; k < n; k++) {
         int v = r[k].v;
