@@ -1096,9 +1096,10 @@ static int after_list(const srch *s, int h, const rel *r, int n, int *list)
     const hlist *l = &s->hl[h];
     int i, k, j, c = l->n;
 
-    /* The host's list copied whole, then each VM a relocation (its
-     * first) takes off h cut out where it stands: the list is sorted. */
-    memcpy(list, l->v, (size_t)c * sizeof(int));
+    /* The host's list copied whole (an empty host has none: no copy
+     * from NULL), then each VM a relocation (its first) takes off h cut
+     * out where it stands: the list is sorted. */
+    if (c > 0) memcpy(list, l->v, (size_t)c * sizeof(int));
     for (k = 0; k < n; k++) {
         int v = r[k].v;
         hlist cur = { list, c, c };
