@@ -62,6 +62,48 @@ static void test_weighted(void **state)
     }
 }
 
+/* Without weights the shares come from a path of their own (the
+ * planner's hot one): it must give what weights of 1 give, bit for bit -
+ * the same rounds, the same sums in the same order.  Demands in a few
+ * groups (as a host's VMs are), some unbounded, some 0, over capacities
+ * below, near and above their sum. */
+static uint64_t rnd(uint64_t *x)
+{
+    uint64_t z = (*x += 0x9e3779b97f4a7c15ull);
+
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    return z ^ (z >> 31);
+}
+
+static void test_equal_path(void **state)
+{
+    enum { N = 64 };
+    bal__wf_pair pr[N];
+    double d[N], ones[N], a[N], b[N], sum;
+    uint64_t x = 12;
+    int t, i, n;
+
+    (void)state;
+    for (i = 0; i < N; i++) ones[i] = 1;
+    for (t = 0; t < 20000; t++) {
+        n = 1 + (int)(rnd(&x) % N);
+        sum = 0;
+        for (i = 0; i < n; i++) {
+            unsigned k = (unsigned)(rnd(&x) % 8);
+
+            d[i] = k == 0 ? INFINITY : k == 1 ? 0 :
+                   k < 4 ? 0.25 * (double)(1 + rnd(&x) % 4) :
+                   (double)(rnd(&x) >> 11) * 0x1p-53 * 3;
+            if (isfinite(d[i])) sum += d[i];
+        }
+        sum *= (double)(rnd(&x) % 5) / 3;       /* 0 to 4/3 of the sum */
+        bal__waterfill(sum + 0.1, d, a, n, pr);
+        bal__waterfill_w(sum + 0.1, d, ones, b, n, pr);
+        assert_memory_equal(a, b, (size_t)n * sizeof(double));
+    }
+}
+
 /* One host, one pCPU, two CPU-bound guests. */
 static bal__pl_host host1;
 static bal__pl_vm vms2[2];
@@ -137,6 +179,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_weighted),
+        cmocka_unit_test(test_equal_path),
         cmocka_unit_test(test_model),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

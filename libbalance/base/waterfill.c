@@ -12,6 +12,31 @@ void bal__waterfill(double cap, const double *dem, double *alloc, int n,
     bal__waterfill_w(cap, dem, NULL, alloc, n, pr);
 }
 
+/* bal__waterfill_w without weights: the same rounds, the same sums in
+ * the same order (a weight of 1 each: every count is exact), on the
+ * demands alone - no index to follow back, no weight to look up.  The
+ * planner asks this several times for every host it weighs. */
+static void waterfill_equal(double cap, const double *dem, double *alloc,
+                            int n, bal__wf_pair *pr)
+{
+    double met = 0, level = cap / n;
+    int i, j, na = n;
+
+    for (i = 0; i < n; i++) pr[i].d = dem[i];
+    for (;;) {
+        int k = 0;
+
+        for (j = 0; j < na; j++) {
+            if (pr[j].d <= level) met += pr[j].d;
+            else pr[k++].d = pr[j].d;
+        }
+        if (k == na || k == 0) break;
+        na = k;
+        level = (cap - met) / k;
+    }
+    for (i = 0; i < n; i++) alloc[i] = dem[i] < level ? dem[i] : level;
+}
+
 void bal__waterfill_w(double cap, const double *dem, const double *w,
                       double *alloc, int n, bal__wf_pair *pr)
 {
@@ -21,6 +46,10 @@ void bal__waterfill_w(double cap, const double *dem, const double *w,
     for (i = 0; i < n; i++) sum += dem[i];
     if (sum <= cap) {
         memcpy(alloc, dem, (size_t)n * sizeof(*dem));
+        return;
+    }
+    if (!w) {
+        waterfill_equal(cap, dem, alloc, n, pr);
         return;
     }
     /* The level L is where the demands met in full (those under their

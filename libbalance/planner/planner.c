@@ -370,33 +370,39 @@ static int move_cmp(const void *a, const void *b)
 /* Each moved VM's own predicted gain (bal__pl_move's vm_gain): its rate
  * where the plan leaves it over where it starts, minus 1, both the
  * model's fraction of its demand - what the history's realised gain
- * measures (history.h). */
+ * measures (history.h).  Each host's VMs are listed once, by index (the
+ * order the search holds them in), not looked for among all VMs for
+ * every move: at 10,000 VMs and 4,000 moves that scan was 2% of the
+ * planning. */
 static int vm_gains(bal__pl_model *m, const int *place, bal__pl_result *r)
 {
     double *frac = calloc((size_t)m->nv + 1, sizeof(*frac));
     int *list = calloc((size_t)m->nv + 1, sizeof(*list));
-    int i, v, n, me;
+    int *first = calloc((size_t)m->nh + 2, sizeof(*first));
+    int i, v, h, n, me, rc = 0;
 
-    if (!frac || !list) {
-        free(frac);
-        free(list);
-        return BAL_ENOMEM;
+    if (!frac || !list || !first) {
+        rc = BAL_ENOMEM;
+        goto out;
     }
+    /* Counted, then filled in index order: list[first[h] .. first[h+1]). */
+    for (v = 0; v < m->nv; v++) first[place[v] + 2]++;
+    for (h = 0; h < m->nh; h++) first[h + 2] += first[h + 1];
+    for (v = 0; v < m->nv; v++) list[first[place[v] + 1]++] = v;
     for (i = 0; i < r->nmoves; i++) {
         bal__pl_move *mv = &r->moves[i];
-        int h = place[mv->vm];
 
-        for (n = 0, me = 0, v = 0; v < m->nv; v++)
-            if (place[v] == h) {
-                if (v == mv->vm) me = n;
-                list[n++] = v;
-            }
-        bal__pl_rates(m, h, list, n, 0, frac);
+        h = place[mv->vm];
+        n = first[h + 1] - first[h];
+        for (me = 0; list[first[h] + me] != mv->vm; me++) {}
+        bal__pl_rates(m, h, list + first[h], n, 0, frac);
         mv->vm_gain = m->f0[mv->vm] > 0 ? frac[me] / m->f0[mv->vm] - 1 : NAN;
     }
+out:
     free(frac);
     free(list);
-    return 0;
+    free(first);
+    return rc;
 }
 
 int bal__planner_plan(bal_ctx *ctx, const bal__pl_input *in,

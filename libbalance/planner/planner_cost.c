@@ -100,7 +100,7 @@ double bal__pl_link(const bal__pl_model *m, int a, int b)
 {
     const bal__pl_pair *l = bal__pl_pair_find(m->p, a, b);
 
-    return l ? l->Bps : bal__pl_link_from_rtt(m->p->rtt_ms);
+    return l ? l->Bps : m->link_Bps;
 }
 
 /* Max-min fair: what each of k claimants asking `want' gets of cap
@@ -325,6 +325,7 @@ int bal__pl_model_init(bal__pl_model *m, const bal__pl_input *in)
     m->p = p;
     m->nh = nh;
     m->nv = nv;
+    m->link_Bps = bal__pl_link_from_rtt(p->rtt_ms);
     m->w = calloc((size_t)nv + 1, sizeof(double));
     m->e = calloc((size_t)nv + 1, sizeof(double));
     m->en = calloc((size_t)nv + 1, sizeof(double));

@@ -54,6 +54,8 @@ struct bal__pl_model {
     int nh, nv;
     double io_ref;              /* largest path: caps unbounded demands */
     double net_ref;             /* largest known NIC: the same for traffic */
+    double link_Bps;            /* a pair's link when params.links has
+                                 * none: Table 2 at rtt_ms, once */
     bool any_traffic;           /* some VM's NIC demand is more than 0 */
     bool any_weight;            /* some domain's scheduler weight known */
     double *w;                  /* weight: seconds of its work that count */

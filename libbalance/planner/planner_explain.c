@@ -145,11 +145,20 @@ static void reject_detail(srch *s, bal__pl_reject *rj, const evalr *e)
         snprintf(rj->detail + n, sizeof(rj->detail) - (size_t)n, "; %s", tt);
 }
 
-/* Keeps e in *best when it would raise the utility and nets more. */
-static void keep_best(const evalr *e, evalr *best, bool *found)
+/* Weighs r[0..n) and keeps it in *best when it would raise the utility
+ * and nets more.  What its copies cost is reckoned only when it could
+ * still be kept: that cost only lowers the net, so a unit whose gain
+ * alone does not beat the best cannot (the result is the same unit,
+ * with the same numbers, as weighing every one in full). */
+static void keep_best(srch *s, const rel *r, int n, evalr *best, bool *found)
 {
-    if (e->du > 1e-12 && (!*found || e->net > best->net)) {
-        *best = *e;
+    evalr e;
+
+    bal__pls_eval_gain(s, r, n, &e);
+    if (!(e.du > 1e-12) || (*found && !(e.net > best->net))) return;
+    bal__pls_eval_losses(s, &e);
+    if (!*found || e.net > best->net) {
+        *best = e;
         *found = true;
     }
 }
@@ -162,7 +171,7 @@ static void keep_best(const evalr *e, evalr *best, bool *found)
 int bal__pls_explain(srch *s, int v)
 {
     int hs[UNIT_HOSTS_MAX], pt[SWAP_PARTNERS_MAX], n, nc, i, j, np, nn;
-    evalr e, best;
+    evalr best;
     bal__pl_reject rj;
     rel r[2];
     bool found = false, all;
@@ -171,8 +180,7 @@ int bal__pls_explain(srch *s, int v)
     n = bal__pls_unit_hosts(s, v, hs, &nc);
     for (i = 1; i <= nc; i++) {
         r[0] = (rel){ v, hs[i] };
-        bal__pls_eval_unit(s, r, 1, &e);
-        keep_best(&e, &best, &found);
+        keep_best(s, r, 1, &best, &found);
     }
     all = bal__pls_in_pair(s, v);
     for (i = 1; i < n; i++) {
@@ -184,10 +192,11 @@ int bal__pls_explain(srch *s, int v)
             if (s->in->vms[pt[j]].pinned) continue;
             r[0] = (rel){ v, hs[i] };
             r[1] = (rel){ pt[j], s->host[v] };
-            bal__pls_eval_unit(s, r, 2, &e);
             /* The rest of the partners only for a unit parting a pair,
-             * as the search weighs them. */
-            if (j < nn || e.dpairs < 0) keep_best(&e, &best, &found);
+             * as the search weighs them: told by the pair counts, before
+             * the water-fills (most part none). */
+            if (j < nn || bal__pls_unit_dpairs(s, r, 2) < 0)
+                keep_best(s, r, 2, &best, &found);
         }
     }
     n = nc;

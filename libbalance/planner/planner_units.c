@@ -121,6 +121,22 @@ static int htop(const hheap *h, int k, int *out)
     return cnt;
 }
 
+/* htop of index j, kept while no host changes: every VM asks the same
+ * few indexes for the same few hosts, and most of its looks come
+ * between two units taken. */
+static int htop_kept(srch *s, int j, int k, int *out)
+{
+    hkept *c = &s->htk[j];
+
+    if (c->stamp != s->hstamp || c->k != k) {
+        c->n = htop(&s->hx[j], k, c->h);
+        c->k = k;
+        c->stamp = s->hstamp;
+    }
+    memcpy(out, c->h, (size_t)c->n * sizeof(int));
+    return c->n;
+}
+
 static int add_host(int *hs, int n, int h)
 {
     int i;
@@ -192,17 +208,35 @@ static double host_cap(const srch *s, int h, int r)
  * "Contended pairs"): on each resource whose plain demand - pCPUs
  * min(cpu, vcpus), the path io_Bps, the NIC net_Bps - exceeds the host's
  * capacity, every pair of heavy VMs whose type contends for it
- * (base/loadtype.c).  What v adds to those counts: */
+ * (base/loadtype.c).  What v adds to those counts, worked out once per
+ * VM (pair_loads_init): every unit weighed asks it of its VMs. */
 static void pair_load(const srch *s, int v, double *d, int *k)
 {
-    const bal__pl_vm *vm = &s->in->vms[v];
+    const double *x = s->vpd + (size_t)v * BAL_NRES;
     int r;
 
-    d[BAL_RES_CPU] = bal__dmin(vm->cpu, vm->vcpus);
-    d[BAL_RES_IO] = vm->io_Bps;
-    d[BAL_RES_NET] = vm->net_Bps;
-    for (r = 0; r < BAL_NRES; r++)
-        k[r] = vm->heavy && bal_load_type_contends(vm->type, r);
+    for (r = 0; r < BAL_NRES; r++) {
+        d[r] = x[r];
+        k[r] = (s->vpk[v] >> r) & 1;
+    }
+}
+
+static void pair_loads_init(srch *s)
+{
+    int v, r;
+
+    for (v = 0; v < s->nv; v++) {
+        const bal__pl_vm *vm = &s->in->vms[v];
+        double *x = s->vpd + (size_t)v * BAL_NRES;
+
+        x[BAL_RES_CPU] = bal__dmin(vm->cpu, vm->vcpus);
+        x[BAL_RES_IO] = vm->io_Bps;
+        x[BAL_RES_NET] = vm->net_Bps;
+        s->vpk[v] = 0;
+        for (r = 0; r < BAL_NRES; r++)
+            if (vm->heavy && bal_load_type_contends(vm->type, r))
+                s->vpk[v] |= (unsigned char)(1u << r);
+    }
 }
 
 static long host_pairs(const srch *s, int h, const int *k, const double *d)
@@ -212,8 +246,10 @@ static long host_pairs(const srch *s, int h, const int *k, const double *d)
     long n = 0;
     int r;
 
+    /* A resource with fewer than two heavy users has no pair to count,
+     * contended or not: most, for every unit weighed. */
     for (r = 0; r < BAL_NRES; r++)
-        if (cap[r] > 0 && d[r] > cap[r] * (1 + 1e-9))
+        if (k[r] > 1 && cap[r] > 0 && d[r] > cap[r] * (1 + 1e-9))
             n += (long)k[r] * (k[r] - 1) / 2;
     return n;
 }
@@ -231,19 +267,21 @@ static int unit_sign(const srch *s, int h, const rel *r)
  * with before weighing them). */
 static long pairs_after(const srch *s, int h, const rel *r, int n)
 {
-    double pd[BAL_NRES], x[BAL_NRES];
-    int pk[BAL_NRES], a[BAL_NRES], k, q, sg;
+    double pd[BAL_NRES];
+    int pk[BAL_NRES], k, q, sg;
 
     for (q = 0; q < BAL_NRES; q++) {
         pd[q] = s->pd[q][h];
         pk[q] = s->pk[q][h];
     }
     for (k = 0; k < n; k++) {
+        const double *x = s->vpd + (size_t)r[k].v * BAL_NRES;
+        unsigned a = s->vpk[r[k].v];
+
         if (!(sg = unit_sign(s, h, &r[k]))) continue;
-        pair_load(s, r[k].v, x, a);
         for (q = 0; q < BAL_NRES; q++) {
             pd[q] += sg * x[q];
-            pk[q] += sg * a[q];
+            pk[q] += sg * (int)((a >> q) & 1);
         }
     }
     return host_pairs(s, h, pk, pd);
@@ -289,36 +327,44 @@ static void side_sum(const srch *s, const int *list, int n, const double *sh,
                      hside *o)
 {
     const double *w = s->m->w;
-    int i;
+    /* The limits and the sums in locals: the same sums in the same
+     * order, kept out of memory (every host side weighed comes here). */
+    const double alpha = s->p->alpha, fl = s->floor - SHARE_EPS,
+                 pfl = s->pfloor - SHARE_EPS, hm = s->hmin - SHARE_EPS,
+                 phm = s->phmin - SHARE_EPS;
+    double su = 0, suw = 0, rate = 0, minw = INFINITY, maxw = 0;
+    int i, nb = 0, pnb = 0, victim = -1;
 
-    o->su = o->suw = o->rate = 0;
-    o->minw = INFINITY;
-    o->maxw = 0;
-    o->victim = -1;
-    o->nb = o->pnb = 0;
     for (i = 0; i < n; i++) {
         int v = list[i];
         double u;
 
         if (s->pop[v]) {
-            o->nb += sh[i] < s->floor - SHARE_EPS;
-            o->pnb += psh[i] < s->pfloor - SHARE_EPS;
+            nb += sh[i] < fl;
+            pnb += psh[i] < pfl;
         }
         if (!(w[v] > 0)) continue;
-        u = bal__pl_util(s->p->alpha, sh[i]);
-        o->su += u;
-        o->suw += u * w[v];
-        o->rate += wk[i];
-        o->minw = bal__dmin(o->minw, w[v]);
-        o->maxw = bal__dmax(o->maxw, w[v]);
+        u = bal__pl_util(alpha, sh[i]);
+        su += u;
+        suw += u * w[v];
+        rate += wk[i];
+        minw = bal__dmin(minw, w[v]);
+        maxw = bal__dmax(maxw, w[v]);
         /* On the model's shares or on the plain ones: its share falls
          * and ends below the least. */
-        if (after && o->victim < 0 &&
-            ((sh[i] < s->share[v] - SHARE_EPS && sh[i] < s->hmin - SHARE_EPS) ||
-             (psh[i] < s->pshare[v] - SHARE_EPS &&
-              psh[i] < s->phmin - SHARE_EPS)))
-            o->victim = v;
+        if (after && victim < 0 &&
+            ((sh[i] < s->share[v] - SHARE_EPS && sh[i] < hm) ||
+             (psh[i] < s->pshare[v] - SHARE_EPS && psh[i] < phm)))
+            victim = v;
     }
+    o->su = su;
+    o->suw = suw;
+    o->rate = rate;
+    o->minw = minw;
+    o->maxw = maxw;
+    o->victim = victim;
+    o->nb = nb;
+    o->pnb = pnb;
 }
 
 static void host_refresh(srch *s, int h)
@@ -379,6 +425,7 @@ static void host_refresh(srch *s, int h)
         if (s->hx[k].pos[h] >= 0 && hx_used(s, k))
             hfix(&s->hx[k], s->hx[k].pos[h]);
     s->ver[h]++;
+    s->hstamp++;
 }
 
 /* ---- fairness --------------------------------------------------------------- */
@@ -799,6 +846,22 @@ static bool place_fits(const srch *s, const rel *r, int n, int first)
 /* How the migrations go with the unit run (*how_r), and how many there
  * are then (*m_r); their order into s->cnext when build.  Always some
  * way: split at worst. */
+/* compose's ways once the change in place does not fit (first: the
+ * unit's move that goes first): its migrations last, in their order or
+ * in one found afresh, else split.  order_fits only reads the order
+ * built, so first fit starts from it as it is. */
+static void compose_moved(srch *s, const rel *r, int n, int first,
+                          bool build, int *how_r, int *m_r)
+{
+    *how_r = CM_TAIL;
+    compose_build(s, r, n, first, CM_TAIL, s->cnext, m_r);
+    if (order_fits(s, s->cnext, *m_r) ||
+        order_first_fit(s, s->cnext, *m_r))
+        return;
+    *how_r = CM_SPLIT;
+    compose_build(s, r, n, first, CM_SPLIT, build ? s->cnext : NULL, m_r);
+}
+
 static void compose(srch *s, const rel *r, int n, bool build, int *how_r,
                     int *m_r)
 {
@@ -807,16 +870,13 @@ static void compose(srch *s, const rel *r, int n, bool build, int *how_r,
     /* The unit's own moves in the order they fit in, as apply_unit runs
      * them. */
     (void)unit_fits(s, r, n, &first);
-    *how_r = CM_PLACE;
-    if (compose_simple(s, r, n) || place_fits(s, r, n, first)) goto done;
-    *how_r = CM_TAIL;
-    compose_build(s, r, n, first, *how_r, s->cnext, m_r);
-    if (order_fits(s, s->cnext, *m_r)) return;
-    compose_build(s, r, n, first, CM_TAIL, s->cnext, m_r);
-    if (order_first_fit(s, s->cnext, *m_r)) return;
-    *how_r = CM_SPLIT;
-done:
-    compose_build(s, r, n, first, *how_r, build ? s->cnext : NULL, m_r);
+    if (compose_simple(s, r, n) || place_fits(s, r, n, first)) {
+        *how_r = CM_PLACE;
+        compose_build(s, r, n, first, CM_PLACE, build ? s->cnext : NULL,
+                      m_r);
+        return;
+    }
+    compose_moved(s, r, n, first, build, how_r, m_r);
 }
 
 int bal__pls_unit_blocked(srch *s, const rel *r, int n, bool evac)
@@ -1030,12 +1090,22 @@ static double move_loss(srch *s, int v, int a, int b, bal__pl_cost *c)
 static int after_list(const srch *s, int h, const rel *r, int n, int *list)
 {
     const hlist *l = &s->hl[h];
-    int i, k, j, c = 0;
+    int i, k, j, c = l->n;
 
-    for (i = 0; i < l->n; i++) {
-        for (k = 0; k < n && r[k].v != l->v[i]; k++) {}
-        if (k < n && r[k].to != h) continue;
-        list[c++] = l->v[i];
+    /* The host's list copied whole (an empty host has none: no copy
+     * from NULL), then each VM a relocation (its first) takes off h cut
+     * out where it stands: the list is sorted. */
+    if (c > 0) memcpy(list, l->v, (size_t)c * sizeof(int));
+    for (k = 0; k < n; k++) {
+        int v = r[k].v;
+        hlist cur = { list, c, c };
+
+        if (s->host[v] != h || r[k].to == h) continue;
+        for (j = 0; j < k && r[j].v != v; j++) {}
+        if (j < k) continue;
+        i = hl_find(&cur, v);
+        memmove(list + i, list + i + 1, (size_t)(c - i - 1) * sizeof(int));
+        c--;
     }
     for (k = 0; k < n; k++) {
         int v = r[k].v;
@@ -1140,11 +1210,12 @@ static double margin_of(const srch *s, const evalr *e)
 
 /* Weighs the unit r[0..n) from the present placement (constraints
  * aside): its migrations' time, its benefit and net gain, the headroom
- * it makes, the contended pairs it adds, and whether it is unfair; with
- * losses false, not what the copies cost the VMs on their hosts (the
- * rest is a bound: that cost only lowers it), for units that cannot pay
- * anyway. */
-static void eval_unit(srch *s, const rel *r, int n, evalr *out, bool losses)
+ * it makes, the contended pairs it adds, and whether it is unfair; not
+ * what the copies cost the VMs on their hosts (cost 0: net is a bound,
+ * that cost only lowers it; eval_losses adds it).  With quick, a unit
+ * whose every job ends before its copies do is left at net -INFINITY
+ * unweighed: it cannot pay. */
+static void eval_gain(srch *s, const rel *r, int n, evalr *out, bool quick)
 {
     bal__pl_model *m = s->m;
     int i, k, hs[MAXHU], nhs = 0, dnb = 0, dpnb = 0;
@@ -1176,7 +1247,7 @@ static void eval_unit(srch *s, const rel *r, int n, evalr *out, bool losses)
         T = shared ? T + out->c[i].pc.time_s : bal__dmax(T, out->c[i].pc.time_s);
     }
     out->T = T;
-    if (!(T < W) && !losses) {
+    if (!(T < W) && quick) {
         /* Every job ends before the copies do: nothing to gain (the
          * whole weighing, for what it would have gained, is explain's). */
         out->net = -INFINITY;
@@ -1200,11 +1271,6 @@ static void eval_unit(srch *s, const rel *r, int n, evalr *out, bool losses)
     /* More of the population below a floor than the pass began with:
      * that percentile would fall. */
     out->p10fall = s->nbelow + dnb > s->kq || s->pnbelow + dpnb > s->kq;
-    if (losses)
-        for (i = 0; i < n; i++) {
-            out->cost += move_loss(s, r[i].v, out->from[i], r[i].to, &out->c[i]);
-            out->loss += out->c[i].loss;
-        }
     /* What its VMs' past moves delivered of their predictions: a unit is
      * believed as far as its least trusted VM (doc/planner.md, "Trust").
      * Only a gain is discounted; the bounds on benefit stay bounds. */
@@ -1222,9 +1288,37 @@ static void eval_unit(srch *s, const rel *r, int n, evalr *out, bool losses)
     out->net = out->benefit - out->cost - margin_of(s, out);
 }
 
+/* What the copies of a unit eval_gain weighed in full cost the VMs on
+ * their hosts: its cost, its loss and its net gain then.  Only the cost
+ * depends on them (trust discounts the benefit alone), so the two
+ * together are the whole weighing, and a unit that cannot win on its
+ * bound is never charged them. */
+static void eval_losses(srch *s, evalr *out)
+{
+    int i;
+
+    for (i = 0; i < out->n; i++) {
+        out->cost += move_loss(s, out->r[i].v, out->from[i], out->r[i].to,
+                               &out->c[i]);
+        out->loss += out->c[i].loss;
+    }
+    out->net = out->benefit - out->cost - margin_of(s, out);
+}
+
+void bal__pls_eval_gain(srch *s, const rel *r, int n, evalr *out)
+{
+    eval_gain(s, r, n, out, false);
+}
+
+void bal__pls_eval_losses(srch *s, evalr *out)
+{
+    eval_losses(s, out);
+}
+
 void bal__pls_eval_unit(srch *s, const rel *r, int n, evalr *out)
 {
-    eval_unit(s, r, n, out, true);
+    eval_gain(s, r, n, out, false);
+    eval_losses(s, out);
 }
 
 /* ---- candidates -------------------------------------------------------------- */
@@ -1247,7 +1341,7 @@ int bal__pls_cand_hosts(srch *s, int v, int *hc, int k)
         if (j < HX_MEM && !bal__type_uses(vm->type, j / 2) &&
             !(j / 2 == BAL_RES_CPU && !bal__load_types[vm->type].uses))
             continue;
-        got = htop(&s->hx[j], j == HX_MEM ? (k + 1) / 2 : k + 1, tmp);
+        got = htop_kept(s, j, j == HX_MEM ? (k + 1) / 2 : k + 1, tmp);
         for (i = 0; i < got; i++) {
             int h = tmp[i];
 
@@ -1285,7 +1379,7 @@ static int swap_hosts(srch *s, int v, int *out)
     if (bal__type_nres(vm->type) != 1) return 0;
     for (j = 0; j < BAL_NRES; j++) {
         if (bal__type_uses(vm->type, j) || !s->used[j]) continue;
-        got = htop(&s->hx[HX_FULL(j)], SWAP_HOSTS, tmp);
+        got = htop_kept(s, HX_FULL(j), SWAP_HOSTS, tmp);
         for (i = 0; i < got; i++)
             if (tmp[i] != s->host[v] && !s->in->hosts[tmp[i]].drained)
                 n = add_host(out, n, tmp[i]);
@@ -1352,7 +1446,17 @@ int bal__pls_partners(srch *s, int v, int b, bool norm, bool all, int *out,
 {
     const hlist *l = &s->hl[b];
     int n = 0, i, j, most = SWAP_PARTNERS;
+    double nd[SWAP_PARTNERS], nu;   /* the needs of out[0..n) and of u */
+    /* The lightest depend on b's VMs and v's type alone (need): kept
+     * while b's version stands, for every VM of that type that asks. */
+    pkept *kc = bal__pls_tiny(s) ? NULL
+              : &s->pkc[(size_t)b * BAL_NTYPES + s->in->vms[v].type];
 
+    if (norm && kc && kc->ver == s->ver[b]) {
+        n = kc->n;
+        memcpy(out, kc->u, (size_t)n * sizeof(int));
+        norm = false;
+    }
     for (i = 0; norm && i < l->n; i++) {
         int u = l->v[i];
 
@@ -1362,12 +1466,22 @@ int bal__pls_partners(srch *s, int v, int b, bool norm, bool all, int *out,
             continue;
         }
         /* Insertion into the few lightest so far. */
-        for (j = n; j > 0 && need(s, out[j - 1], v) > need(s, u, v); j--)
-            if (j < most) out[j] = out[j - 1];
+        nu = need(s, u, v);
+        for (j = n; j > 0 && nd[j - 1] > nu; j--)
+            if (j < most) {
+                out[j] = out[j - 1];
+                nd[j] = nd[j - 1];
+            }
         if (j < most) {
             out[j] = u;
+            nd[j] = nu;
             if (n < most) n++;
         }
+    }
+    if (norm && kc) {
+        kc->ver = s->ver[b];
+        kc->n = n;
+        memcpy(kc->u, out, (size_t)n * sizeof(int));
     }
     *nnorm_r = n;
     if (!all || bal__pls_tiny(s)) return n;
@@ -1381,8 +1495,7 @@ int bal__pls_partners(srch *s, int v, int b, bool norm, bool all, int *out,
     return n;
 }
 
-/* The contended pairs r[0..n) adds (< 0: parts), from the counts. */
-static long unit_dpairs(const srch *s, const rel *r, int n)
+long bal__pls_unit_dpairs(const srch *s, const rel *r, int n)
 {
     int hs[MAXHU], nh = 0, i;
     long d = 0;
@@ -1405,12 +1518,17 @@ static bool consider(srch *s, const rel *r, int n, cand *best, double bound,
 {
     evalr e;
     double b0;
+    long dp;
     int k;
 
-    /* The wider search's units, most of which part nothing: screened on
-     * the pair counts alone before the water-fills. */
-    if (part && unit_dpairs(s, r, n) >= 0) return false;
-    eval_unit(s, r, n, &e, false);
+    /* A unit that adds a contended pair is never kept (below), and one of
+     * the wider search's must part one: both told by the pair counts
+     * alone, before the water-fills.  Most units the later passes weigh
+     * add one: every VM's candidates are the same few hosts with most
+     * room, where VMs of its kind went in the passes before. */
+    dp = bal__pls_unit_dpairs(s, r, n);
+    if (dp > 0 || (part && dp >= 0)) return false;
+    eval_gain(s, r, n, &e, true);
     b0 = e.benefit;
     /* Its cost is at least 0: a unit that cannot pay before it is
      * reckoned is not reckoned. */
@@ -1426,7 +1544,7 @@ static bool consider(srch *s, const rel *r, int n, cand *best, double bound,
     if (!bal__pls_better(e.benefit - margin_of(s, &e), e.spread, n, r,
                 best->net, best->spread, best->n, best->r))
         return false;
-    eval_unit(s, r, n, &e, true);
+    eval_losses(s, &e);
     if (!(e.net > 0)) return false;
     /* One of the wider search's: the pairs it parts let it off no
      * margin, and it owes two per migration (of many units weighed, one
@@ -1770,7 +1888,9 @@ int bal__pls_apply_unit(srch *s, const rel *r, int n, bool evac,
                     }
         }
     } else {
-        compose(s, r, n, true, &how, &m);
+        /* Not in place (just found): compose's other ways, without
+         * asking that again. */
+        compose_moved(s, r, n, first, true, &how, &m);
         arrivals(s, s->corder, s->ncorder, r, n, -1);
         arrivals(s, s->cnext, m, r, n, 1);
         t = s->corder;
@@ -1932,6 +2052,9 @@ void bal__pls_dispose(srch *s)
     free(s->neg_h);
     free(s->neg_ver);
     free(s->neg_role);
+    free(s->vpd);
+    free(s->vpk);
+    free(s->pkc);
     free(s->hc);
     free(s->mark);
     free(s->known);
@@ -1994,6 +2117,9 @@ int bal__pls_init(srch *s, bal__pl_model *m, bal__pl_search_out *out)
     s->neg_h = calloc(nv * NEG_MAX, sizeof(int));
     s->neg_ver = calloc(nv * NEG_MAX, sizeof(uint32_t));
     s->neg_role = calloc(nv * NEG_MAX, 1);
+    s->vpd = calloc(nv * BAL_NRES, sizeof(double));
+    s->vpk = calloc(nv, 1);
+    s->pkc = calloc(nh * BAL_NTYPES, sizeof(*s->pkc));
     s->hc = calloc(nh + MAX_K * 8, sizeof(int));
     s->mark = calloc(nh, 1);
     s->known = calloc(nh, 1);
@@ -2005,7 +2131,8 @@ int bal__pls_init(srch *s, bal__pl_model *m, bal__pl_search_out *out)
         !s->memo || !s->mc || !s->mc_next || !s->arrive || !s->corder || !s->cnext || !s->cpend || !s->cnxt || !s->firstp || !s->clast || !s->nent || !s->fr ||
         !s->neg_n ||
         !s->neg_moved || !s->neg_fair || !s->neg_fairdep || !s->neg_h || !s->neg_ver || !s->neg_role ||
-        !s->hc || !s->mark || !s->known || !s->ta || !s->tmp)
+        !s->vpd || !s->vpk || !s->pkc || !s->hc || !s->mark || !s->known || !s->ta ||
+        !s->tmp)
         return BAL_ENOMEM;
     for (k = 0; k < BAL_NRES; k++) {
         s->hload[k] = calloc(nh, sizeof(double));
@@ -2040,6 +2167,7 @@ int bal__pls_init(srch *s, bal__pl_model *m, bal__pl_search_out *out)
         }
     }
     population(s);
+    pair_loads_init(s);
     for (i = 0; i < s->nh; i++) host_refresh(s, i);
     bal__pls_set_floors(s);
     return 0;

@@ -178,6 +178,22 @@ typedef struct seqe {
                                  * less the contended pairs it parts */
 } seqe;
 
+/* An index's best hosts as htop gave them (planner_units.c, htop_kept),
+ * while srch's hstamp stands. */
+typedef struct hkept {
+    uint32_t stamp;
+    int k, n;
+    int h[MAX_K + 1];
+} hkept;
+
+/* A host's lightest swap partners for a VM type (planner_units.c,
+ * bal__pls_partners), while the host's version is ver (0: none yet). */
+typedef struct pkept {
+    uint32_t ver;
+    int n;
+    int u[SWAP_PARTNERS];
+} pkept;
+
 typedef struct srch {
     bal__pl_model *m;
     const bal__pl_input *in;
@@ -194,6 +210,8 @@ typedef struct srch {
                                  * NIC, free memory, and the loads
                                  * (fractions) */
     hheap hx[HX_N];             /* the most of each key first */
+    uint32_t hstamp;            /* bumped whenever a host changes */
+    hkept htk[HX_N];            /* each index's best hosts at hstamp */
     int *order;                 /* a pass's VMs, the worst-off first: */
     double *okey;               /* a heap on their shares when pushed */
     int norder;
@@ -238,6 +256,11 @@ typedef struct srch {
                                  * resource, and its heavy VMs contending
                                  * for each */
     int *pk[BAL_NRES];
+    double *vpd;                /* each VM's plain demands (BAL_NRES a VM) */
+    unsigned char *vpk;         /* ...and the resources it counts in pairs
+                                 * on, a bit each (planner_units.c,
+                                 * pair_load) */
+    pkept *pkc;                 /* BAL_NTYPES a host */
     bool used[BAL_NRES];        /* some VM's type uses the resource */
     /* Each VM's last weighing that found nothing to pay (planner_search.c,
      * nothing_new): the hosts it looked at and their versions, the floor
@@ -297,6 +320,13 @@ long bal__pls_pairs_after(const srch *s, int h, const rel *r, int n);
  * benefit reaches `bound' (nothing after it can beat it). */
 bool bal__pls_consider(srch *s, const rel *r, int n, cand *best,
                        double bound, bool part);
+/* bal__pls_eval_unit in two: the gain (cost 0, so net a bound: the cost
+ * only lowers it), then what its copies cost, which completes it. */
+void bal__pls_eval_gain(srch *s, const rel *r, int n, evalr *out);
+void bal__pls_eval_losses(srch *s, evalr *out);
+/* The contended pairs r[0..n) adds (< 0: parts), from the counts alone:
+ * a weighed unit's dpairs, without weighing it. */
+long bal__pls_unit_dpairs(const srch *s, const rel *r, int n);
 /* Every constraint on a unit but the gate and the floor; -1: it may
  * run.  A partner's refusal is BAL__PL_PARTNER. */
 int bal__pls_unit_blocked(srch *s, const rel *r, int n, bool evac);
