@@ -131,7 +131,7 @@ int bal__observer_feed(bal_ctx *ctx, const struct bal_config *cfg,
         if (rc) goto out;
         if (r->flags & BAL__RATE_INVALID) continue;
         bal__levels(cfg, h, d, r, lv);
-        bal__classify_update(&cfg->classify, &tr->cls, lv);
+        bal__classify_update(&cfg->classify, &tr->cls, lv, r->interval_s);
         tr->rate = *r;
         tr->valid = true;
     }
