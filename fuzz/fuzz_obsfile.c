@@ -43,13 +43,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (i) FZ_ASSERT(strcmp(k.v[i - 1].key, k.v[i].key) < 0);
         FZ_ASSERT(bal__obs_kept_find(&k, k.v[i].key) == &k.v[i]);
     }
-    FZ_ASSERT(bal__observer_resume(ctx, &cfg, &o, &k, &k.last) == 0);
+    FZ_ASSERT(bal__observer_resume(ctx, &cfg, &o, &k, &k.last, -1) == 0);
     for (i = 0; i < o.n; i++) FZ_ASSERT(!o.v[i]->valid);
     FZ_ASSERT(bal__sample_copy(&later, &k.last) == 0);
     for (i = 0; i < later.nhosts; i++) later.hosts[i].time_ns += 60000000000ull;
     bal__observer_dispose(&o);
     bal__observer_init(&o);
-    FZ_ASSERT(bal__observer_resume(ctx, &cfg, &o, &k, &later) == 0);
+    FZ_ASSERT(bal__observer_resume(ctx, &cfg, &o, &k, &later,
+                                   k.wall_s + 60) == 0);
 
 out:
     bal__sample_dispose(&later);

@@ -671,7 +671,7 @@ check "observations: status made no state directory" test ! -e "$tmp/ob/state"
 rm -f "$tmp/ob/clock"
 tc "observations: the first timer run" 0 "" -- env TMPDIR="$tmp/tmpd" "$XLB" $OB rebalance --yes
 check "observations: the first run is silent" test ! -s "$tmp/out"
-check "observations: kept" grep -q '^{"xl_balance_observations":1,"vms":\[{"key":' "$tmp/ob/state/observations"
+check "observations: kept" grep -q '^{"xl_balance_observations":1,"wall_s":[0-9.e+]*,"vms":\[{"key":' "$tmp/ob/state/observations"
 check "observations: the clock kept, plus the gap" test "$(cat "$tmp/ob/clock")" = 1810000000000
 tc "observations: the second run, burst sampled" 0 "" -- env TMPDIR="$tmp/tmpd" "$XLB" $OB rebalance --yes
 check "observations: the burst moved nothing" test ! -s "$tmp/out"

@@ -96,7 +96,8 @@ static char *one_run(fx *f, double t0, double cpu)
     add_dom(&b.hosts[0], 2, 4, t0 + 5, 0.02, 50e6);
     assert_int_equal(bal__observer_feed(f->ctx, &f->cfg, &f->obs, &a, &b),
                      0);
-    assert_int_equal(bal__obs_format(&f->obs, &b, &text), 0);
+    /* Written at 1000 s past the epoch, by the wall clock. */
+    assert_int_equal(bal__obs_format(&f->obs, &b, 1000, &text), 0);
     bal__sample_dispose(&a);
     bal__sample_dispose(&b);
     return text;
@@ -171,7 +172,7 @@ static void test_resume_exact(void **state)
     cur.hosts[0].doms[0].cpu_ns = (uint64_t)(105 * 0.9e9) +
                                   (uint64_t)(1800 * 0.05e9);
     assert_int_equal(bal__observer_resume(f.ctx, &f.cfg, &f.obs, &f.kept,
-                                          &cur), 0);
+                                          &cur, -1), 0);
     tr = track(&f.obs, &cur.hosts[0].doms[0]);
     assert_non_null(tr);
     assert_true(tr->cls.windowed);
@@ -205,7 +206,7 @@ static void check_break(void (*spoil)(fx *f, bal__sample *s),
     next_run(&f, &cur);
     spoil(&f, &cur);
     assert_int_equal(bal__observer_resume(f.ctx, &f.cfg, &f.obs, &f.kept,
-                                          &cur), 0);
+                                          &cur, -1), 0);
     if (track(&f.obs, &cur.hosts[0].doms[0]))
         fail_msg("%s: vm1 continued", what);
     if ((track(&f.obs, &cur.hosts[0].doms[1]) != NULL) != vm2_goes_on)
@@ -258,6 +259,31 @@ static void test_resume_breaks(void **state)
     check_break(moved, false, "another host");
 }
 
+/* A real cluster's (now_wall >= 0): a host whose clock moved 1800 s
+ * while a day passed rebooted (its domids and counters may look like
+ * the old ones): afresh.  The same 1800 s by both clocks: it goes on. */
+static void test_resume_reboot(void **state)
+{
+    bal__sample cur;
+    fx f;
+
+    fx_init(&f);
+    next_run(&f, &cur);
+    assert_true(f.kept.wall_s == 1000);
+    assert_int_equal(bal__observer_resume(f.ctx, &f.cfg, &f.obs, &f.kept,
+                                          &cur, 1000 + 86400), 0);
+    assert_null(track(&f.obs, &cur.hosts[0].doms[0]));
+    assert_null(track(&f.obs, &cur.hosts[0].doms[1]));
+    bal__observer_dispose(&f.obs);
+    bal__observer_init(&f.obs);
+    assert_int_equal(bal__observer_resume(f.ctx, &f.cfg, &f.obs, &f.kept,
+                                          &cur, 1000 + 1800 + 5), 0);
+    assert_non_null(track(&f.obs, &cur.hosts[0].doms[0]));
+    assert_non_null(track(&f.obs, &cur.hosts[0].doms[1]));
+    bal__sample_dispose(&cur);
+    fx_dispose(&f);
+}
+
 /* Text that is not a whole file of ours: BAL_EINVAL, what is wrong. */
 static void check_bad(const char *text, const char *want)
 {
@@ -294,11 +320,14 @@ static void test_bad_text(void **state)
     check_bad("{\"xl_balance_observations\":2,\"vms\":[]}\n{}\n",
               "not observations of version 1");
     check_bad("[1]\n{}\n", "not observations of version 1");
-    check_bad("{\"xl_balance_observations\":1,\"vms\":[{\"key\":\"x\"}]}\n"
-              "{}\n", "vms[0]: expected \"key\"");
-    check_bad("{\"xl_balance_observations\":1}\n{}\n", "\"vms\"");
-    check_bad("{\"xl_balance_observations\":1,\"vms\":[]}\n{\"x\":1}\n",
-              "line 2");
+    check_bad("{\"xl_balance_observations\":1,\"wall_s\":5,\"vms\":"
+              "[{\"key\":\"x\"}]}\n{}\n", "vms[0]: expected \"key\"");
+    check_bad("{\"xl_balance_observations\":1,\"wall_s\":5}\n{}\n",
+              "\"vms\"");
+    check_bad("{\"xl_balance_observations\":1,\"vms\":[]}\n{}\n",
+              "\"wall_s\"");
+    check_bad("{\"xl_balance_observations\":1,\"wall_s\":5,\"vms\":[]}\n"
+              "{\"x\":1}\n", "line 2");
     /* A level out of its range, a type unknown. */
     cut = strdup(text);
     memcpy(strstr(cut, "\"level\":[") + 9, "7", 1);
@@ -318,6 +347,7 @@ int main(void)
         cmocka_unit_test(test_roundtrip),
         cmocka_unit_test(test_resume_exact),
         cmocka_unit_test(test_resume_breaks),
+        cmocka_unit_test(test_resume_reboot),
         cmocka_unit_test(test_bad_text),
     };
 

@@ -62,7 +62,7 @@ const bal__obs_entry *bal__obs_kept_find(const bal__obs_kept *k,
 /* ---- writing --------------------------------------------------------------- */
 
 int bal__obs_format(const bal__observer *o, const bal__sample *last,
-                    char **text_r)
+                    double wall_s, char **text_r)
 {
     char *head = NULL, *sample = NULL, *text = NULL, key[sizeof(
         ((bal__obs_entry *)0)->key)];
@@ -72,6 +72,7 @@ int bal__obs_format(const bal__observer *o, const bal__sample *last,
     *text_r = NULL;
     rc = bal__jw_doc(false, "xl_balance_observations", BAL__OBS_VERSION, &w);
     if (rc) goto out;
+    bal__jw_key_real(w, "wall_s", wall_s, false);
     bal__jw_str(w, "vms");
     bal__jw_array_open(w);
     for (i = 0; i < last->nhosts; i++)
@@ -248,6 +249,11 @@ int bal__obs_parse(bal_ctx *ctx, const char *text, size_t len,
         rc = WHY("line 1: not observations of version %d "
                  "(\"xl_balance_observations\": %d)", BAL__OBS_VERSION,
                  BAL__OBS_VERSION);
+        goto out;
+    }
+    if (!bal__json_num(bal__json_member(top, "wall_s", yajl_t_number, NULL),
+                       &got.wall_s) || !(got.wall_s >= 0 && got.wall_s <= 1e11)) {
+        rc = WHY("line 1: expected \"wall_s\": seconds since the epoch");
         goto out;
     }
     vms = bal__json_member(top, "vms", yajl_t_array, NULL);

@@ -5,11 +5,13 @@
  * (doc/classify.md, "Observations that outlive a run").  No Xen header.
  *
  * Two lines, each one JSON document:
- *   {"xl_balance_observations":1,"vms":[{"key":KEY,"seen_s":S,
+ *   {"xl_balance_observations":1,"wall_s":T,"vms":[{"key":KEY,"seen_s":S,
  *    "type":T,"pending":T,"pending_n":N,"level":[CPU,IO,NET],
  *    "rate":[CPU,RD_BPS,WR_BPS,RD_IOPS,WR_IOPS,RX_BPS,TX_BPS]},...]}
  *   the run's last sample, in the sample format (base/json.h): every
  *   VM's cumulative counters, its domid and host, the host's time.
+ * T is when it was written, seconds since the epoch (a dom0's clock of
+ * the samples counts from its boot: T tells a reboot from an interval).
  * KEY is the observer's (status.h, bal__track_key): the UUID, for a
  * dom0 "UUID@HOST".  Only VMs of the last sample are kept: a VM gone is
  * dropped.  The file is replaced in one step (bal__state_replace): a
@@ -32,6 +34,7 @@ typedef struct bal__obs_entry {
 
 typedef struct bal__obs_kept {
     bal__sample last;           /* the counters, as the last run saw them */
+    double wall_s;              /* when they were written (epoch seconds) */
     bal__obs_entry *v;          /* sorted by key */
     int n;
 } bal__obs_kept;
@@ -47,11 +50,11 @@ const bal__obs_entry *bal__obs_kept_find(const bal__obs_kept *k,
  * JSON, another kind or version, a bad key, type or number; BAL_ENOMEM. */
 int bal__obs_parse(bal_ctx *ctx, const char *text, size_t len,
                    bal__obs_kept *out, char *why, size_t size);
-/* The file's text for observer o and the run's last sample; *text_r
- * malloc'd.  BAL_EINVAL or BAL_ERANGE when the sample cannot be written
- * (base/json.h), BAL_ENOMEM. */
+/* The file's text for observer o and the run's last sample, written at
+ * wall_s (epoch seconds); *text_r malloc'd.  BAL_EINVAL or BAL_ERANGE
+ * when the sample cannot be written (base/json.h), BAL_ENOMEM. */
 int bal__obs_format(const bal__observer *o, const bal__sample *last,
-                    char **text_r);
+                    double wall_s, char **text_r);
 
 /* Reads the configuration's STATE_DIR/observations into out, creating
  * nothing: a missing directory or file, or type_window 0, is nothing

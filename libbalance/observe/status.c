@@ -5,6 +5,7 @@
  * Classification needs memory across samples (EWMA, hysteresis), kept
  * per UUID so that a VM that changed domid or host keeps its history.
  */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +15,7 @@
 #include "rates.h"
 #include "status.h"
 #include "base/uuidmap.h"
+#include "base/state.h"
 #include "obsfile.h"
 #include "base/config.h"
 
@@ -147,13 +149,28 @@ static void observe_one(const struct bal_config *cfg, bal__track *tr,
  * nothing (a dom0 rebooted, a simulator started again). */
 static int feed(bal_ctx *ctx, const struct bal_config *cfg, bal__observer *t,
                 const bal__sample *prev, const bal__sample *cur,
-                const bal__obs_kept *kept)
+                const bal__obs_kept *kept, double now_wall)
 {
     bal__rate *rates = NULL;
+    bool *broken = NULL;
     int n = 0, i, rc, badtime_host = -1;
 
     rc = bal__rates_compute(prev, cur, &rates, &n);
     if (rc) goto out;
+    broken = calloc((size_t)cur->nhosts + 1, sizeof(*broken));
+    if (!broken) { rc = BAL_ENOMEM; goto out; }
+    for (i = 0; kept && now_wall >= 0 && i < cur->nhosts; i++) {
+        const bal__host *ph = bal__sample_find_host(prev, cur->hosts[i].name);
+        double wall = now_wall - kept->wall_s, mono;
+
+        if (!ph) continue;
+        mono = ((double)cur->hosts[i].time_ns - (double)ph->time_ns) / 1e9;
+        broken[i] = fabs(mono - wall) > 0.05 * fabs(wall) + 60;
+        if (broken[i])
+            BAL__DEBUG(ctx, "host %s: its clock moved %.0f s while %.0f s "
+                       "passed (a reboot?): its VMs start afresh",
+                       cur->hosts[i].name, mono, wall);
+    }
 
     for (i = 0; i < n; i++) {
         const bal__rate *r = &rates[i];
@@ -164,7 +181,7 @@ static int feed(bal_ctx *ctx, const struct bal_config *cfg, bal__observer *t,
         bal__track *tr;
 
         bal__track_key(h, d, key);
-        if (kept && (r->flags & RESUME_BREAKS)) {
+        if (kept && ((r->flags & RESUME_BREAKS) || broken[r->host])) {
             if (!(r->flags & BAL__RATE_NEW))
                 BAL__DEBUG(ctx, "%s on %s: its kept observations do not "
                            "continue (flags %#x): it starts afresh",
@@ -196,6 +213,7 @@ static int feed(bal_ctx *ctx, const struct bal_config *cfg, bal__observer *t,
 
 out:
     free(rates);
+    free(broken);
     return rc;
 }
 
@@ -203,15 +221,15 @@ int bal__observer_feed(bal_ctx *ctx, const struct bal_config *cfg,
                        bal__observer *t, const bal__sample *prev,
                        const bal__sample *cur)
 {
-    return feed(ctx, cfg, t, prev, cur, NULL);
+    return feed(ctx, cfg, t, prev, cur, NULL, -1);
 }
 
 int bal__observer_resume(bal_ctx *ctx, const struct bal_config *cfg,
                          bal__observer *t, const bal__obs_kept *kept,
-                         const bal__sample *cur)
+                         const bal__sample *cur, double now_wall)
 {
     if (!kept->last.nhosts) return 0;
-    return feed(ctx, cfg, t, &kept->last, cur, kept);
+    return feed(ctx, cfg, t, &kept->last, cur, kept, now_wall);
 }
 
 static int vm_cmp(const void *a, const void *b)
@@ -412,14 +430,15 @@ int bal__status_observe(bal_ctx *ctx, bal_backend *be,
     rc = be->ops->sample(be, false, &prev);
     if (rc) goto out;
     /* The interval since the run that kept them, from one sample. */
-    rc = bal__observer_resume(ctx, cfg, &obs, &kept, &prev);
+    rc = bal__observer_resume(ctx, cfg, &obs, &kept, &prev,
+                              be->ops->simulated ? -1 : bal__wall_time());
     if (rc) goto out;
     for (k = 1; k < cfg->samples; k++) {
         rc = bal__observer_next(ctx, be, cfg, &obs, &prev);
         if (rc) goto out;
     }
     if (kept_r && cfg->classify.window > 0) {
-        rc = bal__obs_format(&obs, &prev, kept_r);
+        rc = bal__obs_format(&obs, &prev, bal__wall_time(), kept_r);
         if (rc) {
             BAL__ERR(ctx, "observations to keep: %s", bal_strerror(rc));
             goto out;

@@ -99,7 +99,7 @@ check() {
     if [ -e "$T/state/observations" ]; then
         [ "$(wc -l <"$T/state/observations")" -eq 2 ] &&
             head -n 1 "$T/state/observations" |
-            grep -q '^{"xl_balance_observations":1,"vms":\[.*\]}$' ||
+            grep -q '^{"xl_balance_observations":1,"wall_s":[0-9.e+]*,"vms":\[.*\]}$' ||
             fail "$what: the observations are not a whole file"
     else
         fail "$what: no observations kept"
