@@ -240,6 +240,10 @@ typedef struct bal_vm_info {
     uint64_t rd_bytes, wr_bytes;        /* its virtual block devices */
     uint64_t rd_reqs, wr_reqs;
     uint64_t net_rx_bytes, net_tx_bytes;    /* its vifs */
+    /* Seconds of observation behind its levels and type: this run's
+     * samples, plus what earlier runs kept (type_window), time-decayed,
+     * so at most about type_window; 0 without rates. */
+    double observed_s;
 } bal_vm_info;
 
 typedef struct bal_host_info {

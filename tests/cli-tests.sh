@@ -687,6 +687,50 @@ check "sim placement: nothing moved" test ! -s "$tmp/out"
 printf 'vm9 HostA\n' >"$tmp/pl/where"
 tc "sim placement: an unknown VM" 1 "xl-balance: $tmp/pl/where:1: not \"VM HOST\" of the scenario's VMs and hosts" -- "$XLB" -c $E -b "sim:$tmp/pl/p.scn" status
 
+# ---- observations that outlive a run (type_window; doc/classify.md) --------
+# Two timer runs half an hour apart on the simulator (option clock=FILE,
+# gap=1800 in tests/data/burst.scn): `burst' computes for a minute from
+# the moment the second run samples.  Kept observations: not heavy, not
+# moved; the reader stays io.  type_window = 0 (each run afresh): moved.
+mkdir -m 700 "$tmp/ob"
+cp tests/data/burst.scn "$tmp/ob/b.scn"
+printf 'option clock=%s/ob/clock\n' "$tmp" >>"$tmp/ob/b.scn"
+OB="-c $E -b sim:$tmp/ob/b.scn --state-dir $tmp/ob/state"
+tc "observations: status alone keeps nothing" 0 "" -- "$XLB" $OB status
+check "observations: status made no state directory" test ! -e "$tmp/ob/state"
+rm -f "$tmp/ob/clock"
+tc "observations: the first timer run" 0 "" -- env TMPDIR="$tmp/tmpd" "$XLB" $OB rebalance --yes
+check "observations: the first run is silent" test ! -s "$tmp/out"
+check "observations: kept" grep -q '^{"xl_balance_observations":1,"wall_s":[0-9.e+]*,"vms":\[{"key":' "$tmp/ob/state/observations"
+check "observations: the clock kept, plus the gap" test "$(cat "$tmp/ob/clock")" = 1810000000000
+tc "observations: the second run, burst sampled" 0 "" -- env TMPDIR="$tmp/tmpd" "$XLB" $OB rebalance --yes
+check "observations: the burst moved nothing" test ! -s "$tmp/out"
+cp "$tmp/ob/state/observations" "$tmp/ob/kept"
+tc "observations: status after two runs" 0 "" -- "$XLB" $OB status --json
+check "observations: status only reads them" cmp -s "$tmp/ob/kept" "$tmp/ob/state/observations"
+check "observations: the burst is idle" test "$(grep -A20 '"name": "burst",' "$tmp/out" | grep -c -e '"type": "idle"' -e '"heavy": false')" -eq 2
+check "observations: the reader stays io" test "$(grep -A20 '"name": "reader",' "$tmp/out" | grep -c -e '"type": "io"' -e '"heavy": true')" -eq 2
+check "observations: 25 min observed behind the reader's type" test "$(grep -A22 '"name": "reader",' "$tmp/out" | sed -n 's/.*"observed_s": \([0-9]*\).*/\1/p')" -ge 1500
+tc "observations: the table's Seen(s)" 0 "" -- "$XLB" $OB status
+has "observations: Seen(s) column" "Seen(s)"
+# A VM gone is dropped from them.
+"$XLB" $OB status --json >"$tmp/ob/st.json" 2>/dev/null
+uuid_comp=$(grep -A2 '"name": "comp",' "$tmp/ob/st.json" | sed -n 's/.*"uuid": "\(.*\)".*/\1/p')
+check "observations: comp kept" grep -q "\"key\":\"$uuid_comp\"" "$tmp/ob/state/observations"
+grep -v '^vm comp ' "$tmp/ob/b.scn" >"$tmp/ob/gone.scn"
+tc "observations: a run without comp" 0 "" -- env TMPDIR="$tmp/tmpd" "$XLB" -c $E -b "sim:$tmp/ob/gone.scn" --state-dir "$tmp/ob/state" rebalance --yes
+check "observations: comp dropped" test "$(grep -c "$uuid_comp" "$tmp/ob/state/observations")" -eq 0
+# The same two runs, each afresh: the burst is typed cpu-heavy and moved,
+# and the move ends the clock (the placement changed: no replay).
+rm -rf "$tmp/ob/state" "$tmp/ob/clock"
+printf 'type_window = 0\n' >"$tmp/ob/w0.conf"; chmod 600 "$tmp/ob/w0.conf"
+OB0="-c $tmp/ob/w0.conf -b sim:$tmp/ob/b.scn --state-dir $tmp/ob/state"
+tc "observations off: the first run" 0 "" -- env TMPDIR="$tmp/tmpd" "$XLB" $OB0 rebalance --yes
+check "observations off: nothing kept" test ! -e "$tmp/ob/state/observations"
+tc "observations off: the second run moves the burst" 0 "" -- env TMPDIR="$tmp/tmpd" "$XLB" $OB0 rebalance --yes
+has "observations off: burst moved" "moved burst HostB -> HostA"
+check "observations off: a move ends the clock" test ! -e "$tmp/ob/clock"
+
 # ---- drain, pin and placement rules (state in $tmp/adm, kept across runs) ----
 # The paper's cluster: vm1, vm3 io on HostA; vm2, vm4 cpu on HostB; its plan
 # swaps vm1 and vm2.

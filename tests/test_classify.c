@@ -40,7 +40,7 @@ static bal_load_type levels(const bal__class_params *p, double c, double i)
 static bal_load_type update(const bal__class_params *p, bal__class_state *st,
                             double c, double i)
 {
-    return bal__classify_update(p, st, LV(c, i, 0));
+    return bal__classify_update(p, st, LV(c, i, 0), 0);
 }
 
 static void test_classes(void **state)
@@ -305,18 +305,88 @@ static void test_net(void **state)
 
     /* net -> cpu needs cpu's ratio over 1.2x net's */
     bal__class_state_init(&st);
-    assert_int_equal(bal__classify_update(&BAND, &st, LV(0.1, 0, 0.8)), NET);
-    assert_int_equal(bal__classify_update(&BAND, &st, LV(0.45, 0, 0.4)), NET);
-    assert_int_equal(bal__classify_update(&BAND, &st, LV(0.5, 0, 0.4)), CPU);
+    assert_int_equal(bal__classify_update(&BAND, &st, LV(0.1, 0, 0.8), 0), NET);
+    assert_int_equal(bal__classify_update(&BAND, &st, LV(0.45, 0, 0.4), 0), NET);
+    assert_int_equal(bal__classify_update(&BAND, &st, LV(0.5, 0, 0.4), 0), CPU);
     /* net -> idle needs every level under 0.8x low */
     bal__class_state_init(&st);
-    assert_int_equal(bal__classify_update(&BAND, &st, LV(0, 0, 0.8)), NET);
-    assert_int_equal(bal__classify_update(&BAND, &st, LV(0, 0, 0.11)), NET);
-    assert_int_equal(bal__classify_update(&BAND, &st, LV(0, 0, 0.09)), IDLE);
+    assert_int_equal(bal__classify_update(&BAND, &st, LV(0, 0, 0.8), 0), NET);
+    assert_int_equal(bal__classify_update(&BAND, &st, LV(0, 0, 0.11), 0), NET);
+    assert_int_equal(bal__classify_update(&BAND, &st, LV(0, 0, 0.09), 0), IDLE);
 
     assert_true(bal__classify_heavy(&P, NET, LV(0, 0, 0.5)));
     assert_false(bal__classify_heavy(&P, NET, LV(1, 1, nextafter(0.5, 0))));
     assert_false(bal__classify_heavy(&P, CPU, LV(0, 0, 1)));
+}
+
+/* The time-decayed window (type_window): exact weights, a plain mean
+ * while the window is far longer than the time seen, and at most the
+ * window's worth of seconds behind a level. */
+static void test_window_step(void **state)
+{
+    double seen = 0, w;
+
+    /* The first interval is all there is: weight 1, seen ~ its length. */
+    w = bal__window_step(1800, 10, &seen);
+    assert_true(w == 1);
+    assert_true(fabs(seen - 1800 * (1 - exp(-10.0 / 1800))) < 1e-9);
+    /* A second interval as long: about half (decay over 10 s is tiny). */
+    w = bal__window_step(1800, 10, &seen);
+    assert_true(fabs(w - 0.5) < 0.002);
+    /* 1800 s after 20 s seen: the old levels keep ~20 e^-1 of ~1145. */
+    w = bal__window_step(1800, 1800, &seen);
+    assert_true(w > 0.99 && w < 1);
+    assert_true(seen > 1130 && seen < 1150);
+    /* Days of runs: seen tends to the window, never past it. */
+    for (int k = 0; k < 200; k++) bal__window_step(1800, 300, &seen);
+    assert_true(seen <= 1800 && seen > 1799);
+    /* No time: nothing added, the old average keeps all. */
+    assert_true(bal__window_step(1800, 0, &seen) == 0);
+    assert_true(bal__window_step(1800, -5, &seen) == 0);
+    /* No window: a plain mean over time. */
+    seen = 30;
+    w = bal__window_step(0, 10, &seen);
+    assert_true(w == 0.25 && seen == 40);
+}
+
+/* A windowed state: an idle VM that bursts at full CPU for 10 s after
+ * half an hour's idle average stays idle and light; a steady reader
+ * whose one run falls on a 10 s pause stays io. */
+static void test_window_burst(void **state)
+{
+    bal__class_params p = P;
+    bal__class_state st;
+
+    p.window = 1800;
+    bal__class_state_init(&st);
+    /* The first run: 2 x 5 s of idle, smoothed by alpha. */
+    bal__classify_update(&p, &st, LV(0, 0, 0), 5);
+    bal__classify_update(&p, &st, LV(0, 0, 0), 5);
+    assert_false(st.windowed);
+    st.windowed = true;             /* as kept and read back */
+    /* 30 min later: the exact average since, idle; then the burst. */
+    assert_int_equal(bal__classify_update(&p, &st, LV(0.01, 0, 0), 1800),
+                     IDLE);
+    assert_int_equal(bal__classify_update(&p, &st, LV(1, 0, 0), 5), IDLE);
+    assert_int_equal(bal__classify_update(&p, &st, LV(1, 0, 0), 5), IDLE);
+    assert_true(st.level[BAL_RES_CPU] < 0.02);
+    assert_false(bal__classify_heavy(&p, st.type, st.level));
+    /* Without the window one such sample puts its level past cpu_high. */
+    st.windowed = false;
+    bal__classify_update(&p, &st, LV(1, 0, 0), 5);
+    assert_true(st.level[BAL_RES_CPU] > 0.5);
+
+    /* The reader: io, half an hour of reading, then 10 s of pause. */
+    bal__class_state_init(&st);
+    bal__classify_update(&p, &st, LV(0.05, 0.8, 0), 5);
+    bal__classify_update(&p, &st, LV(0.05, 0.8, 0), 5);
+    assert_int_equal(st.type, IO);
+    st.windowed = true;
+    bal__classify_update(&p, &st, LV(0.05, 0.8, 0), 1800);
+    bal__classify_update(&p, &st, LV(0, 0, 0), 5);
+    assert_int_equal(bal__classify_update(&p, &st, LV(0, 0, 0), 5), IO);
+    assert_true(bal__classify_heavy(&p, st.type, st.level));
+    assert_true(st.seen_s > 1140 && st.seen_s <= 1800);
 }
 
 int main(void)
@@ -331,6 +401,8 @@ int main(void)
         cmocka_unit_test(test_single_outlier),
         cmocka_unit_test(test_heavy),
         cmocka_unit_test(test_net),
+        cmocka_unit_test(test_window_step),
+        cmocka_unit_test(test_window_burst),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

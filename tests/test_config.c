@@ -72,6 +72,7 @@ static void assert_config_equal(const struct bal_config *a,
     }
     assert_true(a->classify.alpha == b->classify.alpha);
     assert_int_equal(a->classify.hold, b->classify.hold);
+    assert_true(a->classify.window == b->classify.window);
     assert_string_equal(bal__config_state_dir(a), bal__config_state_dir(b));
     assert_string_equal(bal__config_lock_file(a), bal__config_lock_file(b));
     assert_true(a->horizon_s == b->horizon_s);
@@ -119,6 +120,7 @@ static void assert_defaults(const struct bal_config *c)
     assert_true(c->classify.low[BAL_RES_NET] == 0.01);
     assert_true(c->classify.alpha == 0.5);
     assert_int_equal(c->classify.hold, 3);
+    assert_true(c->classify.window == 1800);
     assert_string_equal(bal__config_state_dir(c), "/var/lib/xl-balance");
     assert_string_equal(bal__config_lock_file(c), "/run/xl-balance/lock");
     assert_true(c->horizon_s == 3600);
@@ -214,7 +216,7 @@ static void test_table(void **state)
 {
     int i, j;
 
-    assert_int_equal(bal__config_nkeys, 42);
+    assert_int_equal(bal__config_nkeys, 43);
     for (i = 0; i < bal__config_nkeys; i++) {
         const bal__config_key *k = &bal__config_keys[i];
 

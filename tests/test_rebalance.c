@@ -69,7 +69,8 @@ static void fx_init(fx *f)
 static void fx_dispose(fx *f)
 {
     static const char *const names[] = {
-        "state/journal", "state/history", "state/counters", "state", "lock",
+        "state/journal", "state/history", "state/counters",
+        "state/observations", "state", "lock",
         "plan.json", NULL,
     };
     int i;

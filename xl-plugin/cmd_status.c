@@ -48,9 +48,9 @@ static void print_vms(const bal_status *st)
 {
     static const char *const hdr[] = {
         "Name", "Host", "ID", "VCPUs", "Mem(MiB)", "CPU(%)", "RD(MB/s)",
-        "WR(MB/s)", "RD(IOPS)", "WR(IOPS)", "NET(MB/s)", "Type",
+        "WR(MB/s)", "RD(IOPS)", "WR(IOPS)", "NET(MB/s)", "Seen(s)", "Type",
     };
-    table *t = table_new(12, hdr, "llrrrrrrrrrl");
+    table *t = table_new(13, hdr, "llrrrrrrrrrrl");
     int i, n = bal_status_num_vms(st), hk = 0;
 
     for (i = 0; i < n; i++) {
@@ -64,7 +64,7 @@ static void print_vms(const bal_status *st)
         table_addf(t, 3, "%u", v->vcpus);
         table_addf(t, 4, "%llu", (unsigned long long)(v->mem_kb / 1024));
         if (!v->rates_valid) {
-            for (k = 5; k <= 10; k++) table_addf(t, k, "-");
+            for (k = 5; k <= 11; k++) table_addf(t, k, "-");
         } else {
             table_addf(t, 5, "%.1f", v->cpu_pct);
             table_addf(t, 6, "%.2f", v->rd_Bps / MB);
@@ -72,13 +72,16 @@ static void print_vms(const bal_status *st)
             table_addf(t, 8, "%.0f", v->rd_iops);
             table_addf(t, 9, "%.0f", v->wr_iops);
             table_addf(t, 10, "%.2f", (v->net_rx_Bps + v->net_tx_Bps) / MB);
+            /* The observed time behind the type: this run's samples, and
+             * what earlier runs kept (type_window). */
+            table_addf(t, 11, "%.0f", v->observed_s);
         }
         if (v->is_dom0)
-            table_addf(t, 11, "(dom0)");
+            table_addf(t, 12, "(dom0)");
         else
             /* '!' marks a heavy VM whose host holds another heavy VM of
              * its type: what rebalancing is for. */
-            table_addf(t, 11, "%s%s", bal_load_type_name(v->type),
+            table_addf(t, 12, "%s%s", bal_load_type_name(v->type),
                        contended(v, h) ? " !" : "");
     }
     table_print(t, stdout);

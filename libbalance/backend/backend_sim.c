@@ -36,6 +36,7 @@
 typedef struct sim_priv {
     bal__scenario scn;
     bal__sim *sim;
+    bool moved;                 /* this process migrated a VM */
 } sim_priv;
 
 /* ---- the placement file (option placement=FILE) ----------------------
@@ -120,6 +121,74 @@ out:
     return rc;
 }
 
+/* ---- the clock file (option clock=FILE) --------------------------------
+ * The simulated time the next process starts at, in whole nanoseconds on
+ * one line, so that successive processes (timer runs of `rebalance',
+ * with a `status' between) see one cluster whose clock and counters go
+ * on: read when the backend opens, and the simulator then runs from 0 to
+ * that time (the same seed, the same placement: the same counters, jobs
+ * and noise); written when it closes, as its clock then plus option gap
+ * (a timer's period), aside then renamed.  A process that migrated a VM
+ * removes it instead: the placement changed, so the cluster's past can
+ * no longer be replayed, and the next process starts at 0 (whose
+ * samples no kept observation continues). */
+
+#define CLOCK_MAX 64u               /* bytes: one number */
+
+static int clock_load(bal_ctx *ctx, const bal__scenario *scn,
+                      double *start_r)
+{
+    const char *path = scn->opt.clock;
+    char *buf = NULL, *end;
+    unsigned long long ns;
+    size_t len;
+    int rc;
+
+    *start_r = 0;
+    if (!*path || (access(path, F_OK) && errno == ENOENT)) return 0;
+    rc = bal__read_file(ctx, path, CLOCK_MAX, &buf, &len);
+    if (rc) goto out;
+    errno = 0;
+    ns = buf[0] >= '0' && buf[0] <= '9' ? strtoull(buf, &end, 10) : 0;
+    if (buf[0] < '0' || buf[0] > '9' || errno || strcmp(end, "\n") ||
+        ns > 1000000000ull * 1000000000ull) {
+        BAL__ERR(ctx, "%s: not a simulated time (whole nanoseconds, at "
+                 "most 10^18, and a newline)", path);
+        rc = BAL_ESCENARIO;
+        goto out;
+    }
+    *start_r = (double)ns / 1e9;
+    rc = 0;
+
+out:
+    free(buf);
+    return rc;
+}
+
+static void clock_save(bal_ctx *ctx, const sim_priv *p)
+{
+    const char *path = p->scn.opt.clock;
+    char tmp[BAL__SCN_PATH_MAX + 8], text[32];
+    int fd = -1, rc;
+
+    if (!*path) return;
+    if (p->moved) {
+        if (unlink(path) && errno != ENOENT)
+            BAL__ERR(ctx, "%s: cannot remove: %s", path, strerror(errno));
+        return;
+    }
+    snprintf(text, sizeof(text), "%llu\n", (unsigned long long)
+             (bal__sim_time_ns(p->sim) +
+              (uint64_t)llround(p->scn.opt.gap_s * 1e9)));
+    snprintf(tmp, sizeof(tmp), "%s.new", path);
+    rc = bal__state_open(ctx, AT_FDCWD, tmp, tmp, "clock file",
+                         O_WRONLY | O_CREAT | O_TRUNC, &fd);
+    if (rc) return;
+    if (bal__write_all(fd, text, strlen(text)) || rename(tmp, path))
+        BAL__ERR(ctx, "%s: cannot write: %s", path, strerror(errno));
+    close(fd);
+}
+
 static int sim_sample(bal_backend *be, bool local_only, bal__sample *out)
 {
     sim_priv *p = be->priv;
@@ -191,6 +260,7 @@ static int sim_migrate(bal_backend *be, const bal__move *moves, int n,
     }
     bal__sim_set_ctx(p->sim, be->ctx);
     rc = bal__sim_migrate(p->sim, vms, dest, k, res);
+    p->moved = p->moved || k > 0;
     if (!rc) rc = placement_save(be->ctx, scn, p->sim);
     if (rc) goto out;
     for (i = 0; i < k; i++) results[slot[i]] = res[i];
@@ -213,6 +283,7 @@ static void sim_priv_free(sim_priv *p)
 
 static void sim_close(bal_backend *be)
 {
+    if (be->priv) clock_save(be->ctx, be->priv);
     sim_priv_free(be->priv);
     be->priv = NULL;
 }
@@ -275,6 +346,7 @@ int bal__sim_resolve(bal_ctx *ctx, const char *arg, char **path_r)
 int bal__backend_sim_adopt(bal_backend *be, bal__scenario *scn)
 {
     sim_priv *p = NULL;
+    double start;
     int rc;
 
     p = calloc(1, sizeof(*p));
@@ -283,9 +355,17 @@ int bal__backend_sim_adopt(bal_backend *be, bal__scenario *scn)
     bal__scenario_init(scn);
     rc = placement_load(be->ctx, &p->scn);
     if (rc) goto out;
+    rc = clock_load(be->ctx, &p->scn, &start);
+    if (rc) goto out;
     rc = bal__sim_alloc(&p->sim, &p->scn);
     if (rc) goto out;
     bal__sim_set_ctx(p->sim, be->ctx);
+    /* Where the process before left the clock: the same cluster, replayed
+     * up to then. */
+    if (start > 0) {
+        rc = bal__sim_advance(p->sim, start);
+        if (rc) goto out;
+    }
     be->ops = &sim_ops;
     be->priv = p;
     p = NULL;

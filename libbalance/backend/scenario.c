@@ -291,7 +291,8 @@ void bal__scenario_name_uuid(char *out, const char *name)
 
 enum { OPT_SEED, OPT_INTERVAL, OPT_NOISE, OPT_IOCPU, OPT_DOM0CPU,
        OPT_REQSIZE, OPT_RTT, OPT_MIGCPU, OPT_MIGRESUME, OPT_CACHEDIRTY,
-       OPT_SPEED, OPT_BALANCE_AT, OPT_POLICY, OPT_PLACEMENT, NOPTS };
+       OPT_SPEED, OPT_BALANCE_AT, OPT_POLICY, OPT_PLACEMENT, OPT_CLOCK,
+       OPT_GAP, NOPTS };
 
 typedef struct parser {
     bal_ctx *ctx;
@@ -459,6 +460,8 @@ static const keydef option_keys[] = {
       "0 to 1000000000" },
     { "policy", V_POLICY, 0, 0, 0, false, OOPT(concurrent), NULL },
     { "placement", V_PATH, 0, 0, 0, false, OOPT(placement), NULL },
+    { "clock", V_PATH, 0, 0, 0, false, OOPT(clock), NULL },
+    { "gap", V_NUM, 0, 0, 1e8, false, OOPT(gap_s), "0 to 100000000" },
 };
 
 static const keydef host_keys[] = {
@@ -1107,6 +1110,15 @@ int bal__scenario_parse(bal_ctx *ctx, const char *what, const char *text,
                   "line %d, has none)", v->name,
                   isfinite(v->net_tx_Bps) ? "netrx" : "net",
                   p.s.hosts[h].name, p.s.hosts[h].line);
+        goto out;
+    }
+
+    /* A gap between processes means nothing without a clock kept
+     * across them. */
+    if (p.opt_line[OPT_GAP] && !p.s.opt.clock[0]) {
+        p.line = p.opt_line[OPT_GAP];
+        rc = perr(&p, "option gap needs option clock=FILE (the clock kept "
+                  "from one process to the next)");
         goto out;
     }
 

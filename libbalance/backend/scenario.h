@@ -72,6 +72,12 @@ typedef struct bal__scn_options {
      * one process to the next (backend_sim.c); "": none, each process
      * starts from the scenario's hosts. */
     char placement[BAL__SCN_PATH_MAX + 1];
+    /* The file that keeps the simulated clock from one process to the
+     * next (backend_sim.c), "": none, each process starts at 0; and the
+     * simulated seconds between one process's end and the next one's
+     * start (a timer's period). */
+    char clock[BAL__SCN_PATH_MAX + 1];
+    double gap_s;
 } bal__scn_options;
 
 typedef struct bal__scn_host {

@@ -105,6 +105,14 @@ const bal__config_key bal__config_keys[] = {
     { "classify_hold", BAL__CK_INT, 0, "3", 3, 1, 100, false, 1,
       OFF(classify.hold), NOCOUNT, "1 to 100",
       "samples a new load type must persist before it is reported", NULL },
+    /* Tens of minutes: a timer runs every few minutes, so a type stands
+     * on several runs' exact averages, and a burst of seconds between
+     * two of them weighs seconds in it (doc/classify.md, "Observations
+     * that outlive a run").  0 keeps nothing: each run starts afresh. */
+    { "type_window", BAL__CK_REAL, 0, "1800", 1800, 0, 604800, false, 1,
+      OFF(classify.window), NOCOUNT, "0 to 604800",
+      "seconds of the time-decayed window a load type reflects across "
+      "runs, kept in state_dir (0: each run starts afresh)", NULL },
     { "state_dir", BAL__CK_STRING, 0, "\"" BAL__DEFAULT_STATE_DIR "\"", 0, 0,
       0, false, 1, OFF(state_dir), NOCOUNT, "an absolute path",
       "directory of rebalance's journal and migration history (created "

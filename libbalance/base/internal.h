@@ -52,6 +52,8 @@ typedef struct bal__class_params {
     double high[BAL_NRES], low[BAL_NRES];
     double alpha;               /* EWMA weight of the newest sample */
     int hold;                   /* samples a new type must persist */
+    double window;              /* seconds of the time-decayed window
+                                 * kept across runs; 0: none (obsfile.c) */
 } bal__class_params;
 
 /* Every key, its default and its range are in config.c's table and in the

@@ -11,6 +11,7 @@
  * several is a mix, the rest each use one.  The rules, in the order they
  * apply, are also in doc/classify.md (the README's "Load types").
  */
+#include <math.h>
 #include <string.h>
 
 #include "classify.h"
@@ -137,11 +138,28 @@ static bool keeps(const bal__class_params *p, bal_load_type t,
     return true;
 }
 
+double bal__window_step(double window_s, double dt_s, double *seen_s)
+{
+    double old = *seen_s > 0 ? *seen_s : 0, add, keep;
+
+    if (!(dt_s > 0)) return old > 0 ? 0 : 1;
+    if (window_s > 0) {
+        /* expm1: exact for intervals far shorter than the window. */
+        add = -window_s * expm1(-dt_s / window_s);
+        keep = old * exp(-dt_s / window_s);
+    } else {
+        add = dt_s;
+        keep = old;
+    }
+    *seen_s = keep + add;
+    return add / *seen_s;
+}
+
 bal_load_type bal__classify_update(const bal__class_params *p,
                                    bal__class_state *st,
-                                   const double *level)
+                                   const double *level, double dt_s)
 {
-    double a = p->alpha, x[BAL_NRES];
+    double a = p->alpha, x[BAL_NRES], w;
     bal_load_type cand;
     int r;
 
@@ -149,8 +167,13 @@ bal_load_type bal__classify_update(const bal__class_params *p,
     /* Rule 2: EWMA, level = a * new + (1 - a) * level.  The first sample
      * initialises it, and the type too (no hold: there is no old type to
      * protect).  An alpha outside (0, 1] would freeze or overshoot the
-     * average: it means no smoothing. */
+     * average: it means no smoothing.  Rule 2b: levels that stand on a
+     * history kept across runs weigh each interval by its length in the
+     * time-decayed window instead: a burst of seconds weighs seconds. */
     if (!(a > 0 && a <= 1)) a = 1;
+    w = bal__window_step(p->window, dt_s, &st->seen_s);
+    if (st->windowed && p->window > 0) a = w;
+    st->weight = st->init ? a : 1;
     if (!st->init) {
         st->init = true;
         memcpy(st->level, x, sizeof(st->level));

@@ -5,6 +5,7 @@
  * Classification needs memory across samples (EWMA, hysteresis), kept
  * per UUID so that a VM that changed domid or host keeps its history.
  */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +15,9 @@
 #include "rates.h"
 #include "status.h"
 #include "base/uuidmap.h"
+#include "base/state.h"
+#include "obsfile.h"
+#include "base/config.h"
 
 
 void bal__observer_init(bal__observer *t)
@@ -103,42 +107,129 @@ void bal__levels(const struct bal_config *cfg, const bal__host *h,
                            bal__host_net_Bps(cfg, h);
 }
 
-int bal__observer_feed(bal_ctx *ctx, const struct bal_config *cfg,
-                       bal__observer *t, const bal__sample *prev,
-                       const bal__sample *cur)
+/* Feeds tracker tr one interval's rate r of domain d on host h.  The
+ * levels go to the classifier; the rates shown are the newest
+ * interval's, or, for a VM whose levels stand on a history kept across
+ * runs (windowed), smoothed with the same weights as its levels, so that
+ * the planner's demands reflect the window too. */
+static void observe_one(const struct bal_config *cfg, bal__track *tr,
+                        const bal__host *h, const bal__dom *d,
+                        const bal__rate *r)
+{
+    double lv[BAL_NRES], w;
+    bal__rate sm = *r;
+
+    bal__levels(cfg, h, d, r, lv);
+    bal__classify_update(&cfg->classify, &tr->cls, lv, r->interval_s);
+    w = tr->cls.weight;
+    if (tr->cls.windowed && tr->valid) {
+        sm.cpu = w * r->cpu + (1 - w) * tr->rate.cpu;
+        sm.rd_Bps = w * r->rd_Bps + (1 - w) * tr->rate.rd_Bps;
+        sm.wr_Bps = w * r->wr_Bps + (1 - w) * tr->rate.wr_Bps;
+        sm.rd_iops = w * r->rd_iops + (1 - w) * tr->rate.rd_iops;
+        sm.wr_iops = w * r->wr_iops + (1 - w) * tr->rate.wr_iops;
+        sm.net_rx_Bps = w * r->net_rx_Bps + (1 - w) * tr->rate.net_rx_Bps;
+        sm.net_tx_Bps = w * r->net_tx_Bps + (1 - w) * tr->rate.net_tx_Bps;
+    }
+    tr->rate = sm;
+    tr->valid = true;
+}
+
+/* Where a VM's kept counters no longer continue: a counter went back
+ * (even what reads as a 32-bit wrap: over minutes a counter may wrap
+ * more than once, unseen), a new domain under its UUID (domid: a reboot,
+ * a migration), another host, or a host clock that did not advance (a
+ * dom0 that rebooted, a simulator started again). */
+#define RESUME_BREAKS (BAL__RATE_INVALID | BAL__RATE_WRAPPED)
+
+/* Feeds t the rates from prev to cur.  With kept (prev is then its
+ * sample, an earlier run's), only VMs whose counters continue, each
+ * starting from what was kept of it: the others are left to start
+ * afresh on this run's samples, and a host clock that went back says
+ * nothing (a dom0 rebooted, a simulator started again). */
+static int feed(bal_ctx *ctx, const struct bal_config *cfg, bal__observer *t,
+                const bal__sample *prev, const bal__sample *cur,
+                const bal__obs_kept *kept, double now_wall)
 {
     bal__rate *rates = NULL;
+    bool *broken = NULL;
     int n = 0, i, rc, badtime_host = -1;
 
     rc = bal__rates_compute(prev, cur, &rates, &n);
     if (rc) goto out;
+    broken = calloc((size_t)cur->nhosts + 1, sizeof(*broken));
+    if (!broken) { rc = BAL_ENOMEM; goto out; }
+    for (i = 0; kept && now_wall >= 0 && i < cur->nhosts; i++) {
+        const bal__host *ph = bal__sample_find_host(prev, cur->hosts[i].name);
+        double wall = now_wall - kept->wall_s, mono;
+
+        if (!ph) continue;
+        mono = ((double)cur->hosts[i].time_ns - (double)ph->time_ns) / 1e9;
+        broken[i] = fabs(mono - wall) > 0.05 * fabs(wall) + 60;
+        if (broken[i])
+            BAL__DEBUG(ctx, "host %s: its clock moved %.0f s while %.0f s "
+                       "passed (a reboot?): its VMs start afresh",
+                       cur->hosts[i].name, mono, wall);
+    }
 
     for (i = 0; i < n; i++) {
         const bal__rate *r = &rates[i];
         const bal__host *h = &cur->hosts[r->host];
         const bal__dom *d = &h->doms[r->dom];
         char key[BAL__UUID_LEN + 1 + BAL__HOST_MAX];
-        double lv[BAL_NRES];
+        const bal__obs_entry *e;
         bal__track *tr;
 
+        bal__track_key(h, d, key);
+        if (kept && ((r->flags & RESUME_BREAKS) || broken[r->host])) {
+            if (!(r->flags & BAL__RATE_NEW))
+                BAL__DEBUG(ctx, "%s on %s: its kept observations do not "
+                           "continue (flags %#x): it starts afresh",
+                           d->name, h->name, r->flags);
+            continue;
+        }
         if ((r->flags & BAL__RATE_BADTIME) && badtime_host != r->host) {
             BAL__WARN(ctx, "host %s: sample interval is not positive; "
                       "rates skipped", h->name);
             badtime_host = r->host;
         }
-        bal__track_key(h, d, key);
         rc = tracker_get(t, key, &tr);
         if (rc) goto out;
         if (r->flags & BAL__RATE_INVALID) continue;
-        bal__levels(cfg, h, d, r, lv);
-        bal__classify_update(&cfg->classify, &tr->cls, lv);
-        tr->rate = *r;
-        tr->valid = true;
+        if (kept) {
+            e = bal__obs_kept_find(kept, key);
+            if (e) {
+                tr->cls = e->cls;
+                tr->rate = e->rate;
+                tr->valid = true;
+            }
+            /* Counters kept without levels (it had no rate yet) are a
+             * history all the same: the interval's exact average starts
+             * it. */
+            tr->cls.windowed = true;
+        }
+        observe_one(cfg, tr, h, d, r);
     }
 
 out:
     free(rates);
+    free(broken);
     return rc;
+}
+
+int bal__observer_feed(bal_ctx *ctx, const struct bal_config *cfg,
+                       bal__observer *t, const bal__sample *prev,
+                       const bal__sample *cur)
+{
+    return feed(ctx, cfg, t, prev, cur, NULL, -1);
+}
+
+int bal__observer_resume(bal_ctx *ctx, const struct bal_config *cfg,
+                         bal__observer *t, const bal__obs_kept *kept,
+                         const bal__sample *cur, double now_wall)
+{
+    if (!kept->last.nhosts) return 0;
+    return feed(ctx, cfg, t, &kept->last, cur, kept, now_wall);
 }
 
 static int vm_cmp(const void *a, const void *b)
@@ -213,6 +304,7 @@ static int build(const struct bal_config *cfg, const bal__observer *t,
                 vi->type = tr->cls.type;
                 vi->heavy = bal__classify_heavy(&cfg->classify, vi->type,
                                                 vi->level);
+                vi->observed_s = tr->cls.seen_s;
             }
             hi->cpu_pct += vi->cpu_pct;
             if (vi->is_dom0) {
@@ -310,38 +402,71 @@ out:
     return rc;
 }
 
-int bal_status_collect(bal_ctx *ctx, bal_backend *be, const bal_config *cfg,
-                       bal_status **status_r)
+int bal__status_observe(bal_ctx *ctx, bal_backend *be,
+                        const bal_config *cfg, char **kept_r,
+                        bal_status **status_r)
 {
     bal__sample prev;
     bal__observer obs;
+    bal__obs_kept kept;
     bal__admin adm;
+    bal_status *st = NULL;
     int rc, k;
 
     bal__admin_init(&adm);
     bal__sample_init(&prev);
     bal__observer_init(&obs);
+    bal__obs_kept_init(&kept);
+    if (kept_r) *kept_r = NULL;
 
     if (!ctx || !be || !cfg || !status_r) { rc = BAL_EINVAL; goto out; }
     /* Read first: a state file that is not ours stops the run before
      * the samples take their time. */
     rc = bal__admin_load(ctx, cfg, &adm);
     if (rc) goto out;
+    rc = bal__obs_load(ctx, cfg, &kept);
+    if (rc) goto out;
 
     rc = be->ops->sample(be, false, &prev);
+    if (rc) goto out;
+    /* The interval since the run that kept them, from one sample. */
+    rc = bal__observer_resume(ctx, cfg, &obs, &kept, &prev,
+                              be->ops->simulated ? -1 : bal__wall_time());
     if (rc) goto out;
     for (k = 1; k < cfg->samples; k++) {
         rc = bal__observer_next(ctx, be, cfg, &obs, &prev);
         if (rc) goto out;
     }
-    rc = bal__status_build(cfg, &obs, &prev, status_r);
-    if (!rc) mark(cfg, &adm, *status_r);
+    if (kept_r && cfg->classify.window > 0) {
+        rc = bal__obs_format(&obs, &prev, bal__wall_time(), kept_r);
+        if (rc) {
+            BAL__ERR(ctx, "observations to keep: %s", bal_strerror(rc));
+            goto out;
+        }
+    }
+    rc = bal__status_build(cfg, &obs, &prev, &st);
+    if (rc) goto out;
+    mark(cfg, &adm, st);
+    *status_r = st;
+    st = NULL;
 
 out:
     bal__admin_dispose(&adm);
     bal__sample_dispose(&prev);
     bal__observer_dispose(&obs);
+    bal__obs_kept_dispose(&kept);
+    if (rc && kept_r) {
+        free(*kept_r);
+        *kept_r = NULL;
+    }
     return rc;
+}
+
+int bal_status_collect(bal_ctx *ctx, bal_backend *be, const bal_config *cfg,
+                       bal_status **status_r)
+{
+    /* Read-only: the observations kept are read, never written. */
+    return bal__status_observe(ctx, be, cfg, NULL, status_r);
 }
 
 void bal_status_free(bal_status *st)

@@ -63,6 +63,26 @@ int bal__observer_feed(bal_ctx *ctx, const struct bal_config *cfg,
 int bal__observer_next(bal_ctx *ctx, bal_backend *be,
                        const struct bal_config *cfg, bal__observer *o,
                        bal__sample *prev);
+struct bal__obs_kept;
+/* Starts the observer from the observations kept by an earlier run
+ * (obsfile.h) and the first sample of this one, cur: every VM whose
+ * counters continue (same host, same domid, none gone back, the host's
+ * clock advanced) gets its kept levels, type and rates back and the
+ * exact average since as one interval; the others start afresh.  With
+ * now_wall >= 0 (epoch seconds: a real cluster's, not a simulated one)
+ * a host whose clock advanced by other than the wall clock since the
+ * file was written (more than 5% and a minute apart: it rebooted, or
+ * slept) starts afresh too. */
+int bal__observer_resume(bal_ctx *ctx, const struct bal_config *cfg,
+                         bal__observer *o, const struct bal__obs_kept *kept,
+                         const bal__sample *cur, double now_wall);
+/* bal_status_collect's body.  With kept_r not NULL, and a type_window,
+ * also this run's observations as the text of the file that keeps them
+ * (obsfile.h; *kept_r malloc'd, NULL without a window), for a caller
+ * holding the lock to write (bal__obs_save) once its run succeeded. */
+int bal__status_observe(bal_ctx *ctx, bal_backend *be,
+                        const struct bal_config *cfg, char **kept_r,
+                        bal_status **status_r);
 /* The status of the newest sample `last' (moved into the status, left
  * empty) as the observer sees it. */
 int bal__status_build(const struct bal_config *cfg, const bal__observer *o,

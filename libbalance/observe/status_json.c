@@ -82,6 +82,7 @@ static void gen_vm(bal__jw *w, const bal_vm_info *v, const bal__vm_gain *g)
     gen_per_res(w, "%s_level", NULL, v->level, 4);
     bal__jw_key_str(w, "type", bal_load_type_name(v->type));
     bal__jw_key_bool(w, "heavy", v->heavy);
+    bal__jw_key_num(w, "observed_s", v->observed_s, 1);
     bal__jw_key_bool(w, "pinned", v->pinned);
     if (g && g->moves > 0) gen_gain(w, g);
     bal__jw_map_close(w);

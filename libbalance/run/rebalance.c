@@ -8,7 +8,8 @@
  *      looked up by UUID before anything else; a VM found on no host or
  *      on two stops the run; a move it made and did not record goes
  *      into the history (journal_hist.c);
- *   3. sample and classify (bal_status_collect), refuse a cluster that
+ *   3. sample and classify (bal__status_observe: from the observations
+ *      an earlier run kept, which it replaces), refuse a cluster that
  *      holds a VM twice or a migration's leftover;
  *   4. plan (bal__plan_make: the planner, with the configuration's
  *      constraints and the migration history) or read a saved plan, and
@@ -33,6 +34,8 @@
 #include "journal.h"
 #include "base/lock.h"
 #include "observe/rates.h"
+#include "observe/obsfile.h"
+#include "observe/status.h"
 #include "rebalance.h"
 #include "base/uuidmap.h"
 
@@ -1075,6 +1078,7 @@ int bal_rebalance(bal_ctx *ctx, bal_backend *be, const bal_config *cfg,
 {
     bal_rebalance_report *rep = NULL;
     bal_status *st = NULL;
+    char *kept = NULL;          /* the observations to keep (obsfile.h) */
     bal__plan_step step;        /* the plan: made, or read (--apply) */
     double *gain = NULL;
     bal__hist *hist = NULL;
@@ -1141,7 +1145,11 @@ int bal_rebalance(bal_ctx *ctx, bal_backend *be, const bal_config *cfg,
         }
     }
 
-    rc = bal_status_collect(ctx, be, cfg, &st);
+    /* Under the lock, the observations kept for the next run are
+     * replaced with this run's (observe/obsfile.h) once it has gone as
+     * far as a report: a run refused on the way keeps the old ones.  A
+     * dry run, like status and plan, only reads them. */
+    rc = bal__status_observe(ctx, be, cfg, o->dry_run ? NULL : &kept, &st);
     if (rc) goto out;
     rc = find_unclean(&st->last, problem, sizeof(problem), &unclean);
     if (rc) goto out;
@@ -1185,6 +1193,9 @@ int bal_rebalance(bal_ctx *ctx, bal_backend *be, const bal_config *cfg,
     if (rc) goto out;
 
 done:
+    /* Their loss costs minutes of observation, not a move: logged (one
+     * line), the outcome stands. */
+    if (kept) bal__obs_save(ctx, r.dirfd, r.dir, kept);
     rep->status = st;
     st = NULL;
     bal__notify(ctx, cfg, rep);
@@ -1202,6 +1213,7 @@ out:
     free(r.slot);
     free(gain);
     free(hist);
+    free(kept);
     bal__lock_release(lockfd);
     if (r.dirfd >= 0) close(r.dirfd);
     return rc;

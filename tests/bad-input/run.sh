@@ -63,6 +63,15 @@ head -c 1100000 /dev/zero | tr '\0' '#' >"$T/huge.conf"; chmod 600 "$T/huge.conf
 truncate -s 67108865 "$T/huge-cluster.json"
 mkdir "$T/scenarios"; cp scenarios/paper.scn "$T/scenarios/" 2>/dev/null || cp "$here/../../scenarios/paper.scn" "$T/scenarios/"
 mkfifo "$T/fifo.conf"
+# The simulated clock kept across processes, not a time; observations
+# kept in a state directory, cut short (read-only: warned and ignored;
+# rebalance: warned and replaced).
+printf 'option clock=%s/clock-bad\nhost A pcpus=1 mem=2G disk=10MB/s\nvm v host=A vcpus=1 mem=512M load=cpu\n' "$T" >"$T/clock-bad.scn"
+printf '12 s\n' >"$T/clock-bad"
+for d in obs-torn obs-mend; do
+    mkdir -m 700 "$T/$d"
+    printf '{"xl_balance_observations":1,"vms":[{"key":"' >"$T/$d/observations"
+done
 mkdir "$T/dir.conf"
 
 snapshot() {

@@ -24,7 +24,10 @@
 #     (every verified move recorded, once), and no other VM has one;
 #     every history line is a whole record;
 #   - every VM runs exactly once (`status --json' of the cluster), and no
-#     journal is left.
+#     journal is left;
+#   - the observations kept for the next run (STATE/observations) are a
+#     whole file, nothing left aside (observations.new): the next runs
+#     never warn of them.
 # Also the run that completes satisfies the same.
 #
 # The simulated cluster outlives a killed process through the scenario's
@@ -91,6 +94,18 @@ check() {
         fail "$what: a history line that is not a whole record"
     fi
     [ ! -e "$T/state/journal" ] || fail "$what: a journal is left"
+    # The observations kept for the next run (observe/obsfile.h): replaced
+    # in one step, so whole (two lines, ours), and nothing left aside.
+    if [ -e "$T/state/observations" ]; then
+        [ "$(wc -l <"$T/state/observations")" -eq 2 ] &&
+            head -n 1 "$T/state/observations" |
+            grep -q '^{"xl_balance_observations":1,"wall_s":[0-9.e+]*,"vms":\[.*\]}$' ||
+            fail "$what: the observations are not a whole file"
+    else
+        fail "$what: no observations kept"
+    fi
+    [ ! -e "$T/state/observations.new" ] ||
+        fail "$what: observations.new is left"
     xlb status --json
     while read -r vm init; do
         copies=$(grep -c "\"name\": \"$vm\"," "$T/out")
