@@ -12,7 +12,7 @@
 # failed"; exit 0 only when every check in dom0 passed, or when this
 # machine cannot run it at all (no CAP_SYS_ADMIN, a container): then
 # "skip: WHY" and "xen: 0 passed, 0 failed, 1 skipped".  Environment:
-# XLB_TIMEOUT (hard limit on QEMU, s; default 600, twohost 840),
+# XLB_TIMEOUT (hard limit on QEMU, s; default 720, twohost 840),
 # XLB_XEN_CACHE (cache directory), XLB_SUITE (dom0 suite, "single"),
 # XLB_NHOSTS (hosts to boot, 1; the "twohost" suite wants 2), XLB_SUITES
 # (default "single:1 twohost:2": each suite, one after the other).
@@ -75,7 +75,7 @@ for spec in $XLB_SUITES; do
     # after a sample of both hosts over ssh, all under TCG.
     case $suite in
     twohost) XLB_TIMEOUT=${XLB_TIMEOUT_SET:-840} ;;
-    *)       XLB_TIMEOUT=${XLB_TIMEOUT_SET:-600} ;;
+    *)       XLB_TIMEOUT=${XLB_TIMEOUT_SET:-720} ;;
     esac
     stage "boot-and-test-$suite" boot_hosts "${spec#*:}" "$suite"
     for h in $XLB_HOSTS; do results_host "$h" || ok=0; done

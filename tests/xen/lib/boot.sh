@@ -20,7 +20,7 @@ XLB_QEMU_PIDS=""
 XLB_FOLLOW_PIDS=""
 XLB_MEM=${XLB_MEM:-2048}            # per host, MB
 XLB_DOM0_MEM=${XLB_DOM0_MEM:-1024M}
-XLB_TIMEOUT=${XLB_TIMEOUT:-600}     # hard limit per QEMU, seconds (a run: ~150)
+XLB_TIMEOUT=${XLB_TIMEOUT:-720}     # hard limit per QEMU, seconds (single: ~560 s a run)
 XLB_PORT=${XLB_PORT:-15580}         # socket netdev between hosts
 
 # Kills whatever we started that still runs: QEMU's process groups

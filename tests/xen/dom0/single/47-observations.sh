@@ -22,8 +22,9 @@ out=/run/xlb
 st=$out/obs-state
 rm -rf "$st" "$out/obs-lock"
 {
-    cat "$XLB_LIB/xen.conf"
-    printf 'sample_interval = 3\nsample_count = 3\n'
+    # xen.conf's own sample_interval (3) stays: a key may be set once.
+    grep -v '^sample_count' "$XLB_LIB/xen.conf"
+    printf 'sample_count = 3\n'
     printf 'state_dir = "%s"\nlock_file = "%s/obs-lock"\n' "$st" "$out"
 } >"$out/obs.conf"
 cp "$out/obs.conf" "$out/obs0.conf"
