@@ -19,17 +19,6 @@
 
 #define SEC UINT64_C(1000000000)
 
-static bal__host *add_host(bal__sample *s, const char *name, uint64_t t)
-{
-    bal__host *h = NULL;
-
-    assert_int_equal(bal__sample_add_host(s, &h), 0);
-    snprintf(h->name, sizeof(h->name), "%s", name);
-    h->time_ns = t;
-    h->pcpus = 4;
-    return h;
-}
-
 /* VM n, its counters those of cpu (fraction of one pCPU) and rd (bytes/s
  * read) kept up for t_s seconds. */
 static bal__dom *add_dom(bal__host *h, unsigned n, uint32_t domid,
@@ -89,9 +78,9 @@ static char *one_run(fx *f, double t0, double cpu)
 
     bal__sample_init(&a);
     bal__sample_init(&b);
-    add_dom(add_host(&a, "A", (uint64_t)(t0 * 1e9)), 1, 3, t0, cpu, 0);
+    add_dom(tu_add_host(&a, "A", (uint64_t)(t0 * 1e9), 4), 1, 3, t0, cpu, 0);
     add_dom(&a.hosts[0], 2, 4, t0, 0.02, 50e6);
-    add_dom(add_host(&b, "A", (uint64_t)((t0 + 5) * 1e9)), 1, 3, t0 + 5,
+    add_dom(tu_add_host(&b, "A", (uint64_t)((t0 + 5) * 1e9), 4), 1, 3, t0 + 5,
             cpu, 0);
     add_dom(&b.hosts[0], 2, 4, t0 + 5, 0.02, 50e6);
     assert_int_equal(bal__observer_feed(f->ctx, &f->cfg, &f->obs, &a, &b),
@@ -116,7 +105,7 @@ static void next_run(fx *f, bal__sample *cur)
     bal__observer_dispose(&f->obs);
     bal__observer_init(&f->obs);
     bal__sample_init(cur);
-    add_dom(add_host(cur, "A", 1905 * SEC), 1, 3, 1905, 0.9, 0);
+    add_dom(tu_add_host(cur, "A", 1905 * SEC, 4), 1, 3, 1905, 0.9, 0);
     add_dom(&cur->hosts[0], 2, 4, 1905, 0.02, 50e6);
 }
 

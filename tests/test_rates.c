@@ -17,17 +17,6 @@ static void mkuuid(char *out, unsigned n)
     snprintf(out, BAL__UUID_LEN + 1, "%08x-0000-4000-8000-%012x", n, n * 7u);
 }
 
-static bal__host *add_host(bal__sample *s, const char *name, uint64_t t)
-{
-    bal__host *h = NULL;
-
-    assert_int_equal(bal__sample_add_host(s, &h), 0);
-    snprintf(h->name, sizeof(h->name), "%s", name);
-    h->time_ns = t;
-    h->pcpus = 8;
-    return h;
-}
-
 static bal__dom *add_dom(bal__host *h, unsigned id, uint32_t domid)
 {
     bal__dom *d = NULL;
@@ -112,12 +101,12 @@ static void test_plain(void **state)
     bal__sample_init(&a);
     bal__sample_init(&b);
     {
-        bal__host *h = add_host(&a, "h1", 100 * SEC);
+        bal__host *h = tu_add_host(&a, "h1", 100 * SEC, 8);
         set_counters(add_dom(h, 0, 0), 100, 3);   /* dom0 */
         set_counters(add_dom(h, 1, 5), 100, 1);
     }
     {
-        bal__host *h = add_host(&b, "h1", 102 * SEC);   /* 2 s later */
+        bal__host *h = tu_add_host(&b, "h1", 102 * SEC, 8);   /* 2 s later */
         set_counters(add_dom(h, 1, 5), 102, 1);          /* order swapped */
         set_counters(add_dom(h, 0, 0), 102, 3);
     }
@@ -145,11 +134,11 @@ static void test_wrap(void **state)
 
     bal__sample_init(&a);
     bal__sample_init(&b);
-    d = add_dom(add_host(&a, "h1", 10 * SEC), 1, 3);
+    d = add_dom(tu_add_host(&a, "h1", 10 * SEC, 8), 1, 3);
     d->cpu_ns = 5 * SEC;
     d->net_rx_bytes = UINT32_MAX - 999;   /* wraps: +1000 +1000 */
     d->vbd_rd_sect = 0xffffff00u;         /* wraps: +0x100 +0x100 */
-    d = add_dom(add_host(&b, "h1", 11 * SEC), 1, 3);
+    d = add_dom(tu_add_host(&b, "h1", 11 * SEC, 8), 1, 3);
     d->cpu_ns = 5 * SEC + SEC / 2;
     d->net_rx_bytes = 1000;
     d->vbd_rd_sect = 0x100;
@@ -174,9 +163,9 @@ static void test_reset(void **state)
 
     bal__sample_init(&a);
     bal__sample_init(&b);
-    d = add_dom(add_host(&a, "h1", 10 * SEC), 1, 3);
+    d = add_dom(tu_add_host(&a, "h1", 10 * SEC, 8), 1, 3);
     set_counters(d, 1000, 1);
-    d = add_dom(add_host(&b, "h1", 11 * SEC), 1, 3);
+    d = add_dom(tu_add_host(&b, "h1", 11 * SEC, 8), 1, 3);
     set_counters(d, 1001, 1);
     d->vbd_wr_sect = 10;     /* went down a lot: restarted */
     assert_int_equal(bal__rates_compute(&a, &b, &r, &n), 0);
@@ -207,10 +196,10 @@ static void test_vanished_and_new(void **state)
 
     bal__sample_init(&a);
     bal__sample_init(&b);
-    h = add_host(&a, "h1", 10 * SEC);
+    h = tu_add_host(&a, "h1", 10 * SEC, 8);
     set_counters(add_dom(h, 1, 1), 10, 1);
     set_counters(add_dom(h, 2, 2), 10, 1);    /* gone by the next sample */
-    h = add_host(&b, "h1", 12 * SEC);
+    h = tu_add_host(&b, "h1", 12 * SEC, 8);
     set_counters(add_dom(h, 1, 1), 12, 1);
     set_counters(add_dom(h, 3, 7), 12, 5);    /* new */
     assert_int_equal(bal__rates_compute(&a, &b, &r, &n), 0);
@@ -255,9 +244,9 @@ static void test_domid(void **state)
 
     bal__sample_init(&a);
     bal__sample_init(&b);
-    set_counters(add_dom(add_host(&a, "h1", 10 * SEC), 1, 4), 10, 1);
+    set_counters(add_dom(tu_add_host(&a, "h1", 10 * SEC, 8), 1, 4), 10, 1);
     /* rebooted: new domid; counters even grew, still not comparable */
-    set_counters(add_dom(add_host(&b, "h1", 12 * SEC), 1, 9), 12, 1);
+    set_counters(add_dom(tu_add_host(&b, "h1", 12 * SEC, 8), 1, 9), 12, 1);
     assert_int_equal(bal__rates_compute(&a, &b, &r, &n), 0);
     assert_int_equal(n, 1);
     assert_int_equal(r[0].flags, BAL__RATE_DOMID | BAL__RATE_RESET);
@@ -276,14 +265,14 @@ static void test_moved(void **state)
 
     bal__sample_init(&a);
     bal__sample_init(&b);
-    h1 = add_host(&a, "h1", 10 * SEC);
+    h1 = tu_add_host(&a, "h1", 10 * SEC, 8);
     set_counters(add_dom(h1, 0, 0), 10, 1);
     set_counters(add_dom(h1, 1, 4), 10, 1);
-    h2 = add_host(&a, "h2", 50 * SEC);
+    h2 = tu_add_host(&a, "h2", 50 * SEC, 8);
     set_counters(add_dom(h2, 0, 0), 50, 1);
-    h1 = add_host(&b, "h1", 12 * SEC);
+    h1 = tu_add_host(&b, "h1", 12 * SEC, 8);
     set_counters(add_dom(h1, 0, 0), 12, 1);
-    h2 = add_host(&b, "h2", 52 * SEC);
+    h2 = tu_add_host(&b, "h2", 52 * SEC, 8);
     set_counters(add_dom(h2, 0, 0), 52, 1);
     set_counters(add_dom(h2, 1, 4), 12, 1);   /* vm1 now on h2, same domid */
     assert_int_equal(bal__rates_compute(&a, &b, &r, &n), 0);
@@ -321,7 +310,7 @@ static void test_moved(void **state)
     free(r);
 
     /* A dom0 on a host new to the cluster is new, not moved. */
-    h1 = add_host(&b, "h3", 7 * SEC);
+    h1 = tu_add_host(&b, "h3", 7 * SEC, 8);
     set_counters(add_dom(h1, 0, 0), 7, 1);
     r = NULL;
     assert_int_equal(bal__rates_compute(&a, &b, &r, &n), 0);
@@ -345,8 +334,8 @@ static void test_badtime(void **state)
 
         bal__sample_init(&a);
         bal__sample_init(&b);
-        set_counters(add_dom(add_host(&a, "h1", 10 * SEC), 1, 4), 10, 1);
-        set_counters(add_dom(add_host(&b, "h1", later[t]), 1, 4), 12, 1);
+        set_counters(add_dom(tu_add_host(&a, "h1", 10 * SEC, 8), 1, 4), 10, 1);
+        set_counters(add_dom(tu_add_host(&b, "h1", later[t], 8), 1, 4), 12, 1);
         assert_int_equal(bal__rates_compute(&a, &b, &r, &n), 0);
         assert_int_equal(n, 1);
         assert_int_equal(r[0].flags, BAL__RATE_BADTIME);
@@ -367,11 +356,11 @@ static void test_two_hosts(void **state)
 
     bal__sample_init(&a);
     bal__sample_init(&b);
-    set_counters(add_dom(add_host(&a, "h1", 100 * SEC), 1, 4), 100, 2);
-    set_counters(add_dom(add_host(&a, "h2", 5000 * SEC), 2, 4), 5000, 4);
+    set_counters(add_dom(tu_add_host(&a, "h1", 100 * SEC, 8), 1, 4), 100, 2);
+    set_counters(add_dom(tu_add_host(&a, "h2", 5000 * SEC, 8), 2, 4), 5000, 4);
     /* b lists the hosts the other way round */
-    set_counters(add_dom(add_host(&b, "h2", 5004 * SEC), 2, 4), 5004, 4);
-    set_counters(add_dom(add_host(&b, "h1", 101 * SEC), 1, 4), 101, 2);
+    set_counters(add_dom(tu_add_host(&b, "h2", 5004 * SEC, 8), 2, 4), 5004, 4);
+    set_counters(add_dom(tu_add_host(&b, "h1", 101 * SEC, 8), 1, 4), 101, 2);
     assert_int_equal(bal__rates_compute(&a, &b, &r, &n), 0);
     assert_int_equal(n, 2);
     assert_int_equal(r[0].host, 0);
@@ -403,7 +392,7 @@ static void test_many(void **state)
         bal__host *h;
 
         snprintf(name, sizeof(name), "host%03d", i);
-        h = add_host(&a, name, (uint64_t)(1000 + i) * SEC);
+        h = tu_add_host(&a, name, (uint64_t)(1000 + i) * SEC, 8);
         for (j = 0; j < PER; j++) {
             unsigned id = (unsigned)(i * PER + j);
             set_counters(add_dom(h, id, (uint32_t)j + 1), 1000 + i,
@@ -416,7 +405,7 @@ static void test_many(void **state)
         uint64_t t = (uint64_t)(1000 + i + 1 + i % 5);
 
         snprintf(name, sizeof(name), "host%03d", i);
-        h = add_host(&b, name, t * SEC);
+        h = tu_add_host(&b, name, t * SEC, 8);
         for (j = PER - 1; j >= 0; j--) {
             unsigned id = (unsigned)(i * PER + j);
             int src = i;

@@ -9,6 +9,7 @@
 
 #include "testutil.h"
 #include "base/config.h"
+#include "base/sample.h"
 
 void tu_log_fn(void *opaque, bal_log_level level, const char *msg)
 {
@@ -178,4 +179,16 @@ void tu_peer_config(struct bal_config *cfg, char **hosts, char **transport,
     cfg->peer_parallel = 8;
     cfg->interval = 1;
     cfg->samples = 2;
+}
+
+bal__host *tu_add_host(bal__sample *s, const char *name, uint64_t t,
+                       int pcpus)
+{
+    bal__host *h = NULL;
+
+    assert_int_equal(bal__sample_add_host(s, &h), 0);
+    snprintf(h->name, sizeof(h->name), "%s", name);
+    h->time_ns = t;
+    h->pcpus = pcpus;
+    return h;
 }

@@ -76,4 +76,10 @@ void tu_move_init(bal__move *mv, const char *vm, const char *uuid,
  * never ran for uuid. */
 char *tu_recorded(const char *dir, const char *uuid);
 
+struct bal__sample;
+struct bal__host;
+/* A host named name of pcpus pCPUs sampled at t (ns), added to s. */
+struct bal__host *tu_add_host(struct bal__sample *s, const char *name,
+                              uint64_t t, int pcpus);
+
 #endif
