@@ -563,7 +563,7 @@ const bal_status *bal_rebalance_report_status(const bal_rebalance_report *r);
  * transport; doc/migration.md).  DOMAIN is a name or a UUID of a domain on
  * this host; a name is resolved to its UUID first. */
 
-#define BAL_MIGRATE_RESULT_VERSION 1
+#define BAL_MIGRATE_RESULT_VERSION 2
 
 typedef struct bal_migrate_result {
     unsigned int version;       /* BAL_MIGRATE_RESULT_VERSION */
@@ -577,9 +577,16 @@ typedef struct bal_migrate_result {
     uint64_t mem_kb;            /* the VM's memory when it started */
     double dirty_Bps;           /* memory it dirtied a second while it was
                                  * sent, measured; NAN: unknown */
+    /* Version 2: what the planner's cost model predicted before the move
+     * (doc/planner.md, "The model"), with the link and the VM's dirty
+     * rate learned from the history's measured migrations where there
+     * are ("Learned links"). */
+    double predicted_s;         /* NAN: no prediction */
+    int predicted_rounds;       /* the final copy included */
+    bool learned;               /* learned rates were used */
 } bal_migrate_result;
 
-/* Every field empty (dirty_Bps NAN), r->version = version; BAL_EINVAL (r
+/* Every field empty (dirty_Bps and predicted_s NAN), r->version = version; BAL_EINVAL (r
  * untouched, nothing logged) for a version this library does not know. */
 int bal_migrate_result_init(bal_migrate_result *r, unsigned int version);
 

@@ -351,6 +351,9 @@ printf 'state_dir = "%s"\nlock_file = "%s"\n' "$tmp/mstate" "$tmp/mlock" >"$tmp/
 MG="-c $tmp/mig.conf -b sim:paper"
 t "migrate on the simulator" 0 "" -- $MG migrate vm1 HostB
 has "migrate summary" "migrated vm1 (6a5392d4-674b-819d-9eda-d84a8adf302c) HostA -> HostB in "
+# Predicted before the move by the planner's model: nothing learned yet
+# (an empty history), the configured link (rtt_ms) and dirty rate.
+check "migrate summary: predicted, not learned" grep -Eq '; predicted [0-9]+\.[0-9] s, [0-9]+ rounds? \(not learned\)$' "$tmp/out"
 check "migrate recorded in the history" test "$(wc -l <"$tmp/mstate/history")" -eq 1
 check "migrate history has observed_Bps" grep -q '"observed_Bps":' "$tmp/mstate/history"
 check "migrate history has mem_kb" grep -q '"mem_kb":1048576' "$tmp/mstate/history"
@@ -368,16 +371,21 @@ t "migrate with a relative state_dir" 1 "xl-balance: $tmp/mrel.conf: state_dir \
 has "migrate refused: failure line" "failed vm1 -> HostB: bad configuration; it still runs on this host"
 # --json: one object, whatever happened (another dom0's rebalance reads it).
 t "migrate --json" 0 "" -- $MG migrate --json vm1 HostB
-has "migrate --json: done" '{"xl_balance_migrate":1,"outcome":"done","rc":0,"vm":"vm1","uuid":"6a5392d4-674b-819d-9eda-d84a8adf302c","from":"HostA","to":"HostB","duration_s":'
+has "migrate --json: done" '{"xl_balance_migrate":2,"outcome":"done","rc":0,"vm":"vm1","uuid":"6a5392d4-674b-819d-9eda-d84a8adf302c","from":"HostA","to":"HostB","duration_s":'
 check "migrate --json: one line" test "$(wc -l <"$tmp/out")" -eq 1
+# The history holds the first move HostA -> HostB: its measured time is
+# the link's learned rate, which the model reproduces (the simulator's
+# migration is deterministic).
+check "migrate --json: predicted, learned" grep -Eq '"dirty_Bps":null,"predicted_s":[0-9]+\.[0-9]{3},"predicted_rounds":[0-9]+,"learned":true}$' "$tmp/out"
+check "migrate --json: learned prediction is the measured time" awk -F'"duration_s":|,"rounds"|"predicted_s":|,"predicted_rounds"' '{ d = $2 - $4; exit !(d < 0.01 && d > -0.01) }' "$tmp/out"
 check "migrate --json: no summary" test "$(grep -c '^migrated ' "$tmp/out")" -eq 0
 t "migrate --json unknown domain" 1 "xl-balance: migrate: no domain \`nope' on HostA; nothing done" -- $MG migrate --json nope HostB
-has "migrate --json: failed" '{"xl_balance_migrate":1,"outcome":"failed","rc":-9,"error":"no such file, host or domain"}'
+has "migrate --json: failed" '{"xl_balance_migrate":2,"outcome":"failed","rc":-9,"error":"no such file, host or domain"}'
 t "migrate --json without a configuration" 1 "xl-balance: $tmp/none.conf: cannot open: No such file or directory" -- -c "$tmp/none.conf" -b sim:paper migrate --json vm1 HostB
-has "migrate --json: failed to start" '{"xl_balance_migrate":1,"outcome":"failed","rc":-5,"error":"bad configuration"}'
+has "migrate --json: failed to start" '{"xl_balance_migrate":2,"outcome":"failed","rc":-5,"error":"bad configuration"}'
 if command -v flock >/dev/null 2>&1; then
     tc "migrate --json while another holds the lock" 5 "xl-balance: another process holds the lock $tmp/mlock; nothing done" -- flock "$tmp/mlock" "$XLB" $MG migrate --json vm1 HostB
-    has "migrate --json: locked" '{"xl_balance_migrate":1,"outcome":"failed","rc":-16,"error":"another process holds the lock"}'
+    has "migrate --json: locked" '{"xl_balance_migrate":2,"outcome":"failed","rc":-16,"error":"another process holds the lock"}'
 fi
 
 # ---- -b peers: a management host reaching every dom0 through the transport

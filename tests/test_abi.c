@@ -77,8 +77,10 @@ static void refused(fx *f, int rc, const char *name, unsigned int version)
     char want[256];
 
     snprintf(want, sizeof(want),
-             "%s: version %u unknown to libbalance %s (it knows 1)", name,
-             version, BAL_VERSION);
+             "%s: version %u unknown to libbalance %s (it knows %u)", name,
+             version, BAL_VERSION,
+             !strcmp(name, "bal_migrate_result") ? BAL_MIGRATE_RESULT_VERSION
+                                                 : 1u);
     assert_int_equal(rc, BAL_EINVAL);
     assert_int_equal(f->lg.nerrors, 1);
     assert_string_equal(f->lg.buf, want);
@@ -129,6 +131,9 @@ static void test_init(void **state)
     assert_string_equal(mr.uuid, "");
     assert_int_equal(mr.rounds, 0);
     assert_true(isnan(mr.dirty_Bps));
+    assert_true(isnan(mr.predicted_s));
+    assert_int_equal(mr.predicted_rounds, 0);
+    assert_false(mr.learned);
 
     /* An unknown version: refused, the struct as it was (the library
      * cannot know its size). */

@@ -28,6 +28,9 @@ static void done_answer(bal__migrate_answer *a)
     a->bytes = 1073741824;
     a->mem_kb = 1048576;
     a->dirty_Bps = 90000.4;
+    a->predicted_s = 11.25;
+    a->predicted_rounds = 4;
+    a->learned = true;
 }
 
 static void test_write_done(void **state)
@@ -38,12 +41,14 @@ static void test_write_done(void **state)
 
     done_answer(&a);
     assert_int_equal(bal__migrate_json_write(&a, &j), 0);
-    assert_string_equal(j, "{\"xl_balance_migrate\":1,\"outcome\":\"done\","
+    assert_string_equal(j, "{\"xl_balance_migrate\":2,\"outcome\":\"done\","
                         "\"rc\":0,\"vm\":\"web \xc3\xa9t\xc3\xa9\",\"uuid\":\""
                         UUID "\",\"from\":\"hostB\",\"to\":\"hostA\","
                         "\"duration_s\":12.500000,\"rounds\":3,"
                         "\"downtime_s\":0.042000,\"bytes\":1073741824,"
-                        "\"mem_kb\":1048576,\"dirty_Bps\":90000}");
+                        "\"mem_kb\":1048576,\"dirty_Bps\":90000,"
+                        "\"predicted_s\":11.250,\"predicted_rounds\":4,"
+                        "\"learned\":true}");
     assert_int_equal(bal__migrate_json_parse(j, strlen(j), &b, why,
                                              sizeof(why)), 0);
     assert_int_equal(b.rc, 0);
@@ -57,15 +62,23 @@ static void test_write_done(void **state)
     assert_int_equal(b.bytes, 1073741824);
     assert_int_equal(b.mem_kb, 1048576);
     assert_true(b.dirty_Bps == 90000);
+    assert_true(b.predicted_s == 11.25);
+    assert_int_equal(b.predicted_rounds, 4);
+    assert_true(b.learned);
     free(j);
 
     /* Unknown is null, and read back as NAN. */
     a.dirty_Bps = NAN;
+    a.predicted_s = NAN;
+    a.learned = false;
     assert_int_equal(bal__migrate_json_write(&a, &j), 0);
-    assert_non_null(strstr(j, "\"dirty_Bps\":null}"));
+    assert_non_null(strstr(j, "\"dirty_Bps\":null,\"predicted_s\":null,"
+                              "\"predicted_rounds\":4,\"learned\":false}"));
     assert_int_equal(bal__migrate_json_parse(j, strlen(j), &b, why,
                                              sizeof(why)), 0);
     assert_true(isnan(b.dirty_Bps));
+    assert_true(isnan(b.predicted_s));
+    assert_false(b.learned);
     free(j);
 }
 
@@ -80,7 +93,7 @@ static void test_write_failed(void **state)
     /* The rest is not written for a failure. */
     snprintf(a.vm, sizeof(a.vm), "\x01not written");
     assert_int_equal(bal__migrate_json_write(&a, &j), 0);
-    assert_string_equal(j, "{\"xl_balance_migrate\":1,\"outcome\":\"failed\","
+    assert_string_equal(j, "{\"xl_balance_migrate\":2,\"outcome\":\"failed\","
                         "\"rc\":-10,\"error\":\"Xen library call failed\"}");
     assert_int_equal(bal__migrate_json_parse(j, strlen(j), &b, why,
                                              sizeof(why)), 0);
@@ -115,6 +128,12 @@ static void test_write_refused(void **state)
     a.downtime_s = 13;
     assert_int_equal(bal__migrate_json_write(&a, &j), BAL_EINVAL);
     done_answer(&a);
+    a.predicted_s = -1;
+    assert_int_equal(bal__migrate_json_write(&a, &j), BAL_EINVAL);
+    done_answer(&a);
+    a.predicted_rounds = -1;
+    assert_int_equal(bal__migrate_json_write(&a, &j), BAL_EINVAL);
+    done_answer(&a);
     a.uuid[0] = 'X';
     assert_int_equal(bal__migrate_json_write(&a, &j), BAL_EINVAL);
     assert_null(j);
@@ -124,6 +143,15 @@ static void test_write_refused(void **state)
 #define DONE_REST "\"vm\":\"web\",\"uuid\":\"" UUID "\",\"from\":\"b\"," \
     "\"to\":\"a\",\"duration_s\":1,\"rounds\":1,\"downtime_s\":0," \
     "\"bytes\":0,\"mem_kb\":1,\"dirty_Bps\":null}"
+
+#define V2 "{\"xl_balance_migrate\":2,"
+/* A version 2 "done" answer's keys after rc, predicted_s and learned as
+ * given. */
+#define DONE_PRED(pred, learned) "\"vm\":\"web\",\"uuid\":\"" UUID "\"," \
+    "\"from\":\"b\",\"to\":\"a\",\"duration_s\":1,\"rounds\":1," \
+    "\"downtime_s\":0,\"bytes\":0,\"mem_kb\":1,\"dirty_Bps\":null," \
+    "\"predicted_s\":" pred ",\"predicted_rounds\":3,\"learned\":" learned "}"
+#define DONE_REST2 DONE_PRED("2.5", "true")
 
 static void expect_bad(const char *text, size_t len, const char *reason)
 {
@@ -140,18 +168,36 @@ static void expect_bad(const char *text, size_t len, const char *reason)
 
 #define BAD(text, reason) expect_bad(text, strlen(text), reason)
 
+static void parse_ok(const char *text, bal__migrate_answer *a)
+{
+    char why[256] = "";
+
+    assert_int_equal(bal__migrate_json_parse(text, strlen(text), a, why,
+                                             sizeof(why)), 0);
+}
+
 static void test_parse_bad(void **state)
 {
-    /* The reference: this one parses. */
-    {
-        static const char ok[] = V "\"outcome\":\"done\",\"rc\":0,"
-                                 DONE_REST;
-        bal__migrate_answer a;
-        char why[256];
+    bal__migrate_answer a;
 
-        assert_int_equal(bal__migrate_json_parse(ok, strlen(ok), &a, why,
-                                                 sizeof(why)), 0);
-    }
+    /* The references: these parse; version 1 (an older peer) predicted
+     * nothing. */
+    parse_ok(V "\"outcome\":\"done\",\"rc\":0," DONE_REST, &a);
+    assert_true(isnan(a.predicted_s));
+    assert_false(a.learned);
+    parse_ok(V2 "\"outcome\":\"done\",\"rc\":0," DONE_REST2, &a);
+    assert_true(a.predicted_s == 2.5);
+    assert_int_equal(a.predicted_rounds, 3);
+    assert_true(a.learned);
+    /* The keys of version 2 in version 1, and missing from version 2. */
+    BAD(V "\"outcome\":\"done\",\"rc\":0," DONE_REST2,
+        "key `predicted_s' in a version 1 answer");
+    BAD(V2 "\"outcome\":\"done\",\"rc\":0," DONE_REST,
+        "missing key `predicted_s'");
+    BAD(V2 "\"outcome\":\"done\",\"rc\":0," DONE_PRED("2.5", "1"),
+        "learned: not true or false");
+    BAD(V2 "\"outcome\":\"done\",\"rc\":0," DONE_PRED("-2.5", "true"),
+        "predicted_s -2.5 is out of range (0 to 1e+07, or null)");
     BAD("", "empty answer");
     BAD(" \n\t", "empty answer");
     expect_bad("{\"a\":\0}", 7, "a NUL byte in the answer");
@@ -159,9 +205,12 @@ static void test_parse_bad(void **state)
     BAD("{", "not JSON: parse error: premature EOF");
     BAD("[1]", "not a JSON object");
     BAD("{\"outcome\":\"done\"}", "missing key `xl_balance_migrate'");
-    BAD("{\"xl_balance_migrate\":2,\"outcome\":\"done\"}",
-        "xl_balance_migrate: not version 1");
-    BAD("{\"xl_balance_migrate\":\"1\"}", "xl_balance_migrate: not version 1");
+    BAD("{\"xl_balance_migrate\":3,\"outcome\":\"done\"}",
+        "xl_balance_migrate: not version 1 to 2");
+    BAD("{\"xl_balance_migrate\":0,\"outcome\":\"done\"}",
+        "xl_balance_migrate: not version 1 to 2");
+    BAD("{\"xl_balance_migrate\":\"1\"}",
+        "xl_balance_migrate: not version 1 to 2");
     BAD(V "\"outcome\":\"maybe\"}",
         "outcome `maybe': not done, failed or undefined");
     BAD(V "\"outcome\":7}", "outcome `': not done, failed or undefined");

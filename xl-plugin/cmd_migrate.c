@@ -42,6 +42,11 @@ static void print_summary(const bal_migrate_result *res, const char *host)
     /* Measured by our sender. */
     if (isfinite(res->dirty_Bps))
         printf(", dirtying %.2f MB/s", res->dirty_Bps / 1e6);
+    /* What the planner's model said before the move. */
+    if (isfinite(res->predicted_s))
+        printf("; predicted %.1f s, %d round%s (%s)", res->predicted_s,
+               res->predicted_rounds, res->predicted_rounds == 1 ? "" : "s",
+               res->learned ? "learned" : "not learned");
     putchar('\n');
 }
 

@@ -35,13 +35,16 @@
 
 typedef enum {
     K_VERSION, K_OUTCOME, K_RC, K_ERROR, K_VM, K_UUID, K_FROM, K_TO,
-    K_DURATION, K_ROUNDS, K_DOWNTIME, K_BYTES, K_MEM, K_DIRTY, NKEYS
+    K_DURATION, K_ROUNDS, K_DOWNTIME, K_BYTES, K_MEM, K_DIRTY, K_PRED,
+    K_PROUNDS, K_LEARNED, NKEYS
 } key_id;
 
-/* In the order they are written. */
+/* In the order they are written; `since': the first version with it (0:
+ * every version). */
 static const struct {
     const char *name;
     unsigned in;
+    int since;
 } keys[NKEYS] = {
     [K_VERSION] = { "xl_balance_migrate", IN_ALL },
     [K_OUTCOME] = { "outcome", IN_ALL },
@@ -57,6 +60,9 @@ static const struct {
     [K_BYTES] = { "bytes", IN_DONE },
     [K_MEM] = { "mem_kb", IN_DONE },
     [K_DIRTY] = { "dirty_Bps", IN_DONE },
+    [K_PRED] = { "predicted_s", IN_DONE, 2 },
+    [K_PROUNDS] = { "predicted_rounds", IN_DONE, 2 },
+    [K_LEARNED] = { "learned", IN_DONE, 2 },
 };
 
 /* A BAL_E* this library knows (bal_strerror's default is one literal). */
@@ -115,6 +121,17 @@ static int answer_check(const bal__migrate_answer *a, char *why,
         bal__sfmt(why, size, "bytes or mem_kb is out of range");
         return BAL_EINVAL;
     }
+    if (!isnan(a->predicted_s) &&
+        !(a->predicted_s >= 0 && a->predicted_s <= DURATION_MAX)) {
+        bal__sfmt(why, size, "predicted_s %g is out of range (0 to %g, or "
+            "null)", a->predicted_s, DURATION_MAX);
+        return BAL_EINVAL;
+    }
+    if (a->predicted_rounds < 0 || a->predicted_rounds > ROUNDS_MAX) {
+        bal__sfmt(why, size, "predicted_rounds %d is out of range (0 to %d)",
+            a->predicted_rounds, ROUNDS_MAX);
+        return BAL_EINVAL;
+    }
     if (!isnan(a->dirty_Bps) &&
         !(a->dirty_Bps >= 0 && a->dirty_Bps <= DIRTY_MAX)) {
         bal__sfmt(why, size, "dirty_Bps %g is out of range (0 to %g, or null)",
@@ -156,6 +173,9 @@ int bal__migrate_json_write(const bal__migrate_answer *a, char **json_r)
         bal__jw_key_int(w, keys[K_BYTES].name, (long long)a->bytes);
         bal__jw_key_int(w, keys[K_MEM].name, (long long)a->mem_kb);
         bal__jw_key_num(w, keys[K_DIRTY].name, a->dirty_Bps, 0);
+        bal__jw_key_num(w, keys[K_PRED].name, a->predicted_s, 3);
+        bal__jw_key_int(w, keys[K_PROUNDS].name, a->predicted_rounds);
+        bal__jw_key_bool(w, keys[K_LEARNED].name, a->learned);
     }
     bal__jw_map_close(w);
     return bal__jw_finish(w, json_r);
@@ -214,7 +234,8 @@ static int get_int(rd *r, key_id k, yajl_val v, long long lo, long long hi,
 }
 
 /* The values of a "done" answer into a. */
-static int read_done(rd *r, yajl_val *v, bal__migrate_answer *a)
+static int read_done(rd *r, yajl_val *v, int version,
+                     bal__migrate_answer *a)
 {
     long long x;
 
@@ -236,6 +257,18 @@ static int read_done(rd *r, yajl_val *v, bal__migrate_answer *a)
     if (!YAJL_IS_NULL(v[K_DIRTY]) &&
         get_num(r, K_DIRTY, v[K_DIRTY], &a->dirty_Bps))
         return BAL_EPEER;
+    /* Version 1 predicted nothing. */
+    a->predicted_s = NAN;
+    if (version < 2) return 0;
+    if (!YAJL_IS_NULL(v[K_PRED]) &&
+        get_num(r, K_PRED, v[K_PRED], &a->predicted_s))
+        return BAL_EPEER;
+    if (get_int(r, K_PROUNDS, v[K_PROUNDS], 0, ROUNDS_MAX, &x))
+        return BAL_EPEER;
+    a->predicted_rounds = (int)x;
+    if (!YAJL_IS_TRUE(v[K_LEARNED]) && !YAJL_IS_FALSE(v[K_LEARNED]))
+        return bad(r, "%s: not true or false", keys[K_LEARNED].name);
+    a->learned = YAJL_IS_TRUE(v[K_LEARNED]);
     return 0;
 }
 
@@ -246,7 +279,7 @@ static int read_answer(rd *r, yajl_val top, bal__migrate_answer *a)
     unsigned in;
     long long x;
     size_t i;
-    int k;
+    int k, version;
 
     if (!YAJL_IS_OBJECT(top)) return bad(r, "not a JSON object");
     for (i = 0; i < top->u.object.len; i++) {
@@ -261,10 +294,14 @@ static int read_answer(rd *r, yajl_val top, bal__migrate_answer *a)
     }
 
     if (!v[K_VERSION]) return bad(r, "missing key `%s'", keys[K_VERSION].name);
+    /* Version 1 (xl-balance before predictions) is still read: a
+     * cluster upgraded one host at a time. */
     if (!YAJL_IS_INTEGER(v[K_VERSION]) ||
-        YAJL_GET_INTEGER(v[K_VERSION]) != BAL__MIGRATE_JSON_VERSION)
-        return bad(r, "%s: not version %d", keys[K_VERSION].name,
+        YAJL_GET_INTEGER(v[K_VERSION]) < 1 ||
+        YAJL_GET_INTEGER(v[K_VERSION]) > BAL__MIGRATE_JSON_VERSION)
+        return bad(r, "%s: not version 1 to %d", keys[K_VERSION].name,
                    BAL__MIGRATE_JSON_VERSION);
+    version = (int)YAJL_GET_INTEGER(v[K_VERSION]);
     if (!v[K_OUTCOME]) return bad(r, "missing key `%s'", keys[K_OUTCOME].name);
     outcome = YAJL_IS_STRING(v[K_OUTCOME]) ? YAJL_GET_STRING(v[K_OUTCOME])
                                            : "";
@@ -277,10 +314,13 @@ static int read_answer(rd *r, yajl_val top, bal__migrate_answer *a)
                    outcome);
     }
     for (k = 0; k < NKEYS; k++) {
+        if (v[k] && keys[k].since > version)
+            return bad(r, "key `%s' in a version %d answer", keys[k].name,
+                       version);
         if (v[k] && !(keys[k].in & in))
             return bad(r, "key `%s' in a `%s' answer", keys[k].name,
                        outcome);
-        if (!v[k] && (keys[k].in & in))
+        if (!v[k] && (keys[k].in & in) && keys[k].since <= version)
             return bad(r, "missing key `%s'", keys[k].name);
     }
 
@@ -299,7 +339,7 @@ static int read_answer(rd *r, yajl_val top, bal__migrate_answer *a)
                        "UTF-8", ERROR_MAX);
         return 0;
     }
-    return read_done(r, v, a);
+    return read_done(r, v, version, a);
 }
 
 int bal__migrate_json_parse(const char *text, size_t len,

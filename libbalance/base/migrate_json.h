@@ -5,17 +5,22 @@
  * was run there through the transport (backend_xen.c; doc/migration.md,
  * "Moves whose source is another dom0").  Pure.
  *
- * Version 1, one line, no spaces:
- *   {"xl_balance_migrate":1,"outcome":"done","rc":0,"vm":"web",
+ * Version 2, one line, no spaces:
+ *   {"xl_balance_migrate":2,"outcome":"done","rc":0,"vm":"web",
  *    "uuid":"...","from":"hostB","to":"hostA","duration_s":12.500,
  *    "rounds":3,"downtime_s":0.042000,"bytes":0,"mem_kb":1048576,
- *    "dirty_Bps":90000}
- *   {"xl_balance_migrate":1,"outcome":"failed","rc":-10,
+ *    "dirty_Bps":90000,"predicted_s":11.250,"predicted_rounds":3,
+ *    "learned":true}
+ *   {"xl_balance_migrate":2,"outcome":"failed","rc":-10,
  *    "error":"Xen library call failed"}
  * outcome "done" (rc 0: the VM runs on `to`), "failed" (rc a BAL_E*: it
  * still runs on its source, or was never found) or "undefined" (rc
  * BAL_EUNDEFINED: it may run on neither host or on both).  dirty_Bps is
  * null when unknown; downtime_s 0 and bytes 0 are unknown too.
+ * predicted_s (null: no prediction), predicted_rounds and learned are
+ * what the planner's cost model predicted before the move, learned true
+ * when it used rates learned from the history.  Version 1 is the same
+ * without those three keys: still read (predicted_s then NAN).
  *
  * The reader trusts nothing (another host wrote it): every key of the
  * outcome present, of its type and in range, none twice, no other key (a
@@ -29,7 +34,7 @@
 
 #include "internal.h"
 
-#define BAL__MIGRATE_JSON_VERSION 1
+#define BAL__MIGRATE_JSON_VERSION 2
 
 typedef struct bal__migrate_answer {
     int rc;                     /* 0, BAL_EUNDEFINED or another BAL_E* */
@@ -44,6 +49,9 @@ typedef struct bal__migrate_answer {
     uint64_t bytes;             /* 0: unknown */
     uint64_t mem_kb;
     double dirty_Bps;           /* NAN: unknown */
+    double predicted_s;         /* 0..1e7; NAN: no prediction */
+    int predicted_rounds;
+    bool learned;
 } bal__migrate_answer;
 
 /* One line (no newline) of JSON; *json_r malloc'd.  BAL_EINVAL for an

@@ -19,6 +19,7 @@
  */
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <unistd.h>
@@ -33,6 +34,9 @@
 #include "balance/plan_input.h"
 #include "rebalance.h"
 #include "base/sample.h"
+#include "observe/status.h"
+#include "planner/planner.h"
+#include "planner/planner_cost.h"
 
 /* The domain DOMAIN names on h: by UUID (any case) first, then by name.
  * Two domains cannot share a name on one Xen host, nor a UUID. */
@@ -67,12 +71,99 @@ static void record(bal_ctx *ctx, const struct bal_config *cfg, int dirfd,
                   BAL__HISTORY_FILE, mv->vm);
 }
 
+/* What the planner's cost model predicts for moving d from h to `to'
+ * (bal__pl_move_cost, the cost every plan weighs a move by): the two
+ * hosts as the configuration and this sample describe them (the
+ * destination unsampled: the configuration's figures), the VM alone with
+ * its memory and, for pre-copy, the configured dirty rate; the link and
+ * the VM's dirty rate learned from the history's measured migrations
+ * where there are (doc/planner.md, "Learned links", "Learned dirty
+ * rates"), *learned_r then true.  A prediction is advice: one that cannot
+ * be made (no memory) leaves *pc_r's time NAN. */
+static int predict(bal_ctx *ctx, const struct bal_config *cfg,
+                   const bal__host *h, const bal__dom *d, const char *to,
+                   bal__pl_precopy *pc_r, bool *learned_r)
+{
+    bal__pl_input in;
+    bal__pl_model m;
+    bal__pl_cost c;
+    bal__hist *hist = NULL;
+    bal__host dst;
+    double dirty = 0;
+    int i, nhist = 0, ndirty = 0, rc;
+    bool model = false;
+
+    bal__pl_input_init(&in);
+    memset(pc_r, 0, sizeof(*pc_r));
+    pc_r->time_s = NAN;
+    *learned_r = false;
+    rc = bal__plan_history(ctx, cfg, &hist, &nhist);
+    if (rc) goto out;
+    rc = BAL_ENOMEM;
+    in.hosts = calloc(2, sizeof(*in.hosts));
+    in.vms = calloc(1, sizeof(*in.vms));
+    if (!in.hosts || !in.vms) goto out;
+    in.params.migcpu = cfg->migcpu;
+    in.params.rtt_ms = cfg->rtt_ms;
+    in.params.horizon_s = cfg->horizon_s;
+    memset(&dst, 0, sizeof(dst));
+    for (i = 0; i < 2; i++) {
+        const bal__host *sh = i ? &dst : h;
+        bal__pl_host *ph = &in.hosts[i];
+
+        ph->name = i ? to : h->name;
+        ph->pcpus = sh->pcpus ? sh->pcpus : 1;
+        ph->disk_Bps = bal__host_disk_Bps(cfg, sh);
+        ph->disk_iops = bal__host_disk_iops(cfg, sh);
+        ph->net_Bps = bal__host_net_Bps(cfg, sh);
+        ph->free_kb = (int64_t)1 << 50;
+    }
+    in.nhosts = 2;
+    in.vms[0].uuid = d->uuid;
+    in.vms[0].name = d->name;
+    in.vms[0].host = 0;
+    in.vms[0].type = BAL_TYPE_IDLE;
+    in.vms[0].vcpus = d->vcpus ? d->vcpus : 1;
+    in.vms[0].mem_kb = d->mem_kb ? d->mem_kb : 1;
+    in.vms[0].dirty_Bps = cfg->dirty_Bps;
+    in.vms[0].anti_group = -1;
+    in.vms[0].trust = 1;
+    in.vms[0].weight = 0;
+    in.nvms = 1;
+    if (cfg->link_history > 0 && nhist > 0) {
+        rc = bal__learn_links(cfg, hist, nhist, in.hosts, in.nhosts,
+                              &in.links, &in.params.nlinks);
+        if (rc) goto out;
+        in.params.links = in.links;
+        if (bal__pl_pair_find(&in.params, 0, 1)) *learned_r = true;
+        rc = bal__learn_dirty(cfg, hist, nhist, in.vms, 1, &dirty, &ndirty);
+        if (rc) goto out;
+        if (dirty > 0) {
+            in.vms[0].dirty_Bps = dirty;
+            *learned_r = true;
+        }
+    }
+    rc = bal__pl_model_init(&m, &in);
+    if (rc) goto out;
+    model = true;
+    bal__pl_move_cost(&m, 0, 0, 1, &c);
+    if (c.ok) *pc_r = c.pc;
+    rc = 0;
+
+out:
+    if (model) bal__pl_model_dispose(&m);
+    bal__pl_input_dispose(&in);
+    free(hist);
+    return rc;
+}
+
 int bal_migrate_result_init(bal_migrate_result *r, unsigned int version)
 {
     if (!r || version != BAL_MIGRATE_RESULT_VERSION) return BAL_EINVAL;
     memset(r, 0, sizeof(*r));
     r->version = version;
     r->dirty_Bps = NAN;
+    r->predicted_s = NAN;
     return 0;
 }
 
@@ -86,7 +177,9 @@ int bal_migrate(bal_ctx *ctx, bal_backend *be, const char *domain,
     bal__move_result res;
     const bal__dom *d;
     const bal__host *h;
+    bal__pl_precopy pc;
     uint64_t mem_kb;
+    bool learned;
     int dirfd = -1, lockfd = -1, rc;
 
     bal__sample_init(&s);
@@ -145,6 +238,15 @@ int bal_migrate(bal_ctx *ctx, bal_backend *be, const char *domain,
         BAL__INFO(ctx, "migrate: %s to its own host %s", d->name, host);
     }
 
+    /* Predicted before it moves: the history read before this move is
+     * appended to it. */
+    rc = predict(ctx, cfg, h, d, host, &pc, &learned);
+    if (rc) goto out;
+    if (isfinite(pc.time_s))
+        BAL__INFO(ctx, "migrate: %s predicted %.1f s, %d rounds (%s)",
+                  d->name, pc.time_s, pc.rounds,
+                  learned ? "learned rates" : "configured rates");
+
     memset(&mv, 0, sizeof(mv));
     memset(&res, 0, sizeof(res));
     res.dirty_Bps = NAN;
@@ -170,6 +272,9 @@ int bal_migrate(bal_ctx *ctx, bal_backend *be, const char *domain,
     result_r->rounds = res.rounds;
     result_r->mem_kb = mem_kb;
     result_r->dirty_Bps = res.dirty_Bps;
+    result_r->predicted_s = pc.time_s;
+    result_r->predicted_rounds = pc.rounds;
+    result_r->learned = learned;
     rc = 0;
 
 out:
@@ -203,6 +308,9 @@ int bal_migrate_json(int rc, const bal_migrate_result *res, const char *host,
         a.bytes = res->bytes;
         a.mem_kb = res->mem_kb;
         a.dirty_Bps = res->dirty_Bps;
+        a.predicted_s = res->predicted_s;
+        a.predicted_rounds = res->predicted_rounds;
+        a.learned = res->learned;
     }
     return bal__migrate_json_write(&a, json_r);
 }

@@ -12,10 +12,10 @@
 # failed"; exit 0 only when every check in dom0 passed, or when this
 # machine cannot run it at all (no CAP_SYS_ADMIN, a container): then
 # "skip: WHY" and "xen: 0 passed, 0 failed, 1 skipped".  Environment:
-# XLB_TIMEOUT (hard limit on QEMU, s; default 720, twohost 840),
+# XLB_TIMEOUT (hard limit on QEMU, s; default 720, twohost 840, grid 660),
 # XLB_XEN_CACHE (cache directory), XLB_SUITE (dom0 suite, "single"),
 # XLB_NHOSTS (hosts to boot, 1; the "twohost" suite wants 2), XLB_SUITES
-# (default "single:1 twohost:2": each suite, one after the other).
+# (default "single:1 twohost:2 grid:1": each suite, one after the other).
 set -u
 umask 022
 export LC_ALL=C
@@ -28,7 +28,7 @@ XLB_OUT=$XLB_REPO/build/xen
 if [ -n "${XLB_SUITE:-}" ]; then
     XLB_SUITES="$XLB_SUITE:${XLB_NHOSTS:-1}"
 else
-    XLB_SUITES=${XLB_SUITES:-"single:1 twohost:2"}
+    XLB_SUITES=${XLB_SUITES:-"single:1 twohost:2 grid:1"}
 fi
 
 XLB_TIMEOUT_SET=${XLB_TIMEOUT:-}      # else per suite, below
@@ -75,6 +75,8 @@ for spec in $XLB_SUITES; do
     # after a sample of both hosts over ssh, all under TCG.
     case $suite in
     twohost) XLB_TIMEOUT=${XLB_TIMEOUT_SET:-840} ;;
+    # The migration grid: eight domUs booted and migrated one by one.
+    grid)    XLB_TIMEOUT=${XLB_TIMEOUT_SET:-660} ;;
     *)       XLB_TIMEOUT=${XLB_TIMEOUT_SET:-720} ;;
     esac
     stage "boot-and-test-$suite" boot_hosts "${spec#*:}" "$suite"

@@ -3,8 +3,9 @@
 # this same host, through the local-peer transport (argv only).  The io
 # domU goes (it has both CPU and VBD counters): afterwards it runs, once,
 # under its name and UUID, and its counters keep moving.  The measured
-# time is printed next to the planner's closed-form prediction
-# (doc/planner.md, "The model") for this domU with the defaults.
+# time is printed next to what `xl-balance migrate` predicted (the
+# planner's cost model, doc/planner.md "The model"), as
+# tests/xen/dom0/grid does.
 # Then a receiver killed in the middle of the stream (kill-peer): the
 # domU must still run here, once, under its own name.
 . /usr/lib/xlb-test/lib.sh
@@ -74,28 +75,20 @@ else
     fail xlb-migrate-runs "$dom counters after the move: '${moving:-not found}'"
 fi
 
-# Measured against the planner's model (doc/planner.md): B = min(link at
-# the default rtt_ms 4, 76.2 MB/s; one dom0 copying, 10^6 / migcpu
-# 0.00959 = 104.3 MB/s), dom0 uncontended (r = 1); pre-copy as Xen 4.17's
-# libxc (doc/planner.md "Pre-copy", base/precopy.c): M, then what was
-# dirtied (dirty_Bps = its read rate; no working-set bound) for at most 5
-# live rounds, a set under 204800 bytes sent live as the last one, none
-# when nothing is dirty; then the final copy; + resume_s 0.1.  Prints
-# "time rounds downtime" (the final copy counted in the rounds).
+# Measured against what `xl-balance migrate` predicted before it moved
+# (the planner's cost model, doc/planner.md "The model": nothing learned
+# yet on this link, the defaults), from the end of its summary line:
+# "; predicted T s, N rounds (learned|not learned)".  dirty= is the rate
+# our sender measured the domU dirtying (its summary's "dirtying").
 meas=$(echo "$line" | sed -n 's/.* in \([0-9.]*\) s,.*/\1/p')
-model=$(awk -v m="$mem_kb" -v d="$rate" 'BEGIN {
-    B = 76.2e6; if (1e6 / 0.00959 < B) B = 1e6 / 0.00959
-    M = m * 1024; x = M; T = 0; n = 0; sent = 0; last = 0
-    while (1) {
-        pause = last || sent >= 5 || x <= 0
-        t = x / B; T += t; n++
-        if (pause) break
-        sent++; last = x < 204800
-        x = d * t; if (x > M) x = M
-    }
-    printf "%.2f %d %.3f", T + 0.1, n, t + 0.1 }')
-pred=${model%% *}
-echo "XLB-MIGRATION measured=${meas}s predicted=${pred}s predicted_rounds=$(echo "$model" | cut -d' ' -f2) predicted_downtime=$(echo "$model" | cut -d' ' -f3)s mem_kb=$mem_kb dirty_Bps=$rate (model: doc/planner.md closed form, defaults)"
+pred=$(echo "$line" | sed -n 's/.*; predicted \([0-9.]*\) s, .*/\1/p')
+prounds=$(echo "$line" | sed -n 's/.*; predicted [0-9.]* s, \([0-9]*\) round.*/\1/p')
+dirty=$(echo "$line" | sed -n 's/.*, dirtying \([0-9.]*\) MB\/s.*/\1/p')
+case $line in
+*"(learned)") learned=yes ;;
+*) learned=no ;;
+esac
+echo "XLB-MIGRATION single-91 mem=$((mem_kb / 1024)) dirty=${dirty:-0} measured=${meas:-0}s predicted=${pred:-0}s rounds=${prounds:-0} learned=$learned"
 echo "[T] migration-measured ${meas:-0}"
 echo "[T] migration-predicted ${pred:-0}"
 

@@ -87,9 +87,12 @@ EOC
         fail twohost-migrate "exit $rc after $try tries, '$line', left on $me: '${left}'"
     fi
     meas=$(echo "$line" | sed -n 's/.* in \([0-9.]*\) s,.*/\1/p')
-    # The planner's closed form (see single/91): a CPU burner dirties
-    # nothing by the model (dirty_mbps 0): one round of M, + resume_s.
-    pred=$(awk 'BEGIN { printf "%.2f", 96 * 1048576 / 76.2e6 + 0.1 }')
-    echo "XLB-MIGRATION twohost measured=${meas}s predicted=${pred}s mem_kb=98304 dirty_Bps=0 (model: doc/planner.md closed form, defaults)"
+    # What `xl-balance migrate` predicted before it moved (the planner's
+    # cost model, nothing learned yet), as suite grid prints it.
+    pred=$(echo "$line" | sed -n 's/.*; predicted \([0-9.]*\) s, .*/\1/p')
+    prounds=$(echo "$line" | sed -n 's/.*; predicted [0-9.]* s, \([0-9]*\) round.*/\1/p')
+    dirty=$(echo "$line" | sed -n 's/.*, dirtying \([0-9.]*\) MB\/s.*/\1/p')
+    case $line in *"(learned)") learned=yes ;; *) learned=no ;; esac
+    echo "XLB-MIGRATION twohost-30 mem=96 dirty=${dirty:-0} measured=${meas:-0}s predicted=${pred:-0}s rounds=${prounds:-0} learned=$learned"
     ;;
 esac

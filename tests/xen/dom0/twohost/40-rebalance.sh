@@ -25,8 +25,9 @@
 # left; rebalance-peer-placement (b): the same seen from b's own `xl list`.
 # rebalance-history (a): a's history holds, for each move, the predicted
 # time, the stream rate and the dirty rate measured by the sender.
-# XLB-MIGRATION lines: each move's measured time and the planner's
-# prediction, with the a-b link it learned from step 30's migration.
+# XLB-MIGRATION lines (suite grid's format): each move's measured time
+# and the planner's prediction, with the a-b link it learned from step
+# 30's migration (learned=yes when a's history held it).
 . /usr/lib/xlb-test/lib.sh
 . /usr/lib/xlb-test/iscsi.sh
 me=$(hostname)
@@ -188,13 +189,6 @@ xlb-b)
         else
             fail "$name" "exit $rc, $moved moved, $other other lines: $(tr '\n' ';' <"$out/$name.out")"
         fi
-        # Migration times, measured and as the planner predicted them, from
-        # the summary lines ("moved N A -> B in S s (predicted P s)").
-        awk -v n="$name" '$1 == "moved" {
-            p = "-"
-            if (match($0, /\(predicted [0-9.]+ s\)/)) p = substr($0, RSTART + 11, RLENGTH - 14) "s"
-            print "XLB-MIGRATION", n, $2, $3 "->" $5, "measured=" $7 "s", "predicted=" p
-        }' "$out/$name.out"
     }
     # where: "HOST UUID NAME" of the whole cluster, through the transport.
     where() {
@@ -207,6 +201,11 @@ xlb-b)
     # (XLB-TRACE: build/xen/trace-twohost-a.jsonl, a replay fixture).
     xl-balance sample --json -n 4 -i 3 >"$out/rb-trace.jsonl"
     sed 's/^/XLB-TRACE /' "$out/rb-trace.jsonl"
+    # Whether the plan can learn the a-b link: a record between the two
+    # hosts in a's history (step 30's), either way (bal__learn_links).
+    learned=no
+    jq -e -s 'any(.[]; (.from == "xlb-a" and .to == "xlb-b") or (.from == "xlb-b" and .to == "xlb-a"))' \
+        /var/lib/xl-balance/history >/dev/null 2>&1 && [ "$(grep -c . /var/lib/xl-balance/history)" -gt 0 ] && learned=yes
     rb_run rebalance-run
     # One run: the planner must see both collisions (a's cores, b's
     # iSCSI path) and separate them; nothing else moves anything.
@@ -218,6 +217,11 @@ xlb-b)
     n=$(grep -c '^moved ' "$out/rebalance-run.out")
     tail -n "$n" /var/lib/xl-balance/history >"$out/rb-history"
     cat "$out/rb-history"
+    # Each move as suite grid prints it, from its record: the plan's
+    # predicted_s, the measured duration_s, mem_kb, the dirty rate the
+    # sender measured; rounds "-": a plan's rounds are not recorded.
+    jq -r --arg l "$learned" '"XLB-MIGRATION rebalance-run-\(.vm) mem=\(.mem_kb / 1024 | floor) dirty=\((.dirty_Bps // 0) / 1e4 | floor / 100) measured=\(.duration_s * 10 | round / 10)s predicted=\((.predicted_s // 0) * 10 | round / 10)s rounds=- learned=\($l)"' \
+        "$out/rb-history" 2>/dev/null
     if [ "$n" -ge 1 ] && jq -e -s --argjson n "$n" 'length == $n and
             all(.[]; (.predicted_s > 0) and (.observed_Bps > 0) and (.dirty_Bps > 0))' \
             "$out/rb-history" >/dev/null; then

@@ -1,0 +1,1 @@
+../single/10-xen.sh

@@ -1,0 +1,1 @@
+../single/25-storage.sh
